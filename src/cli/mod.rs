@@ -1,0 +1,180 @@
+//! The command line: arguments (clap), one module per command, and the mapping of errors to
+//! exit codes (SPEC §6). `main.rs` only calls [`run`].
+
+pub mod check;
+pub mod settle;
+
+use crate::error::Error;
+use crate::settle::InputOptions;
+use crate::timestamp::{parse_timestamp, start_of_day, Instant, Month};
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Settle one month of an outsourced customer-service contract.
+#[derive(Debug, Parser)]
+#[command(name = "slatement", version, about, long_about = None)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score and price a month, and print or write the statements.
+    Settle(SettleArgs),
+    /// Validate rates.toml and the inputs, listing every bad row; settles nothing.
+    Check(CheckArgs),
+}
+
+/// Where the inputs and terms are.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Folder holding calls.csv, tickets.csv, surveys.csv and orders.csv (or a <month>/ folder of them).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// calls.csv to read instead of the data folder's.
+    #[arg(long, value_name = "FILE")]
+    pub calls: Option<PathBuf>,
+    /// tickets.csv to read instead of the data folder's.
+    #[arg(long, value_name = "FILE")]
+    pub tickets: Option<PathBuf>,
+    /// surveys.csv to read instead of the data folder's.
+    #[arg(long, value_name = "FILE")]
+    pub surveys: Option<PathBuf>,
+    /// orders.csv to read instead of the data folder's (optional input).
+    #[arg(long, value_name = "FILE")]
+    pub orders: Option<PathBuf>,
+    /// The contract terms.
+    #[arg(long, value_name = "FILE", default_value = "rates.toml")]
+    pub rates: PathBuf,
+    /// Settle only this vendor; rows of other vendors are skipped.
+    #[arg(long, value_name = "ID")]
+    pub vendor: Option<String>,
+    /// No messages on stderr except errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl InputArgs {
+    fn options(&self) -> InputOptions {
+        InputOptions {
+            data: self.data.clone(),
+            calls: self.calls.clone(),
+            tickets: self.tickets.clone(),
+            surveys: self.surveys.clone(),
+            orders: self.orders.clone(),
+        }
+    }
+}
+
+/// Output forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A readable table.
+    Table,
+    /// JSON array of statements.
+    Json,
+    /// CSV tables.
+    Csv,
+    /// Markdown document.
+    Md,
+}
+
+/// `slatement settle`.
+#[derive(Debug, Args)]
+pub struct SettleArgs {
+    /// The month to settle: YYYY-MM, or `previous` (the month before today in the contract time zone).
+    #[arg(long, value_name = "YYYY-MM|previous")]
+    pub month: String,
+    /// Cut-off for pending work orders and repairs (RFC 3339, naive time or date); default: the start of the next month.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// Also write every form to DIR/<month>/<vendor>/statement.{json,csv,md}.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Form printed on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Replace existing statements that differ.
+    #[arg(long)]
+    pub force: bool,
+    /// Settle even though rows were rejected; they are written to the rejects file.
+    #[arg(long)]
+    pub allow_rejects: bool,
+    /// Where to write rejected rows (default: beside the statements under --out, else rejects-<month>.csv).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Inputs and terms.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `slatement check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check rows against this month (rows of other months are counted, not checked); without it every row is checked.
+    #[arg(long, value_name = "YYYY-MM|previous")]
+    pub month: Option<String>,
+    /// Inputs and terms.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Parses `--month`: `YYYY-MM` or `previous`.
+pub fn parse_month(s: &str, tz: Tz) -> Result<Month, Error> {
+    if s.trim().eq_ignore_ascii_case("previous") {
+        let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+        return Ok(Month::of(today).previous());
+    }
+    Month::parse(s.trim()).ok_or_else(|| {
+        Error::Usage(format!(
+            "--month {s}: expected YYYY-MM (e.g. 2026-10) or `previous`"
+        ))
+    })
+}
+
+/// Parses `--as-of`: an RFC 3339 or naive timestamp, or a date (its 00:00) in `tz`.
+pub fn parse_as_of(s: &str, tz: Tz) -> Result<Instant, Error> {
+    let t = s.trim();
+    if let Ok(i) = parse_timestamp(t.as_bytes(), tz) {
+        return Ok(i);
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        if t.len() == 10 {
+            return Ok(start_of_day(tz, d));
+        }
+    }
+    Err(Error::Usage(format!(
+        "--as-of {s}: expected a date (2026-11-05), a local time (2026-11-05 12:00) or RFC 3339 (2026-11-05T12:00:00+08:00)"
+    )))
+}
+
+/// Runs the command line and returns the exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Settle(a) => settle::run(a),
+        Command::Check(a) => check::run(a),
+    }
+}
+
+/// The exit code of an error: the library's typed errors know theirs (SPEC §6); anything else is
+/// an I/O failure.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<Error>())
+        .map_or(74, Error::exit_code)
+}
+
+/// Writes `text` to stdout; a closed pipe (`| head`) is not an error.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}

@@ -1,0 +1,104 @@
+//! `slatement settle`: read, score, price, print and write (SPEC §6).
+
+use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
+use crate::error::Error;
+use crate::rates::Rates;
+use crate::render::{self, Format};
+use crate::settle::{resolve_inputs, settle, Run};
+use crate::write::{rejects_csv, write_atomic, write_statements, Written};
+use std::path::PathBuf;
+
+/// How many reasons are shown on stderr when rows are rejected.
+const SHOWN_REJECTS: usize = 20;
+
+/// Runs `settle`.
+pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
+    let quiet = a.input.quiet;
+    let rates = Rates::load(&a.input.rates)?;
+    let month = parse_month(&a.month, rates.timezone)?;
+    let as_of = a
+        .as_of
+        .as_deref()
+        .map(|s| parse_as_of(s, rates.timezone))
+        .transpose()?;
+    let inputs = resolve_inputs(&a.input.options(), Some(month))?;
+    let settled = settle(&Run {
+        rates: &rates,
+        month: Some(month),
+        as_of,
+        vendor: a.input.vendor.clone(),
+        inputs: &inputs,
+    })?;
+
+    if !settled.rejects.is_empty() && !a.allow_rejects {
+        let mut msg = format!("{} row(s) rejected:\n", settled.rejects.len());
+        for r in settled.rejects.iter().take(SHOWN_REJECTS) {
+            msg.push_str(&format!("  {r}\n"));
+        }
+        if settled.rejects.len() > SHOWN_REJECTS {
+            msg.push_str(&format!(
+                "  … and {} more (run `slatement check` to list them all)\n",
+                settled.rejects.len() - SHOWN_REJECTS
+            ));
+        }
+        msg.push_str("No statement was produced. Fix the export, or settle anyway with --allow-rejects (rejected rows are then written to a rejects file and counted in the statement).");
+        return Err(Error::Rejected(msg).into());
+    }
+
+    if !quiet {
+        for f in &settled.files {
+            eprintln!(
+                "{}: {} rows, {} rejected, sha256 {}",
+                f.path,
+                f.rows,
+                f.rejected,
+                &f.sha256[..12]
+            );
+        }
+        for n in &settled.notices {
+            eprintln!("note: {n}");
+        }
+        for s in &settled.statements {
+            for w in &s.warnings {
+                eprintln!("warning: {}: {w}", s.vendor.id);
+            }
+        }
+    }
+
+    if a.allow_rejects {
+        let path = a.rejects.clone().unwrap_or_else(|| match &a.out {
+            Some(out) => out.join(month.to_string()).join("rejects.csv"),
+            None => PathBuf::from(format!("rejects-{month}.csv")),
+        });
+        write_atomic(&path, &rejects_csv(&settled.rejects))?;
+        if !quiet {
+            eprintln!(
+                "{} rejected row(s) written to {}",
+                settled.rejects.len(),
+                path.display()
+            );
+        }
+    }
+
+    if let Some(out) = &a.out {
+        let done = write_statements(out, &settled.statements, a.force)?;
+        if !quiet {
+            for (path, w) in done {
+                let what = match w {
+                    Written::Written => "wrote",
+                    Written::Unchanged => "unchanged",
+                };
+                eprintln!("{what} {}", path.display());
+            }
+        }
+    }
+
+    let format = match a.format {
+        FormatArg::Table => Format::Table,
+        FormatArg::Json => Format::Json,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Md => Format::Markdown,
+    };
+    print_stdout(&render::render(&settled.statements, format))?;
+    Ok(0)
+}

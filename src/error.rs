@@ -1,0 +1,85 @@
+//! Typed errors of the library. Each error knows the exit code it maps to, so the binary decides
+//! exit codes in exactly one place (SPEC §6).
+
+use std::path::PathBuf;
+
+/// Everything that can stop a command. The `Display` text says what is wrong and what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line asks for something impossible (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// rates.toml is missing, unreadable as TOML, or holds an invalid key or value (exit 78).
+    #[error("{path}: {message}")]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// A required input file is missing (exit 66).
+    #[error("{role} input not found: {path} ({hint})")]
+    MissingInput {
+        /// Which input (calls, tickets, surveys, orders).
+        role: &'static str,
+        /// Where it was looked for.
+        path: PathBuf,
+        /// What to do about it.
+        hint: String,
+    },
+    /// An input file cannot be used at all: a missing or duplicated column, or unreadable CSV (exit 65).
+    #[error("{path}:{line}: {message}")]
+    BadFile {
+        /// The input file.
+        path: String,
+        /// The physical line (the header is line 1).
+        line: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// Rows were rejected and `--allow-rejects` was not given (exit 65).
+    #[error("{0}")]
+    Rejected(String),
+    /// A statement on disk differs from the new one and `--force` was not given (exit 73).
+    #[error(
+        "refusing to overwrite {path}: it holds a different statement; pass --force to replace it"
+    )]
+    Refused {
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// Reading or writing a file failed (exit 74).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error (SPEC §6).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Config { .. } => 78,
+            Error::MissingInput { .. } => 66,
+            Error::BadFile { .. } | Error::Rejected(_) => 65,
+            Error::Refused { .. } => 73,
+            Error::Io { .. } => 74,
+        }
+    }
+
+    /// Builds an I/O error for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Result with the library's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,254 @@
+//! Cell parsers: trimmed bytes in, typed values out, no allocation (SPEC §2, §8 "Rows").
+
+use rust_decimal::Decimal;
+
+/// Trims ASCII white space from both ends of a cell.
+pub fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+/// Channel of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// A phone call.
+    Phone,
+    /// An online chat session.
+    Online,
+}
+
+impl Channel {
+    /// Index for per-channel arrays (phone 0, online 1).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+    /// The name as written in the CSV and statement.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Online => "online",
+        }
+    }
+}
+
+/// Stage of a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Before the sale.
+    Presales,
+    /// After the sale.
+    Aftersales,
+}
+
+/// Who handled a contact or ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HandledBy {
+    /// The vendor (default).
+    Vendor,
+    /// The platform took it over.
+    Platform,
+}
+
+/// Kind of ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TicketKind {
+    /// 工单: reply within business hours.
+    WorkOrder,
+    /// A customer complaint.
+    Complaint,
+    /// 服务单: an after-sales case.
+    ServiceOrder,
+    /// A repair case.
+    Repair,
+}
+
+/// Complexity of a repair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Complexity {
+    /// Simple (default).
+    Simple,
+    /// Complex.
+    Complex,
+}
+
+/// Status of a sales order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    /// Completed: earns commission.
+    Completed,
+    /// Refunded.
+    Refunded,
+    /// Cancelled.
+    Cancelled,
+}
+
+fn pick<T: Copy>(cell: &[u8], table: &[(&str, T)]) -> Option<T> {
+    table
+        .iter()
+        .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(cell))
+        .map(|(_, v)| *v)
+}
+
+/// `phone` | `online`, any case.
+pub fn channel(cell: &[u8]) -> Option<Channel> {
+    pick(
+        cell,
+        &[("phone", Channel::Phone), ("online", Channel::Online)],
+    )
+}
+
+/// `presales` | `aftersales`, any case.
+pub fn stage(cell: &[u8]) -> Option<Stage> {
+    pick(
+        cell,
+        &[
+            ("presales", Stage::Presales),
+            ("aftersales", Stage::Aftersales),
+        ],
+    )
+}
+
+/// `vendor` | `platform`, any case; empty = vendor.
+pub fn handled_by(cell: &[u8]) -> Option<HandledBy> {
+    if cell.is_empty() {
+        return Some(HandledBy::Vendor);
+    }
+    pick(
+        cell,
+        &[
+            ("vendor", HandledBy::Vendor),
+            ("platform", HandledBy::Platform),
+        ],
+    )
+}
+
+/// `work_order` | `complaint` | `service_order` | `repair`, any case.
+pub fn ticket_kind(cell: &[u8]) -> Option<TicketKind> {
+    pick(
+        cell,
+        &[
+            ("work_order", TicketKind::WorkOrder),
+            ("complaint", TicketKind::Complaint),
+            ("service_order", TicketKind::ServiceOrder),
+            ("repair", TicketKind::Repair),
+        ],
+    )
+}
+
+/// `simple` | `complex`, any case; empty = simple.
+pub fn complexity(cell: &[u8]) -> Option<Complexity> {
+    if cell.is_empty() {
+        return Some(Complexity::Simple);
+    }
+    pick(
+        cell,
+        &[
+            ("simple", Complexity::Simple),
+            ("complex", Complexity::Complex),
+        ],
+    )
+}
+
+/// `completed` | `refunded` | `cancelled`, any case.
+pub fn order_status(cell: &[u8]) -> Option<OrderStatus> {
+    pick(
+        cell,
+        &[
+            ("completed", OrderStatus::Completed),
+            ("refunded", OrderStatus::Refunded),
+            ("cancelled", OrderStatus::Cancelled),
+        ],
+    )
+}
+
+/// A survey rating as a level 5 (very satisfied) … 1 (very dissatisfied): digits, English names
+/// (any case) or the Chinese labels.
+pub fn rating(cell: &[u8]) -> Option<u8> {
+    pick(
+        cell,
+        &[
+            ("5", 5),
+            ("4", 4),
+            ("3", 3),
+            ("2", 2),
+            ("1", 1),
+            ("very_satisfied", 5),
+            ("satisfied", 4),
+            ("neutral", 3),
+            ("dissatisfied", 2),
+            ("very_dissatisfied", 1),
+            ("非常满意", 5),
+            ("满意", 4),
+            ("一般", 3),
+            ("不满意", 2),
+            ("非常不满意", 1),
+        ],
+    )
+}
+
+/// An order amount: a non-negative plain decimal (`12`, `12.50`, `+12.5`). Exponents, thousands
+/// separators, signs other than a leading `+` and bare dots are refused (SPEC §8).
+pub fn amount(cell: &[u8]) -> Result<Decimal, &'static str> {
+    let body = cell.strip_prefix(b"+").unwrap_or(cell);
+    if body.first() == Some(&b'-') {
+        return Err("negative amount (a refund is a status, not a negative amount)");
+    }
+    let (int, frac) = match body.iter().position(|&c| c == b'.') {
+        Some(p) => (&body[..p], Some(&body[p + 1..])),
+        None => (body, None),
+    };
+    let plain = !int.is_empty()
+        && int.iter().all(u8::is_ascii_digit)
+        && frac.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit));
+    if !plain {
+        return Err(
+            "not a plain decimal amount (write 1234.50: no exponent, no thousands separator)",
+        );
+    }
+    let digits = int.len() + frac.map_or(0, <[u8]>::len);
+    if digits > 28 || frac.map_or(0, <[u8]>::len) > 28 {
+        return Err("amount has too many digits");
+    }
+    let mut mantissa: i128 = 0;
+    for &c in int.iter().chain(frac.unwrap_or(&[]).iter()) {
+        mantissa = mantissa * 10 + i128::from(c - b'0');
+    }
+    Decimal::try_from_i128_with_scale(mantissa, frac.map_or(0, <[u8]>::len) as u32)
+        .map_err(|_| "amount out of range")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_8_enumerations_match_case_insensitively() {
+        assert_eq!(channel(b"PHONE"), Some(Channel::Phone));
+        assert_eq!(ticket_kind(b"Complaint"), Some(TicketKind::Complaint));
+        assert_eq!(rating(b"VERY_SATISFIED"), Some(5));
+        assert_eq!(rating(b"\xE4\xB8\x80\xE8\x88\xAC"), Some(3)); // 一般
+        assert_eq!(rating(b"6"), None);
+        assert_eq!(handled_by(b""), Some(HandledBy::Vendor));
+        assert_eq!(handled_by(b"partner"), None);
+        assert_eq!(complexity(b""), Some(Complexity::Simple));
+    }
+
+    #[test]
+    fn spec_8_amounts_are_plain_non_negative_decimals() {
+        assert_eq!(amount(b"12").unwrap().to_string(), "12");
+        assert_eq!(amount(b"12.50").unwrap().to_string(), "12.50");
+        assert_eq!(amount(b"+12.5").unwrap().to_string(), "12.5");
+        for bad in [
+            &b"-1"[..],
+            b"1e3",
+            b"1,234.00",
+            b".5",
+            b"12.",
+            b"",
+            b"+",
+            b"12.5.1",
+            b"0x10",
+        ] {
+            assert!(amount(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Streams one export through the row rules of SPEC §2 and §8: month attribution first, then the
+//! vendor, then the row's own checks, then the duplicate check, and adds each accepted row to its
+//! vendor's tally.
+
+use super::records::{self, Cells, Record, RowError};
+use super::{open, raw_row, Header, Reject, Role};
+use crate::error::{Error, Result};
+use crate::tally::{VendorCtx, VendorTally};
+use crate::timestamp::{parse_timestamp, Instant};
+use chrono_tz::Tz;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::Hasher;
+use std::path::Path;
+
+/// A declared vendor as seen by the reader.
+pub struct VendorSlot<'a> {
+    /// The vendor id, matched exactly after trimming.
+    pub id: &'a str,
+    /// Whether this vendor's rows are read (false for other vendors under `--vendor`).
+    pub selected: bool,
+    /// Whether the vendor is in contract in the month (rows before its contract month are
+    /// skipped with a warning, SPEC §8).
+    pub in_contract: bool,
+    /// How its rows are judged.
+    pub ctx: VendorCtx<'a>,
+}
+
+/// What reading a file needs to know about the run.
+pub struct Setup<'a> {
+    /// The contract time zone.
+    pub tz: Tz,
+    /// `[start, end)` of the settled month; `None` reads every row as in period (`check`
+    /// without `--month`).
+    pub month: Option<(Instant, Instant)>,
+    /// Every declared vendor, in id order.
+    pub vendors: &'a [VendorSlot<'a>],
+    /// Whether `--vendor` narrows the run (rows of undeclared vendors are then skipped too).
+    pub filtered: bool,
+}
+
+/// The outcome of reading one file.
+#[derive(Debug)]
+pub struct FileResult {
+    /// The role.
+    pub role: Role,
+    /// The path as given.
+    pub path: String,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// One tally per declared vendor, in `Setup::vendors` order.
+    pub tallies: Vec<VendorTally>,
+    /// Every rejected row, in file order.
+    pub rejects: Vec<Reject>,
+    /// Rows of vendors skipped because the month is before their contract month, per vendor.
+    pub before_contract: Vec<u64>,
+    /// Data rows in the file (not counting the header).
+    pub rows: u64,
+    /// Rows of other months naming no declared vendor.
+    pub unattributed_outside: u64,
+}
+
+fn parse(
+    role: Role,
+    cells: &Cells,
+    tz: Tz,
+    ctx: &VendorCtx,
+    h: &mut DefaultHasher,
+) -> Result<Record, RowError> {
+    Ok(match role {
+        Role::Calls => Record::Call(records::parse_call(cells, tz, ctx, h)?),
+        Role::Tickets => Record::Ticket(records::parse_ticket(cells, tz, h)?),
+        Role::Surveys => Record::Survey(records::parse_survey(cells, tz, h)?),
+        Role::Orders => Record::Order(records::parse_order(cells, tz, h)?),
+    })
+}
+
+/// Reads one export. Two rows sharing an id with different cells reject each other; when that
+/// happens the file is read a second time, so that no earlier row of such an id is counted.
+pub fn read_file(role: Role, path: &Path, setup: &Setup) -> Result<FileResult> {
+    let first = read_pass(role, path, setup, &HashMap::new())?;
+    match first {
+        Pass::Done(r) => Ok(r),
+        Pass::Conflicts(conflicts, sha256) => match read_pass(role, path, setup, &conflicts)? {
+            Pass::Done(mut r) => {
+                r.sha256 = sha256;
+                Ok(r)
+            }
+            Pass::Conflicts(..) => unreachable!("known conflicts are rejected, not re-detected"),
+        },
+    }
+}
+
+enum Pass {
+    Done(FileResult),
+    Conflicts(HashMap<Box<[u8]>, Vec<u64>>, String),
+}
+
+struct Seen {
+    fingerprint: u64,
+    line: u64,
+}
+
+fn read_pass(
+    role: Role,
+    path: &Path,
+    setup: &Setup,
+    conflicts: &HashMap<Box<[u8]>, Vec<u64>>,
+) -> Result<Pass> {
+    let shown = path.display().to_string();
+    let mut reader = open(path)?;
+    let mut record = csv::ByteRecord::new();
+    let io_err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::BadFile {
+            path: shown.clone(),
+            line: 0,
+            message: format!("{other:?}"),
+        },
+    };
+    if !reader.read_byte_record(&mut record).map_err(io_err)? {
+        return Err(Error::BadFile {
+            path: shown.clone(),
+            line: 1,
+            message: "the file is empty: it needs at least a header row".into(),
+        });
+    }
+    let header = Header::map(role, &record, &shown)?;
+    let columns = role.columns();
+    let period = role.period_column();
+    let n = setup.vendors.len();
+    let mut out = FileResult {
+        role,
+        path: shown.clone(),
+        sha256: String::new(),
+        tallies: setup
+            .vendors
+            .iter()
+            .map(|v| VendorTally::new(v.ctx.terms.packages.len()))
+            .collect(),
+        rejects: Vec::new(),
+        before_contract: vec![0; n],
+        rows: 0,
+        unattributed_outside: 0,
+    };
+    let ri = Role::ALL.iter().position(|r| *r == role).expect("role");
+    let mut seen: HashMap<Box<[u8]>, Seen> = HashMap::new();
+    let mut found: HashMap<Box<[u8]>, Vec<u64>> = HashMap::new();
+
+    while reader.read_byte_record(&mut record).map_err(io_err)? {
+        out.rows += 1;
+        let line = record.position().map_or(0, |p| p.line());
+        let cells = Cells::new(&record, &header, columns);
+        let vendor_cell = cells.get(1);
+        let vendor = setup
+            .vendors
+            .iter()
+            .position(|v| v.id.as_bytes() == vendor_cell);
+
+        // The month check comes first (SPEC §8).
+        if let Some((start, end)) = setup.month {
+            if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
+                if at < start || at >= end {
+                    match vendor {
+                        Some(v) if setup.vendors[v].selected => {
+                            out.tallies[v].counts[ri].rows += 1;
+                            out.tallies[v].counts[ri].outside_period += 1;
+                        }
+                        Some(_) => {}
+                        None if setup.filtered => {}
+                        None => out.unattributed_outside += 1,
+                    }
+                    continue;
+                }
+            }
+        }
+
+        let reject = |column: &str, reason: String, vendor: Option<usize>, out: &mut FileResult| {
+            if let Some(v) = vendor {
+                out.tallies[v].counts[ri].rows += 1;
+                out.tallies[v].counts[ri].rejected += 1;
+            }
+            out.rejects.push(Reject {
+                file: shown.clone(),
+                line,
+                column: column.to_string(),
+                reason,
+                raw: raw_row(&record),
+                vendor,
+            });
+        };
+
+        let v = match vendor {
+            None if vendor_cell.is_empty() => {
+                reject("vendor", "required value is empty".into(), None, &mut out);
+                continue;
+            }
+            None if setup.filtered => continue,
+            None => {
+                reject(
+                    "vendor",
+                    format!(
+                        "`{}` is not declared in rates.toml (declare it under [vendors] or fix the export)",
+                        String::from_utf8_lossy(vendor_cell)
+                    ),
+                    None,
+                    &mut out,
+                );
+                continue;
+            }
+            Some(v) => v,
+        };
+        let slot = &setup.vendors[v];
+        if !slot.selected {
+            continue;
+        }
+        if !slot.in_contract {
+            out.before_contract[v] += 1;
+            continue;
+        }
+        if record.len() != header.width {
+            reject(
+                "(row)",
+                format!(
+                    "has {} fields, the header has {}",
+                    record.len(),
+                    header.width
+                ),
+                Some(v),
+                &mut out,
+            );
+            continue;
+        }
+        let id = match cells.required(0) {
+            Ok(id) => id,
+            Err(e) => {
+                reject(&e.column, e.reason.into_owned(), Some(v), &mut out);
+                continue;
+            }
+        };
+        if std::str::from_utf8(id).is_err() {
+            reject(
+                columns[0].0,
+                "not valid UTF-8 (save the file as UTF-8)".into(),
+                Some(v),
+                &mut out,
+            );
+            continue;
+        }
+        let mut hasher = DefaultHasher::new();
+        let parsed = match parse(role, &cells, setup.tz, &slot.ctx, &mut hasher) {
+            Ok(r) => r,
+            Err(e) => {
+                reject(&e.column, e.reason.into_owned(), Some(v), &mut out);
+                continue;
+            }
+        };
+        hasher.write_usize(v);
+        let fingerprint = hasher.finish();
+
+        if let Some(lines) = conflicts.get(id) {
+            let list = lines
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            reject(
+                columns[0].0,
+                format!("id `{}` appears on lines {list} with different cells; correct the export so one row remains", String::from_utf8_lossy(id)),
+                Some(v),
+                &mut out,
+            );
+            continue;
+        }
+        // Look up before inserting: only a first-seen id allocates its key.
+        match seen.get(id) {
+            None => {
+                seen.insert(id.into(), Seen { fingerprint, line });
+                let t = &mut out.tallies[v];
+                t.counts[ri].rows += 1;
+                t.counts[ri].in_period += 1;
+                t.add(&parsed, &slot.ctx);
+            }
+            Some(first) if first.fingerprint == fingerprint => {
+                let c = &mut out.tallies[v].counts[ri];
+                c.rows += 1;
+                c.duplicates += 1;
+            }
+            Some(first) => {
+                let first_line = first.line;
+                found
+                    .entry(id.into())
+                    .or_insert_with(|| vec![first_line])
+                    .push(line);
+            }
+        }
+    }
+    let sha256 = reader.get_ref().hex_digest();
+    if !found.is_empty() {
+        // Every row of a conflicting id is rejected on the second pass.
+        return Ok(Pass::Conflicts(found, sha256));
+    }
+    out.sha256 = sha256;
+    Ok(Pass::Done(out))
+}

@@ -1,0 +1,264 @@
+//! Reading the month's CSV exports (SPEC §2): one place configures the CSV reader, maps the
+//! header, and turns cells into typed values straight from bytes. Rows stream through one reused
+//! `csv::ByteRecord`; a row allocates only when it is rejected or its id is first seen.
+
+pub mod cells;
+pub mod ingest;
+pub mod records;
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+/// Which export a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// calls.csv: one row per contact offered.
+    Calls,
+    /// tickets.csv: one row per ticket.
+    Tickets,
+    /// surveys.csv: one row per survey response.
+    Surveys,
+    /// orders.csv: sales orders (optional).
+    Orders,
+}
+
+impl Role {
+    /// Every role, in statement order.
+    pub const ALL: [Role; 4] = [Role::Calls, Role::Tickets, Role::Surveys, Role::Orders];
+
+    /// The role's name (`calls` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Calls => "calls",
+            Role::Tickets => "tickets",
+            Role::Surveys => "surveys",
+            Role::Orders => "orders",
+        }
+    }
+
+    /// The canonical file name in a data folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Role::Calls => "calls.csv",
+            Role::Tickets => "tickets.csv",
+            Role::Surveys => "surveys.csv",
+            Role::Orders => "orders.csv",
+        }
+    }
+
+    /// Whether a month cannot be settled without this file (SPEC §2).
+    pub fn required(self) -> bool {
+        !matches!(self, Role::Orders)
+    }
+
+    /// The canonical columns: (name, required).
+    pub fn columns(self) -> &'static [(&'static str, bool)] {
+        match self {
+            Role::Calls => &[
+                ("contact_id", true),
+                ("vendor", true),
+                ("channel", true),
+                ("stage", true),
+                ("category", true),
+                ("offered_at", true),
+                ("answered_at", false),
+                ("ended_at", false),
+                ("handled_by", false),
+            ],
+            Role::Tickets => &[
+                ("ticket_id", true),
+                ("vendor", true),
+                ("kind", true),
+                ("category", false),
+                ("complexity", false),
+                ("created_at", true),
+                ("first_reply_at", false),
+                ("resolved_at", false),
+                ("handled_by", false),
+            ],
+            Role::Surveys => &[
+                ("survey_id", true),
+                ("vendor", true),
+                ("submitted_at", true),
+                ("rating", true),
+                ("contact_id", false),
+            ],
+            Role::Orders => &[
+                ("order_id", true),
+                ("vendor", true),
+                ("placed_at", true),
+                ("amount", true),
+                ("status", true),
+            ],
+        }
+    }
+
+    /// Index (into `columns`) of the timestamp that decides the row's month.
+    pub fn period_column(self) -> usize {
+        match self {
+            Role::Calls => 5,
+            Role::Tickets => 5,
+            Role::Surveys => 2,
+            Role::Orders => 2,
+        }
+    }
+}
+
+/// A reader that feeds every byte it passes through a SHA-256, so an input is sealed in the same
+/// pass that parses it.
+pub struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> HashingReader<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        HashingReader {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+
+    /// The lowercase hex SHA-256 of everything read so far.
+    pub fn hex_digest(&self) -> String {
+        hex(&self.hasher.clone().finalize())
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The one place CSV reading is configured: comma, double quotes, no header handling by the
+/// crate (the header is read as line 1 so line numbers stay physical), a large buffer.
+pub fn csv_reader<R: Read>(inner: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 18)
+        .from_reader(inner)
+}
+
+/// Opens an input for reading, hashing what is read.
+pub fn open(path: &Path) -> Result<csv::Reader<HashingReader<File>>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    Ok(csv_reader(HashingReader::new(file)))
+}
+
+/// Where each canonical column sits in a file: `index[i]` is the position of `role.columns()[i]`.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Positions of the canonical columns, `None` when an optional one is absent.
+    pub index: Vec<Option<usize>>,
+    /// How many fields the header has.
+    pub width: usize,
+}
+
+impl Header {
+    /// Maps a header record: names trimmed and matched case-insensitively, a UTF-8 BOM dropped,
+    /// extra columns ignored. A missing required column or a column named twice is an error.
+    pub fn map(role: Role, record: &csv::ByteRecord, file: &str) -> Result<Header> {
+        let names: Vec<String> = record
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == 0 {
+                    f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
+                } else {
+                    f
+                };
+                String::from_utf8_lossy(f).trim().to_lowercase()
+            })
+            .collect();
+        let mut index = Vec::with_capacity(role.columns().len());
+        for (name, required) in role.columns() {
+            let found: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n == name)
+                .map(|(i, _)| i)
+                .collect();
+            match found.as_slice() {
+                [] if *required => {
+                    return Err(Error::BadFile {
+                        path: file.to_string(),
+                        line: 1,
+                        message: format!(
+                            "missing required column `{name}` (the header has: {}); add it or rename the matching column",
+                            names.join(", ")
+                        ),
+                    })
+                }
+                [] => index.push(None),
+                [one] => index.push(Some(*one)),
+                _ => {
+                    return Err(Error::BadFile {
+                        path: file.to_string(),
+                        line: 1,
+                        message: format!("column `{name}` appears more than once in the header; keep one"),
+                    })
+                }
+            }
+        }
+        Ok(Header {
+            index,
+            width: names.len(),
+        })
+    }
+}
+
+/// A rejected row: `file:line: column: reason`, with the raw row for the rejects file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The input file as given.
+    pub file: String,
+    /// Physical line the record starts on (header = 1).
+    pub line: u64,
+    /// The column at fault.
+    pub column: String,
+    /// Why.
+    pub reason: String,
+    /// The row as it was, re-joined as CSV.
+    pub raw: String,
+    /// The declared vendor the row names, if any (for per-vendor counts).
+    pub vendor: Option<usize>,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.column, self.reason
+        )
+    }
+}
+
+/// The raw row as one CSV line (lossy UTF-8), for a reject report.
+pub fn raw_row(record: &csv::ByteRecord) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = w.write_byte_record(record);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches(['\r', '\n'])
+        .to_string()
+}

@@ -1,0 +1,312 @@
+//! Typed records of each export, parsed from one CSV row (SPEC §2), with the row checks of §8:
+//! required cells, listed values, times in order.
+
+use super::cells::{self, Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind};
+use super::Header;
+use crate::timestamp::{parse_timestamp, Instant};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+
+/// Why a row is rejected: the column at fault and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// The canonical column name (or `(row)` for the row as a whole).
+    pub column: Cow<'static, str>,
+    /// The reason, in words.
+    pub reason: Cow<'static, str>,
+}
+
+impl RowError {
+    /// A rejection of `column` for `reason`.
+    pub fn new(column: impl Into<Cow<'static, str>>, reason: impl Into<Cow<'static, str>>) -> Self {
+        RowError {
+            column: column.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The cells of one row, looked up by canonical column index and trimmed.
+pub struct Cells<'r> {
+    record: &'r csv::ByteRecord,
+    header: &'r Header,
+    columns: &'static [(&'static str, bool)],
+}
+
+impl<'r> Cells<'r> {
+    /// Views `record` through `header`.
+    pub fn new(
+        record: &'r csv::ByteRecord,
+        header: &'r Header,
+        columns: &'static [(&'static str, bool)],
+    ) -> Self {
+        Cells {
+            record,
+            header,
+            columns,
+        }
+    }
+
+    /// The trimmed cell of canonical column `i` (empty when the column is absent).
+    pub fn get(&self, i: usize) -> &'r [u8] {
+        self.header.index[i]
+            .and_then(|p| self.record.get(p))
+            .map(cells::trim)
+            .unwrap_or(b"")
+    }
+
+    /// The name of canonical column `i`.
+    pub fn name(&self, i: usize) -> &'static str {
+        self.columns[i].0
+    }
+
+    /// A required cell: non-empty.
+    pub fn required(&self, i: usize) -> Result<&'r [u8], RowError> {
+        let c = self.get(i);
+        if c.is_empty() {
+            Err(RowError::new(self.name(i), "required value is empty"))
+        } else {
+            Ok(c)
+        }
+    }
+
+    /// A required text cell: non-empty UTF-8.
+    pub fn text(&self, i: usize) -> Result<&'r str, RowError> {
+        std::str::from_utf8(self.required(i)?)
+            .map_err(|_| RowError::new(self.name(i), "not valid UTF-8 (save the file as UTF-8)"))
+    }
+
+    /// An optional text cell: UTF-8, possibly empty.
+    pub fn opt_text(&self, i: usize) -> Result<&'r str, RowError> {
+        std::str::from_utf8(self.get(i))
+            .map_err(|_| RowError::new(self.name(i), "not valid UTF-8 (save the file as UTF-8)"))
+    }
+
+    /// A required timestamp.
+    pub fn timestamp(&self, i: usize, tz: Tz) -> Result<Instant, RowError> {
+        parse_timestamp(self.required(i)?, tz).map_err(|e| RowError::new(self.name(i), e.reason()))
+    }
+
+    /// An optional timestamp that, when present, may not be earlier than `start` (SPEC §8).
+    pub fn later_timestamp(
+        &self,
+        i: usize,
+        tz: Tz,
+        start: Instant,
+        start_column: usize,
+    ) -> Result<Option<Instant>, RowError> {
+        let c = self.get(i);
+        if c.is_empty() {
+            return Ok(None);
+        }
+        let t = parse_timestamp(c, tz).map_err(|e| RowError::new(self.name(i), e.reason()))?;
+        if t < start {
+            return Err(RowError::new(
+                self.name(i),
+                format!("earlier than {}", self.name(start_column)),
+            ));
+        }
+        Ok(Some(t))
+    }
+
+    /// A cell holding one of a list of values.
+    pub fn choice<T>(
+        &self,
+        i: usize,
+        parse: impl Fn(&[u8]) -> Option<T>,
+        expected: &'static str,
+    ) -> Result<T, RowError> {
+        let c = self.get(i);
+        parse(c).ok_or_else(|| {
+            if c.is_empty() {
+                RowError::new(self.name(i), "required value is empty")
+            } else {
+                RowError::new(
+                    self.name(i),
+                    format!("`{}` is not one of {expected}", String::from_utf8_lossy(c)),
+                )
+            }
+        })
+    }
+}
+
+/// One contact (calls.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Call {
+    /// Phone or online.
+    pub channel: Channel,
+    /// Pre- or after-sales.
+    pub stage: Stage,
+    /// The price package of its category under the vendor's terms, if any.
+    pub package: Option<usize>,
+    /// When it reached the queue.
+    pub offered: Instant,
+    /// When an agent answered.
+    pub answered: Option<Instant>,
+    /// When it ended.
+    pub ended: Option<Instant>,
+    /// Vendor or platform (takeover).
+    pub handled_by: HandledBy,
+}
+
+/// One ticket (tickets.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ticket {
+    /// Work order, complaint, service order or repair.
+    pub kind: TicketKind,
+    /// Simple or complex.
+    pub complexity: Complexity,
+    /// When it reached the vendor.
+    pub created: Instant,
+    /// First reply or response.
+    pub first_reply: Option<Instant>,
+    /// Resolution.
+    pub resolved: Option<Instant>,
+    /// Vendor or platform.
+    pub handled_by: HandledBy,
+}
+
+/// One survey response (surveys.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Survey {
+    /// When the customer answered.
+    pub submitted: Instant,
+    /// 5 = very satisfied … 1 = very dissatisfied.
+    pub level: u8,
+}
+
+/// One sales order (orders.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Order {
+    /// When it was placed.
+    pub placed: Instant,
+    /// Its amount in the contract currency.
+    pub amount: Decimal,
+    /// Completed, refunded or cancelled.
+    pub status: OrderStatus,
+}
+
+/// A parsed row of any export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// A contact.
+    Call(Call),
+    /// A ticket.
+    Ticket(Ticket),
+    /// A survey response.
+    Survey(Survey),
+    /// A sales order.
+    Order(Order),
+}
+
+/// Looks up a category's package under one vendor's terms.
+pub trait PackageOf {
+    /// The package index of `category`, if it has one.
+    fn package_of(&self, category: &str) -> Option<usize>;
+}
+
+/// Parses a contact row. `hash` receives the parsed values of every known column, for the
+/// duplicate check.
+pub fn parse_call(
+    c: &Cells,
+    tz: Tz,
+    packages: &dyn PackageOf,
+    hash: &mut impl Hasher,
+) -> Result<Call, RowError> {
+    let channel = c.choice(2, cells::channel, "phone, online")?;
+    let stage = c.choice(3, cells::stage, "presales, aftersales")?;
+    let category = c.text(4)?;
+    let offered = c.timestamp(5, tz)?;
+    let answered = c.later_timestamp(6, tz, offered, 5)?;
+    let ended = c.later_timestamp(7, tz, offered, 5)?;
+    if let (Some(a), Some(e)) = (answered, ended) {
+        if e < a {
+            return Err(RowError::new("ended_at", "earlier than answered_at"));
+        }
+    }
+    let handled_by = c.choice(8, cells::handled_by, "vendor, platform")?;
+    let package = packages.package_of(category);
+    // SPEC §2: a category with no package is rejected only where a price needs one — an
+    // answered after-sales takeover.
+    if package.is_none()
+        && handled_by == HandledBy::Platform
+        && stage == Stage::Aftersales
+        && answered.is_some()
+    {
+        return Err(RowError::new(
+            "category",
+            format!("`{category}` maps to no package, and this after-sales takeover needs a price; add it to [packages]"),
+        ));
+    }
+    category.hash(hash);
+    let call = Call {
+        channel,
+        stage,
+        package,
+        offered,
+        answered,
+        ended,
+        handled_by,
+    };
+    call.hash(hash);
+    Ok(call)
+}
+
+/// Parses a ticket row.
+pub fn parse_ticket(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Ticket, RowError> {
+    let kind = c.choice(
+        2,
+        cells::ticket_kind,
+        "work_order, complaint, service_order, repair",
+    )?;
+    let category = c.opt_text(3)?;
+    let complexity = c.choice(4, cells::complexity, "simple, complex")?;
+    let created = c.timestamp(5, tz)?;
+    let first_reply = c.later_timestamp(6, tz, created, 5)?;
+    let resolved = c.later_timestamp(7, tz, created, 5)?;
+    let handled_by = c.choice(8, cells::handled_by, "vendor, platform")?;
+    category.hash(hash);
+    let t = Ticket {
+        kind,
+        complexity,
+        created,
+        first_reply,
+        resolved,
+        handled_by,
+    };
+    t.hash(hash);
+    Ok(t)
+}
+
+/// Parses a survey row.
+pub fn parse_survey(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Survey, RowError> {
+    let submitted = c.timestamp(2, tz)?;
+    let level = c.choice(
+        3,
+        cells::rating,
+        "5..1, very_satisfied, satisfied, neutral, dissatisfied, very_dissatisfied, 非常满意, 满意, 一般, 不满意, 非常不满意",
+    )?;
+    let contact = c.opt_text(4)?;
+    contact.hash(hash);
+    let s = Survey { submitted, level };
+    s.hash(hash);
+    Ok(s)
+}
+
+/// Parses an order row.
+pub fn parse_order(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Order, RowError> {
+    let placed = c.timestamp(2, tz)?;
+    let amount = cells::amount(c.required(3)?).map_err(|r| RowError::new("amount", r))?;
+    let status = c.choice(4, cells::order_status, "completed, refunded, cancelled")?;
+    let o = Order {
+        placed,
+        amount: amount.normalize(),
+        status,
+    };
+    o.hash(hash);
+    // The amount as written is kept on the record; the hash uses its value, so `12.5` and
+    // `12.50` are one amount.
+    Ok(Order { amount, ..o })
+}

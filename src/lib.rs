@@ -1,0 +1,19 @@
+//! slatement: settles one month of an outsourced customer-service contract.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod calendar;
+pub mod cli;
+pub mod definitions;
+pub mod error;
+pub mod input;
+pub mod money;
+pub mod rates;
+pub mod render;
+pub mod scoring;
+pub mod settle;
+pub mod statement;
+pub mod tally;
+pub mod terms;
+pub mod timestamp;
+pub mod write;

@@ -1,0 +1,16 @@
+//! The `slatement` binary: parses arguments, runs the library, maps errors to exit codes.
+
+use clap::Parser;
+use slatement::cli;
+
+fn main() {
+    let args = cli::Cli::parse();
+    let code = match cli::run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            cli::exit_code(&err)
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,98 @@
+//! Exact money: decimals rounded where SPEC §4 says, with the configured mode.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// `[money] rounding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Half away from zero (四舍五入).
+    HalfUp,
+    /// Half to even (banker's rounding).
+    HalfEven,
+}
+
+impl Rounding {
+    /// The name used in rates.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rounding::HalfUp => "half_up",
+            Rounding::HalfEven => "half_even",
+        }
+    }
+
+    fn strategy(self) -> RoundingStrategy {
+        match self {
+            Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+        }
+    }
+}
+
+/// Rounds `value` to `scale` decimals with `mode`, always showing `scale` decimals.
+pub fn round(value: Decimal, scale: u32, mode: Rounding) -> Decimal {
+    let mut r = value.round_dp_with_strategy(scale, mode.strategy());
+    r.rescale(scale);
+    r
+}
+
+/// A money line's amount: quantity × unit price, rounded (SPEC §4 "Money lines").
+pub fn line_amount(quantity: Decimal, unit_price: Decimal, scale: u32, mode: Rounding) -> Decimal {
+    round(quantity * unit_price, scale, mode)
+}
+
+/// `value` shown with at least `scale` decimals (more when it has them): how unit prices print.
+pub fn at_least_scale(value: Decimal, scale: u32) -> Decimal {
+    let mut v = value;
+    if v.scale() < scale {
+        v.rescale(scale);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn spec_4_lines_round_with_the_configured_mode() {
+        // 3 × 0.835 = 2.505: half up gives 2.51, half even 2.50.
+        assert_eq!(
+            line_amount(d("3"), d("0.835"), 2, Rounding::HalfUp).to_string(),
+            "2.51"
+        );
+        assert_eq!(
+            line_amount(d("3"), d("0.835"), 2, Rounding::HalfEven).to_string(),
+            "2.50"
+        );
+        // 1 × 2.515 half even keeps the odd digit up to 2.52.
+        assert_eq!(
+            line_amount(d("1"), d("2.515"), 2, Rounding::HalfEven).to_string(),
+            "2.52"
+        );
+        // Scale 0 rounds to whole yuan.
+        assert_eq!(
+            line_amount(d("5"), d("2.5"), 0, Rounding::HalfEven).to_string(),
+            "12"
+        );
+        assert_eq!(
+            line_amount(d("5"), d("2.5"), 0, Rounding::HalfUp).to_string(),
+            "13"
+        );
+        // Whole amounts still show the scale.
+        assert_eq!(
+            line_amount(d("12"), d("14.5"), 2, Rounding::HalfUp).to_string(),
+            "174.00"
+        );
+    }
+
+    #[test]
+    fn unit_prices_keep_extra_decimals() {
+        assert_eq!(at_least_scale(d("2"), 2).to_string(), "2.00");
+        assert_eq!(at_least_scale(d("0.035"), 2).to_string(), "0.035");
+    }
+}

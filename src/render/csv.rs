@@ -1,0 +1,143 @@
+//! CSV: one table of money lines with a vendor column, then the metrics, then a summary row per
+//! vendor. Text cells that a spreadsheet would run as a formula are escaped; numbers are written
+//! as numbers.
+
+use crate::statement::Statement;
+
+/// Escapes a text cell that begins with `=`, `+`, `-`, `@`, tab or CR by prefixing `'`, so a
+/// spreadsheet shows it as text instead of running it.
+pub fn escape_text(s: &str) -> String {
+    match s.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+enum Cell<'a> {
+    Text(&'a str),
+    Number(String),
+}
+
+fn write_row(w: &mut csv::Writer<Vec<u8>>, cells: &[Cell]) {
+    let row: Vec<String> = cells
+        .iter()
+        .map(|c| match c {
+            Cell::Text(t) => escape_text(t),
+            Cell::Number(n) => n.clone(),
+        })
+        .collect();
+    w.write_record(&row).expect("writing to memory");
+}
+
+/// Renders statements as CSV.
+pub fn render(statements: &[Statement]) -> String {
+    use Cell::{Number as N, Text as T};
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    write_row(
+        &mut w,
+        &[
+            T("vendor"),
+            T("section"),
+            T("item"),
+            T("quantity"),
+            T("unit_price"),
+            T("amount"),
+        ],
+    );
+    for s in statements {
+        for l in &s.lines {
+            write_row(
+                &mut w,
+                &[
+                    T(&s.vendor.id),
+                    T(l.section),
+                    T(&l.item),
+                    N(l.quantity.to_string()),
+                    N(l.unit_price.to_string()),
+                    N(l.amount.to_string()),
+                ],
+            );
+        }
+    }
+    w.write_record(None::<&[u8]>).expect("memory");
+    write_row(
+        &mut w,
+        &[
+            T("vendor"),
+            T("metric"),
+            T("numerator"),
+            T("denominator"),
+            T("value"),
+        ],
+    );
+    for s in statements {
+        for (m, r) in &s.metrics.0 {
+            write_row(
+                &mut w,
+                &[
+                    T(&s.vendor.id),
+                    T(m.as_str()),
+                    N(r.numerator.to_string()),
+                    N(r.denominator.to_string()),
+                    N(r.display_value().map_or(String::new(), |v| v.to_string())),
+                ],
+            );
+        }
+    }
+    w.write_record(None::<&[u8]>).expect("memory");
+    write_row(
+        &mut w,
+        &[
+            T("vendor"),
+            T("scorecard"),
+            T("score"),
+            T("tier"),
+            T("assessed"),
+            T("earned"),
+            T("fees_charged"),
+            T("penalties"),
+            T("charged"),
+            T("net"),
+            T("direction"),
+        ],
+    );
+    for s in statements {
+        for c in &s.scorecards {
+            write_row(
+                &mut w,
+                &[
+                    T(&s.vendor.id),
+                    T(&c.name),
+                    N(c.score.to_string()),
+                    T(&c.tier.label),
+                    T(if s.assessed { "true" } else { "false" }),
+                    N(s.totals.earned.to_string()),
+                    N(s.totals.fees_charged.to_string()),
+                    N(s.totals.penalties.to_string()),
+                    N(s.totals.charged.to_string()),
+                    N(s.totals.net.to_string()),
+                    T(s.settlement.direction),
+                ],
+            );
+        }
+    }
+    String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_5_formula_cells_are_escaped() {
+        assert_eq!(escape_text("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(escape_text("+1"), "'+1");
+        assert_eq!(escape_text("-x"), "'-x");
+        assert_eq!(escape_text("@cmd"), "'@cmd");
+        assert_eq!(escape_text("\tx"), "'\tx");
+        assert_eq!(escape_text("\rx"), "'\rx");
+        assert_eq!(escape_text("acme"), "acme");
+    }
+}

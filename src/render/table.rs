@@ -1,0 +1,90 @@
+//! The default output: comfy-table tables, readable in 100 columns, Chinese text aligned by
+//! display width.
+
+use super::view::{view, View};
+use crate::statement::Statement;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+
+const WIDTH: u16 = 100;
+
+fn table(header: &[&str], right: &[usize]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(WIDTH)
+        .set_header(header.to_vec());
+    for &i in right {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn one(v: &View) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{}\n{}\n\n", v.title, v.verdict));
+
+    let mut m = table(&["metric", "numerator", "denominator", "value"], &[1, 2, 3]);
+    for r in &v.metrics {
+        m.add_row(r.to_vec());
+    }
+    out.push_str(&format!("{m}\n"));
+
+    for c in &v.scorecards {
+        let mut t = table(
+            &["scorecard item", "value", "target", "weight", "points"],
+            &[1, 2, 3, 4],
+        );
+        for r in &c.items {
+            t.add_row(r.to_vec());
+        }
+        t.add_row(vec![
+            format!("{} score", c.name),
+            String::new(),
+            String::new(),
+            String::new(),
+            c.score.clone(),
+        ]);
+        out.push_str(&format!("{t}\ntier: {}\n", c.tier));
+    }
+
+    let mut t = table(
+        &["money line", "quantity", "unit price", "amount"],
+        &[1, 2, 3],
+    );
+    for r in &v.lines {
+        t.add_row(r.to_vec());
+    }
+    for r in &v.totals {
+        t.add_row(vec![
+            r[0].clone(),
+            String::new(),
+            String::new(),
+            r[1].clone(),
+        ]);
+    }
+    out.push_str(&format!("{t}\n"));
+
+    let mut f = table(&["figure", "value"], &[1]);
+    for r in v.figures.iter().chain(&v.deadlines) {
+        f.add_row(r.to_vec());
+    }
+    out.push_str(&format!("{f}\n"));
+    for w in &v.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+/// Renders every statement, separated by a blank line.
+pub fn render(statements: &[Statement]) -> String {
+    if statements.is_empty() {
+        return "no statements: no vendor was settled for this month\n".to_string();
+    }
+    statements
+        .iter()
+        .map(|s| one(&view(s)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,221 @@
+//! The row model every human-readable renderer formats: the same rows, in the same order.
+
+use crate::statement::Statement;
+
+/// Rows of one statement, as text cells.
+pub struct View {
+    /// `Acme Service Co. (acme) · 2026-10 · CNY`.
+    pub title: String,
+    /// One line: score, tier, net and who pays whom.
+    pub verdict: String,
+    /// metric, numerator, denominator, value.
+    pub metrics: Vec<[String; 4]>,
+    /// Per scorecard: name, score line, items (metric, value, target, weight, points), tier line.
+    pub scorecards: Vec<CardView>,
+    /// item, quantity, unit price, amount.
+    pub lines: Vec<[String; 4]>,
+    /// label, amount.
+    pub totals: Vec<[String; 2]>,
+    /// label, value pairs of the figures behind the metrics.
+    pub figures: Vec<[String; 2]>,
+    /// label, date.
+    pub deadlines: Vec<[String; 2]>,
+    /// Warnings.
+    pub warnings: Vec<String>,
+}
+
+/// One scorecard's rows.
+pub struct CardView {
+    /// Scorecard name.
+    pub name: String,
+    /// metric, value, target, weight, points.
+    pub items: Vec<[String; 5]>,
+    /// `92.40`.
+    pub score: String,
+    /// `excellent (penalty 0.00)` and flags.
+    pub tier: String,
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(|| "—".to_string(), ToString::to_string)
+}
+
+/// The verdict line of a statement.
+pub fn verdict(s: &Statement) -> String {
+    let cards = s
+        .scorecards
+        .iter()
+        .map(|c| format!("{} {} {}", c.name, c.score, c.tier.label))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let trial = if s.assessed {
+        ""
+    } else {
+        " (trial — not assessed)"
+    };
+    format!(
+        "{}: score {cards}{trial} · net {} {} · {}",
+        s.vendor.id, s.totals.net, s.currency, s.settlement.summary
+    )
+}
+
+/// Builds the view of a statement.
+pub fn view(s: &Statement) -> View {
+    let metrics = s
+        .metrics
+        .0
+        .iter()
+        .map(|(m, r)| {
+            [
+                m.as_str().to_string(),
+                r.numerator.to_string(),
+                r.denominator.to_string(),
+                opt(&r.display_value()),
+            ]
+        })
+        .collect();
+    let scorecards = s
+        .scorecards
+        .iter()
+        .map(|c| {
+            let mut flags = Vec::new();
+            if c.tier.improvement_period {
+                flags.push("one month to improve");
+            }
+            if c.tier.fails_standard {
+                flags.push("fails the standard: the platform takes over");
+            }
+            if !s.assessed {
+                flags.push("trial — not assessed");
+            }
+            let flags = if flags.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", flags.join("; "))
+            };
+            CardView {
+                name: c.name.clone(),
+                items: c
+                    .items
+                    .iter()
+                    .map(|i| {
+                        [
+                            i.metric.to_string(),
+                            opt(&i.value),
+                            i.target.to_string(),
+                            i.weight.to_string(),
+                            i.points.to_string(),
+                        ]
+                    })
+                    .collect(),
+                score: c.score.to_string(),
+                tier: format!("{} (deduction {}){flags}", c.tier.label, c.tier.penalty),
+            }
+        })
+        .collect();
+    let lines = s
+        .lines
+        .iter()
+        .map(|l| {
+            [
+                l.item.clone(),
+                l.quantity.to_string(),
+                l.unit_price.to_string(),
+                l.amount.to_string(),
+            ]
+        })
+        .collect();
+    let t = &s.totals;
+    let totals = vec![
+        ["earned".to_string(), t.earned.to_string()],
+        [
+            "fees charged (takeover, overdue)".to_string(),
+            t.fees_charged.to_string(),
+        ],
+        [
+            "penalties (tier deductions)".to_string(),
+            t.penalties.to_string(),
+        ],
+        ["charged".to_string(), t.charged.to_string()],
+        ["net".to_string(), t.net.to_string()],
+    ];
+    let c = &s.contacts;
+    let w = &s.work_orders;
+    let r = &s.repairs;
+    let pair = |k: &str, v: String| [k.to_string(), v];
+    let figures = vec![
+        pair(
+            "contacts offered / answered",
+            format!("{} / {}", c.offered, c.answered),
+        ),
+        pair(
+            "outside service hours / short abandons",
+            format!("{} / {}", c.outside_service_hours, c.short_abandons),
+        ),
+        pair(
+            "avg speed of answer / talk (s)",
+            format!(
+                "{} / {}",
+                opt(&c.average_speed_of_answer_seconds),
+                opt(&c.average_talk_seconds)
+            ),
+        ),
+        pair(
+            "effective calls / online sessions",
+            format!("{} / {}", c.effective_calls, c.online_sessions),
+        ),
+        pair(
+            "takeovers answered / unanswered",
+            format!("{} / {}", c.takeovers_answered, c.takeovers_unanswered),
+        ),
+        pair(
+            "work orders on time / overdue / pending",
+            format!("{} / {} / {}", w.on_time, w.overdue, w.pending),
+        ),
+        pair(
+            "repairs response ok / failed / pending",
+            format!(
+                "{} / {} / {}",
+                r.response_on_time, r.response_failed, r.response_pending
+            ),
+        ),
+        pair(
+            "repairs resolution ok / failed / pending",
+            format!(
+                "{} / {} / {}",
+                r.resolution_on_time, r.resolution_failed, r.resolution_pending
+            ),
+        ),
+        pair(
+            "complaints resolved / service orders completed",
+            format!("{} / {}", w.complaints_resolved, w.service_orders_completed),
+        ),
+        pair(
+            "completed orders / amount",
+            format!("{} / {}", s.orders.completed, s.orders.completed_amount),
+        ),
+    ];
+    let d = &s.deadlines;
+    let deadlines = vec![
+        pair("settlement notice by", d.notice_by.clone()),
+        pair("results by", d.results_by.clone()),
+        pair("appeal by", d.appeal_by.clone()),
+        pair("final by", d.final_by.clone()),
+        pair("payment by", d.payment_by.clone()),
+    ];
+    View {
+        title: format!(
+            "{} ({}) · {} · {}",
+            s.vendor.name, s.vendor.id, s.month, s.currency
+        ),
+        verdict: verdict(s),
+        metrics,
+        scorecards,
+        lines,
+        totals,
+        figures,
+        deadlines,
+        warnings: s.warnings.clone(),
+    }
+}

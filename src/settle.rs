@@ -1,0 +1,290 @@
+//! The settle and check paths: find the inputs, read every file, merge the tallies, and build a
+//! statement per vendor (SPEC §4–§6, §8 "Vendors and months").
+
+use crate::error::{Error, Result};
+use crate::input::ingest::{read_file, FileResult, Setup, VendorSlot};
+use crate::input::{Reject, Role};
+use crate::rates::Rates;
+use crate::statement::{self, FileRef, InputRef, Statement, StatementInput};
+use crate::tally::{VendorCtx, VendorTally};
+use crate::timestamp::{Instant, Month};
+use std::path::{Path, PathBuf};
+
+/// Where each input is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPaths {
+    /// The file of each role present, in role order.
+    pub files: Vec<(Role, PathBuf)>,
+}
+
+/// Explicit file options, each overriding the data folder.
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    /// `--data DIR` (default: the current directory).
+    pub data: Option<PathBuf>,
+    /// `--calls F`.
+    pub calls: Option<PathBuf>,
+    /// `--tickets F`.
+    pub tickets: Option<PathBuf>,
+    /// `--surveys F`.
+    pub surveys: Option<PathBuf>,
+    /// `--orders F`.
+    pub orders: Option<PathBuf>,
+}
+
+impl InputOptions {
+    fn explicit(&self, role: Role) -> Option<&PathBuf> {
+        match role {
+            Role::Calls => self.calls.as_ref(),
+            Role::Tickets => self.tickets.as_ref(),
+            Role::Surveys => self.surveys.as_ref(),
+            Role::Orders => self.orders.as_ref(),
+        }
+    }
+}
+
+/// Finds the inputs (SPEC §6, §8): `DIR/<month>/` when it exists, else `DIR/`; a file named on
+/// the command line wins. calls, tickets and surveys are required (exit 66); orders is optional.
+pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<InputPaths> {
+    let data = opts.data.clone().unwrap_or_else(|| PathBuf::from("."));
+    let dir = match month {
+        Some(m) if data.join(m.to_string()).is_dir() => data.join(m.to_string()),
+        _ => data.clone(),
+    };
+    let mut files = Vec::new();
+    for role in Role::ALL {
+        let (path, named) = match opts.explicit(role) {
+            Some(p) => (p.clone(), true),
+            None if dir == Path::new(".") => (PathBuf::from(role.file_name()), false),
+            None => (dir.join(role.file_name()), false),
+        };
+        if path.is_file() {
+            files.push((role, path));
+        } else if role.required() || named {
+            let hint = if named {
+                format!("check the path given to --{}", role.as_str())
+            } else {
+                format!(
+                    "put {} in {} or name it with --{}; a vendor with nothing to report supplies a header-only file",
+                    role.file_name(),
+                    dir.display(),
+                    role.as_str()
+                )
+            };
+            return Err(Error::MissingInput {
+                role: role.as_str(),
+                path,
+                hint,
+            });
+        }
+    }
+    Ok(InputPaths { files })
+}
+
+/// A settle or check run.
+pub struct Run<'a> {
+    /// The contract terms.
+    pub rates: &'a Rates,
+    /// The month; `None` only for `check`, which then reads every row as in period.
+    pub month: Option<Month>,
+    /// `--as-of`, the cut-off for pending items.
+    pub as_of: Option<Instant>,
+    /// `--vendor`.
+    pub vendor: Option<String>,
+    /// The inputs.
+    pub inputs: &'a InputPaths,
+}
+
+/// What a file held, for the run summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    /// Role.
+    pub role: Role,
+    /// Path as given.
+    pub path: String,
+    /// SHA-256.
+    pub sha256: String,
+    /// Data rows.
+    pub rows: u64,
+    /// Rejected rows.
+    pub rejected: u64,
+}
+
+/// The result of reading and settling.
+#[derive(Debug)]
+pub struct Settled {
+    /// One statement per settled vendor, ordered by vendor id.
+    pub statements: Vec<Statement>,
+    /// Every rejected row, file by file in role order.
+    pub rejects: Vec<Reject>,
+    /// Run-level notices for stderr (skipped vendors and rows).
+    pub notices: Vec<String>,
+    /// Per-file summary.
+    pub files: Vec<FileSummary>,
+}
+
+/// The latest month any terms could apply to; used by `check` without `--month`.
+const LAST_MONTH: Month = Month {
+    year: 9999,
+    month: 12,
+};
+
+/// Reads every input and settles each selected vendor in contract.
+pub fn settle(run: &Run) -> Result<Settled> {
+    let rates = run.rates;
+    let tz = rates.timezone;
+    let bounds = run.month.map(|m| m.bounds(tz));
+    let cutoff = match (bounds, run.as_of) {
+        (Some((_, end)), Some(as_of)) if as_of < end => {
+            return Err(Error::Usage(format!(
+                "--as-of {} falls before the end of {}: a cut-off inside the month would judge rows that have not happened yet; give a time on or after {}",
+                as_of.to_rfc3339(tz),
+                run.month.expect("month"),
+                end.to_rfc3339(tz)
+            )))
+        }
+        (_, Some(as_of)) => as_of,
+        (Some((_, end)), None) => end,
+        (None, None) => Instant(i64::MAX),
+    };
+    if let Some(v) = &run.vendor {
+        if rates.vendor(v).is_none() {
+            let ids: Vec<&str> = rates.vendors.iter().map(|v| v.id.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "--vendor {v}: no such vendor in {} (declared: {})",
+                rates.path.display(),
+                ids.join(", ")
+            )));
+        }
+    }
+    let terms_month = run.month.unwrap_or(LAST_MONTH);
+    let slots: Vec<VendorSlot> = rates
+        .vendors
+        .iter()
+        .map(|v| VendorSlot {
+            id: &v.id,
+            selected: run.vendor.as_deref().is_none_or(|f| f == v.id),
+            in_contract: run.month.is_none_or(|m| m >= Month::of(v.contract_start)),
+            ctx: VendorCtx::new(rates.terms_for(&v.id, terms_month), tz, cutoff),
+        })
+        .collect();
+    let setup = Setup {
+        tz,
+        month: bounds,
+        vendors: &slots,
+        filtered: run.vendor.is_some(),
+    };
+
+    let mut results: Vec<FileResult> = Vec::new();
+    for (role, path) in &run.inputs.files {
+        results.push(read_file(*role, path, &setup)?);
+    }
+
+    let mut tallies: Vec<VendorTally> = slots
+        .iter()
+        .map(|s| VendorTally::new(s.ctx.terms.packages.len()))
+        .collect();
+    let mut before_contract = vec![0u64; slots.len()];
+    let mut rejects = Vec::new();
+    let mut files = Vec::new();
+    let mut notices = Vec::new();
+    for r in results.iter_mut() {
+        for (i, t) in r.tallies.iter().enumerate() {
+            tallies[i].merge(t);
+            before_contract[i] += r.before_contract[i];
+        }
+        files.push(FileSummary {
+            role: r.role,
+            path: r.path.clone(),
+            sha256: r.sha256.clone(),
+            rows: r.rows,
+            rejected: r.rejects.len() as u64,
+        });
+        let unattributed = r.rejects.iter().filter(|x| x.vendor.is_none()).count();
+        if unattributed > 0 {
+            notices.push(format!(
+                "{}: {unattributed} rejected row(s) name no declared vendor and belong to no statement",
+                r.path
+            ));
+        }
+        rejects.append(&mut r.rejects);
+    }
+
+    let month = match run.month {
+        Some(m) => m,
+        None => {
+            return Ok(Settled {
+                statements: Vec::new(),
+                rejects,
+                notices,
+                files,
+            })
+        }
+    };
+    let inputs: Vec<InputRef> = files
+        .iter()
+        .map(|f| InputRef {
+            role: f.role.as_str(),
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+        })
+        .collect();
+    let roles: Vec<Role> = files.iter().map(|f| f.role).collect();
+    let mut statements = Vec::new();
+    for (i, (vendor, slot)) in rates.vendors.iter().zip(&slots).enumerate() {
+        if !slot.selected {
+            continue;
+        }
+        if !slot.in_contract {
+            notices.push(format!(
+                "vendor {}: {month} is before its contract month ({}); not settled{}",
+                vendor.id,
+                Month::of(vendor.contract_start),
+                if before_contract[i] > 0 {
+                    format!(", {} row(s) of it skipped", before_contract[i])
+                } else {
+                    String::new()
+                }
+            ));
+            continue;
+        }
+        let tally = &tallies[i];
+        let mut warnings = Vec::new();
+        let rejected: Vec<String> = roles
+            .iter()
+            .zip(&tally.counts)
+            .filter(|(_, c)| c.rejected > 0)
+            .map(|(r, c)| format!("{} {}", r.as_str(), c.rejected))
+            .collect();
+        if !rejected.is_empty() {
+            warnings.push(format!(
+                "rejected rows were left out of this statement ({}); each is listed with its reason in the rejects file",
+                rejected.join(", ")
+            ));
+        }
+        statements.push(statement::build(
+            StatementInput {
+                month,
+                vendor,
+                terms: slot.ctx.terms,
+                tz,
+                currency: &rates.currency,
+                cutoff,
+                inputs: inputs.clone(),
+                roles: roles.clone(),
+                rates: FileRef {
+                    path: rates.path.display().to_string(),
+                    sha256: rates.sha256.clone(),
+                },
+                warnings,
+            },
+            tally,
+        ));
+    }
+    Ok(Settled {
+        statements,
+        rejects,
+        notices,
+        files,
+    })
+}

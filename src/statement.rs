@@ -1,0 +1,1000 @@
+//! The statement of one vendor's month (SPEC §5): a plain value computed from the tally and the
+//! terms, which every renderer only formats. Its JSON form is the stable contract
+//! `slatement.statement.v1`.
+
+use crate::calendar::Calendar;
+use crate::input::Role;
+use crate::money::{at_least_scale, line_amount, round};
+use crate::scoring::{round_half_up, score_card, MetricSource, Ratio};
+use crate::tally::{RowCounts, VendorTally};
+use crate::terms::{MetricName, SettlementMethod, Terms, Vendor};
+use crate::timestamp::{Instant, Month};
+use chrono::Months;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The JSON schema name of a statement.
+pub const SCHEMA: &str = "slatement.statement.v1";
+
+/// One vendor's settled month.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Statement {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The vendor settled.
+    pub vendor: VendorRef,
+    /// Contract currency.
+    pub currency: String,
+    /// False during the trial period: scored for information, no tier deduction.
+    pub assessed: bool,
+    /// The first assessed month of the contract.
+    pub assessed_from: String,
+    /// The instant pending items were judged at: the start of the next month, or `--as-of`.
+    pub cutoff: String,
+    /// Every metric, in fixed order.
+    pub metrics: Metrics,
+    /// Contact figures behind the metrics and the money.
+    pub contacts: ContactFigures,
+    /// Work-order figures.
+    pub work_orders: WorkOrderFigures,
+    /// Repair figures.
+    pub repairs: RepairFigures,
+    /// Survey responses by level.
+    pub surveys: SurveyFigures,
+    /// Sales orders.
+    pub orders: OrderFigures,
+    /// Each scorecard's result.
+    pub scorecards: Vec<ScorecardResult>,
+    /// Money lines, in fixed order.
+    pub lines: Vec<Line>,
+    /// Totals, each the sum of rounded lines.
+    pub totals: Totals,
+    /// Who pays whom, how and by when.
+    pub settlement: Settlement,
+    /// Rows read per input role present.
+    pub counts: Counts,
+    /// Input files with their SHA-256.
+    pub inputs: Vec<InputRef>,
+    /// The rates file with its SHA-256.
+    pub rates: FileRef,
+    /// Deadlines of the settlement (001 §4.4, §4.6.2, §5.3).
+    pub deadlines: Deadlines,
+    /// Each formula and rule in force, in words.
+    pub definitions: Definitions,
+    /// Things a reader must know.
+    pub warnings: Vec<String>,
+}
+
+/// Vendor id and name.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct VendorRef {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A metric's numerator, denominator and display value.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct MetricValue {
+    /// Numerator.
+    pub numerator: u64,
+    /// Denominator.
+    pub denominator: u64,
+    /// The exact ratio rounded half-up to 4 decimals; null when empty.
+    pub value: Option<Decimal>,
+}
+
+/// All eight metrics in statement order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metrics(pub Vec<(MetricName, Ratio)>);
+
+impl Metrics {
+    /// The ratio of a metric.
+    pub fn get(&self, m: MetricName) -> Ratio {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == m)
+            .map(|(_, r)| *r)
+            .unwrap_or_default()
+    }
+}
+
+impl MetricSource for Metrics {
+    fn ratio(&self, metric: MetricName) -> Ratio {
+        self.get(metric)
+    }
+}
+
+impl Serialize for Metrics {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (name, r) in &self.0 {
+            m.serialize_entry(
+                name.as_str(),
+                &MetricValue {
+                    numerator: r.numerator,
+                    denominator: r.denominator,
+                    value: r.display_value(),
+                },
+            )?;
+        }
+        m.end()
+    }
+}
+
+/// Contact figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ContactFigures {
+    /// Contacts counted in the metrics.
+    pub offered: u64,
+    /// Of those, answered.
+    pub answered: u64,
+    /// Of those, not answered.
+    pub abandoned: u64,
+    /// Phone contacts counted / answered.
+    pub phone_offered: u64,
+    /// Phone contacts answered.
+    pub phone_answered: u64,
+    /// Online contacts counted.
+    pub online_offered: u64,
+    /// Online contacts answered.
+    pub online_answered: u64,
+    /// Answered within the service-level threshold.
+    pub answered_within_service_level: u64,
+    /// Short abandons left out of every contact metric.
+    pub short_abandons: u64,
+    /// Vendor contacts offered outside service hours.
+    pub outside_service_hours: u64,
+    /// Whether those were counted in the metrics anyway.
+    pub outside_service_hours_counted: bool,
+    /// Average seconds from offer to answer (2 decimals), null with no answers.
+    pub average_speed_of_answer_seconds: Option<Decimal>,
+    /// Average talk seconds of answered contacts with an end (2 decimals).
+    pub average_talk_seconds: Option<Decimal>,
+    /// Billable phone calls (talk time at least the minimum).
+    pub effective_calls: u64,
+    /// Billable online sessions.
+    pub online_sessions: u64,
+    /// Answered phone calls with no end time (not effective).
+    pub answered_without_end: u64,
+    /// Every vendor-handled contact of the month.
+    pub vendor_handled: u64,
+    /// Platform-handled contacts answered (charged as takeovers).
+    pub takeovers_answered: u64,
+    /// Platform-handled contacts never answered (not charged).
+    pub takeovers_unanswered: u64,
+}
+
+/// Work-order figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WorkOrderFigures {
+    /// Replied within the allowance.
+    pub on_time: u64,
+    /// Overdue (charged).
+    pub overdue: u64,
+    /// Of the overdue, never replied.
+    pub overdue_unreplied: u64,
+    /// Unreplied, still within the allowance at the cut-off: reported, never charged.
+    pub pending: u64,
+    /// Platform-handled work orders, complaints and repairs, left out.
+    pub platform_handled_left_out: u64,
+    /// Vendor complaints.
+    pub complaints: u64,
+    /// Of those, resolved.
+    pub complaints_resolved: u64,
+    /// Vendor service orders.
+    pub service_orders: u64,
+    /// Of those, resolved.
+    pub service_orders_completed: u64,
+    /// Platform-handled service orders resolved (charged).
+    pub service_order_takeovers: u64,
+    /// Platform-handled service orders unresolved (not charged).
+    pub service_order_takeovers_unresolved: u64,
+}
+
+/// Repair figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepairFigures {
+    /// Responded in time.
+    pub response_on_time: u64,
+    /// Response limit passed.
+    pub response_failed: u64,
+    /// Response pending at the cut-off.
+    pub response_pending: u64,
+    /// Resolved in time.
+    pub resolution_on_time: u64,
+    /// Resolution limit passed.
+    pub resolution_failed: u64,
+    /// Resolution pending at the cut-off.
+    pub resolution_pending: u64,
+}
+
+/// Survey responses by level.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SurveyFigures {
+    /// Level 5.
+    pub very_satisfied: u64,
+    /// Level 4.
+    pub satisfied: u64,
+    /// Level 3.
+    pub neutral: u64,
+    /// Level 2.
+    pub dissatisfied: u64,
+    /// Level 1.
+    pub very_dissatisfied: u64,
+}
+
+/// Sales orders.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OrderFigures {
+    /// Completed orders.
+    pub completed: u64,
+    /// Sum of completed amounts.
+    pub completed_amount: Decimal,
+    /// Refunded orders.
+    pub refunded: u64,
+    /// Cancelled orders.
+    pub cancelled: u64,
+}
+
+/// A scored item.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ItemResult {
+    /// Metric name.
+    pub metric: &'static str,
+    /// Display value (4 decimals), null when empty.
+    pub value: Option<Decimal>,
+    /// Target.
+    pub target: Decimal,
+    /// Weight.
+    pub weight: Decimal,
+    /// Points (2 decimals).
+    pub points: Decimal,
+}
+
+/// The tier reached.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TierResult {
+    /// Label.
+    pub label: String,
+    /// Deduction charged ("0.00" in trial months).
+    pub penalty: Decimal,
+    /// One month to improve.
+    pub improvement_period: bool,
+    /// Judged unable to meet the standard.
+    pub fails_standard: bool,
+}
+
+/// A scorecard's result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScorecardResult {
+    /// Name.
+    pub name: String,
+    /// Score (2 decimals).
+    pub score: Decimal,
+    /// Items.
+    pub items: Vec<ItemResult>,
+    /// Tier.
+    pub tier: TierResult,
+}
+
+/// A money line: quantity × unit price, rounded.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Line {
+    /// earn, takeover, overdue or penalty.
+    pub section: &'static str,
+    /// Full item name, section first.
+    pub item: String,
+    /// Quantity.
+    pub quantity: Decimal,
+    /// Unit price.
+    pub unit_price: Decimal,
+    /// Amount, rounded to the money scale.
+    pub amount: Decimal,
+}
+
+/// Totals.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Totals {
+    /// Earn lines.
+    pub earned: Decimal,
+    /// Takeover and overdue lines (invoiced as fees).
+    pub fees_charged: Decimal,
+    /// Tier deductions (receipted as penalties).
+    pub penalties: Decimal,
+    /// fees_charged + penalties.
+    pub charged: Decimal,
+    /// earned − charged.
+    pub net: Decimal,
+}
+
+/// Who pays whom.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Settlement {
+    /// `platform_pays_vendor`, `vendor_pays_platform` or `nothing_due`.
+    pub direction: &'static str,
+    /// The amount due (|net|).
+    pub amount: Decimal,
+    /// `deduct` or `wire` (how a vendor's debt is settled).
+    pub method: &'static str,
+    /// The payment day.
+    pub due_by: String,
+    /// The same in words.
+    pub summary: String,
+}
+
+/// Row counts per role present.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Counts(pub Vec<(Role, RowCounts)>);
+
+impl Serialize for Counts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct C {
+            rows: u64,
+            in_period: u64,
+            outside_period: u64,
+            duplicates: u64,
+            rejected: u64,
+        }
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (role, c) in &self.0 {
+            m.serialize_entry(
+                role.as_str(),
+                &C {
+                    rows: c.rows,
+                    in_period: c.in_period,
+                    outside_period: c.outside_period,
+                    duplicates: c.duplicates,
+                    rejected: c.rejected,
+                },
+            )?;
+        }
+        m.end()
+    }
+}
+
+/// An input file.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputRef {
+    /// Role.
+    pub role: &'static str,
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// A file and its hash.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileRef {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// Settlement deadlines.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Deadlines {
+    /// Settlement notice (fixed day).
+    pub notice_by: String,
+    /// Results (moved to the next working day).
+    pub results_by: String,
+    /// Last day to appeal (working days after the results).
+    pub appeal_by: String,
+    /// Final results (fixed day).
+    pub final_by: String,
+    /// Payment (fixed day).
+    pub payment_by: String,
+}
+
+/// Named rules in words, in fixed order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definitions(pub Vec<(&'static str, String)>);
+
+impl Serialize for Definitions {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Everything a statement is built from besides the tally.
+pub struct StatementInput<'a> {
+    /// The settled month.
+    pub month: Month,
+    /// The vendor.
+    pub vendor: &'a Vendor,
+    /// The vendor's terms for the month.
+    pub terms: &'a Terms,
+    /// Contract time zone.
+    pub tz: Tz,
+    /// Contract currency.
+    pub currency: &'a str,
+    /// Cut-off instant.
+    pub cutoff: Instant,
+    /// Input files read.
+    pub inputs: Vec<InputRef>,
+    /// The roles present (counts are shown for these).
+    pub roles: Vec<Role>,
+    /// The rates file.
+    pub rates: FileRef,
+    /// Warnings from reading (rejects, skipped rows).
+    pub warnings: Vec<String>,
+}
+
+/// The first month a vendor is assessed in (SPEC §8 "Trial").
+pub fn assessed_from(vendor: &Vendor) -> Month {
+    let end = vendor
+        .contract_start
+        .checked_add_months(Months::new(vendor.trial_months))
+        .expect("date in range");
+    // Assessed when the month begins on or after contract_start + trial months.
+    let m = Month::of(end);
+    if m.first_day() >= end {
+        m
+    } else {
+        m.next()
+    }
+}
+
+/// The metrics of a tally.
+pub fn metrics_of(t: &VendorTally) -> Metrics {
+    let c = &t.contacts;
+    let k = &t.tickets;
+    let r = &t.ratings;
+    let offered = c.offered[0] + c.offered[1];
+    Metrics(
+        MetricName::ALL
+            .iter()
+            .map(|&m| {
+                let ratio = match m {
+                    MetricName::AnswerRate => Ratio::new(c.answered[0] + c.answered[1], offered),
+                    MetricName::PhoneAnswerRate => Ratio::new(c.answered[0], c.offered[0]),
+                    MetricName::OnlineResponseRate => Ratio::new(c.answered[1], c.offered[1]),
+                    MetricName::ServiceLevel => Ratio::new(
+                        c.within_service_level[0] + c.within_service_level[1],
+                        offered,
+                    ),
+                    MetricName::Satisfaction => {
+                        Ratio::new(r[5] + r[4], r[1] + r[2] + r[3] + r[4] + r[5])
+                    }
+                    MetricName::WorkOrderOnTimeRate => Ratio::new(
+                        k.work_orders_on_time,
+                        k.work_orders_on_time + k.work_orders_overdue,
+                    ),
+                    MetricName::RepairResponseRate => Ratio::new(
+                        k.repair_response_ok,
+                        k.repair_response_ok + k.repair_response_failed,
+                    ),
+                    MetricName::RepairResolutionRate => Ratio::new(
+                        k.repair_resolution_ok,
+                        k.repair_resolution_ok + k.repair_resolution_failed,
+                    ),
+                };
+                (m, ratio)
+            })
+            .collect(),
+    )
+}
+
+fn average_seconds(sum_nanos: i128, count: u64) -> Option<Decimal> {
+    (count > 0).then(|| {
+        let secs = Decimal::from_i128_with_scale(sum_nanos, 9);
+        round_half_up(secs / Decimal::from(count), 2)
+    })
+}
+
+/// The settlement deadlines of `month` (SPEC §3 `[deadlines]`, §8): notice, final and payment
+/// are fixed days of the next month (clamped to its last day); results move to the next working
+/// day; appeals close the given number of working days after the results day.
+pub fn deadlines(month: Month, terms: &Terms, years: &mut BTreeSet<i32>) -> Deadlines {
+    let next = month.next();
+    let d = &terms.deadlines;
+    let cal: &Calendar = &terms.calendar;
+    let results = cal.on_or_next_working_day(next.day_clamped(d.results_day), years);
+    let appeal = cal.nth_working_day_after(results, d.appeal_working_days, years);
+    Deadlines {
+        notice_by: next.day_clamped(d.notice_day).to_string(),
+        results_by: results.to_string(),
+        appeal_by: appeal.to_string(),
+        final_by: next.day_clamped(d.final_day).to_string(),
+        payment_by: next.day_clamped(d.payment_day).to_string(),
+    }
+}
+
+fn count(n: u64) -> Decimal {
+    Decimal::from(n)
+}
+
+/// The money lines of a month, in fixed order (SPEC §4 "Money lines"); quantity-0 lines are left
+/// out.
+pub fn money_lines(t: &VendorTally, terms: &Terms, penalties: &[(String, Decimal)]) -> Vec<Line> {
+    let (scale, mode) = (terms.money.scale, terms.money.rounding);
+    let mut lines = Vec::new();
+    let mut push = |section: &'static str, item: String, quantity: Decimal, unit: Decimal| {
+        if quantity.is_zero() {
+            return;
+        }
+        lines.push(Line {
+            section,
+            item,
+            quantity,
+            unit_price: at_least_scale(unit, scale),
+            amount: line_amount(quantity, unit, scale, mode),
+        });
+    };
+    let e = &terms.earn;
+    let c = &t.contacts;
+    let k = &t.tickets;
+    let earn = [
+        (
+            "earn/phone_effective_call",
+            e.phone_effective_call,
+            count(c.effective_calls),
+        ),
+        (
+            "earn/online_session",
+            e.online_session,
+            count(c.online_sessions),
+        ),
+        (
+            "earn/complaint_resolved",
+            e.complaint_resolved,
+            count(k.complaints_resolved),
+        ),
+        (
+            "earn/service_order",
+            e.service_order,
+            count(k.service_orders_completed),
+        ),
+        (
+            "earn/commission",
+            e.commission_rate,
+            t.orders.completed_amount,
+        ),
+    ];
+    for (item, rate, qty) in earn {
+        if let Some(rate) = rate {
+            push("earn", item.to_string(), qty, rate);
+        }
+    }
+    let tk = &terms.takeover;
+    for (ch, name) in [(0, "phone"), (1, "online")] {
+        let price = if ch == 0 {
+            tk.presales.phone
+        } else {
+            tk.presales.online
+        };
+        push(
+            "takeover",
+            format!("takeover/presales/{name}"),
+            count(c.takeover_presales[ch]),
+            price,
+        );
+    }
+    for (p, package) in terms.packages.iter().enumerate() {
+        for (ch, name) in [(0, "phone"), (1, "online")] {
+            let prices = tk.aftersales[p];
+            let price = if ch == 0 { prices.phone } else { prices.online };
+            push(
+                "takeover",
+                format!("takeover/aftersales/{}/{name}", package.name),
+                count(c.takeover_aftersales[p][ch]),
+                price,
+            );
+        }
+    }
+    push(
+        "takeover",
+        "takeover/service_order".into(),
+        count(k.service_order_takeovers),
+        tk.service_order,
+    );
+    push(
+        "overdue",
+        "overdue/work_order".into(),
+        count(k.work_orders_overdue),
+        terms.work_orders.overdue_charge,
+    );
+    for (name, penalty) in penalties {
+        if *penalty > Decimal::ZERO {
+            push("penalty", format!("penalty/{name}"), Decimal::ONE, *penalty);
+        }
+    }
+    lines
+}
+
+/// Totals of the lines: sums of rounded amounts, so lines always add up exactly.
+pub fn totals(lines: &[Line], scale: u32) -> Totals {
+    let sum = |f: &dyn Fn(&Line) -> bool| {
+        let mut s: Decimal = lines.iter().filter(|l| f(l)).map(|l| l.amount).sum();
+        s.rescale(scale);
+        s
+    };
+    let earned = sum(&|l| l.section == "earn");
+    let fees_charged = sum(&|l| l.section == "takeover" || l.section == "overdue");
+    let penalties = sum(&|l| l.section == "penalty");
+    let mut charged = fees_charged + penalties;
+    charged.rescale(scale);
+    let mut net = earned - charged;
+    net.rescale(scale);
+    Totals {
+        earned,
+        fees_charged,
+        penalties,
+        charged,
+        net,
+    }
+}
+
+fn money_text(v: Decimal, currency: &str) -> String {
+    format!("{v} {currency}")
+}
+
+/// Builds the statement of one vendor's month.
+pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
+    let StatementInput {
+        month,
+        vendor,
+        terms,
+        tz,
+        currency,
+        cutoff,
+        inputs,
+        roles,
+        rates,
+        mut warnings,
+    } = input;
+    let scale = terms.money.scale;
+    let from = assessed_from(vendor);
+    let assessed = month >= from;
+    let metrics = metrics_of(tally);
+
+    let mut scorecards = Vec::new();
+    let mut penalties = Vec::new();
+    let mut empty: BTreeSet<MetricName> = BTreeSet::new();
+    for card in &terms.scorecards {
+        let s = score_card(card, &metrics);
+        empty.extend(s.empty_metrics.iter().copied());
+        let penalty = if assessed {
+            round(s.tier.penalty, scale, terms.money.rounding)
+        } else {
+            round(Decimal::ZERO, scale, terms.money.rounding)
+        };
+        penalties.push((s.name.clone(), penalty));
+        scorecards.push(ScorecardResult {
+            name: s.name,
+            score: s.score,
+            items: s
+                .items
+                .iter()
+                .map(|i| ItemResult {
+                    metric: i.metric.as_str(),
+                    value: i.ratio.display_value(),
+                    target: i.target,
+                    weight: i.weight,
+                    points: i.points,
+                })
+                .collect(),
+            tier: TierResult {
+                label: s.tier.label.clone(),
+                penalty,
+                improvement_period: assessed && s.tier.improvement_period,
+                fails_standard: assessed && s.tier.fails_standard,
+            },
+        });
+    }
+    for m in &empty {
+        let rule = terms
+            .scorecards
+            .iter()
+            .find(|c| c.items.iter().any(|i| i.metric == *m))
+            .map(|c| match c.when_empty {
+                crate::terms::WhenEmpty::Full => {
+                    "scored at its full weight (when_empty = \"full\")"
+                }
+                crate::terms::WhenEmpty::Zero => "scored zero (when_empty = \"zero\")",
+            })
+            .unwrap_or("");
+        warnings.push(format!(
+            "scored metric {} has no data in {month}: {rule}",
+            m.as_str()
+        ));
+    }
+
+    let lines = money_lines(tally, terms, &penalties);
+    let totals = totals(&lines, scale);
+    let mut years = tally.years.clone();
+    let deadlines = deadlines(month, terms, &mut years);
+    for y in &years {
+        if !terms.calendar.lists_holidays_in(*y) {
+            warnings.push(format!(
+                "the holiday calendar lists no holidays for {y}: working days in {y} were counted as Monday–Friday plus listed workdays; add {y}'s holidays to [calendar]"
+            ));
+        }
+    }
+    let c = &tally.contacts;
+    if c.answered_without_end > 0 {
+        warnings.push(format!(
+            "{} answered phone call(s) have no ended_at: talk time unknown, not counted as effective calls",
+            c.answered_without_end
+        ));
+    }
+    if tally.counts.iter().all(|r| r.in_period == 0) {
+        warnings.push(format!(
+            "no rows for this vendor in {month}: every figure is zero"
+        ));
+    }
+
+    let settlement = settlement_of(
+        &totals,
+        terms.settlement,
+        &deadlines.payment_by,
+        vendor,
+        currency,
+    );
+    let k = &tally.tickets;
+    let r = &tally.ratings;
+    Statement {
+        schema: SCHEMA,
+        month: month.to_string(),
+        vendor: VendorRef {
+            id: vendor.id.clone(),
+            name: vendor.name.clone(),
+        },
+        currency: currency.to_string(),
+        assessed,
+        assessed_from: from.to_string(),
+        cutoff: cutoff.to_rfc3339(tz),
+        contacts: ContactFigures {
+            offered: c.offered[0] + c.offered[1],
+            answered: c.answered[0] + c.answered[1],
+            abandoned: c.offered[0] + c.offered[1] - c.answered[0] - c.answered[1],
+            phone_offered: c.offered[0],
+            phone_answered: c.answered[0],
+            online_offered: c.offered[1],
+            online_answered: c.answered[1],
+            answered_within_service_level: c.within_service_level[0] + c.within_service_level[1],
+            short_abandons: c.short_abandons[0] + c.short_abandons[1],
+            outside_service_hours: c.outside_hours[0] + c.outside_hours[1],
+            outside_service_hours_counted: terms.service_hours.count_outside_hours,
+            average_speed_of_answer_seconds: average_seconds(
+                c.answer_delay_nanos,
+                c.answered[0] + c.answered[1],
+            ),
+            average_talk_seconds: average_seconds(c.talk_nanos, c.talk_count),
+            effective_calls: c.effective_calls,
+            online_sessions: c.online_sessions,
+            answered_without_end: c.answered_without_end,
+            vendor_handled: c.vendor_contacts,
+            takeovers_answered: c.takeover_presales.iter().sum::<u64>()
+                + c.takeover_aftersales.iter().flatten().sum::<u64>(),
+            takeovers_unanswered: c.platform_unanswered,
+        },
+        work_orders: WorkOrderFigures {
+            on_time: k.work_orders_on_time,
+            overdue: k.work_orders_overdue,
+            overdue_unreplied: k.work_orders_overdue_unreplied,
+            pending: k.work_orders_pending,
+            platform_handled_left_out: k.platform_left_out,
+            complaints: k.complaints,
+            complaints_resolved: k.complaints_resolved,
+            service_orders: k.service_orders,
+            service_orders_completed: k.service_orders_completed,
+            service_order_takeovers: k.service_order_takeovers,
+            service_order_takeovers_unresolved: k.service_order_takeovers_unresolved,
+        },
+        repairs: RepairFigures {
+            response_on_time: k.repair_response_ok,
+            response_failed: k.repair_response_failed,
+            response_pending: k.repair_response_pending,
+            resolution_on_time: k.repair_resolution_ok,
+            resolution_failed: k.repair_resolution_failed,
+            resolution_pending: k.repair_resolution_pending,
+        },
+        surveys: SurveyFigures {
+            very_satisfied: r[5],
+            satisfied: r[4],
+            neutral: r[3],
+            dissatisfied: r[2],
+            very_dissatisfied: r[1],
+        },
+        orders: OrderFigures {
+            completed: tally.orders.completed,
+            completed_amount: tally.orders.completed_amount,
+            refunded: tally.orders.refunded,
+            cancelled: tally.orders.cancelled,
+        },
+        metrics,
+        scorecards,
+        lines,
+        totals,
+        settlement,
+        counts: Counts(
+            roles
+                .iter()
+                .map(|role| {
+                    let i = Role::ALL.iter().position(|r| r == role).expect("role");
+                    (*role, tally.counts[i])
+                })
+                .collect(),
+        ),
+        inputs,
+        rates,
+        definitions: crate::definitions::definitions(terms),
+        deadlines,
+        warnings,
+    }
+}
+
+fn settlement_of(
+    totals: &Totals,
+    method: SettlementMethod,
+    payment_by: &str,
+    vendor: &Vendor,
+    currency: &str,
+) -> Settlement {
+    let net = totals.net;
+    let method_name = match method {
+        SettlementMethod::Deduct => "deduct",
+        SettlementMethod::Wire => "wire",
+    };
+    let (direction, summary) = if net > Decimal::ZERO {
+        (
+            "platform_pays_vendor",
+            format!(
+                "The platform pays {} {} by {payment_by}.",
+                vendor.name,
+                money_text(net, currency)
+            ),
+        )
+    } else if net < Decimal::ZERO {
+        let owed = money_text(-net, currency);
+        (
+            "vendor_pays_platform",
+            match method {
+                SettlementMethod::Deduct => format!(
+                    "{} owes the platform {owed}: deducted from the platform's next payment to the vendor (001 §4.6).",
+                    vendor.name
+                ),
+                SettlementMethod::Wire => format!(
+                    "{} owes the platform {owed}: to be wired to the platform by {payment_by} (001 §4.6).",
+                    vendor.name
+                ),
+            },
+        )
+    } else {
+        ("nothing_due", "Nothing is owed either way.".to_string())
+    };
+    Settlement {
+        direction,
+        amount: net.abs(),
+        method: method_name,
+        due_by: payment_by.to_string(),
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Rounding;
+    use crate::rates::Rates;
+    use proptest::prelude::*;
+    use std::path::Path;
+    use std::str::FromStr;
+
+    fn rates() -> Rates {
+        Rates::parse(include_str!("../rates.toml"), Path::new("rates.toml")).unwrap()
+    }
+    fn oct() -> Month {
+        Month::parse("2026-10").unwrap()
+    }
+
+    #[test]
+    fn spec_8_trial_months_from_contract_start() {
+        let v = |start: &str, months| Vendor {
+            id: "v".into(),
+            name: "V".into(),
+            contract_start: chrono::NaiveDate::from_str(start).unwrap(),
+            trial_months: months,
+        };
+        // 2026-06-01 + 2 months: assessed from August; 2026-06-15: from September.
+        assert_eq!(assessed_from(&v("2026-06-01", 2)).to_string(), "2026-08");
+        assert_eq!(assessed_from(&v("2026-06-15", 2)).to_string(), "2026-09");
+        assert_eq!(assessed_from(&v("2026-06-01", 0)).to_string(), "2026-06");
+        assert_eq!(assessed_from(&v("2026-12-01", 2)).to_string(), "2027-02");
+    }
+
+    #[test]
+    fn spec_3_deadlines_of_october_2026() {
+        let r = rates();
+        let mut years = BTreeSet::new();
+        let d = deadlines(oct(), r.terms_for("acme", oct()), &mut years);
+        // 2026-11-07 is a Saturday: results move to Monday 11-09; 5 working days → 11-16.
+        assert_eq!(
+            (
+                d.notice_by.as_str(),
+                d.results_by.as_str(),
+                d.appeal_by.as_str(),
+                d.final_by.as_str(),
+                d.payment_by.as_str()
+            ),
+            (
+                "2026-11-15",
+                "2026-11-09",
+                "2026-11-16",
+                "2026-11-20",
+                "2026-11-25"
+            )
+        );
+        // September 2026: results day 10-07 is a holiday (National Day) → 10-08; appeals over
+        // 10-09, 10-10 (make-up Saturday), 10-12, 10-13, 10-14.
+        let sep = Month::parse("2026-09").unwrap();
+        let d = deadlines(sep, r.terms_for("acme", sep), &mut years);
+        assert_eq!(
+            (d.results_by.as_str(), d.appeal_by.as_str()),
+            ("2026-10-08", "2026-10-14")
+        );
+        // December: results in January 2027, a year the calendar does not list.
+        let dec = Month::parse("2026-12").unwrap();
+        deadlines(dec, r.terms_for("acme", dec), &mut years);
+        assert!(years.contains(&2027));
+    }
+
+    fn tally_strategy() -> impl Strategy<Value = VendorTally> {
+        (
+            prop::array::uniform8(0u64..100_000),
+            prop::array::uniform4(0u64..10_000),
+            0u64..10_000_000,
+            0u32..4,
+        )
+            .prop_map(|(a, b, cents, frac)| {
+                let mut t = VendorTally::new(2);
+                t.contacts.effective_calls = a[0];
+                t.contacts.online_sessions = a[1];
+                t.contacts.takeover_presales = [a[2], a[3]];
+                t.contacts.takeover_aftersales = vec![[a[4], a[5]], [a[6], a[7]]];
+                t.tickets.complaints_resolved = b[0];
+                t.tickets.service_orders_completed = b[1];
+                t.tickets.service_order_takeovers = b[2];
+                t.tickets.work_orders_overdue = b[3];
+                t.orders.completed_amount = Decimal::new(cents as i64, frac);
+                t
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn lines_always_add_up_to_totals(t in tally_strategy(), penalty in 0i64..2_000_000, even in any::<bool>(), rate in 0i64..1000) {
+            let r = rates();
+            let mut terms = r.terms_for("acme", oct()).clone();
+            terms.money.rounding = if even { Rounding::HalfEven } else { Rounding::HalfUp };
+            terms.earn.commission_rate = Some(Decimal::new(rate, 4));
+            let lines = money_lines(&t, &terms, &[("consulting".into(), Decimal::new(penalty, 2))]);
+            let tot = totals(&lines, 2);
+            let sum = |s: &[&str]| lines.iter().filter(|l| s.contains(&l.section)).map(|l| l.amount).sum::<Decimal>();
+            prop_assert_eq!(tot.earned, sum(&["earn"]));
+            prop_assert_eq!(tot.fees_charged, sum(&["takeover", "overdue"]));
+            prop_assert_eq!(tot.penalties, sum(&["penalty"]));
+            prop_assert_eq!(tot.charged, tot.fees_charged + tot.penalties);
+            prop_assert_eq!(tot.net, tot.earned - tot.charged);
+            for l in &lines {
+                prop_assert!(!l.quantity.is_zero());
+                prop_assert_eq!(l.amount.scale(), 2);
+                prop_assert_eq!(l.amount, crate::money::line_amount(l.quantity, l.unit_price, 2, terms.money.rounding));
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Golden statements of the bundled example month, in every form. A change to any figure or to
+//! the layout shows up here as a diff. Regenerate deliberately with
+//! `UPDATE_GOLDEN=1 cargo test --test golden` and review the diff before committing.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn settle(format: &str) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::cargo_bin("slatement")
+        .unwrap()
+        .current_dir(root)
+        .env("TZ", "America/Los_Angeles")
+        .env("LANG", "C")
+        .args([
+            "settle",
+            "--month",
+            "2026-10",
+            "--data",
+            "examples/data",
+            "--rates",
+            "rates.toml",
+            "--format",
+            format,
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn check_golden(format: &str, file: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/golden")
+        .join(file);
+    let got = settle(format);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run UPDATE_GOLDEN=1 cargo test --test golden",
+            path.display()
+        )
+    });
+    if got != want {
+        let first = got
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(got.lines().count().min(want.lines().count()));
+        panic!(
+            "{file} differs from the golden statement at line {}:\n  got:  {:?}\n  want: {:?}",
+            first + 1,
+            got.lines().nth(first),
+            want.lines().nth(first)
+        );
+    }
+}
+
+#[test]
+fn golden_example_month_table() {
+    check_golden("table", "2026-10.txt");
+}
+
+#[test]
+fn golden_example_month_json() {
+    check_golden("json", "2026-10.json");
+}
+
+#[test]
+fn golden_example_month_csv() {
+    check_golden("csv", "2026-10.csv");
+}
+
+#[test]
+fn golden_example_month_markdown() {
+    check_golden("md", "2026-10.md");
+}
+
+#[test]
+fn example_month_is_clean_and_lines_sum_to_totals() {
+    let json: serde_json::Value = serde_json::from_str(&settle("json")).unwrap();
+    let statements = json.as_array().unwrap();
+    let ids: Vec<&str> = statements
+        .iter()
+        .map(|s| s["vendor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme", "brightline"]);
+    for s in statements {
+        for (role, c) in s["counts"].as_object().unwrap() {
+            assert_eq!(c["rejected"], 0, "{role} has rejected rows");
+            let n = |k: &str| c[k].as_u64().unwrap();
+            assert_eq!(
+                n("rows"),
+                n("in_period") + n("outside_period") + n("duplicates") + n("rejected")
+            );
+        }
+        let dec = |v: &serde_json::Value| {
+            v.as_str()
+                .unwrap()
+                .parse::<rust_decimal::Decimal>()
+                .unwrap()
+        };
+        let sum = |sections: &[&str]| -> rust_decimal::Decimal {
+            s["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|l| sections.contains(&l["section"].as_str().unwrap()))
+                .map(|l| dec(&l["amount"]))
+                .sum()
+        };
+        let t = &s["totals"];
+        assert_eq!(dec(&t["earned"]), sum(&["earn"]));
+        assert_eq!(dec(&t["fees_charged"]), sum(&["takeover", "overdue"]));
+        assert_eq!(dec(&t["penalties"]), sum(&["penalty"]));
+        assert_eq!(dec(&t["net"]), dec(&t["earned"]) - dec(&t["charged"]));
+    }
+}
