@@ -60,6 +60,7 @@ fn section(out: &mut String, v: &View) {
         &v.lines,
     );
     md_table(out, ["total", "amount"], &[1], &v.totals);
+    out.push_str(&format!("Settlement: {}\n\n", cell(&v.settlement)));
     out.push_str("### Figures and deadlines\n\n");
     let rows: Vec<[String; 2]> = v.figures.iter().chain(&v.deadlines).cloned().collect();
     md_table(out, ["figure", "value"], &[], &rows);

@@ -64,7 +64,7 @@ fn one(v: &View) -> String {
             r[1].clone(),
         ]);
     }
-    out.push_str(&format!("{t}\n"));
+    out.push_str(&format!("{t}\nsettlement: {}\n", v.settlement));
 
     let mut f = table(&["figure", "value"], &[1]);
     for r in v.figures.iter().chain(&v.deadlines) {

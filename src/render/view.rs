@@ -20,6 +20,8 @@ pub struct View {
     pub figures: Vec<[String; 2]>,
     /// label, date.
     pub deadlines: Vec<[String; 2]>,
+    /// Who pays whom, how and by when, in words.
+    pub settlement: String,
     /// Warnings.
     pub warnings: Vec<String>,
 }
@@ -41,7 +43,8 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
         .map_or_else(|| "—".to_string(), ToString::to_string)
 }
 
-/// The verdict line of a statement.
+/// The one-line verdict of a statement: score, tier, net and who pays whom, short enough for
+/// 100 columns.
 pub fn verdict(s: &Statement) -> String {
     let cards = s
         .scorecards
@@ -49,14 +52,19 @@ pub fn verdict(s: &Statement) -> String {
         .map(|c| format!("{} {} {}", c.name, c.score, c.tier.label))
         .collect::<Vec<_>>()
         .join(", ");
-    let trial = if s.assessed {
-        ""
-    } else {
-        " (trial — not assessed)"
+    let trial = if s.assessed { "" } else { " (trial)" };
+    let id = &s.vendor.id;
+    let who = match s.settlement.direction {
+        "platform_pays_vendor" => format!("the platform pays {id}"),
+        "vendor_pays_platform" if s.settlement.method == "wire" => {
+            format!("{id} wires the platform by {}", s.settlement.due_by)
+        }
+        "vendor_pays_platform" => format!("{id} pays the platform (deducted from payment)"),
+        _ => "nothing due".to_string(),
     };
     format!(
-        "{}: score {cards}{trial} · net {} {} · {}",
-        s.vendor.id, s.totals.net, s.currency, s.settlement.summary
+        "{id} · {cards}{trial} · net {} {} · {who}",
+        s.totals.net, s.currency
     )
 }
 
@@ -216,6 +224,7 @@ pub fn view(s: &Statement) -> View {
         totals,
         figures,
         deadlines,
+        settlement: s.settlement.summary.clone(),
         warnings: s.warnings.clone(),
     }
 }
