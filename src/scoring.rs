@@ -328,4 +328,72 @@ mod tests {
             prop_assert!(pl <= ph);
         }
     }
+
+    struct Fixed(Vec<(MetricName, Ratio)>);
+    impl MetricSource for Fixed {
+        fn ratio(&self, metric: MetricName) -> Ratio {
+            self.0
+                .iter()
+                .find(|(m, _)| *m == metric)
+                .map(|(_, r)| *r)
+                .unwrap_or_default()
+        }
+    }
+
+    fn card(mode: Shortfall) -> Scorecard {
+        let item = |metric, target: &str| crate::terms::RubricItem {
+            metric,
+            target: d(target),
+            weight: d("50"),
+            points_per_point: d("2"),
+        };
+        Scorecard {
+            name: "consulting".into(),
+            shortfall: mode,
+            when_empty: WhenEmpty::Full,
+            items: vec![
+                item(MetricName::AnswerRate, "0.90"),
+                item(MetricName::Satisfaction, "0.85"),
+            ],
+            tiers: tiers(),
+        }
+    }
+
+    #[test]
+    fn spec_4_score_is_the_sum_of_rounded_points_and_picks_the_tier() {
+        // answer 2/3 → 3.33; satisfaction 8/10 → 50 − 2×5 = 40.00; score 43.33 → fails.
+        let m = Fixed(vec![
+            (MetricName::AnswerRate, Ratio::new(2, 3)),
+            (MetricName::Satisfaction, Ratio::new(8, 10)),
+        ]);
+        let s = score_card(&card(Shortfall::Exact), &m);
+        assert_eq!(s.score.to_string(), "43.33");
+        assert_eq!(s.tier.label, "fails");
+        // 0.8888… answer rate: 47.78 + satisfaction 0.85 → 50: 97.78 excellent.
+        let m = Fixed(vec![
+            (MetricName::AnswerRate, Ratio::new(8, 9)),
+            (MetricName::Satisfaction, Ratio::new(85, 100)),
+        ]);
+        let s = score_card(&card(Shortfall::Exact), &m);
+        assert_eq!(
+            (s.score.to_string(), s.tier.label.as_str()),
+            ("97.78".to_string(), "excellent")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn score_within_0_100_and_never_lower_when_a_metric_improves(
+            den in 1u64..2000, a in 0u64..2000, b in 0u64..2000, s in 0u64..2000, mode in modes()
+        ) {
+            let (lo, hi) = (a.min(b) % (den + 1), a.max(b) % (den + 1));
+            let (lo, hi) = (lo.min(hi), lo.max(hi));
+            let sat = Ratio::new(s % (den + 1), den);
+            let c = card(mode);
+            let score = |n| score_card(&c, &Fixed(vec![(MetricName::AnswerRate, Ratio::new(n, den)), (MetricName::Satisfaction, sat)])).score;
+            let (sl, sh) = (score(lo), score(hi));
+            prop_assert!(sl >= Decimal::ZERO && sh <= Decimal::ONE_HUNDRED);
+            prop_assert!(sl <= sh);
+        }
+    }
 }

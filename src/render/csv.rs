@@ -29,12 +29,15 @@ fn write_row(w: &mut csv::Writer<Vec<u8>>, cells: &[Cell]) {
     w.write_record(&row).expect("writing to memory");
 }
 
-/// Renders statements as CSV.
+fn finish(w: csv::Writer<Vec<u8>>) -> String {
+    String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
+}
+
+/// Renders statements as CSV: three tables separated by an empty line.
 pub fn render(statements: &[Statement]) -> String {
     use Cell::{Number as N, Text as T};
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
+    let new = || csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut w = new();
     write_row(
         &mut w,
         &[
@@ -61,7 +64,7 @@ pub fn render(statements: &[Statement]) -> String {
             );
         }
     }
-    w.write_record(None::<&[u8]>).expect("memory");
+    let lines = finish(std::mem::replace(&mut w, new()));
     write_row(
         &mut w,
         &[
@@ -86,7 +89,7 @@ pub fn render(statements: &[Statement]) -> String {
             );
         }
     }
-    w.write_record(None::<&[u8]>).expect("memory");
+    let metrics = finish(std::mem::replace(&mut w, new()));
     write_row(
         &mut w,
         &[
@@ -123,7 +126,7 @@ pub fn render(statements: &[Statement]) -> String {
             );
         }
     }
-    String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
+    format!("{lines}\n{metrics}\n{}", finish(w))
 }
 
 #[cfg(test)]
