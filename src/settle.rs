@@ -175,10 +175,23 @@ pub fn settle(run: &Run) -> Result<Settled> {
         filtered: run.vendor.is_some(),
     };
 
-    let mut results: Vec<FileResult> = Vec::new();
-    for (role, path) in &run.inputs.files {
-        results.push(read_file(*role, path, &setup)?);
-    }
+    // Files are read side by side, one thread each; their tallies merge in role order, so the
+    // result does not depend on which finishes first.
+    let mut results: Vec<FileResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = run
+            .inputs
+            .files
+            .iter()
+            .map(|(role, path)| {
+                let setup = &setup;
+                scope.spawn(move || read_file(*role, path, setup))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("reader thread panicked"))
+            .collect::<Result<Vec<_>>>()
+    })?;
 
     let mut tallies: Vec<VendorTally> = slots
         .iter()
