@@ -65,6 +65,21 @@ pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
         }
     }
 
+    // Statements first: a refusal (exit 73) must leave the rejects file beside the kept
+    // statements as it was.
+    if let Some(out) = &a.out {
+        let done = write_statements(out, &settled.statements, a.force)?;
+        if !quiet {
+            for (path, w) in done {
+                let what = match w {
+                    Written::Written => "wrote",
+                    Written::Unchanged => "unchanged",
+                };
+                eprintln!("{what} {}", path.display());
+            }
+        }
+    }
+
     if a.allow_rejects {
         let path = a.rejects.clone().unwrap_or_else(|| match &a.out {
             Some(out) => out.join(month.to_string()).join("rejects.csv"),
@@ -77,19 +92,6 @@ pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
                 settled.rejects.len(),
                 path.display()
             );
-        }
-    }
-
-    if let Some(out) = &a.out {
-        let done = write_statements(out, &settled.statements, a.force)?;
-        if !quiet {
-            for (path, w) in done {
-                let what = match w {
-                    Written::Written => "wrote",
-                    Written::Unchanged => "unchanged",
-                };
-                eprintln!("{what} {}", path.display());
-            }
         }
     }
 

@@ -149,7 +149,8 @@ fn read_pass(
 
     while reader.read_byte_record(&mut record).map_err(io_err)? {
         out.rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
+        let start = record.position().map_or(0, |p| p.byte());
+        let line = reader.get_mut().line_of(start);
         let cells = Cells::new(&record, &header, columns);
         let vendor_cell = cells.get(1);
         let vendor = setup

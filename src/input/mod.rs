@@ -8,6 +8,7 @@ pub mod records;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -108,10 +109,17 @@ impl Role {
 }
 
 /// A reader that feeds every byte it passes through a SHA-256, so an input is sealed in the same
-/// pass that parses it.
+/// pass that parses it, and notes where line ends fall, so rejected rows are reported on their
+/// physical line whatever the line ends (CRLF) or blank lines in between.
 pub struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
+    /// Offset of the next byte read.
+    offset: u64,
+    /// Offsets of CR and LF bytes not yet passed by the parser, with the byte.
+    line_ends: VecDeque<(u64, u8)>,
+    /// LF bytes already passed.
+    lines_passed: u64,
 }
 
 impl<R: Read> HashingReader<R> {
@@ -120,6 +128,9 @@ impl<R: Read> HashingReader<R> {
         HashingReader {
             inner,
             hasher: Sha256::new(),
+            offset: 0,
+            line_ends: VecDeque::new(),
+            lines_passed: 0,
         }
     }
 
@@ -127,12 +138,42 @@ impl<R: Read> HashingReader<R> {
     pub fn hex_digest(&self) -> String {
         hex(&self.hasher.clone().finalize())
     }
+
+    /// The physical line (1-based) of a record the parser reports as starting at byte `start`.
+    /// The parser places a record's start at the end of the previous record, before any further
+    /// line-end bytes (the LF of a CRLF, blank lines), so those are skipped here. Calls must come
+    /// in increasing `start` order.
+    pub fn line_of(&mut self, start: u64) -> u64 {
+        while let Some(&(at, byte)) = self.line_ends.front() {
+            if at >= start {
+                break;
+            }
+            self.lines_passed += u64::from(byte == b'\n');
+            self.line_ends.pop_front();
+        }
+        let mut next = start;
+        while let Some(&(at, byte)) = self.line_ends.front() {
+            if at != next {
+                break;
+            }
+            self.lines_passed += u64::from(byte == b'\n');
+            self.line_ends.pop_front();
+            next += 1;
+        }
+        self.lines_passed + 1
+    }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        let bytes = &buf[..n];
+        self.hasher.update(bytes);
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            self.line_ends
+                .push_back((self.offset + at as u64, bytes[at]));
+        }
+        self.offset += n as u64;
         Ok(n)
     }
 }
