@@ -854,6 +854,15 @@ fn spec_8_any_disagreement_among_rows_sharing_an_id_rejects_all_of_them() {
     assert_eq!(st["contacts"]["offered"], 0);
     assert_eq!(counts(&st, "calls")["rejected"], 3);
     assert_eq!(counts(&st, "calls")["rows"], 3);
+    // Every row of the id names every line it stands on.
+    assert_rejected(
+        dir.path(),
+        &[
+            "calls.csv:2: contact_id: id `c1` appears on lines 2, 3, 4 with different cells",
+            "calls.csv:3: contact_id: id `c1` appears on lines 2, 3, 4 with different cells",
+            "calls.csv:4: contact_id: id `c1` appears on lines 2, 3, 4 with different cells",
+        ],
+    );
 }
 
 #[test]

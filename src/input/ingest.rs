@@ -9,7 +9,7 @@ use crate::tally::{VendorCtx, VendorTally};
 use crate::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::path::Path;
 
@@ -78,7 +78,7 @@ fn parse(
 /// Reads one export. Two rows sharing an id with different cells reject each other; when that
 /// happens the file is read a second time, so that no earlier row of such an id is counted.
 pub fn read_file(role: Role, path: &Path, setup: &Setup) -> Result<FileResult> {
-    let first = read_pass(role, path, setup, &HashMap::new())?;
+    let first = read_pass(role, path, setup, &HashSet::new())?;
     match first {
         Pass::Done(r) => Ok(r),
         Pass::Conflicts(conflicts, sha256) => match read_pass(role, path, setup, &conflicts)? {
@@ -93,19 +93,14 @@ pub fn read_file(role: Role, path: &Path, setup: &Setup) -> Result<FileResult> {
 
 enum Pass {
     Done(FileResult),
-    Conflicts(HashMap<Box<[u8]>, Vec<u64>>, String),
-}
-
-struct Seen {
-    fingerprint: u64,
-    line: u64,
+    Conflicts(HashSet<Box<[u8]>>, String),
 }
 
 fn read_pass(
     role: Role,
     path: &Path,
     setup: &Setup,
-    conflicts: &HashMap<Box<[u8]>, Vec<u64>>,
+    conflicts: &HashSet<Box<[u8]>>,
 ) -> Result<Pass> {
     let shown = path.display().to_string();
     let mut reader = open(path)?;
@@ -144,8 +139,12 @@ fn read_pass(
         unattributed_outside: 0,
     };
     let ri = Role::ALL.iter().position(|r| *r == role).expect("role");
-    let mut seen: HashMap<Box<[u8]>, Seen> = HashMap::new();
-    let mut found: HashMap<Box<[u8]>, Vec<u64>> = HashMap::new();
+    // Each accepted id with the fingerprint of its parsed values: the only state that grows with
+    // rows.
+    let mut seen: HashMap<Box<[u8]>, u64> = HashMap::new();
+    let mut found: HashSet<Box<[u8]>> = HashSet::new();
+    let mut conflict_rows: Vec<(usize, Box<[u8]>)> = Vec::new();
+    let mut conflict_lines: HashMap<Box<[u8]>, Vec<u64>> = HashMap::new();
 
     while reader.read_byte_record(&mut record).map_err(io_err)? {
         out.rows += 1;
@@ -259,42 +258,45 @@ fn read_pass(
         hasher.write_usize(v);
         let fingerprint = hasher.finish();
 
-        if let Some(lines) = conflicts.get(id) {
-            let list = lines
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", ");
-            reject(
-                columns[0].0,
-                format!("id `{}` appears on lines {list} with different cells; correct the export so one row remains", String::from_utf8_lossy(id)),
-                Some(v),
-                &mut out,
-            );
+        if conflicts.contains(id) {
+            // The reason lists every line of the id; it is filled in once the pass has seen
+            // them all (exact repeats of the first row included).
+            conflict_rows.push((out.rejects.len(), id.into()));
+            conflict_lines.entry(id.into()).or_default().push(line);
+            reject(columns[0].0, String::new(), Some(v), &mut out);
             continue;
         }
         // Look up before inserting: only a first-seen id allocates its key.
         match seen.get(id) {
             None => {
-                seen.insert(id.into(), Seen { fingerprint, line });
+                seen.insert(id.into(), fingerprint);
                 let t = &mut out.tallies[v];
                 t.counts[ri].rows += 1;
                 t.counts[ri].in_period += 1;
                 t.add(&parsed, &slot.ctx);
             }
-            Some(first) if first.fingerprint == fingerprint => {
+            Some(&first) if first == fingerprint => {
                 let c = &mut out.tallies[v].counts[ri];
                 c.rows += 1;
                 c.duplicates += 1;
             }
-            Some(first) => {
-                let first_line = first.line;
-                found
-                    .entry(id.into())
-                    .or_insert_with(|| vec![first_line])
-                    .push(line);
+            Some(_) => {
+                if !found.contains(id) {
+                    found.insert(id.into());
+                }
             }
         }
+    }
+    for (at, id) in conflict_rows {
+        let list = conflict_lines[&id]
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.rejects[at].reason = format!(
+            "id `{}` appears on lines {list} with different cells; correct the export so one row remains",
+            String::from_utf8_lossy(&id)
+        );
     }
     let sha256 = reader.get_ref().hex_digest();
     if !found.is_empty() {
