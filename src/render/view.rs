@@ -55,11 +55,11 @@ pub fn verdict(s: &Statement) -> String {
     let trial = if s.assessed { "" } else { " (trial)" };
     let id = &s.vendor.id;
     let who = match s.settlement.direction {
-        "platform_pays_vendor" => format!("the platform pays {id}"),
+        "platform_pays_vendor" => format!("platform pays {id}"),
         "vendor_pays_platform" if s.settlement.method == "wire" => {
-            format!("{id} wires the platform by {}", s.settlement.due_by)
+            format!("{id} wires platform by {}", s.settlement.due_by)
         }
-        "vendor_pays_platform" => format!("{id} pays the platform (deducted from payment)"),
+        "vendor_pays_platform" => format!("{id} pays platform (deducted)"),
         _ => "nothing due".to_string(),
     };
     format!(
