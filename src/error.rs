@@ -37,6 +37,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A file given as a statement holds none: not JSON, or not of schema
+    /// `slatement.statement.v1` (exit 65).
+    #[error("{path}: not a slatement statement: {message}")]
+    NotAStatement {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the statement and the key.
+        message: String,
+    },
     /// Rows were rejected and `--allow-rejects` was not given (exit 65).
     #[error("{0}")]
     Rejected(String),
@@ -66,7 +75,7 @@ impl Error {
             Error::Usage(_) => 2,
             Error::Config { .. } => 78,
             Error::MissingInput { .. } => 66,
-            Error::BadFile { .. } | Error::Rejected(_) => 65,
+            Error::BadFile { .. } | Error::NotAStatement { .. } | Error::Rejected(_) => 65,
             Error::Refused { .. } => 73,
             Error::Io { .. } => 74,
         }

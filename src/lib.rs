@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod definitions;
+pub mod diff;
 pub mod error;
 pub mod input;
 pub mod money;

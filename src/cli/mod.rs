@@ -2,6 +2,7 @@
 //! exit codes (SPEC §6). `main.rs` only calls [`run`].
 
 pub mod check;
+pub mod diff;
 pub mod settle;
 
 use crate::error::Error;
@@ -27,6 +28,8 @@ pub enum Command {
     Settle(SettleArgs),
     /// Validate rates.toml and the inputs, listing every bad row; settles nothing.
     Check(CheckArgs),
+    /// What changed between two statements: metrics, points, tier, each money line, net.
+    Diff(diff::DiffArgs),
 }
 
 /// Where the inputs and terms are.
@@ -157,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Settle(a) => settle::run(a),
         Command::Check(a) => check::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 
