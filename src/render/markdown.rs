@@ -64,6 +64,8 @@ fn section(out: &mut String, v: &View) {
     out.push_str("### Figures and deadlines\n\n");
     let rows: Vec<[String; 2]> = v.figures.iter().chain(&v.deadlines).cloned().collect();
     md_table(out, ["figure", "value"], &[], &rows);
+    out.push_str("### Definitions\n\n");
+    md_table(out, ["rule", "in force"], &[], &v.definitions);
     if !v.warnings.is_empty() {
         out.push_str("### Warnings\n\n");
         for w in &v.warnings {

@@ -22,6 +22,8 @@ pub struct View {
     pub deadlines: Vec<[String; 2]>,
     /// Who pays whom, how and by when, in words.
     pub settlement: String,
+    /// name, rule in words.
+    pub definitions: Vec<[String; 2]>,
     /// Warnings.
     pub warnings: Vec<String>,
 }
@@ -225,6 +227,12 @@ pub fn view(s: &Statement) -> View {
         figures,
         deadlines,
         settlement: s.settlement.summary.clone(),
+        definitions: s
+            .definitions
+            .0
+            .iter()
+            .map(|(k, v)| [k.to_string(), v.clone()])
+            .collect(),
         warnings: s.warnings.clone(),
     }
 }
