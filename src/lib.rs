@@ -17,4 +17,5 @@ pub mod statement;
 pub mod tally;
 pub mod terms;
 pub mod timestamp;
+pub mod verify;
 pub mod write;

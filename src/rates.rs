@@ -72,6 +72,9 @@ pub struct Rates {
     /// Per vendor (same order as `vendors`): the terms of each epoch, the base epoch (`None`)
     /// first, then one per revision month in date order.
     terms: Vec<Vec<(Option<Month>, Terms)>>,
+    /// Per vendor and epoch (same shape as `terms`): the document those terms were validated
+    /// from, `timezone` and `currency` first, then the merged sections in file order.
+    tables: Vec<Vec<Table>>,
 }
 
 impl Rates {
@@ -153,6 +156,18 @@ impl Rates {
             .collect();
 
         let mut terms: Vec<Vec<(Option<Month>, Terms)>> = vec![Vec::new(); vendors.len()];
+        let mut tables: Vec<Vec<Table>> = vec![Vec::new(); vendors.len()];
+        // What a statement records as the terms in force: the global keys, then the sections.
+        let recorded = |sections: &Table| -> Table {
+            let mut t = Table::new();
+            for key in ["timezone", "currency"] {
+                if let Some(v) = doc.get(key) {
+                    t.insert(key.to_string(), v.clone());
+                }
+            }
+            t.extend(sections.iter().map(|(k, v)| (k.clone(), v.clone())));
+            t
+        };
         let mut merged = base;
         for epoch in 0..=revisions.len() {
             let month = if epoch == 0 {
@@ -169,9 +184,10 @@ impl Rates {
                 ..Cx::new(path, &doc)
             };
             let shared = build_terms(&cx, &merged)?;
+            let shared_table = recorded(&merged);
             for (i, (vendor, over)) in vendors.iter().zip(&overrides).enumerate() {
-                let t = if over.is_empty() {
-                    shared.clone()
+                let (t, table) = if over.is_empty() {
+                    (shared.clone(), shared_table.clone())
                 } else {
                     let mut mine = merged.clone();
                     merge(&mut mine, over);
@@ -181,9 +197,10 @@ impl Rates {
                         epoch: month,
                         ..Cx::new(path, &doc)
                     };
-                    build_terms(&cx, &mine)?
+                    (build_terms(&cx, &mine)?, recorded(&mine))
                 };
                 terms[i].push((month, t));
+                tables[i].push(table);
             }
         }
 
@@ -194,6 +211,7 @@ impl Rates {
             currency,
             vendors,
             terms,
+            tables,
         })
     }
 
@@ -208,6 +226,24 @@ impl Rates {
     /// # Panics
     /// When `vendor_id` is not declared; check with [`Rates::vendor`] first.
     pub fn terms_for(&self, vendor_id: &str, month: Month) -> &Terms {
+        let (i, e) = self.epoch_of(vendor_id, month);
+        &self.terms[i][e].1
+    }
+
+    /// The document the terms of [`Rates::terms_for`] were validated from, as a statement
+    /// records them: `timezone` and `currency`, then every terms section after revisions and
+    /// the vendor's overrides, keys in file order, values as written (decimals written as
+    /// strings stay strings).
+    ///
+    /// # Panics
+    /// When `vendor_id` is not declared; check with [`Rates::vendor`] first.
+    pub fn terms_table_for(&self, vendor_id: &str, month: Month) -> &Table {
+        let (i, e) = self.epoch_of(vendor_id, month);
+        &self.tables[i][e]
+    }
+
+    /// The vendor's index and the index of the epoch in force in `month`.
+    fn epoch_of(&self, vendor_id: &str, month: Month) -> (usize, usize) {
         let i = self.vendor_index(vendor_id).unwrap_or_else(|| {
             panic!(
                 "vendor `{vendor_id}` is not declared in {}",
@@ -217,7 +253,7 @@ impl Rates {
         let epochs = &self.terms[i];
         // The base epoch (`None`) sorts before every month, so at least one epoch qualifies.
         let n = epochs.partition_point(|(from, _)| *from <= Some(month));
-        &epochs[n - 1].1
+        (i, n - 1)
     }
 
     fn vendor_index(&self, id: &str) -> Option<usize> {
@@ -2308,6 +2344,70 @@ mod tests {
                 .aftersales[1]
                 .phone,
             d("6.50")
+        );
+    }
+
+    #[test]
+    fn terms_table_is_the_merged_document_in_file_order() {
+        let text = append(
+            "[revisions.\"2027-01-01\".takeover.aftersales]\n\
+             package1 = { phone = \"15.00\", online = \"6.50\" }\n\
+             [vendors.brightline.takeover.aftersales.package1]\nphone = \"13.00\"",
+        );
+        let r = ok(&text);
+        let price = |v: &str, m: &str, channel: &str| {
+            r.terms_table_for(v, month(m))["takeover"]["aftersales"]["package1"][channel].clone()
+        };
+        assert_eq!(price("acme", "2026-12", "phone"), Value::from("14.50"));
+        assert_eq!(price("acme", "2027-01", "phone"), Value::from("15.00"));
+        assert_eq!(
+            price("brightline", "2026-12", "phone"),
+            Value::from("13.00")
+        );
+        assert_eq!(
+            price("brightline", "2027-01", "phone"),
+            Value::from("13.00")
+        );
+        assert_eq!(
+            price("brightline", "2027-01", "online"),
+            Value::from("6.50")
+        );
+        // The global keys first, then the sections in file order; no vendors, no revisions.
+        let keys: Vec<&str> = r
+            .terms_table_for("acme", month("2026-10"))
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "timezone",
+                "currency",
+                "money",
+                "calendar",
+                "service_hours",
+                "contacts",
+                "work_orders",
+                "repairs",
+                "deadlines",
+                "settlement",
+                "earn",
+                "takeover",
+                "packages",
+                "scorecard"
+            ]
+        );
+        // Every key the statement records was validated: it loads back as a rates file.
+        let mut back = r.terms_table_for("brightline", month("2027-01")).clone();
+        let vendors: Table = toml::from_str(
+            "[brightline]\nname = \"B\"\ncontract_start = \"2026-01-01\"\ntrial_months = 0",
+        )
+        .unwrap();
+        back.insert("vendors".into(), Value::Table(vendors));
+        let again = ok(&toml::to_string(&back).unwrap());
+        assert_eq!(
+            again.terms_for("brightline", month("2027-01")),
+            r.terms_for("brightline", month("2027-01"))
         );
     }
 

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::input::ingest::{read_file, FileResult, Setup, VendorSlot};
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
-use crate::statement::{self, FileRef, InputRef, Statement, StatementInput};
+use crate::statement::{self, Arguments, FileRef, InputRef, Statement, StatementInput};
 use crate::tally::{VendorCtx, VendorTally};
 use crate::timestamp::{Instant, Month};
 use std::path::{Path, PathBuf};
@@ -47,16 +47,12 @@ impl InputOptions {
 /// the command line wins. calls, tickets and surveys are required (exit 66); orders is optional.
 pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<InputPaths> {
     let data = opts.data.clone().unwrap_or_else(|| PathBuf::from("."));
-    let dir = match month {
-        Some(m) if data.join(m.to_string()).is_dir() => data.join(m.to_string()),
-        _ => data.clone(),
-    };
+    let dir = data_dir(&data, month);
     let mut files = Vec::new();
     for role in Role::ALL {
         let (path, named) = match opts.explicit(role) {
             Some(p) => (p.clone(), true),
-            None if dir == Path::new(".") => (PathBuf::from(role.file_name()), false),
-            None => (dir.join(role.file_name()), false),
+            None => (data_file(&dir, role), false),
         };
         if path.is_file() {
             files.push((role, path));
@@ -79,6 +75,25 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
         }
     }
     Ok(InputPaths { files })
+}
+
+/// The folder a month's inputs are read from under `--data DIR` (SPEC §8): `DIR/<month>/` when
+/// it exists, otherwise `DIR/`.
+pub fn data_dir(data: &Path, month: Option<Month>) -> PathBuf {
+    match month {
+        Some(m) if data.join(m.to_string()).is_dir() => data.join(m.to_string()),
+        _ => data.to_path_buf(),
+    }
+}
+
+/// The file of `role` in a data folder, as a statement records it (`calls.csv`, not
+/// `./calls.csv`, for the current directory).
+pub fn data_file(dir: &Path, role: Role) -> PathBuf {
+    if dir == Path::new(".") {
+        PathBuf::from(role.file_name())
+    } else {
+        dir.join(role.file_name())
+    }
 }
 
 /// A settle or check run.
@@ -290,6 +305,12 @@ pub fn settle(run: &Run) -> Result<Settled> {
                     sha256: rates.sha256.clone(),
                 },
                 warnings,
+                arguments: Arguments {
+                    month: month.to_string(),
+                    as_of: run.as_of.map(|t| t.to_rfc3339(tz)),
+                    vendor: run.vendor.clone(),
+                },
+                terms_table: rates.terms_table_for(&vendor.id, month),
             },
             tally,
         ));

@@ -68,6 +68,41 @@ pub struct Statement {
     pub definitions: Definitions,
     /// Things a reader must know.
     pub warnings: Vec<String>,
+    /// The program that settled: name and version.
+    pub tool: Tool,
+    /// The arguments that change figures, so `verify` can settle again exactly.
+    pub arguments: Arguments,
+    /// The terms in force for this vendor and month after revisions and overrides, as the
+    /// rates file writes them (see [`Rates::terms_table_for`](crate::rates::Rates::terms_table_for)).
+    pub terms: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The program that settled a statement.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Tool {
+    /// Always `slatement`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+impl Tool {
+    /// This program.
+    pub const CURRENT: Tool = Tool {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
+/// The command-line arguments that change a statement's figures.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Arguments {
+    /// `--month`, as `YYYY-MM` (`previous` resolved).
+    pub month: String,
+    /// `--as-of`, as RFC 3339 in the contract time zone; null when not given.
+    pub as_of: Option<String>,
+    /// `--vendor`; null when every vendor was settled.
+    pub vendor: Option<String>,
 }
 
 /// Vendor id and name.
@@ -431,6 +466,10 @@ pub struct StatementInput<'a> {
     pub rates: FileRef,
     /// Warnings from reading (rejects, skipped rows).
     pub warnings: Vec<String>,
+    /// The arguments of the run.
+    pub arguments: Arguments,
+    /// The terms document of [`StatementInput::terms`], as recorded in the statement.
+    pub terms_table: &'a toml::Table,
 }
 
 /// The first month a vendor is assessed in (SPEC §8 "Trial").
@@ -655,6 +694,8 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         roles,
         rates,
         mut warnings,
+        arguments,
+        terms_table,
     } = input;
     let scale = terms.money.scale;
     let from = assessed_from(vendor);
@@ -835,6 +876,33 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         definitions: crate::definitions::definitions(terms),
         deadlines,
         warnings,
+        tool: Tool::CURRENT,
+        arguments,
+        terms: terms_json(terms_table),
+    }
+}
+
+/// A TOML table as a JSON object: keys in order, strings, integers, floats and booleans as
+/// themselves, dates and times as their TOML text.
+fn terms_json(table: &toml::Table) -> serde_json::Map<String, serde_json::Value> {
+    table
+        .iter()
+        .map(|(k, v)| (k.clone(), toml_json(v)))
+        .collect()
+}
+
+fn toml_json(v: &toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        // A non-finite float has no JSON number; its TOML text stands in.
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map_or_else(|| J::String(toml::Value::Float(*f).to_string()), J::Number),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.iter().map(toml_json).collect()),
+        toml::Value::Table(t) => J::Object(terms_json(t)),
     }
 }
 
@@ -951,6 +1019,19 @@ mod tests {
         let dec = Month::parse("2026-12").unwrap();
         deadlines(dec, r.terms_for("acme", dec), &mut years);
         assert!(years.contains(&2027));
+    }
+
+    #[test]
+    fn terms_are_recorded_as_json_in_file_order() {
+        let t: toml::Table = toml::from_str(
+            "z = \"8.26\"\na = 2\nf = 0.9\nd = 2026-06-01\nlist = [1, \"x\"]\n[t]\nb = true\ninf = inf",
+        )
+        .unwrap();
+        let j = serde_json::Value::Object(terms_json(&t));
+        assert_eq!(
+            serde_json::to_string(&j).unwrap(),
+            r#"{"z":"8.26","a":2,"f":0.9,"d":"2026-06-01","list":[1,"x"],"t":{"b":true,"inf":"inf"}}"#
+        );
     }
 
     fn tally_strategy() -> impl Strategy<Value = VendorTally> {

@@ -312,7 +312,7 @@ fn spec_6_diff_of_written_statements_names_the_changed_rates() {
             "  fees_charged: 328.26 → 336.40 (+8.14)",
             "  charged: 328.26 → 336.40 (+8.14)",
             "  net: 9786.47 → 9778.33 (\u{2212}8.14)",
-            "  also different: settlement",
+            "  also different: settlement, terms",
         ],
         "{}",
         out.stdout

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod diff;
 pub mod settle;
+pub mod verify;
 
 use crate::error::Error;
 use crate::settle::InputOptions;
@@ -30,6 +31,8 @@ pub enum Command {
     Check(CheckArgs),
     /// What changed between two statements: metrics, points, tier, each money line, net.
     Diff(diff::DiffArgs),
+    /// Settle a statement's month again from its recorded inputs; say whether every input hash and figure still matches.
+    Verify(verify::VerifyArgs),
 }
 
 /// Where the inputs and terms are.
@@ -161,6 +164,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Settle(a) => settle::run(a),
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }
 

@@ -1,0 +1,68 @@
+//! `slatement verify STATEMENT.json`: settle the recorded month again from the recorded inputs
+//! and say whether every input hash and figure still matches (SPEC §6).
+
+use super::print_stdout;
+use crate::verify::{read, render_json, render_text, verify, Options};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Forms of the verification report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormatArg {
+    /// A readable report: a section per statement, a line per file, the figures that moved.
+    Text,
+    /// JSON, schema `slatement.verify.v1`.
+    Json,
+}
+
+/// `slatement verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The statements to verify: a statement.json written by `settle --out`, or the array printed by `settle --format json`.
+    #[arg(value_name = "STATEMENT.json")]
+    pub statement: PathBuf,
+    /// Read the month's files from this folder (DIR/<month>/ or DIR/, as settle does) instead of the recorded paths.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Read the terms from this file instead of the recorded rates path.
+    #[arg(long, value_name = "FILE")]
+    pub rates: Option<PathBuf>,
+    /// Form printed on stdout.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: VerifyFormatArg,
+    /// No messages on stderr except errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs `verify`: exit 0 when every input and the rates are unchanged and every statement is
+/// identical, 1 when anything differs, 66 when a recorded input is missing, 78 for bad rates.
+pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
+    let sealed = read(&a.statement)?;
+    let v = verify(
+        &sealed,
+        &Options {
+            data: a.data,
+            rates: a.rates,
+        },
+    );
+    let report = match a.format {
+        VerifyFormatArg::Text => render_text(&v),
+        VerifyFormatArg::Json => render_json(&v),
+    };
+    print_stdout(&report)?;
+    let code = v.exit_code();
+    if !a.quiet {
+        let n = v.checks.len();
+        let ok = v.checks.iter().filter(|c| c.is_verified()).count();
+        if code == 0 {
+            eprintln!("verified: {n} statement(s) identical, every input unchanged");
+        } else {
+            eprintln!(
+                "not verified: {} of {n} statement(s) differ or could not be settled again",
+                n - ok
+            );
+        }
+    }
+    Ok(code)
+}
