@@ -6,8 +6,8 @@
 //! `slatement.statement.v1` schema, matched by (vendor id, month) and compared figure by figure in
 //! statement order: `assessed`, metrics, scorecards (score, item points, tier), money lines,
 //! totals. Decimals are compared and subtracted exactly with [`Decimal`], counts as integers.
-//! The recorded inputs (SHA-256 and path of each input file and of rates.toml, the cut-off) say
-//! why the figures changed, where they can. The result is a plain [`Diff`] value, rendered as text
+//! The recorded inputs (SHA-256 and path of each input file and of rates.toml, the cut-off, the
+//! auditor's decisions of a re-scored statement) say why the figures changed, where they can. The result is a plain [`Diff`] value, rendered as text
 //! ([`render_text`]) or as the stable JSON `slatement.diff.v1` ([`render_json`]).
 
 use crate::error::{Error, Result};
@@ -23,7 +23,7 @@ pub const SCHEMA: &str = "slatement.diff.v1";
 
 /// Top-level statement keys compared figure by figure or read as causes; every other key that
 /// differs is listed in [`VendorDiff::also_differ`].
-const COMPARED_KEYS: [&str; 10] = [
+const COMPARED_KEYS: [&str; 11] = [
     "schema",
     "month",
     "assessed",
@@ -34,6 +34,7 @@ const COMPARED_KEYS: [&str; 10] = [
     "totals",
     "inputs",
     "rates",
+    "disputes",
 ];
 
 /// The totals of a statement, in statement order.
@@ -121,6 +122,29 @@ impl Statements {
         Ok(Statements(entries))
     }
 
+    /// The (vendor id, month) of each statement, in file order.
+    pub fn keys(&self) -> Vec<(&str, &str)> {
+        self.0
+            .iter()
+            .map(|e| (e.view.vendor.as_str(), e.view.month.as_str()))
+            .collect()
+    }
+
+    /// How many statements there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there is none (only after [`Statements::retain`]: a file holds at least one).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Keeps the statements whose (vendor id, month) `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&str, &str) -> bool) {
+        self.0.retain(|e| keep(&e.view.vendor, &e.view.month));
+    }
+
     fn find(&self, vendor: &str, month: &str) -> Option<&Entry> {
         self.0
             .iter()
@@ -142,6 +166,8 @@ struct View {
     totals: Vec<(&'static str, Decimal)>,
     inputs: Vec<Recorded>,
     rates: Recorded,
+    /// The disputes file and decisions of a re-scored statement (with its recorded path).
+    disputes: Option<(String, DisputeSet)>,
 }
 
 #[derive(Debug, Clone)]
@@ -387,6 +413,29 @@ impl View {
             inputs.push(input.recorded(None)?);
         }
 
+        // Statements settled before `rescore` existed carry no `disputes` key.
+        let disputes = match root.get("disputes") {
+            Err(_) => None,
+            Ok(Node { v: Value::Null, .. }) => None,
+            Ok(node) => {
+                let mut decisions = Vec::new();
+                for d in node.get("applied")?.items()? {
+                    decisions.push(DecisionRef {
+                        kind: d.get("kind")?.text()?,
+                        id: d.get("id")?.text()?,
+                        decision: d.get("decision")?.text()?,
+                    });
+                }
+                Some((
+                    node.get("path")?.text()?,
+                    DisputeSet {
+                        sha256: node.get("sha256")?.text()?,
+                        decisions,
+                    },
+                ))
+            }
+        };
+
         Ok(View {
             vendor,
             name,
@@ -399,6 +448,7 @@ impl View {
             totals,
             inputs,
             rates: root.get("rates")?.recorded(Some("rates"))?,
+            disputes,
         })
     }
 }
@@ -726,8 +776,58 @@ pub enum Cause {
         /// New cut-off.
         new: String,
     },
+    /// The auditor's decisions differ (`slatement rescore`): applied on the new side only,
+    /// withdrawn (on the old side only), or another disputes file or other decisions on both.
+    Disputes {
+        /// The old statement's disputes file and decisions; None when settled as recorded.
+        old: Option<DisputeSet>,
+        /// The new statement's; None when settled as recorded.
+        new: Option<DisputeSet>,
+    },
     /// Nothing recorded differs, yet the statements do (another program version or rule).
     NoRecordedInputChanged,
+}
+
+/// The disputes file a statement was re-scored with and the decisions applied to its rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeSet {
+    /// SHA-256 of the disputes file.
+    pub sha256: String,
+    /// The decisions applied, in disputes-file order.
+    pub decisions: Vec<DecisionRef>,
+}
+
+/// One applied decision: the record and what was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRef {
+    /// `contact`, `ticket`, `survey` or `order`.
+    pub kind: String,
+    /// The record's id.
+    pub id: String,
+    /// `exclude`, `answered`, `on_time` or `not_takeover`.
+    pub decision: String,
+}
+
+impl fmt::Display for DecisionRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.kind, self.id, self.decision)
+    }
+}
+
+/// The decisions of `a` that `b` does not hold.
+fn decisions_not_in<'a>(a: &'a DisputeSet, b: Option<&DisputeSet>) -> Vec<&'a DecisionRef> {
+    a.decisions
+        .iter()
+        .filter(|d| b.is_none_or(|b| !b.decisions.contains(d)))
+        .collect()
+}
+
+fn decisions_count(n: usize) -> String {
+    if n == 1 {
+        "1 decision".to_string()
+    } else {
+        format!("{n} decisions")
+    }
 }
 
 impl Cause {
@@ -745,6 +845,30 @@ impl Cause {
                 ("path_differs", Some(role), Some(old), Some(new))
             }
             Cause::CutoffDiffers { old, new } => ("cutoff_differs", None, Some(old), Some(new)),
+            Cause::Disputes { old, new } => {
+                let kind = match (old, new) {
+                    (None, _) => "disputes_applied",
+                    (_, None) => "disputes_withdrawn",
+                    _ => "disputes_changed",
+                };
+                let listed = |set: &Option<DisputeSet>, other: &Option<DisputeSet>, change| {
+                    set.as_ref().map_or_else(Vec::new, |s| {
+                        decisions_not_in(s, other.as_ref())
+                            .into_iter()
+                            .map(|d| json!({"kind": d.kind, "id": d.id, "decision": d.decision, "change": change}))
+                            .collect()
+                    })
+                };
+                let mut decisions = listed(new, old, "applied");
+                decisions.extend(listed(old, new, "withdrawn"));
+                return json!({
+                    "kind": kind,
+                    "role": "disputes",
+                    "old": old.as_ref().map(|s| &s.sha256),
+                    "new": new.as_ref().map(|s| &s.sha256),
+                    "decisions": decisions,
+                });
+            }
             Cause::NoRecordedInputChanged => ("no_recorded_input_changed", None, None, None),
         };
         json!({"kind": kind, "role": role, "old": old, "new": new})
@@ -1011,6 +1135,22 @@ fn causes(o: &View, n: &View) -> Vec<Cause> {
             new: n.cutoff.clone(),
         });
     }
+    match (&o.disputes, &n.disputes) {
+        (None, None) => {}
+        (Some((a, x)), Some((b, y))) if x == y => {
+            if a != b {
+                out.push(Cause::PathDiffers {
+                    role: "disputes".to_string(),
+                    old: a.clone(),
+                    new: b.clone(),
+                });
+            }
+        }
+        (a, b) => out.push(Cause::Disputes {
+            old: a.as_ref().map(|d| d.1.clone()),
+            new: b.as_ref().map(|d| d.1.clone()),
+        }),
+    }
     if out.is_empty() {
         out.push(Cause::NoRecordedInputChanged);
     }
@@ -1194,6 +1334,45 @@ fn cause_lines(causes: &[Cause], out: &mut Vec<String>) {
                 format!("input paths differ ({})", paths.join("; "))
             }
             Cause::CutoffDiffers { old, new } => format!("cut-off differs ({old} → {new})"),
+            Cause::Disputes { old, new } => {
+                let head = match (old, new) {
+                    (None, Some(n)) => format!(
+                        "disputes applied: {} (file sha256 {})",
+                        decisions_count(n.decisions.len()),
+                        short(&n.sha256)
+                    ),
+                    (Some(o), None) => format!(
+                        "disputes withdrawn: {} (file sha256 {})",
+                        decisions_count(o.decisions.len()),
+                        short(&o.sha256)
+                    ),
+                    (Some(o), Some(n)) if o.sha256 == n.sha256 => format!(
+                        "disputes differ: {} → {} (file sha256 {})",
+                        o.decisions.len(),
+                        decisions_count(n.decisions.len()),
+                        short(&n.sha256)
+                    ),
+                    (Some(o), Some(n)) => format!(
+                        "disputes changed: {} → {} (file sha256 {} → {})",
+                        o.decisions.len(),
+                        decisions_count(n.decisions.len()),
+                        short(&o.sha256),
+                        short(&n.sha256)
+                    ),
+                    (None, None) => continue,
+                };
+                out.push(format!("  cause: {head}"));
+                // One side only: every decision; both: those that differ, marked.
+                let both = old.is_some() && new.is_some();
+                for (set, other, mark) in [(new, old, "+ "), (old, new, "\u{2212} ")] {
+                    if let Some(set) = set {
+                        for d in decisions_not_in(set, other.as_ref()) {
+                            out.push(format!("    {}{d}", if both { mark } else { "" }));
+                        }
+                    }
+                }
+                continue;
+            }
             Cause::NoRecordedInputChanged => "no recorded input changed".to_string(),
         };
         out.push(format!("  cause: {line}"));
@@ -1641,6 +1820,144 @@ mod tests {
             role: "orders".into(),
             sha256: SHA_B.into()
         }));
+    }
+
+    fn disputes(sha: &str, applied: &[(&str, &str, &str)]) -> Value {
+        let applied: Vec<Value> = applied
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, id, decision))| {
+                json!({"line": i + 2, "kind": kind, "id": id, "decision": decision,
+                       "reason": "audit", "decided_by": "Li Wei"})
+            })
+            .collect();
+        json!({"path": "disputes.csv", "sha256": sha, "applied": applied})
+    }
+
+    #[test]
+    fn disputes_on_the_new_side_only_are_the_cause_and_listed() {
+        let a = statement("acme", "2026-10");
+        let mut b = a.clone();
+        set(&mut b, "/lines/3/quantity", json!("10"));
+        set(&mut b, "/lines/3/amount", json!("82.60"));
+        b["disputes"] = disputes(
+            SHA_B,
+            &[
+                ("ticket", "T0000248", "on_time"),
+                ("contact", "C1", "exclude"),
+            ],
+        );
+        let d = diff_one(&a, &b);
+        let v = &d.vendors[0];
+        // `disputes` is read as a cause, not listed as another part that differs.
+        assert!(v.also_differ.is_empty(), "{:?}", v.also_differ);
+        let on_time = DecisionRef {
+            kind: "ticket".into(),
+            id: "T0000248".into(),
+            decision: "on_time".into(),
+        };
+        let exclude = DecisionRef {
+            kind: "contact".into(),
+            id: "C1".into(),
+            decision: "exclude".into(),
+        };
+        assert_eq!(
+            v.causes,
+            vec![Cause::Disputes {
+                old: None,
+                new: Some(DisputeSet {
+                    sha256: SHA_B.into(),
+                    decisions: vec![on_time.clone(), exclude.clone()],
+                }),
+            }]
+        );
+        assert!(render_text(&d).ends_with(
+            "  line overdue/work_order amount: 90.86 → 82.60 (\u{2212}8.26)\n\
+             \x20 cause: disputes applied: 2 decisions (file sha256 606d6736c9c3…)\n\
+             \x20   ticket T0000248 on_time\n\
+             \x20   contact C1 exclude\n"
+        ));
+        assert_eq!(
+            to_json(&d)["vendors"][0]["causes"],
+            json!([{"kind": "disputes_applied", "role": "disputes", "old": null, "new": SHA_B,
+            "decisions": [
+                {"kind": "ticket", "id": "T0000248", "decision": "on_time", "change": "applied"},
+                {"kind": "contact", "id": "C1", "decision": "exclude", "change": "applied"}
+            ]}])
+        );
+
+        // The other way round they were withdrawn; an explicit null reads as none.
+        let mut a_null = a.clone();
+        a_null["disputes"] = Value::Null;
+        let d = diff_one(&b, &a_null);
+        assert!(render_text(&d).contains(
+            "  cause: disputes withdrawn: 2 decisions (file sha256 606d6736c9c3…)\n\
+             \x20   ticket T0000248 on_time\n"
+        ));
+        assert_eq!(
+            to_json(&d)["vendors"][0]["causes"][0]["kind"],
+            json!("disputes_withdrawn")
+        );
+    }
+
+    #[test]
+    fn disputes_on_both_sides_show_the_decisions_that_differ() {
+        let mut a = statement("acme", "2026-10");
+        a["disputes"] = disputes(
+            SHA_A,
+            &[("ticket", "T1", "on_time"), ("contact", "C1", "answered")],
+        );
+        let mut b = a.clone();
+        b["disputes"] = disputes(
+            SHA_B,
+            &[("ticket", "T1", "on_time"), ("order", "O1", "exclude")],
+        );
+        let d = diff_one(&a, &b);
+        assert_eq!(
+            render_text(&d),
+            "acme Co. (acme) · 2026-10\n\
+             \x20 no figure changed\n\
+             \x20 cause: disputes changed: 2 → 2 decisions (file sha256 554e96142d9c… → 606d6736c9c3…)\n\
+             \x20   + order O1 exclude\n\
+             \x20   \u{2212} contact C1 answered\n"
+        );
+        let decisions = &to_json(&d)["vendors"][0]["causes"][0]["decisions"];
+        assert_eq!(
+            decisions,
+            &json!([
+                {"kind": "order", "id": "O1", "decision": "exclude", "change": "applied"},
+                {"kind": "contact", "id": "C1", "decision": "answered", "change": "withdrawn"}
+            ])
+        );
+
+        // The same decisions from another path: only the path differs.
+        let mut c = a.clone();
+        set(&mut c, "/disputes/path", json!("audit/disputes.csv"));
+        let d = diff_one(&a, &c);
+        assert_eq!(
+            d.vendors[0].causes,
+            vec![Cause::PathDiffers {
+                role: "disputes".into(),
+                old: "disputes.csv".into(),
+                new: "audit/disputes.csv".into()
+            }]
+        );
+
+        // Identical disputes on both sides are no cause.
+        let mut e = a.clone();
+        set(&mut e, "/lines/0/amount", json!("1482.00"));
+        assert_eq!(
+            diff_one(&a, &e).vendors[0].causes,
+            vec![Cause::NoRecordedInputChanged]
+        );
+
+        // A malformed disputes block names its key.
+        let mut f = a.clone();
+        set(&mut f, "/disputes/applied/1/id", json!(7));
+        assert_eq!(
+            parse_err(&f.to_string()),
+            "the statement (acme 2026-10): `disputes.applied[1].id` is a number, expected a string"
+        );
     }
 
     #[test]

@@ -49,6 +49,15 @@ pub enum Error {
     /// Rows were rejected and `--allow-rejects` was not given (exit 65).
     #[error("{0}")]
     Rejected(String),
+    /// Lines of a disputes file (`rescore --disputes`) that are malformed or cannot be applied
+    /// to the month: one `path:line: column: reason` per line (exit 65).
+    #[error("{}", dispute_lines(.path, .problems))]
+    BadDisputes {
+        /// The disputes file as given.
+        path: String,
+        /// Every line at fault, in file order.
+        problems: Vec<DisputeProblem>,
+    },
     /// A statement on disk differs from the new one and `--force` was not given (exit 73).
     #[error(
         "refusing to overwrite {path}: it holds a different statement; pass --force to replace it"
@@ -75,7 +84,10 @@ impl Error {
             Error::Usage(_) => 2,
             Error::Config { .. } => 78,
             Error::MissingInput { .. } => 66,
-            Error::BadFile { .. } | Error::NotAStatement { .. } | Error::Rejected(_) => 65,
+            Error::BadFile { .. }
+            | Error::NotAStatement { .. }
+            | Error::Rejected(_)
+            | Error::BadDisputes { .. } => 65,
             Error::Refused { .. } => 73,
             Error::Io { .. } => 74,
         }
@@ -88,6 +100,25 @@ impl Error {
             source,
         }
     }
+}
+
+/// One line of a disputes file that cannot be used: the column at fault and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeProblem {
+    /// The physical line of the dispute (the header is line 1).
+    pub line: u64,
+    /// The column at fault (`kind`, `id`, `decision`, `reason`, `decided_by`, or `(row)`).
+    pub column: String,
+    /// What is wrong, in words.
+    pub reason: String,
+}
+
+fn dispute_lines(path: &str, problems: &[DisputeProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{path}:{}: {}: {}", p.line, p.column, p.reason))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Result with the library's error.

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cli;
 pub mod definitions;
 pub mod diff;
+pub mod disputes;
 pub mod error;
 pub mod input;
 pub mod money;

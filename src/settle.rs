@@ -1,11 +1,14 @@
 //! The settle and check paths: find the inputs, read every file, merge the tallies, and build a
 //! statement per vendor (SPEC §4–§6, §8 "Vendors and months").
 
-use crate::error::{Error, Result};
-use crate::input::ingest::{read_file, FileResult, Setup, VendorSlot};
+use crate::disputes::{DisputeKind, Disputes};
+use crate::error::{DisputeProblem, Error, Result};
+use crate::input::ingest::{read_file, Decided, FileResult, Setup, VendorSlot};
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
-use crate::statement::{self, Arguments, FileRef, InputRef, Statement, StatementInput};
+use crate::statement::{
+    self, AppliedDecision, Arguments, DisputesRef, FileRef, InputRef, Statement, StatementInput,
+};
 use crate::tally::{VendorCtx, VendorTally};
 use crate::timestamp::{Instant, Month};
 use std::path::{Path, PathBuf};
@@ -108,6 +111,9 @@ pub struct Run<'a> {
     pub vendor: Option<String>,
     /// The inputs.
     pub inputs: &'a InputPaths,
+    /// An auditor's decisions to apply (`rescore --disputes`); `None` settles the rows as
+    /// recorded.
+    pub disputes: Option<&'a Disputes>,
 }
 
 /// What a file held, for the run summary.
@@ -188,6 +194,7 @@ pub fn settle(run: &Run) -> Result<Settled> {
         month: bounds,
         vendors: &slots,
         filtered: run.vendor.is_some(),
+        disputes: run.disputes,
     };
 
     // Files are read side by side, one thread each; their tallies merge in role order, so the
@@ -207,6 +214,20 @@ pub fn settle(run: &Run) -> Result<Settled> {
             .map(|h| h.join().expect("reader thread panicked"))
             .collect::<Result<Vec<_>>>()
     })?;
+
+    // Every dispute must name an accepted row of the month to which its decision applies.
+    // What is kept is the vendor of each dispute's row.
+    let decided: Vec<Option<usize>> = match run.disputes {
+        None => Vec::new(),
+        Some(d) => {
+            let mut by_dispute = vec![None; d.items.len()];
+            for x in results.iter().flat_map(|r| &r.decided) {
+                by_dispute[x.dispute] = Some(x);
+            }
+            check_disputes(d, &by_dispute, &results, run.month)?;
+            by_dispute.iter().map(|x| x.map(|x| x.vendor)).collect()
+        }
+    };
 
     let mut tallies: Vec<VendorTally> = slots
         .iter()
@@ -290,6 +311,19 @@ pub fn settle(run: &Run) -> Result<Settled> {
                 rejected.join(", ")
             ));
         }
+        let disputes = run.disputes.map(|d| applied_to(d, &decided, i));
+        if let Some(d) = &disputes {
+            warnings.push(match d.applied.len() {
+                0 => format!(
+                    "re-scored with the auditor's decisions of {}: none applies to this vendor's rows",
+                    d.path
+                ),
+                n => format!(
+                    "re-scored with the auditor's decisions of {}: {n} applied to this vendor's rows (listed under disputes)",
+                    d.path
+                ),
+            });
+        }
         statements.push(statement::build(
             StatementInput {
                 month,
@@ -309,8 +343,10 @@ pub fn settle(run: &Run) -> Result<Settled> {
                     month: month.to_string(),
                     as_of: run.as_of.map(|t| t.to_rfc3339(tz)),
                     vendor: run.vendor.clone(),
+                    disputes: run.disputes.map(|d| d.path.clone()),
                 },
                 terms_table: rates.terms_table_for(&vendor.id, month),
+                disputes,
             },
             tally,
         ));
@@ -321,4 +357,84 @@ pub fn settle(run: &Run) -> Result<Settled> {
         notices,
         files,
     })
+}
+
+/// Fails with every dispute that matched no accepted in-period row of a settled vendor ("unknown
+/// id") or whose decision does not apply to its record, in disputes-file order.
+fn check_disputes(
+    disputes: &Disputes,
+    decided: &[Option<&Decided>],
+    results: &[FileResult],
+    month: Option<Month>,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    for (d, found) in disputes.items.iter().zip(decided) {
+        match found {
+            Some(Decided {
+                outcome: Err(reason),
+                ..
+            }) => problems.push(DisputeProblem {
+                line: d.line,
+                column: "decision".to_string(),
+                reason: reason.clone(),
+            }),
+            Some(_) => {}
+            None => {
+                let role = d.kind.role();
+                let file = results.iter().find(|r| r.role == role);
+                let of = month.map_or_else(String::new, |m| format!(" of {m}"));
+                let reason = match file {
+                    Some(f) => format!(
+                        "unknown id: no accepted {} row{of} in {} has {} `{}` (rows of other months, rejected rows and rows of vendors not settled cannot be disputed)",
+                        role.as_str(),
+                        f.path,
+                        role.columns()[0].0,
+                        d.id
+                    ),
+                    None => format!(
+                        "unknown id: {} `{}` is disputed but no {} input was read",
+                        DisputeKind::of_role(role).as_str(),
+                        d.id,
+                        role.as_str()
+                    ),
+                };
+                problems.push(DisputeProblem {
+                    line: d.line,
+                    column: "id".to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::BadDisputes {
+            path: disputes.path.clone(),
+            problems,
+        })
+    }
+}
+
+/// The decisions applied to the rows of vendor `vendor` (index into the declared vendors), in
+/// disputes-file order.
+fn applied_to(disputes: &Disputes, decided: &[Option<usize>], vendor: usize) -> DisputesRef {
+    DisputesRef {
+        path: disputes.path.clone(),
+        sha256: disputes.sha256.clone(),
+        applied: disputes
+            .items
+            .iter()
+            .zip(decided)
+            .filter(|(_, x)| **x == Some(vendor))
+            .map(|(d, _)| AppliedDecision {
+                line: d.line,
+                kind: d.kind.as_str(),
+                id: d.id.clone(),
+                decision: d.decision.as_str(),
+                reason: d.reason.clone(),
+                decided_by: d.decided_by.clone(),
+            })
+            .collect(),
+    }
 }

@@ -75,6 +75,38 @@ pub struct Statement {
     /// The terms in force for this vendor and month after revisions and overrides, as the
     /// rates file writes them (see [`Rates::terms_table_for`](crate::rates::Rates::terms_table_for)).
     pub terms: serde_json::Map<String, serde_json::Value>,
+    /// The auditor's decisions the month was re-scored with (`slatement rescore`); null when
+    /// settled as recorded.
+    pub disputes: Option<DisputesRef>,
+}
+
+/// The disputes file a statement was re-scored with, and the decisions applied to this
+/// vendor's rows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DisputesRef {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Every decision applied to this vendor's rows, in disputes-file order.
+    pub applied: Vec<AppliedDecision>,
+}
+
+/// One auditor's decision applied to a row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AppliedDecision {
+    /// The line of the disputes file it is on.
+    pub line: u64,
+    /// `contact`, `ticket`, `survey` or `order`.
+    pub kind: &'static str,
+    /// The record's id.
+    pub id: String,
+    /// `exclude`, `answered`, `on_time` or `not_takeover`.
+    pub decision: &'static str,
+    /// Why.
+    pub reason: String,
+    /// Who decided.
+    pub decided_by: String,
 }
 
 /// The program that settled a statement.
@@ -103,6 +135,9 @@ pub struct Arguments {
     pub as_of: Option<String>,
     /// `--vendor`; null when every vendor was settled.
     pub vendor: Option<String>,
+    /// `--disputes` of `rescore`, the path as given; absent when settled as recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disputes: Option<String>,
 }
 
 /// Vendor id and name.
@@ -470,6 +505,8 @@ pub struct StatementInput<'a> {
     pub arguments: Arguments,
     /// The terms document of [`StatementInput::terms`], as recorded in the statement.
     pub terms_table: &'a toml::Table,
+    /// The decisions applied to this vendor's rows, when re-scored.
+    pub disputes: Option<DisputesRef>,
 }
 
 /// The first month a vendor is assessed in (SPEC §8 "Trial").
@@ -696,6 +733,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         mut warnings,
         arguments,
         terms_table,
+        disputes,
     } = input;
     let scale = terms.money.scale;
     let from = assessed_from(vendor);
@@ -879,6 +917,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         tool: Tool::CURRENT,
         arguments,
         terms: terms_json(terms_table),
+        disputes,
     }
 }
 

@@ -3,6 +3,7 @@
 //! order (SPEC §4 "What is computed").
 
 use crate::calendar::secs_to_nanos;
+use crate::disputes::Decision;
 use crate::input::cells::{Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind};
 use crate::input::records::{Call, Order, PackageOf, Record, Survey, Ticket};
 use crate::terms::Terms;
@@ -197,17 +198,39 @@ impl VendorTally {
     /// Adds one accepted in-period record.
     pub fn add(&mut self, record: &Record, ctx: &VendorCtx) {
         match record {
-            Record::Call(c) => self.add_call(c, ctx),
-            Record::Ticket(t) => self.add_ticket(t, ctx),
+            Record::Call(c) => self.add_call(c, ctx, false),
+            Record::Ticket(t) => self.add_ticket(t, ctx, false),
             Record::Survey(s) => self.add_survey(s),
             Record::Order(o) => self.add_order(o),
         }
     }
 
-    fn add_call(&mut self, c: &Call, ctx: &VendorCtx) {
+    /// Adds one accepted in-period record as an auditor decided (`slatement rescore`); the
+    /// decision has been checked to apply to the record ([`crate::disputes::applies`]).
+    /// `exclude` and `not_takeover` leave the record out of every figure; `answered` counts a
+    /// contact as answered by the vendor at its offer, with no talk time (a contact the vendor
+    /// already answered is added as recorded); `on_time` counts a work order or repair on time.
+    pub fn add_decided(&mut self, record: &Record, ctx: &VendorCtx, decision: Decision) {
+        match (decision, record) {
+            (Decision::Exclude | Decision::NotTakeover, _) => {}
+            (Decision::Answered, Record::Call(c))
+                if c.handled_by == HandledBy::Vendor && c.answered.is_some() =>
+            {
+                self.add_call(c, ctx, false)
+            }
+            (Decision::Answered, Record::Call(c)) => self.add_call(c, ctx, true),
+            (Decision::OnTime, Record::Ticket(t)) => self.add_ticket(t, ctx, true),
+            (_, record) => self.add(record, ctx),
+        }
+    }
+
+    /// Adds a contact. `credited`: an auditor decided it counts as answered by the vendor — it
+    /// is then a vendor contact answered at its offer with no talk time, counted in the metrics
+    /// and earning nothing (no billable work is recorded).
+    fn add_call(&mut self, c: &Call, ctx: &VendorCtx, credited: bool) {
         let ch = c.channel.index();
         let t = &mut self.contacts;
-        if c.handled_by == HandledBy::Platform {
+        if c.handled_by == HandledBy::Platform && !credited {
             // A takeover is priced when answered (SPEC §8 "Money"), and never scored.
             match (c.answered, c.stage, c.package) {
                 (None, _, _) => t.platform_unanswered += 1,
@@ -220,10 +243,15 @@ impl VendorTally {
         }
         t.vendor_contacts += 1;
         let terms = ctx.terms;
+        let (answered, ended) = if credited {
+            (Some(c.offered), None)
+        } else {
+            (c.answered, c.ended)
+        };
         // Money covers every in-period contact, whatever the service hours (SPEC §8).
-        if let Some(a) = c.answered {
+        if let Some(a) = answered.filter(|_| !credited) {
             match c.channel {
-                Channel::Phone => match c.ended {
+                Channel::Phone => match ended {
                     Some(e) => {
                         if e.nanos_since(a)
                             >= secs_to_nanos(terms.contacts.effective_min_talk_seconds)
@@ -246,8 +274,8 @@ impl VendorTally {
                 return;
             }
         }
-        if c.answered.is_none() {
-            if let Some(e) = c.ended {
+        if answered.is_none() {
+            if let Some(e) = ended {
                 if e.nanos_since(c.offered) < secs_to_nanos(terms.contacts.short_abandon_seconds) {
                     t.short_abandons[ch] += 1;
                     return;
@@ -255,7 +283,7 @@ impl VendorTally {
             }
         }
         t.offered[ch] += 1;
-        if let Some(a) = c.answered {
+        if let Some(a) = answered {
             t.answered[ch] += 1;
             let delay = a.nanos_since(c.offered);
             t.answer_delay_nanos += i128::from(delay);
@@ -263,14 +291,16 @@ impl VendorTally {
             if delay <= secs_to_nanos(terms.contacts.service_level_seconds) {
                 t.within_service_level[ch] += 1;
             }
-            if let Some(e) = c.ended {
+            if let Some(e) = ended {
                 t.talk_nanos += i128::from(e.nanos_since(a));
                 t.talk_count += 1;
             }
         }
     }
 
-    fn add_ticket(&mut self, k: &Ticket, ctx: &VendorCtx) {
+    /// Adds a ticket. `on_time`: an auditor decided the work order or repair is on time (a
+    /// repair: its response and its resolution).
+    fn add_ticket(&mut self, k: &Ticket, ctx: &VendorCtx, on_time: bool) {
         let terms = ctx.terms;
         let t = &mut self.tickets;
         if k.handled_by == HandledBy::Platform {
@@ -296,6 +326,7 @@ impl VendorTally {
                     self.years.extend(from.year()..=to.year());
                 }
                 match k.first_reply {
+                    _ if on_time => t.work_orders_on_time += 1,
                     // Replies count whenever they happened, even after the cut-off (SPEC §8).
                     Some(r) if clock(r) <= allowance => t.work_orders_on_time += 1,
                     Some(_) => t.work_orders_overdue += 1,
@@ -324,6 +355,7 @@ impl VendorTally {
                 // passed at the cut-off.
                 let limit = k.created.plus_seconds(r.respond_within_seconds);
                 match k.first_reply {
+                    _ if on_time => t.repair_response_ok += 1,
                     Some(at) if at <= limit => t.repair_response_ok += 1,
                     Some(_) => t.repair_response_failed += 1,
                     None if ctx.cutoff > limit => t.repair_response_failed += 1,
@@ -341,6 +373,7 @@ impl VendorTally {
                 );
                 let deadline = start_of_day(ctx.tz, last_day.succ_opt().expect("date in range"));
                 match k.resolved {
+                    _ if on_time => t.repair_resolution_ok += 1,
                     Some(at) if at < deadline => t.repair_resolution_ok += 1,
                     Some(_) => t.repair_resolution_failed += 1,
                     None if ctx.cutoff >= deadline => t.repair_resolution_failed += 1,

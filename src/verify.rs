@@ -1,8 +1,9 @@
 //! Re-derives sealed statements from what they record (SPEC §6 `verify`).
 //!
 //! A statement is sealed by what it records: the program (`tool`), the arguments that change
-//! figures (`arguments`: month, `--as-of`, `--vendor`), each input file and the rates file with
-//! its SHA-256 (`inputs`, `rates`). [`verify`] settles the month again exactly as recorded — the
+//! figures (`arguments`: month, `--as-of`, `--vendor`, and `--disputes` of `rescore`), each input
+//! file and the rates file with its SHA-256 (`inputs`, `rates`), and for a re-scored statement
+//! the disputes file with its SHA-256 (`disputes`), applied again from its recorded path. [`verify`] settles the month again exactly as recorded — the
 //! same library call `settle` makes, with the recorded arguments and the recorded paths (or the
 //! files of `--data DIR`, found as `settle` finds them, and `--rates FILE`) — as if
 //! `--allow-rejects` were given, picks the re-derived statement of the same vendor, and compares
@@ -14,6 +15,7 @@
 //! `slatement.verify.v1` ([`render_json`]); [`Verification::exit_code`] says how `verify` exits.
 
 use crate::diff::{self, Diff, Statements, Status, VendorDiff};
+use crate::disputes::Disputes;
 use crate::error::{Error, Result};
 use crate::input::{hex, Role};
 use crate::rates::Rates;
@@ -63,6 +65,8 @@ pub struct Sealed {
     pub inputs: Vec<(Role, Recorded)>,
     /// The rates file.
     pub rates: Recorded,
+    /// The disputes file of a re-scored statement.
+    pub disputes: Option<Recorded>,
     /// Rejected rows the statement counts, over every input.
     pub rejected: u64,
 }
@@ -119,6 +123,14 @@ fn text_at(json: &Value, pointer: &str) -> std::result::Result<String, String> {
     }
 }
 
+/// Like [`optional_text_at`], a missing key reading as null (a key later versions added).
+fn added_text_at(json: &Value, pointer: &str) -> std::result::Result<Option<String>, String> {
+    match json.pointer(pointer) {
+        None => Ok(None),
+        Some(_) => optional_text_at(json, pointer),
+    }
+}
+
 fn optional_text_at(json: &Value, pointer: &str) -> std::result::Result<Option<String>, String> {
     let key = pointer.trim_start_matches('/').replace('/', ".");
     match json.pointer(pointer) {
@@ -158,6 +170,7 @@ impl Sealed {
             month: text_at(&json, "/arguments/month").map_err(fail)?,
             as_of: optional_text_at(&json, "/arguments/as_of").map_err(fail)?,
             vendor: optional_text_at(&json, "/arguments/vendor").map_err(fail)?,
+            disputes: added_text_at(&json, "/arguments/disputes").map_err(fail)?,
         };
         if arguments.month != month_text {
             return Err(fail(format!(
@@ -213,6 +226,22 @@ impl Sealed {
             path: text_at(&json, "/rates/path").map_err(fail)?,
             sha256: text_at(&json, "/rates/sha256").map_err(fail)?,
         };
+        let disputes = match json.get("disputes") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(Recorded {
+                path: text_at(&json, "/disputes/path").map_err(fail)?,
+                sha256: text_at(&json, "/disputes/sha256").map_err(fail)?,
+            }),
+        };
+        if arguments.disputes.as_deref() != disputes.as_ref().map(|d| d.path.as_str()) {
+            let show =
+                |v: Option<&str>| v.map_or_else(|| "null".to_string(), |p| format!("\"{p}\""));
+            return Err(fail(format!(
+                "`arguments.disputes` is {} but `disputes.path` is {}",
+                show(arguments.disputes.as_deref()),
+                show(disputes.as_ref().map(|d| d.path.as_str()))
+            )));
+        }
         let rejected = rejected_rows(&json);
         Ok(Sealed {
             json,
@@ -224,6 +253,7 @@ impl Sealed {
             as_of,
             inputs,
             rates,
+            disputes,
             rejected,
         })
     }
@@ -288,7 +318,7 @@ impl FileStatus {
 /// One input file or the rates file, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileCheck {
-    /// `calls`, `tickets`, `surveys`, `orders`, or `rates`.
+    /// `calls`, `tickets`, `surveys`, `orders`, `disputes`, or `rates`.
     pub role: &'static str,
     /// What the statement records; None for a file it did not read.
     pub recorded: Option<Recorded>,
@@ -330,7 +360,8 @@ pub struct Check {
     pub tool: (String, String),
     /// The recorded arguments, used again.
     pub arguments: Arguments,
-    /// Each input (in role order) and the rates file (last).
+    /// Each input (in role order), the disputes file of a re-scored statement, and the rates
+    /// file (last).
     pub files: Vec<FileCheck>,
     /// Rows of this vendor rejected on re-derivation; None when not re-derived.
     pub rejected: Option<u64>,
@@ -397,20 +428,22 @@ fn sha256_of(path: &Path) -> Option<String> {
 }
 
 /// What one settle run gave; statements sharing arguments and files share one run.
-/// What makes two runs the same: month, as-of, vendor, input paths, rates path.
+/// What makes two runs the same: month, as-of, vendor, input paths, rates path, disputes path.
 type RunKey = (
     String,
     Option<String>,
     Option<String>,
     Vec<PathBuf>,
     PathBuf,
+    Option<PathBuf>,
 );
 
 struct Rerun {
     key: RunKey,
-    /// SHA-256 of each input read, by role, and of the rates file.
+    /// SHA-256 of each input read, by role, of the rates file and of the disputes file.
     inputs: Vec<(Role, Option<String>)>,
     rates: Option<String>,
+    disputes: Option<String>,
     result: std::result::Result<Settled, Failure>,
 }
 
@@ -432,15 +465,33 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
     let hashed = || -> Vec<(Role, Option<String>)> {
         inputs.iter().map(|(r, p)| (*r, sha256_of(p))).collect()
     };
+    let disputes_path = key.5.clone();
+    let disputes_hash = || disputes_path.as_deref().and_then(sha256_of);
+    let failed = |key, rates, failure| Rerun {
+        key,
+        inputs: hashed(),
+        rates,
+        disputes: disputes_hash(),
+        result: Err(failure),
+    };
     let rates = match Rates::load(rates_path) {
         Ok(r) => r,
         Err(e) => {
-            return Rerun {
+            return failed(
                 key,
-                inputs: hashed(),
-                rates: sha256_of(rates_path),
-                result: Err(Failure::Error(e.to_string(), e.exit_code())),
-            }
+                sha256_of(rates_path),
+                Failure::Error(e.to_string(), e.exit_code()),
+            )
+        }
+    };
+    let disputes = match disputes_path.as_deref().map(Disputes::load).transpose() {
+        Ok(d) => d,
+        Err(e) => {
+            return failed(
+                key,
+                Some(rates.sha256.clone()),
+                Failure::Error(e.to_string(), e.exit_code()),
+            )
         }
     };
     let paths = InputPaths {
@@ -452,6 +503,7 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
         as_of: sealed.as_of,
         vendor: sealed.arguments.vendor.clone(),
         inputs: &paths,
+        disputes: disputes.as_ref(),
     };
     let result = match settle(&run) {
         Ok(s) => s,
@@ -460,12 +512,7 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
                 Error::Usage(m) => Failure::Absent(m),
                 e => Failure::Error(e.to_string(), e.exit_code()),
             };
-            return Rerun {
-                key,
-                inputs: hashed(),
-                rates: Some(rates.sha256.clone()),
-                result: Err(failure),
-            };
+            return failed(key, Some(rates.sha256.clone()), failure);
         }
     };
     Rerun {
@@ -476,6 +523,7 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
             .map(|f| (f.role, Some(f.sha256.clone())))
             .collect(),
         rates: Some(rates.sha256.clone()),
+        disputes: disputes.map(|d| d.sha256),
         result: Ok(Settled {
             statements: result
                 .statements
@@ -528,6 +576,8 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
             .rates
             .clone()
             .unwrap_or_else(|| PathBuf::from(&s.rates.path));
+        // The disputes file of a re-scored statement is read where it was recorded.
+        let disputes_path = s.disputes.as_ref().map(|d| PathBuf::from(&d.path));
         let missing: Vec<String> = wanted
             .iter()
             .filter(|(_, _, p)| !p.is_file())
@@ -536,9 +586,15 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                 (!rates_path.is_file())
                     .then(|| format!("rates file missing at {}", rates_path.display())),
             )
+            .chain(
+                disputes_path
+                    .as_ref()
+                    .filter(|p| !p.is_file())
+                    .map(|p| format!("disputes file missing at {}", p.display())),
+            )
             .collect();
 
-        let (input_hashes, rates_hash, outcome, rejected) = if !missing.is_empty() {
+        let (input_hashes, rates_hash, disputes_hash, outcome, rejected) = if !missing.is_empty() {
             let hint = if options.data.is_some() {
                 "restore it, or give --data DIR and --rates FILE where the recorded files are"
             } else {
@@ -550,6 +606,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                     .map(|(r, _, p)| (*r, sha256_of(p)))
                     .collect::<Vec<_>>(),
                 sha256_of(&rates_path),
+                disputes_path.as_deref().and_then(sha256_of),
                 Outcome::NotRederived {
                     reason: format!("{}; {hint}", missing.join(", ")),
                     exit_code: 66,
@@ -565,6 +622,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                 s.arguments.vendor.clone(),
                 inputs.iter().map(|(_, p)| p.clone()).collect(),
                 rates_path.clone(),
+                disputes_path.clone(),
             );
             let run = match runs.iter().position(|r| r.key == key) {
                 Some(i) => &runs[i],
@@ -574,7 +632,13 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                 }
             };
             let (outcome, rejected) = compare(s, run);
-            (run.inputs.clone(), run.rates.clone(), outcome, rejected)
+            (
+                run.inputs.clone(),
+                run.rates.clone(),
+                run.disputes.clone(),
+                outcome,
+                rejected,
+            )
         };
 
         let mut files: Vec<FileCheck> = wanted
@@ -592,6 +656,14 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                 }
             })
             .collect();
+        if let (Some(recorded), Some(path)) = (&s.disputes, &disputes_path) {
+            files.push(FileCheck {
+                role: "disputes",
+                recorded: Some(recorded.clone()),
+                path: path.display().to_string(),
+                status: file_status(Some(recorded), disputes_hash.as_ref()),
+            });
+        }
         files.push(FileCheck {
             role: "rates",
             recorded: Some(s.rates.clone()),
@@ -700,6 +772,9 @@ fn arguments_text(a: &Arguments) -> String {
     }
     if let Some(v) = &a.vendor {
         s.push_str(&format!(" --vendor {v}"));
+    }
+    if let Some(d) = &a.disputes {
+        s.push_str(&format!(" --disputes {d}"));
     }
     s
 }
@@ -905,7 +980,8 @@ mod tests {
             Arguments {
                 month: "2026-10".into(),
                 as_of: None,
-                vendor: None
+                vendor: None,
+                disputes: None
             }
         );
         let roles: Vec<Role> = acme.inputs.iter().map(|(r, _)| *r).collect();
@@ -980,6 +1056,42 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_rescored_seal_records_its_disputes_file_in_both_places() {
+        let mut v = example()[0].clone();
+        v["arguments"]["disputes"] = json!("audit/disputes.csv");
+        v["disputes"] =
+            json!({"path": "audit/disputes.csv", "sha256": "d".repeat(64), "applied": []});
+        let s = &parse(v.to_string().as_bytes()).unwrap()[0];
+        assert_eq!(s.arguments.disputes.as_deref(), Some("audit/disputes.csv"));
+        assert_eq!(
+            s.disputes,
+            Some(Recorded {
+                path: "audit/disputes.csv".into(),
+                sha256: "d".repeat(64)
+            })
+        );
+        assert_eq!(
+            arguments_text(&s.arguments),
+            "--month 2026-10 --disputes audit/disputes.csv"
+        );
+
+        let mut w = v.clone();
+        w["arguments"]["disputes"] = json!("other.csv");
+        assert_eq!(
+            parse_err(&w),
+            "the statement (acme 2026-10): `arguments.disputes` is \"other.csv\" but `disputes.path` is \"audit/disputes.csv\""
+        );
+        let mut w = v.clone();
+        w["arguments"].as_object_mut().unwrap().remove("disputes");
+        assert!(parse_err(&w).ends_with(
+            "`arguments.disputes` is null but `disputes.path` is \"audit/disputes.csv\""
+        ));
+        let mut w = v.clone();
+        w["disputes"]["sha256"] = json!(null);
+        assert!(parse_err(&w).ends_with("`disputes.sha256` is null, expected a string"));
+    }
+
     fn file(role: &'static str, status: FileStatus) -> FileCheck {
         FileCheck {
             role,
@@ -1002,6 +1114,7 @@ mod tests {
                 month: "2026-10".into(),
                 as_of: None,
                 vendor: Some("acme".into()),
+                disputes: None,
             },
             files,
             rejected: Some(0),

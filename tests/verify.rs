@@ -559,9 +559,11 @@ fn spec_6_the_statement_is_sealed_with_tool_arguments_and_terms() {
     let st: Value = serde_json::from_str(&text).unwrap();
     let keys: Vec<&str> = st.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
-        keys[keys.len() - 4..],
-        ["warnings", "tool", "arguments", "terms"]
+        keys[keys.len() - 5..],
+        ["warnings", "tool", "arguments", "terms", "disputes"]
     );
+    // Settled as recorded: no disputes, and no `--disputes` among the arguments.
+    assert_eq!(st["disputes"], Value::Null);
     assert_eq!(
         st["tool"],
         serde_json::json!({"name": "slatement", "version": env!("CARGO_PKG_VERSION")})

@@ -19,6 +19,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
         as_of: None,
         vendor: a.input.vendor.clone(),
         inputs: &inputs,
+        disputes: None,
     })?;
     let listing: String = settled.rejects.iter().map(|r| format!("{r}\n")).collect();
     print_stdout(&listing)?;

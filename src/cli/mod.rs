@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod rescore;
 pub mod settle;
 pub mod verify;
 
@@ -29,6 +30,8 @@ pub enum Command {
     Settle(SettleArgs),
     /// Validate rates.toml and the inputs, listing every bad row; settles nothing.
     Check(CheckArgs),
+    /// Re-score a month with an auditor's decisions (--disputes) and show what changed against the original statements.
+    Rescore(rescore::RescoreArgs),
     /// What changed between two statements: metrics, points, tier, each money line, net.
     Diff(diff::DiffArgs),
     /// Settle a statement's month again from its recorded inputs; say whether every input hash and figure still matches.
@@ -165,6 +168,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Check(a) => check::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Rescore(a) => rescore::run(a),
     }
 }
 

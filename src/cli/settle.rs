@@ -1,18 +1,56 @@
 //! `slatement settle`: read, score, price, print and write (SPEC §6).
 
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
+use crate::disputes::Disputes;
 use crate::error::Error;
 use crate::rates::Rates;
 use crate::render::{self, Format};
-use crate::settle::{resolve_inputs, settle, Run};
+use crate::settle::{resolve_inputs, settle, InputPaths, Run, Settled};
+use crate::timestamp::{Instant, Month};
 use crate::write::{rejects_csv, write_atomic, write_statements, Written};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How many reasons are shown on stderr when rows are rejected.
 const SHOWN_REJECTS: usize = 20;
 
 /// Runs `settle`.
 pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
+    let done = settle_and_write(&a, None)?;
+    print_stdout(&render::render(
+        &done.settled.statements,
+        format_of(a.format),
+    ))?;
+    Ok(0)
+}
+
+/// The renderer of a `--format`.
+pub(super) fn format_of(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Json => Format::Json,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Md => Format::Markdown,
+    }
+}
+
+/// A settle run done: what was read and settled, with what.
+pub(super) struct Done {
+    /// The terms.
+    pub rates: Rates,
+    /// The settled month.
+    pub month: Month,
+    /// `--as-of`.
+    pub as_of: Option<Instant>,
+    /// The inputs read.
+    pub inputs: InputPaths,
+    /// The statements and what reading gave.
+    pub settled: Settled,
+}
+
+/// Everything `settle` does before printing: load the terms, find the inputs, load the
+/// disputes file of `rescore` (when given), settle, refuse on rejected rows unless `--allow-rejects`, report on stderr, write under
+/// `--out` and the rejects file.
+pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyhow::Result<Done> {
     let quiet = a.input.quiet;
     let rates = Rates::load(&a.input.rates)?;
     let month = parse_month(&a.month, rates.timezone)?;
@@ -22,12 +60,14 @@ pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
         .map(|s| parse_as_of(s, rates.timezone))
         .transpose()?;
     let inputs = resolve_inputs(&a.input.options(), Some(month))?;
+    let disputes = disputes.map(Disputes::load).transpose()?;
     let settled = settle(&Run {
         rates: &rates,
         month: Some(month),
         as_of,
         vendor: a.input.vendor.clone(),
         inputs: &inputs,
+        disputes: disputes.as_ref(),
     })?;
 
     if !settled.rejects.is_empty() && !a.allow_rejects {
@@ -53,6 +93,14 @@ pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
                 f.rows,
                 f.rejected,
                 &f.sha256[..12]
+            );
+        }
+        if let Some(d) = &disputes {
+            eprintln!(
+                "{}: {} decision(s), sha256 {}",
+                d.path,
+                d.items.len(),
+                &d.sha256[..12]
             );
         }
         for n in &settled.notices {
@@ -95,12 +143,11 @@ pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
         }
     }
 
-    let format = match a.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Json => Format::Json,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Md => Format::Markdown,
-    };
-    print_stdout(&render::render(&settled.statements, format))?;
-    Ok(0)
+    Ok(Done {
+        rates,
+        month,
+        as_of,
+        inputs,
+        settled,
+    })
 }

@@ -4,6 +4,7 @@
 
 use super::records::{self, Cells, Record, RowError};
 use super::{open, raw_row, Header, Reject, Role};
+use crate::disputes::{self, Disputes};
 use crate::error::{Error, Result};
 use crate::tally::{VendorCtx, VendorTally};
 use crate::timestamp::{parse_timestamp, Instant};
@@ -37,6 +38,21 @@ pub struct Setup<'a> {
     pub vendors: &'a [VendorSlot<'a>],
     /// Whether `--vendor` narrows the run (rows of undeclared vendors are then skipped too).
     pub filtered: bool,
+    /// An auditor's decisions to apply to accepted in-period rows (`rescore`); `None` settles
+    /// the rows as recorded.
+    pub disputes: Option<&'a Disputes>,
+}
+
+/// A dispute that matched an accepted in-period row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// Index of the dispute in [`Disputes::items`].
+    pub dispute: usize,
+    /// Index of the row's vendor in [`Setup::vendors`].
+    pub vendor: usize,
+    /// `Err(reason)` when the decision does not apply to the record; the row is then added as
+    /// recorded (the run fails on it).
+    pub outcome: std::result::Result<(), String>,
 }
 
 /// The outcome of reading one file.
@@ -58,6 +74,8 @@ pub struct FileResult {
     pub rows: u64,
     /// Rows of other months naming no declared vendor.
     pub unattributed_outside: u64,
+    /// Disputes that matched an accepted in-period row, in file order of the rows.
+    pub decided: Vec<Decided>,
 }
 
 fn parse(
@@ -137,6 +155,7 @@ fn read_pass(
         before_contract: vec![0; n],
         rows: 0,
         unattributed_outside: 0,
+        decided: Vec::new(),
     };
     let ri = Role::ALL.iter().position(|r| *r == role).expect("role");
     // Each accepted id with the fingerprint of its parsed values: the only state that grows with
@@ -273,7 +292,25 @@ fn read_pass(
                 let t = &mut out.tallies[v];
                 t.counts[ri].rows += 1;
                 t.counts[ri].in_period += 1;
-                t.add(&parsed, &slot.ctx);
+                // An excluded row stays counted as read and accepted; it takes no part in
+                // any figure.
+                match setup.disputes.and_then(|d| Some((d, d.find(role, id)?))) {
+                    None => t.add(&parsed, &slot.ctx),
+                    Some((d, at)) => {
+                        let decision = d.items[at].decision;
+                        let id = String::from_utf8_lossy(id);
+                        let outcome = disputes::applies(decision, &id, &parsed);
+                        match outcome {
+                            Ok(()) => t.add_decided(&parsed, &slot.ctx, decision),
+                            Err(_) => t.add(&parsed, &slot.ctx),
+                        }
+                        out.decided.push(Decided {
+                            dispute: at,
+                            vendor: v,
+                            outcome,
+                        });
+                    }
+                }
             }
             Some(&first) if first == fingerprint => {
                 let c = &mut out.tallies[v].counts[ri];

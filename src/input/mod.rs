@@ -218,6 +218,15 @@ impl Header {
     /// Maps a header record: names trimmed and matched case-insensitively, a UTF-8 BOM dropped,
     /// extra columns ignored. A missing required column or a column named twice is an error.
     pub fn map(role: Role, record: &csv::ByteRecord, file: &str) -> Result<Header> {
+        Self::map_columns(role.columns(), record, file)
+    }
+
+    /// Maps a header record onto `columns` (name, required), by the rules of [`Header::map`].
+    pub fn map_columns(
+        columns: &[(&str, bool)],
+        record: &csv::ByteRecord,
+        file: &str,
+    ) -> Result<Header> {
         let names: Vec<String> = record
             .iter()
             .enumerate()
@@ -230,8 +239,8 @@ impl Header {
                 String::from_utf8_lossy(f).trim().to_lowercase()
             })
             .collect();
-        let mut index = Vec::with_capacity(role.columns().len());
-        for (name, required) in role.columns() {
+        let mut index = Vec::with_capacity(columns.len());
+        for (name, required) in columns {
             let found: Vec<usize> = names
                 .iter()
                 .enumerate()

@@ -66,6 +66,24 @@ fn section(out: &mut String, v: &View) {
     md_table(out, ["figure", "value"], &[], &rows);
     out.push_str("### Definitions\n\n");
     md_table(out, ["rule", "in force"], &[], &v.definitions);
+    if let Some(d) = &v.disputes {
+        out.push_str("### Disputes applied\n\n");
+        out.push_str(&format!(
+            "Re-scored with the auditor's decisions of `{}` (sha256 `{}`).\n\n",
+            cell(&d.path),
+            d.sha256
+        ));
+        if d.rows.is_empty() {
+            out.push_str("No decision of the file applies to this vendor.\n\n");
+        } else {
+            md_table(
+                out,
+                ["line", "record", "decision", "reason", "decided by"],
+                &[0],
+                &d.rows,
+            );
+        }
+    }
     if !v.warnings.is_empty() {
         out.push_str("### Warnings\n\n");
         for w in &v.warnings {

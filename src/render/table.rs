@@ -71,6 +71,23 @@ fn one(v: &View) -> String {
         f.add_row(r.to_vec());
     }
     out.push_str(&format!("{f}\n"));
+    if let Some(d) = &v.disputes {
+        let source = format!("{} (sha256 {}…)", d.path, d.sha256.get(..12).unwrap_or(""));
+        if d.rows.is_empty() {
+            out.push_str(&format!(
+                "disputes: no decision of {source} applies to this vendor\n"
+            ));
+        } else {
+            let mut t = table(
+                &["line", "record", "decision", "reason", "decided by"],
+                &[0],
+            );
+            for r in &d.rows {
+                t.add_row(r.to_vec());
+            }
+            out.push_str(&format!("disputes applied from {source}:\n{t}\n"));
+        }
+    }
     for w in &v.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }

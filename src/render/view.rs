@@ -26,6 +26,18 @@ pub struct View {
     pub definitions: Vec<[String; 2]>,
     /// Warnings.
     pub warnings: Vec<String>,
+    /// The auditor's decisions of a re-scored statement; None when settled as recorded.
+    pub disputes: Option<DisputesView>,
+}
+
+/// The auditor's decisions applied to a re-scored statement.
+pub struct DisputesView {
+    /// The disputes file as given.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// line, record (`contact C1`), decision, reason, decided by.
+    pub rows: Vec<[String; 5]>,
 }
 
 /// One scorecard's rows.
@@ -234,5 +246,22 @@ pub fn view(s: &Statement) -> View {
             .map(|(k, v)| [k.to_string(), v.clone()])
             .collect(),
         warnings: s.warnings.clone(),
+        disputes: s.disputes.as_ref().map(|d| DisputesView {
+            path: d.path.clone(),
+            sha256: d.sha256.clone(),
+            rows: d
+                .applied
+                .iter()
+                .map(|a| {
+                    [
+                        a.line.to_string(),
+                        format!("{} {}", a.kind, a.id),
+                        a.decision.to_string(),
+                        a.reason.clone(),
+                        a.decided_by.clone(),
+                    ]
+                })
+                .collect(),
+        }),
     }
 }
