@@ -168,6 +168,8 @@ struct View {
     rates: Recorded,
     /// The disputes file and decisions of a re-scored statement (with its recorded path).
     disputes: Option<(String, DisputeSet)>,
+    /// The terms in force as recorded in the seal (null in statements without one).
+    terms: Value,
 }
 
 #[derive(Debug, Clone)]
@@ -449,6 +451,7 @@ impl View {
             inputs,
             rates: root.get("rates")?.recorded(Some("rates"))?,
             disputes,
+            terms: root.v.get("terms").cloned().unwrap_or(Value::Null),
         })
     }
 }
@@ -784,6 +787,16 @@ pub enum Cause {
         /// The new statement's; None when settled as recorded.
         new: Option<DisputeSet>,
     },
+    /// A term in force differs (rates.toml, a revision or a vendor override), named by its
+    /// dotted key; `None` where the key is absent on that side.
+    TermChanged {
+        /// Dotted key, e.g. `takeover.aftersales.package1.phone`.
+        key: String,
+        /// Old value as text.
+        old: Option<String>,
+        /// New value as text.
+        new: Option<String>,
+    },
     /// Nothing recorded differs, yet the statements do (another program version or rule).
     NoRecordedInputChanged,
 }
@@ -845,6 +858,9 @@ impl Cause {
                 ("path_differs", Some(role), Some(old), Some(new))
             }
             Cause::CutoffDiffers { old, new } => ("cutoff_differs", None, Some(old), Some(new)),
+            Cause::TermChanged { key, old, new } => {
+                return json!({"kind": "term_changed", "role": "terms", "key": key, "old": old, "new": new});
+            }
             Cause::Disputes { old, new } => {
                 let kind = match (old, new) {
                     (None, _) => "disputes_applied",
@@ -1135,6 +1151,9 @@ fn causes(o: &View, n: &View) -> Vec<Cause> {
             new: n.cutoff.clone(),
         });
     }
+    if !o.terms.is_null() && !n.terms.is_null() {
+        term_changes(&o.terms, &n.terms, &mut String::new(), &mut out);
+    }
     match (&o.disputes, &n.disputes) {
         (None, None) => {}
         (Some((a, x)), Some((b, y))) if x == y => {
@@ -1155,6 +1174,53 @@ fn causes(o: &View, n: &View) -> Vec<Cause> {
         out.push(Cause::NoRecordedInputChanged);
     }
     out
+}
+
+/// The leaves of two recorded `terms` trees that differ, as dotted keys in document order
+/// (array elements as `[i]`; an array of tables such as `scorecard` is compared element by
+/// element).
+fn term_changes(a: &Value, b: &Value, key: &mut String, out: &mut Vec<Cause>) {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys = x.keys().chain(y.keys().filter(|k| !x.contains_key(*k)));
+            for k in keys {
+                let len = key.len();
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                key.push_str(k);
+                match (x.get(k), y.get(k)) {
+                    (Some(p), Some(q)) => term_changes(p, q, key, out),
+                    (p, q) => out.push(Cause::TermChanged {
+                        key: key.clone(),
+                        old: p.map(text),
+                        new: q.map(text),
+                    }),
+                }
+                key.truncate(len);
+            }
+        }
+        (Value::Array(x), Value::Array(y))
+            if x.len() == y.len() && x.iter().chain(y).all(Value::is_object) =>
+        {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                let len = key.len();
+                key.push_str(&format!("[{i}]"));
+                term_changes(p, q, key, out);
+                key.truncate(len);
+            }
+        }
+        (p, q) if p != q => out.push(Cause::TermChanged {
+            key: key.clone(),
+            old: Some(text(p)),
+            new: Some(text(q)),
+        }),
+        _ => {}
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1334,6 +1400,10 @@ fn cause_lines(causes: &[Cause], out: &mut Vec<String>) {
                 format!("input paths differ ({})", paths.join("; "))
             }
             Cause::CutoffDiffers { old, new } => format!("cut-off differs ({old} → {new})"),
+            Cause::TermChanged { key, old, new } => {
+                let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".to_string());
+                format!("term changed: {key} {} → {}", show(old), show(new))
+            }
             Cause::Disputes { old, new } => {
                 let head = match (old, new) {
                     (None, Some(n)) => format!(

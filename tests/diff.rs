@@ -303,6 +303,12 @@ fn spec_6_diff_of_written_statements_names_the_changed_rates() {
     );
     expect(&out, 1);
     let lines: Vec<&str> = out.stdout.lines().collect();
+    // The term that moved is named, after the changed rates file.
+    assert_eq!(
+        lines[lines.len() - 1],
+        "  cause: term changed: work_orders.overdue_charge 8.26 → 9.00"
+    );
+    let lines = &lines[..lines.len() - 1];
     assert_eq!(
         lines[..lines.len() - 1],
         [
