@@ -81,6 +81,59 @@ pub struct Window {
     pub end: u32,
 }
 
+impl Window {
+    /// The window as configured, e.g. `09:00-12:00`.
+    pub fn text(&self) -> String {
+        let hm = |s: u32| format!("{:02}:{:02}", s / 3600, (s % 3600) / 60);
+        format!("{}-{}", hm(self.start), hm(self.end))
+    }
+}
+
+/// Why a schedule is closed on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClosedReason {
+    /// A holiday of `[calendar]`, and the schedule observes holidays.
+    Holiday,
+    /// The day's weekday is not in the schedule's `days` (and it is not a listed make-up
+    /// workday of a schedule that observes holidays).
+    NotInDays,
+}
+
+impl ClosedReason {
+    /// The reason in words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosedReason::Holiday => "holiday",
+            ClosedReason::NotInDays => "not a business day",
+        }
+    }
+}
+
+/// One step of the business clock's walk between two instants ([`Schedule::walk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkStep {
+    /// The part of an open window that the clock counted.
+    Counted {
+        /// The local date of the window.
+        date: NaiveDate,
+        /// The window as configured.
+        window: Window,
+        /// Where counting starts inside the window.
+        from: Instant,
+        /// Where counting stops inside the window (exclusive).
+        to: Instant,
+        /// Business time counted, in nanoseconds (`to − from`).
+        nanos: i64,
+    },
+    /// A day on which the schedule is closed: the clock does not run.
+    Closed {
+        /// The local date.
+        date: NaiveDate,
+        /// Why it is closed.
+        reason: ClosedReason,
+    },
+}
+
 /// Weekly opening hours: the days they apply, the windows of each open day, and whether the
 /// holiday calendar closes holidays and opens make-up workdays.
 #[derive(Debug, Clone, PartialEq)]
@@ -203,6 +256,59 @@ impl Schedule {
             date = date.succ_opt()?;
         }
         None
+    }
+
+    /// Why the schedule is closed on `date`, or `None` when it is open.
+    pub fn closed_reason(&self, date: NaiveDate, calendar: &Calendar) -> Option<ClosedReason> {
+        if self.is_open_day(date, calendar) {
+            None
+        } else if self.observe_holidays && calendar.holidays.contains(&date) {
+            Some(ClosedReason::Holiday)
+        } else {
+            Some(ClosedReason::NotInDays)
+        }
+    }
+
+    /// The business clock between `from` and `to`, step by step, in time order: each part of an
+    /// open window it counts, and each day the schedule is closed (from the day of `from` to the
+    /// last day that begins before `to`). The counted parts add up to
+    /// [`Schedule::business_nanos`] of the same span. Empty when `to` is not after `from`.
+    pub fn walk(&self, from: Instant, to: Instant, tz: Tz, calendar: &Calendar) -> Vec<WalkStep> {
+        let mut steps = Vec::new();
+        if to <= from {
+            return steps;
+        }
+        let first = from.local_date(tz);
+        let last = to.local_date(tz);
+        // As in `business_nanos`, a window of the day before may still be open after midnight in
+        // a DST shift.
+        let mut date = first.pred_opt().unwrap_or(first);
+        while date <= last {
+            match self.closed_reason(date, calendar) {
+                Some(reason) => {
+                    if date >= first && start_of_day(tz, date) < to {
+                        steps.push(WalkStep::Closed { date, reason });
+                    }
+                }
+                None => {
+                    for (w, (ws, we)) in self.windows.iter().zip(self.windows_of(date, tz)) {
+                        let a = ws.max(from);
+                        let b = we.min(to);
+                        if b > a {
+                            steps.push(WalkStep::Counted {
+                                date,
+                                window: *w,
+                                from: a,
+                                to: b,
+                                nanos: b.0 - a.0,
+                            });
+                        }
+                    }
+                }
+            }
+            date = date.succ_opt().expect("date in range");
+        }
+        steps
     }
 
     /// The windows as text, e.g. `09:00-12:00, 13:00-18:00`.
@@ -479,6 +585,107 @@ mod tests {
         );
     }
 
+    fn counted(steps: &[WalkStep]) -> Vec<(String, String, String, i64)> {
+        steps
+            .iter()
+            .filter_map(|s| match s {
+                WalkStep::Counted {
+                    date,
+                    window,
+                    from,
+                    to,
+                    nanos,
+                } => Some((
+                    date.to_string(),
+                    window.text(),
+                    format!(
+                        "{}-{}",
+                        from.local(SH).format("%H:%M"),
+                        to.local(SH).format("%H:%M")
+                    ),
+                    nanos / M,
+                )),
+                WalkStep::Closed { .. } => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walk_lists_the_windows_counted_up_to_the_deadline() {
+        let s = work_hours(false);
+        let c = Calendar::default();
+        // Created 16:00 on Monday 2026-10-12 with a 3h allowance: 16:00-18:00 (120 min) that
+        // day, then 09:00-10:00 (60 min) on Tuesday; the deadline is Tuesday 10:00.
+        let created = t("2026-10-12 16:00");
+        let deadline = s.deadline(created, 3 * H, SH, &c).unwrap();
+        assert_eq!(deadline, t("2026-10-13 10:00"));
+        let steps = s.walk(created, deadline, SH, &c);
+        let row = |d: &str, w: &str, span: &str, m: i64| (d.into(), w.into(), span.into(), m);
+        assert_eq!(
+            counted(&steps),
+            vec![
+                row("2026-10-12", "13:00-18:00", "16:00-18:00", 120),
+                row("2026-10-13", "09:00-12:00", "09:00-10:00", 60),
+            ]
+        );
+        assert_eq!(steps.len(), 2, "no closed day on a mon-sun schedule");
+        // Walking on to a reply at Tuesday 14:30 counts the whole morning window (one step)
+        // and 13:00-14:30.
+        let to_reply = s.walk(created, t("2026-10-13 14:30"), SH, &c);
+        assert_eq!(
+            counted(&to_reply),
+            vec![
+                row("2026-10-12", "13:00-18:00", "16:00-18:00", 120),
+                row("2026-10-13", "09:00-12:00", "09:00-12:00", 180),
+                row("2026-10-13", "13:00-18:00", "13:00-14:30", 90),
+            ]
+        );
+        // Nothing to walk when the end is not after the start.
+        assert!(s.walk(created, created, SH, &c).is_empty());
+    }
+
+    #[test]
+    fn walk_reports_closed_days_with_their_reason() {
+        let c = seed_calendar();
+        let weekdays = Schedule::parse("mon-fri", &["09:00-18:00".into()], true).unwrap();
+        // Wed 2026-09-30 17:00 → Sat 2026-10-10 10:00: 1h on 09-30, 10-01..07 holidays, 10-08
+        // and 10-09 whole days, Saturday 10-10 a make-up workday (open).
+        let steps = weekdays.walk(t("2026-09-30 17:00"), t("2026-10-10 10:00"), SH, &c);
+        let closed: Vec<(String, ClosedReason)> = steps
+            .iter()
+            .filter_map(|s| match s {
+                WalkStep::Closed { date, reason } => Some((date.to_string(), *reason)),
+                WalkStep::Counted { .. } => None,
+            })
+            .collect();
+        let holidays: Vec<(String, ClosedReason)> = (1..=7)
+            .map(|d| (format!("2026-10-0{d}"), ClosedReason::Holiday))
+            .collect();
+        assert_eq!(closed, holidays);
+        let minutes: Vec<i64> = counted(&steps).into_iter().map(|r| r.3).collect();
+        assert_eq!(minutes, vec![60, 540, 540, 60]);
+        // Without observe_holidays the weekend is closed for its weekday and holidays run.
+        let plain = Schedule::parse("mon-fri", &["09:00-18:00".into()], false).unwrap();
+        let steps = plain.walk(t("2026-10-09 17:00"), t("2026-10-12 10:00"), SH, &c);
+        assert_eq!(
+            steps
+                .iter()
+                .filter(|s| matches!(
+                    s,
+                    WalkStep::Closed {
+                        reason: ClosedReason::NotInDays,
+                        ..
+                    }
+                ))
+                .count(),
+            2
+        );
+        // A closed day is listed only when it begins before the end of the walk.
+        let to_midnight = plain.walk(t("2026-10-09 17:00"), t("2026-10-10 00:00"), SH, &c);
+        assert_eq!(counted(&to_midnight).len(), 1);
+        assert_eq!(to_midnight.len(), 1);
+    }
+
     #[test]
     fn spec_8_observe_holidays_closes_holidays_and_opens_workdays() {
         let c = seed_calendar();
@@ -536,6 +743,22 @@ mod tests {
                 let whole = s.business_nanos(a, c, SH, &cal);
                 prop_assert_eq!(whole, s.business_nanos(a, b, SH, &cal) + s.business_nanos(b, c, SH, &cal));
                 prop_assert!(whole <= c.0 - a.0);
+            }
+        }
+
+        #[test]
+        fn walk_adds_up_to_the_business_clock(a in 0i64..40*86400, len in 0i64..20*86400) {
+            let base = t("2026-09-25 00:00").0;
+            let from = Instant(base + a * NANOS + 7);
+            let to = Instant(from.0 + len * NANOS);
+            let cal = seed_calendar();
+            for s in [work_hours(false), work_hours(true)] {
+                let steps = s.walk(from, to, SH, &cal);
+                let sum: i64 = steps.iter().map(|x| match x {
+                    WalkStep::Counted { nanos, .. } => *nanos,
+                    WalkStep::Closed { .. } => 0,
+                }).sum();
+                prop_assert_eq!(sum, s.business_nanos(from, to, SH, &cal));
             }
         }
 

@@ -8,6 +8,7 @@ pub mod definitions;
 pub mod diff;
 pub mod disputes;
 pub mod error;
+pub mod evidence;
 pub mod input;
 pub mod money;
 pub mod rates;

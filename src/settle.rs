@@ -3,6 +3,7 @@
 
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
+use crate::evidence::{Collect, FileNotes};
 use crate::input::ingest::{read_file, Decided, FileResult, Setup, VendorSlot};
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
@@ -142,6 +143,9 @@ pub struct Settled {
     pub notices: Vec<String>,
     /// Per-file summary.
     pub files: Vec<FileSummary>,
+    /// The rows kept as evidence, file by file in role order (empty unless collected, see
+    /// [`settle_collecting`]).
+    pub noted: Vec<FileNotes>,
 }
 
 /// The latest month any terms could apply to; used by `check` without `--month`.
@@ -152,6 +156,13 @@ const LAST_MONTH: Month = Month {
 
 /// Reads every input and settles each selected vendor in contract.
 pub fn settle(run: &Run) -> Result<Settled> {
+    settle_collecting(run, Collect::Off)
+}
+
+/// [`settle`], keeping the accepted rows `collect` asks for as evidence in
+/// [`Settled::noted`] (`settle --evidence`, `slatement explain`). The statements are the same
+/// whatever is collected.
+pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
     let rates = run.rates;
     let tz = rates.timezone;
     let bounds = run.month.map(|m| m.bounds(tz));
@@ -195,6 +206,7 @@ pub fn settle(run: &Run) -> Result<Settled> {
         vendors: &slots,
         filtered: run.vendor.is_some(),
         disputes: run.disputes,
+        evidence: collect,
     };
 
     // Files are read side by side, one thread each; their tallies merge in role order, so the
@@ -237,6 +249,7 @@ pub fn settle(run: &Run) -> Result<Settled> {
     let mut rejects = Vec::new();
     let mut files = Vec::new();
     let mut notices = Vec::new();
+    let mut noted = Vec::new();
     for r in results.iter_mut() {
         for (i, t) in r.tallies.iter().enumerate() {
             tallies[i].merge(t);
@@ -257,6 +270,13 @@ pub fn settle(run: &Run) -> Result<Settled> {
             ));
         }
         rejects.append(&mut r.rejects);
+        if collect != Collect::Off {
+            noted.push(FileNotes {
+                role: r.role,
+                path: r.path.clone(),
+                rows: std::mem::take(&mut r.noted),
+            });
+        }
     }
 
     let month = match run.month {
@@ -267,6 +287,7 @@ pub fn settle(run: &Run) -> Result<Settled> {
                 rejects,
                 notices,
                 files,
+                noted,
             })
         }
     };
@@ -356,6 +377,7 @@ pub fn settle(run: &Run) -> Result<Settled> {
         rejects,
         notices,
         files,
+        noted,
     })
 }
 

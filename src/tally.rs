@@ -48,6 +48,80 @@ impl PackageOf for VendorCtx<'_> {
     }
 }
 
+/// Whether a deadline was met: a work order's reply, a repair's response or resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timeliness {
+    /// Met (on time; a repair's limit kept), or counted so by an auditor's decision.
+    Met,
+    /// Missed: overdue (a work order) or failed (a repair).
+    Missed,
+    /// Not done yet and the limit still open at the cut-off: left out of the rate.
+    Pending,
+}
+
+/// How a contact of the vendor was counted in the contact metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactCount {
+    /// Counted and answered.
+    Answered,
+    /// Counted and not answered (abandoned).
+    Unanswered,
+    /// Not answered, and ended sooner than `short_abandon_seconds`: left out and reported.
+    ShortAbandon,
+    /// Offered outside service hours and left out (`count_outside_hours = false`).
+    NotCounted,
+}
+
+/// A takeover charged to the vendor: the item the platform handled, by price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeoverItem {
+    /// A pre-sales contact answered by the platform.
+    Presales(Channel),
+    /// An after-sales contact answered by the platform: package index, channel.
+    Aftersales(usize, Channel),
+    /// A service order the platform resolved.
+    ServiceOrder,
+}
+
+/// What adding one record did, for the evidence behind the figures (`settle --evidence`,
+/// `slatement explain`). Copy and free of allocation, so the ordinary settle path pays nothing
+/// for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Classification {
+    /// Counted without evidence to show (surveys, orders, complaints, service orders of the
+    /// vendor, platform-handled items that carry no charge) or left out by an auditor's
+    /// decision.
+    Plain,
+    /// A contact of the vendor.
+    Contact {
+        /// Offered outside service hours (reported whether or not it is then counted).
+        outside_hours: bool,
+        /// How the contact metrics counted it.
+        count: ContactCount,
+    },
+    /// A takeover charged to the vendor.
+    Takeover(TakeoverItem),
+    /// A work order of the vendor.
+    WorkOrder {
+        /// On time, overdue or pending.
+        verdict: Timeliness,
+        /// Business time elapsed from creation to the reply (or, unreplied, to the cut-off),
+        /// in nanoseconds; 0 when an auditor's decision settled the verdict.
+        elapsed_nanos: i64,
+    },
+    /// A repair of the vendor.
+    Repair {
+        /// The response.
+        response: Timeliness,
+        /// The last instant a response is in time (inclusive).
+        respond_by: Instant,
+        /// The resolution.
+        resolution: Timeliness,
+        /// The instant from which a resolution is late (00:00 after the last working day).
+        resolve_before: Instant,
+    },
+}
+
 /// How one role's rows of one vendor were counted: rows = in_period + outside_period +
 /// duplicates + rejected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -195,13 +269,19 @@ impl VendorTally {
         }
     }
 
-    /// Adds one accepted in-period record.
-    pub fn add(&mut self, record: &Record, ctx: &VendorCtx) {
+    /// Adds one accepted in-period record, and says how it was classified.
+    pub fn add(&mut self, record: &Record, ctx: &VendorCtx) -> Classification {
         match record {
             Record::Call(c) => self.add_call(c, ctx, false),
             Record::Ticket(t) => self.add_ticket(t, ctx, false),
-            Record::Survey(s) => self.add_survey(s),
-            Record::Order(o) => self.add_order(o),
+            Record::Survey(s) => {
+                self.add_survey(s);
+                Classification::Plain
+            }
+            Record::Order(o) => {
+                self.add_order(o);
+                Classification::Plain
+            }
         }
     }
 
@@ -210,9 +290,14 @@ impl VendorTally {
     /// `exclude` and `not_takeover` leave the record out of every figure; `answered` counts a
     /// contact as answered by the vendor at its offer, with no talk time (a contact the vendor
     /// already answered is added as recorded); `on_time` counts a work order or repair on time.
-    pub fn add_decided(&mut self, record: &Record, ctx: &VendorCtx, decision: Decision) {
+    pub fn add_decided(
+        &mut self,
+        record: &Record,
+        ctx: &VendorCtx,
+        decision: Decision,
+    ) -> Classification {
         match (decision, record) {
-            (Decision::Exclude | Decision::NotTakeover, _) => {}
+            (Decision::Exclude | Decision::NotTakeover, _) => Classification::Plain,
             (Decision::Answered, Record::Call(c))
                 if c.handled_by == HandledBy::Vendor && c.answered.is_some() =>
             {
@@ -227,19 +312,28 @@ impl VendorTally {
     /// Adds a contact. `credited`: an auditor decided it counts as answered by the vendor — it
     /// is then a vendor contact answered at its offer with no talk time, counted in the metrics
     /// and earning nothing (no billable work is recorded).
-    fn add_call(&mut self, c: &Call, ctx: &VendorCtx, credited: bool) {
+    fn add_call(&mut self, c: &Call, ctx: &VendorCtx, credited: bool) -> Classification {
         let ch = c.channel.index();
         let t = &mut self.contacts;
         if c.handled_by == HandledBy::Platform && !credited {
             // A takeover is priced when answered (SPEC §8 "Money"), and never scored.
-            match (c.answered, c.stage, c.package) {
-                (None, _, _) => t.platform_unanswered += 1,
-                (Some(_), Stage::Presales, _) => t.takeover_presales[ch] += 1,
-                (Some(_), Stage::Aftersales, Some(p)) => t.takeover_aftersales[p][ch] += 1,
+            let item = match (c.answered, c.stage, c.package) {
+                (None, _, _) => {
+                    t.platform_unanswered += 1;
+                    return Classification::Plain;
+                }
+                (Some(_), Stage::Presales, _) => {
+                    t.takeover_presales[ch] += 1;
+                    TakeoverItem::Presales(c.channel)
+                }
+                (Some(_), Stage::Aftersales, Some(p)) => {
+                    t.takeover_aftersales[p][ch] += 1;
+                    TakeoverItem::Aftersales(p, c.channel)
+                }
                 // Rejected at parse time: an answered after-sales takeover needs a package.
                 (Some(_), Stage::Aftersales, None) => unreachable!("checked by parse_call"),
-            }
-            return;
+            };
+            return Classification::Takeover(item);
         }
         t.vendor_contacts += 1;
         let terms = ctx.terms;
@@ -268,17 +362,22 @@ impl VendorTally {
             Channel::Phone => &terms.service_hours.phone,
             Channel::Online => &terms.service_hours.online,
         };
-        if !hours.contains(c.offered, ctx.tz, &terms.calendar) {
+        let outside_hours = !hours.contains(c.offered, ctx.tz, &terms.calendar);
+        let contact = |count| Classification::Contact {
+            outside_hours,
+            count,
+        };
+        if outside_hours {
             t.outside_hours[ch] += 1;
             if !terms.service_hours.count_outside_hours {
-                return;
+                return contact(ContactCount::NotCounted);
             }
         }
         if answered.is_none() {
             if let Some(e) = ended {
                 if e.nanos_since(c.offered) < secs_to_nanos(terms.contacts.short_abandon_seconds) {
                     t.short_abandons[ch] += 1;
-                    return;
+                    return contact(ContactCount::ShortAbandon);
                 }
             }
         }
@@ -295,21 +394,27 @@ impl VendorTally {
                 t.talk_nanos += i128::from(e.nanos_since(a));
                 t.talk_count += 1;
             }
+            contact(ContactCount::Answered)
+        } else {
+            contact(ContactCount::Unanswered)
         }
     }
 
     /// Adds a ticket. `on_time`: an auditor decided the work order or repair is on time (a
     /// repair: its response and its resolution).
-    fn add_ticket(&mut self, k: &Ticket, ctx: &VendorCtx, on_time: bool) {
+    fn add_ticket(&mut self, k: &Ticket, ctx: &VendorCtx, on_time: bool) -> Classification {
         let terms = ctx.terms;
         let t = &mut self.tickets;
         if k.handled_by == HandledBy::Platform {
             match k.kind {
-                TicketKind::ServiceOrder if k.resolved.is_some() => t.service_order_takeovers += 1,
+                TicketKind::ServiceOrder if k.resolved.is_some() => {
+                    t.service_order_takeovers += 1;
+                    return Classification::Takeover(TakeoverItem::ServiceOrder);
+                }
                 TicketKind::ServiceOrder => t.service_order_takeovers_unresolved += 1,
                 _ => t.platform_left_out += 1,
             }
-            return;
+            return Classification::Plain;
         }
         match k.kind {
             TicketKind::WorkOrder => {
@@ -325,16 +430,35 @@ impl VendorTally {
                     let (from, to) = (k.created.local_date(ctx.tz), end.local_date(ctx.tz));
                     self.years.extend(from.year()..=to.year());
                 }
-                match k.first_reply {
-                    _ if on_time => t.work_orders_on_time += 1,
+                let (verdict, elapsed_nanos) = match k.first_reply {
+                    _ if on_time => (Timeliness::Met, 0),
                     // Replies count whenever they happened, even after the cut-off (SPEC §8).
-                    Some(r) if clock(r) <= allowance => t.work_orders_on_time += 1,
-                    Some(_) => t.work_orders_overdue += 1,
-                    None if clock(ctx.cutoff) > allowance => {
-                        t.work_orders_overdue += 1;
-                        t.work_orders_overdue_unreplied += 1;
+                    Some(r) => {
+                        let elapsed = clock(r);
+                        if elapsed <= allowance {
+                            (Timeliness::Met, elapsed)
+                        } else {
+                            (Timeliness::Missed, elapsed)
+                        }
                     }
-                    None => t.work_orders_pending += 1,
+                    None => {
+                        let elapsed = clock(ctx.cutoff);
+                        if elapsed > allowance {
+                            t.work_orders_overdue_unreplied += 1;
+                            (Timeliness::Missed, elapsed)
+                        } else {
+                            (Timeliness::Pending, elapsed)
+                        }
+                    }
+                };
+                match verdict {
+                    Timeliness::Met => t.work_orders_on_time += 1,
+                    Timeliness::Missed => t.work_orders_overdue += 1,
+                    Timeliness::Pending => t.work_orders_pending += 1,
+                }
+                Classification::WorkOrder {
+                    verdict,
+                    elapsed_nanos,
                 }
             }
             TicketKind::Complaint => {
@@ -342,24 +466,31 @@ impl VendorTally {
                 if k.resolved.is_some() {
                     t.complaints_resolved += 1;
                 }
+                Classification::Plain
             }
             TicketKind::ServiceOrder => {
                 t.service_orders += 1;
                 if k.resolved.is_some() {
                     t.service_orders_completed += 1;
                 }
+                Classification::Plain
             }
             TicketKind::Repair => {
                 let r = &terms.repairs;
                 // Respond within clock hours, inclusive; unanswered fails once the limit has
                 // passed at the cut-off.
                 let limit = k.created.plus_seconds(r.respond_within_seconds);
-                match k.first_reply {
-                    _ if on_time => t.repair_response_ok += 1,
-                    Some(at) if at <= limit => t.repair_response_ok += 1,
-                    Some(_) => t.repair_response_failed += 1,
-                    None if ctx.cutoff > limit => t.repair_response_failed += 1,
-                    None => t.repair_response_pending += 1,
+                let response = match k.first_reply {
+                    _ if on_time => Timeliness::Met,
+                    Some(at) if at <= limit => Timeliness::Met,
+                    Some(_) => Timeliness::Missed,
+                    None if ctx.cutoff > limit => Timeliness::Missed,
+                    None => Timeliness::Pending,
+                };
+                match response {
+                    Timeliness::Met => t.repair_response_ok += 1,
+                    Timeliness::Missed => t.repair_response_failed += 1,
+                    Timeliness::Pending => t.repair_response_pending += 1,
                 }
                 // Resolve before 00:00 after the N-th working day following the creation date.
                 let n = match k.complexity {
@@ -372,12 +503,23 @@ impl VendorTally {
                     &mut self.years,
                 );
                 let deadline = start_of_day(ctx.tz, last_day.succ_opt().expect("date in range"));
-                match k.resolved {
-                    _ if on_time => t.repair_resolution_ok += 1,
-                    Some(at) if at < deadline => t.repair_resolution_ok += 1,
-                    Some(_) => t.repair_resolution_failed += 1,
-                    None if ctx.cutoff >= deadline => t.repair_resolution_failed += 1,
-                    None => t.repair_resolution_pending += 1,
+                let resolution = match k.resolved {
+                    _ if on_time => Timeliness::Met,
+                    Some(at) if at < deadline => Timeliness::Met,
+                    Some(_) => Timeliness::Missed,
+                    None if ctx.cutoff >= deadline => Timeliness::Missed,
+                    None => Timeliness::Pending,
+                };
+                match resolution {
+                    Timeliness::Met => t.repair_resolution_ok += 1,
+                    Timeliness::Missed => t.repair_resolution_failed += 1,
+                    Timeliness::Pending => t.repair_resolution_pending += 1,
+                }
+                Classification::Repair {
+                    response,
+                    respond_by: limit,
+                    resolution,
+                    resolve_before: deadline,
                 }
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod explain;
 pub mod rescore;
 pub mod settle;
 pub mod verify;
@@ -36,6 +37,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Settle a statement's month again from its recorded inputs; say whether every input hash and figure still matches.
     Verify(verify::VerifyArgs),
+    /// The rows behind each figure: overdue and pending work orders, failed and pending repairs, unanswered contacts, takeovers, rejected rows; or trace one ticket's deadline (--ticket).
+    Explain(explain::ExplainArgs),
 }
 
 /// Where the inputs and terms are.
@@ -116,6 +119,9 @@ pub struct SettleArgs {
     /// Where to write rejected rows (default: beside the statements under --out, else rejects-<month>.csv).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Also write the rows behind each figure to DIR/<month>/<vendor>/{work_orders,repairs,contacts,takeovers}.csv and DIR/<month>/rejected.csv (derived data: replaced without --force).
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
     /// Inputs and terms.
     #[command(flatten)]
     pub input: InputArgs,
@@ -169,6 +175,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Diff(a) => diff::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Rescore(a) => rescore::run(a),
+        Command::Explain(a) => explain::run(a),
     }
 }
 

@@ -3,9 +3,10 @@
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
 use crate::disputes::Disputes;
 use crate::error::Error;
+use crate::evidence::{self, Collect};
 use crate::rates::Rates;
 use crate::render::{self, Format};
-use crate::settle::{resolve_inputs, settle, InputPaths, Run, Settled};
+use crate::settle::{resolve_inputs, settle_collecting, InputPaths, Run, Settled};
 use crate::timestamp::{Instant, Month};
 use crate::write::{rejects_csv, write_atomic, write_statements, Written};
 use std::path::{Path, PathBuf};
@@ -49,7 +50,7 @@ pub(super) struct Done {
 
 /// Everything `settle` does before printing: load the terms, find the inputs, load the
 /// disputes file of `rescore` (when given), settle, refuse on rejected rows unless `--allow-rejects`, report on stderr, write under
-/// `--out` and the rejects file.
+/// `--out`, the rejects file and the evidence under `--evidence`.
 pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyhow::Result<Done> {
     let quiet = a.input.quiet;
     let rates = Rates::load(&a.input.rates)?;
@@ -61,14 +62,22 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
         .transpose()?;
     let inputs = resolve_inputs(&a.input.options(), Some(month))?;
     let disputes = disputes.map(Disputes::load).transpose()?;
-    let settled = settle(&Run {
-        rates: &rates,
-        month: Some(month),
-        as_of,
-        vendor: a.input.vendor.clone(),
-        inputs: &inputs,
-        disputes: disputes.as_ref(),
-    })?;
+    let collect = if a.evidence.is_some() {
+        Collect::Figures
+    } else {
+        Collect::Off
+    };
+    let settled = settle_collecting(
+        &Run {
+            rates: &rates,
+            month: Some(month),
+            as_of,
+            vendor: a.input.vendor.clone(),
+            inputs: &inputs,
+            disputes: disputes.as_ref(),
+        },
+        collect,
+    )?;
 
     if !settled.rejects.is_empty() && !a.allow_rejects {
         let mut msg = format!("{} row(s) rejected:\n", settled.rejects.len());
@@ -140,6 +149,18 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
                 settled.rejects.len(),
                 path.display()
             );
+        }
+    }
+
+    // Evidence is derived from the same rows: written last, each file replaced atomically.
+    if let Some(dir) = &a.evidence {
+        let cutoff = as_of.unwrap_or_else(|| month.bounds(rates.timezone).1);
+        let ev = evidence::build(&settled, &rates, month, cutoff);
+        let written = evidence::write(dir, &ev)?;
+        if !quiet {
+            for path in written {
+                eprintln!("wrote {}", path.display());
+            }
         }
     }
 

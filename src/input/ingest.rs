@@ -6,6 +6,7 @@ use super::records::{self, Cells, Record, RowError};
 use super::{open, raw_row, Header, Reject, Role};
 use crate::disputes::{self, Disputes};
 use crate::error::{Error, Result};
+use crate::evidence::{Collect, Noted};
 use crate::tally::{VendorCtx, VendorTally};
 use crate::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
@@ -41,6 +42,9 @@ pub struct Setup<'a> {
     /// An auditor's decisions to apply to accepted in-period rows (`rescore`); `None` settles
     /// the rows as recorded.
     pub disputes: Option<&'a Disputes>,
+    /// Which accepted rows to keep as evidence, with their line and id ([`Collect::Off`] on the
+    /// ordinary settle path, which then allocates nothing more per row).
+    pub evidence: Collect<'a>,
 }
 
 /// A dispute that matched an accepted in-period row.
@@ -76,6 +80,8 @@ pub struct FileResult {
     pub unattributed_outside: u64,
     /// Disputes that matched an accepted in-period row, in file order of the rows.
     pub decided: Vec<Decided>,
+    /// Accepted rows kept as evidence ([`Setup::evidence`]), in file order.
+    pub noted: Vec<Noted>,
 }
 
 fn parse(
@@ -156,6 +162,7 @@ fn read_pass(
         rows: 0,
         unattributed_outside: 0,
         decided: Vec::new(),
+        noted: Vec::new(),
     };
     let ri = Role::ALL.iter().position(|r| *r == role).expect("role");
     // Each accepted id with the fingerprint of its parsed values: the only state that grows with
@@ -294,22 +301,32 @@ fn read_pass(
                 t.counts[ri].in_period += 1;
                 // An excluded row stays counted as read and accepted; it takes no part in
                 // any figure.
-                match setup.disputes.and_then(|d| Some((d, d.find(role, id)?))) {
+                let class = match setup.disputes.and_then(|d| Some((d, d.find(role, id)?))) {
                     None => t.add(&parsed, &slot.ctx),
                     Some((d, at)) => {
                         let decision = d.items[at].decision;
                         let id = String::from_utf8_lossy(id);
                         let outcome = disputes::applies(decision, &id, &parsed);
-                        match outcome {
+                        let class = match outcome {
                             Ok(()) => t.add_decided(&parsed, &slot.ctx, decision),
                             Err(_) => t.add(&parsed, &slot.ctx),
-                        }
+                        };
                         out.decided.push(Decided {
                             dispute: at,
                             vendor: v,
                             outcome,
                         });
+                        class
                     }
+                };
+                if setup.evidence.wants(role, id, &class) {
+                    out.noted.push(Noted {
+                        vendor: v,
+                        line,
+                        id: String::from_utf8_lossy(id).into_owned(),
+                        record: parsed,
+                        class,
+                    });
                 }
             }
             Some(&first) if first == fingerprint => {
