@@ -2,6 +2,7 @@
 //! so a reader never has to guess which variant of a metric was applied (SPEC §5).
 
 use crate::calendar::Schedule;
+use crate::evidence::duration_text;
 use crate::statement::Definitions;
 use crate::terms::{Shortfall, Terms, WhenEmpty};
 
@@ -12,21 +13,6 @@ fn schedule_text(s: &Schedule) -> String {
         "; the holiday calendar is not applied"
     };
     format!("{} {}{holidays}", s.days_text, s.windows_text())
-}
-
-fn duration_text(secs: i64) -> String {
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
 }
 
 /// The definitions in force under `terms`.

@@ -60,17 +60,7 @@ impl Statements {
     /// Reads `path`: a missing file is [`Error::MissingInput`] (exit 66), an unreadable one
     /// [`Error::Io`] (74), and one that holds no statement [`Error::NotAStatement`] (65).
     pub fn read(path: &Path) -> Result<Self> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::MissingInput {
-                    role: "statement",
-                    path: path.to_path_buf(),
-                    hint: "give a statement.json written by `settle --out` or the output of `settle --format json`".to_string(),
-                })
-            }
-            Err(e) => return Err(Error::io(path, e)),
-        };
+        let bytes = read_statement_file(path)?;
         Self::parse(&bytes).map_err(|message| Error::NotAStatement {
             path: path.to_path_buf(),
             message,
@@ -1220,6 +1210,20 @@ fn term_changes(a: &Value, b: &Value, key: &mut String, out: &mut Vec<Cause>) {
             new: Some(text(q)),
         }),
         _ => {}
+    }
+}
+
+/// The bytes of a statement file: a missing file is [`Error::MissingInput`] (exit 66), an
+/// unreadable one [`Error::Io`] (74).
+pub fn read_statement_file(path: &Path) -> Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::MissingInput {
+            role: "statement",
+            path: path.to_path_buf(),
+            hint: "give a statement.json written by `settle --out` or the output of `settle --format json`".to_string(),
+        }),
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 

@@ -76,17 +76,7 @@ pub struct Sealed {
 /// [`Error::MissingInput`] (exit 66), an unreadable one [`Error::Io`] (74), and one that holds no
 /// sealed statement [`Error::NotAStatement`] (65).
 pub fn read(path: &Path) -> Result<Vec<Sealed>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::MissingInput {
-                role: "statement",
-                path: path.to_path_buf(),
-                hint: "give a statement.json written by `settle --out` or the output of `settle --format json`".to_string(),
-            })
-        }
-        Err(e) => return Err(Error::io(path, e)),
-    };
+    let bytes = crate::diff::read_statement_file(path)?;
     parse(&bytes).map_err(|message| Error::NotAStatement {
         path: path.to_path_buf(),
         message,
