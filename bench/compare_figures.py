@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Check that `slatement settle --format json` and bench/duckdb_settle.py agree on every figure.
+
+    compare_figures.py SLATEMENT.json DUCKDB.json
+
+SLATEMENT.json is the array `slatement settle --format json` prints; DUCKDB.json is what
+duckdb_settle.py prints. Every figure DuckDB computed is looked up in the vendor's statement by
+its path: `contacts.offered` is statement["contacts"]["offered"], `metrics.answer_rate.numerator`
+is statement["metrics"]["answer_rate"]["numerator"], and `lines.<item>` is the quantity of the
+money line named <item> (0 when the statement leaves the line out, as it does for quantity 0).
+Values are compared exactly: integers as integers, decimal strings as decimal.Decimal (so
+"36245904.04" equals "36245904.040000"). The vendor lists must be the same too.
+
+Prints one line per disagreement and a summary; exit 0 when everything agrees, 1 otherwise,
+2 when a file cannot be read. Standard library only.
+"""
+
+import json
+import sys
+from decimal import Decimal, InvalidOperation
+
+
+def figure(statement, path):
+    """The value at `path` in a statement, or raises KeyError."""
+    if path.startswith("lines."):
+        item = path[len("lines."):]
+        for line in statement["lines"]:
+            if line["item"] == item:
+                return line["quantity"]
+        return 0
+    value = statement
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
+def exact(value):
+    """An exact number from an int or a decimal string (None when it is neither)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return None
+    return None
+
+
+def main(argv):
+    if len(argv) != 3:
+        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        return 2
+    try:
+        with open(argv[1], encoding="utf-8") as f:
+            statements = json.load(f)
+        with open(argv[2], encoding="utf-8") as f:
+            duck = json.load(f)["vendors"]
+    except (OSError, ValueError, KeyError) as err:
+        print(f"compare_figures: {err}", file=sys.stderr)
+        return 2
+
+    by_vendor = {s["vendor"]["id"]: s for s in statements}
+    problems = []
+    for vendor in sorted(set(by_vendor) - set(duck)):
+        problems.append(f"{vendor}: settled by slatement, absent from DuckDB's figures")
+    for vendor in sorted(set(duck) - set(by_vendor)):
+        problems.append(f"{vendor}: in DuckDB's figures, no statement from slatement")
+
+    compared = 0
+    for vendor in sorted(set(duck) & set(by_vendor)):
+        statement = by_vendor[vendor]
+        for role, counts in sorted(statement.get("counts", {}).items()):
+            if counts.get("rejected"):
+                problems.append(
+                    f"{vendor}: slatement rejected {counts['rejected']} {role} rows; "
+                    "settle.sql does not reject rows, so the figures are not comparable"
+                )
+        for path, theirs in sorted(duck[vendor].items()):
+            compared += 1
+            try:
+                ours = figure(statement, path)
+            except (KeyError, TypeError):
+                problems.append(f"{vendor}: {path}: missing from slatement's statement "
+                                f"(DuckDB: {theirs})")
+                continue
+            a, b = exact(ours), exact(theirs)
+            if a is None or b is None or a != b:
+                problems.append(f"{vendor}: {path}: slatement {ours} != DuckDB {theirs}")
+
+    for problem in problems:
+        print(f"DISAGREE {problem}")
+    vendors = len(set(duck) & set(by_vendor))
+    if problems:
+        print(f"figures: {len(problems)} disagreement(s) among {compared} figures "
+              f"of {vendors} vendor(s)")
+        return 1
+    print(f"figures: all {compared} agree ({compared // max(vendors, 1)} figures x "
+          f"{vendors} vendors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
