@@ -129,14 +129,7 @@ fn read_pass(
     let shown = path.display().to_string();
     let mut reader = open(path)?;
     let mut record = csv::ByteRecord::new();
-    let io_err = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::io(path, io),
-        other => Error::BadFile {
-            path: shown.clone(),
-            line: 0,
-            message: format!("{other:?}"),
-        },
-    };
+    let io_err = |e: csv::Error| super::csv_error(path, e);
     if !reader.read_byte_record(&mut record).map_err(io_err)? {
         return Err(Error::BadFile {
             path: shown.clone(),

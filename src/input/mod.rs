@@ -199,6 +199,20 @@ pub fn csv_reader<R: Read>(inner: R) -> csv::Reader<R> {
         .from_reader(inner)
 }
 
+/// The error of a failed CSV read: an I/O failure (exit 74), or a file that cannot be read as
+/// CSV at all (exit 65).
+pub fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::BadFile {
+            path: path.display().to_string(),
+            line,
+            message: format!("cannot be read as CSV ({other:?}); export it again as CSV"),
+        },
+    }
+}
+
 /// Opens an input for reading, hashing what is read.
 pub fn open(path: &Path) -> Result<csv::Reader<HashingReader<File>>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
