@@ -665,7 +665,7 @@ impl Section {
 
 /// A table that never wraps: each evidence row stays on one line, so it can be searched by id
 /// or `file:line`.
-fn table(header: &[&str], right: &[usize]) -> Table {
+pub(crate) fn table(header: &[&str], right: &[usize]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)

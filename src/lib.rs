@@ -11,6 +11,7 @@ pub mod error;
 pub mod evidence;
 pub mod input;
 pub mod money;
+pub mod preview;
 pub mod rates;
 pub mod render;
 pub mod scoring;

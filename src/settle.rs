@@ -4,79 +4,126 @@
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
 use crate::evidence::{Collect, FileNotes};
-use crate::input::ingest::{read_file, Decided, FileResult, Setup, VendorSlot};
+use crate::input::ingest::{read_file, Decided, FileResult, InputFile, Setup, VendorSlot};
+use crate::input::manifest::{self, Manifest};
+use crate::input::profile;
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
 use crate::statement::{
-    self, AppliedDecision, Arguments, DisputesRef, FileRef, InputRef, Statement, StatementInput,
+    self, AppliedDecision, Arguments, DisputesRef, FileRef, InputRef, ProfileRef, Statement,
+    StatementInput,
 };
 use crate::tally::{VendorCtx, VendorTally};
 use crate::timestamp::{Instant, Month};
 use std::path::{Path, PathBuf};
 
-/// Where each input is read from.
+/// Where each input is read from, and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputPaths {
-    /// The file of each role present, in role order.
-    pub files: Vec<(Role, PathBuf)>,
+    /// Each input present, in role order.
+    pub files: Vec<InputFile>,
 }
 
-/// Explicit file options, each overriding the data folder.
+/// Explicit file options, each overriding the data folder and its manifest.
 #[derive(Debug, Clone, Default)]
 pub struct InputOptions {
     /// `--data DIR` (default: the current directory).
     pub data: Option<PathBuf>,
-    /// `--calls F`.
-    pub calls: Option<PathBuf>,
-    /// `--tickets F`.
-    pub tickets: Option<PathBuf>,
-    /// `--surveys F`.
-    pub surveys: Option<PathBuf>,
-    /// `--orders F`.
-    pub orders: Option<PathBuf>,
+    /// `--calls F`, `--tickets F`, `--surveys F`, `--orders F`, in role order.
+    pub files: [Option<PathBuf>; 4],
+    /// `--calls-profile P` …, in role order: a built-in profile name or a profile file.
+    pub profiles: [Option<String>; 4],
+    /// `--vendor ID`: also the vendor of every row of a profile that maps none.
+    pub vendor: Option<String>,
+    /// Read only the files named in `files` (`check` of one export), none required.
+    pub named_only: bool,
 }
 
-impl InputOptions {
-    fn explicit(&self, role: Role) -> Option<&PathBuf> {
-        match role {
-            Role::Calls => self.calls.as_ref(),
-            Role::Tickets => self.tickets.as_ref(),
-            Role::Surveys => self.surveys.as_ref(),
-            Role::Orders => self.orders.as_ref(),
-        }
-    }
-}
-
-/// Finds the inputs (SPEC §6, §8): `DIR/<month>/` when it exists, else `DIR/`; a file named on
-/// the command line wins. calls, tickets and surveys are required (exit 66); orders is optional.
+/// Finds the inputs (SPEC §6, §8): `DIR/<month>/` when it exists, else `DIR/`; there, a
+/// `manifest.toml` may name each file and its profile; a file or profile named on the command
+/// line wins. calls, tickets and surveys are required (exit 66); orders is optional.
 pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<InputPaths> {
     let data = opts.data.clone().unwrap_or_else(|| PathBuf::from("."));
     let dir = data_dir(&data, month);
+    let manifest = Manifest::find(&dir)?;
     let mut files = Vec::new();
     for role in Role::ALL {
-        let (path, named) = match opts.explicit(role) {
-            Some(p) => (p.clone(), true),
-            None => (data_file(&dir, role), false),
-        };
-        if path.is_file() {
-            files.push((role, path));
-        } else if role.required() || named {
-            let hint = if named {
-                format!("check the path given to --{}", role.as_str())
-            } else {
-                format!(
-                    "put {} in {} or name it with --{}; a vendor with nothing to report supplies a header-only file",
-                    role.file_name(),
-                    dir.display(),
-                    role.as_str()
-                )
-            };
-            return Err(Error::MissingInput {
-                role: role.as_str(),
-                path,
-                hint,
-            });
+        let i = role as usize;
+        if opts.named_only && opts.files[i].is_none() {
+            continue;
         }
+        let entry = manifest.as_ref().and_then(|m| m.entry(role));
+        let listed = entry.and_then(|e| e.file.as_deref());
+        let (path, hint) = match (&opts.files[i], listed) {
+            (Some(p), _) => (
+                p.clone(),
+                Some(format!("check the path given to --{}", role.as_str())),
+            ),
+            (None, Some(f)) => (
+                data_file_named(&dir, f),
+                Some(format!(
+                    "check `{}.file` in {}",
+                    role.as_str(),
+                    manifest.as_ref().expect("entry").path.display()
+                )),
+            ),
+            (None, None) => {
+                // A workbook stands in for a CSV the folder lacks (calls.xlsx for calls.csv).
+                let csv = data_file(&dir, role);
+                let xlsx = csv.with_extension("xlsx");
+                if !csv.is_file() && xlsx.is_file() {
+                    (xlsx, None)
+                } else {
+                    (csv, None)
+                }
+            }
+        };
+        if !path.is_file() {
+            if role.required() || hint.is_some() {
+                let hint = hint.unwrap_or_else(|| {
+                    format!(
+                        "put {} in {} or name it with --{}; a vendor with nothing to report supplies a header-only file",
+                        role.file_name(),
+                        dir.display(),
+                        role.as_str()
+                    )
+                });
+                return Err(Error::MissingInput {
+                    role: role.as_str(),
+                    path,
+                    hint,
+                });
+            }
+            continue;
+        }
+        let named = match (&opts.profiles[i], entry.and_then(|e| e.profile.as_deref())) {
+            (Some(p), _) => Some((p.as_str(), PathBuf::from("."))),
+            (None, Some(p)) => Some((p, manifest.as_ref().expect("entry").dir().to_path_buf())),
+            (None, None) => None,
+        };
+        let profile = match named {
+            None => None,
+            Some((value, base)) => {
+                let mut p = profile::load(value, role, &base)?;
+                if p.needs_vendor() {
+                    let vendor = entry
+                        .and_then(|e| e.vendor.as_deref())
+                        .or(opts.vendor.as_deref())
+                        .ok_or_else(|| Error::Config {
+                            path: PathBuf::from(p.shown()),
+                            message: format!(
+                                "the profile maps no vendor column; name the vendor of {} with --vendor ID or `vendor = \"…\"` under [{}] in {}",
+                                path.display(),
+                                role.as_str(),
+                                manifest::FILE_NAME
+                            ),
+                        })?;
+                    p.set_vendor(vendor);
+                }
+                Some(p)
+            }
+        };
+        files.push(InputFile::new(role, path, profile));
     }
     Ok(InputPaths { files })
 }
@@ -93,10 +140,15 @@ pub fn data_dir(data: &Path, month: Option<Month>) -> PathBuf {
 /// The file of `role` in a data folder, as a statement records it (`calls.csv`, not
 /// `./calls.csv`, for the current directory).
 pub fn data_file(dir: &Path, role: Role) -> PathBuf {
+    data_file_named(dir, role.file_name())
+}
+
+/// A file named `name` in a data folder, as a statement records it.
+fn data_file_named(dir: &Path, name: &str) -> PathBuf {
     if dir == Path::new(".") {
-        PathBuf::from(role.file_name())
+        PathBuf::from(name)
     } else {
-        dir.join(role.file_name())
+        dir.join(name)
     }
 }
 
@@ -216,9 +268,9 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             .inputs
             .files
             .iter()
-            .map(|(role, path)| {
+            .map(|input| {
                 let setup = &setup;
-                scope.spawn(move || read_file(*role, path, setup))
+                scope.spawn(move || read_file(input, setup))
             })
             .collect();
         handles
@@ -293,10 +345,16 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
     };
     let inputs: Vec<InputRef> = files
         .iter()
-        .map(|f| InputRef {
+        .zip(&run.inputs.files)
+        .map(|(f, input)| InputRef {
             role: f.role.as_str(),
             path: f.path.clone(),
             sha256: f.sha256.clone(),
+            profile: input.recorded_profile().map(|p| ProfileRef {
+                name: p.shown(),
+                sha256: p.sha256.clone(),
+                vendor: p.given_vendor.clone(),
+            }),
         })
         .collect();
     let roles: Vec<Role> = files.iter().map(|f| f.role).collect();

@@ -439,6 +439,20 @@ pub struct InputRef {
     pub path: String,
     /// SHA-256 of its bytes.
     pub sha256: String,
+    /// The mapping profile a foreign export was read through (absent for a canonical CSV).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileRef>,
+}
+
+/// The mapping profile of an input, so the statement can be re-derived from the same export.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProfileRef {
+    /// A built-in profile's name, or the profile file's path as given.
+    pub name: String,
+    /// SHA-256 of the profile's text (and of the profiles it extends).
+    pub sha256: String,
+    /// The vendor given to every row when the profile maps none.
+    pub vendor: Option<String>,
 }
 
 /// A file and its hash.

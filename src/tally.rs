@@ -25,7 +25,14 @@ pub struct VendorCtx<'a> {
 }
 
 impl<'a> VendorCtx<'a> {
-    /// Builds the context, indexing the vendor's categories.
+    /// The cut-off, unless the run has none (`check` without `--month` reads every row as in
+    /// period and judges nothing as of a time).
+    pub fn judged_until(&self) -> Option<Instant> {
+        (self.cutoff != Instant(i64::MAX)).then_some(self.cutoff)
+    }
+
+    /// Builds the context judging rows under `terms` in `tz` as of `cutoff`, indexing the
+    /// vendor's categories.
     pub fn new(terms: &'a Terms, tz: Tz, cutoff: Instant) -> Self {
         let mut packages = HashMap::new();
         for (i, p) in terms.packages.iter().enumerate() {
@@ -426,7 +433,11 @@ impl VendorTally {
                 };
                 if wo.business_hours.observe_holidays {
                     // The clock reads the holiday calendar from creation to reply or cut-off.
-                    let end = k.first_reply.unwrap_or(ctx.cutoff).max(k.created);
+                    let end = k
+                        .first_reply
+                        .or(ctx.judged_until())
+                        .unwrap_or(k.created)
+                        .max(k.created);
                     let (from, to) = (k.created.local_date(ctx.tz), end.local_date(ctx.tz));
                     self.years.extend(from.year()..=to.year());
                 }
@@ -441,6 +452,9 @@ impl VendorTally {
                             (Timeliness::Missed, elapsed)
                         }
                     }
+                    // Without a cut-off (`check` with no month) nothing is judged pending;
+                    // the clock is not run to the end of time.
+                    None if ctx.judged_until().is_none() => (Timeliness::Pending, 0),
                     None => {
                         let elapsed = clock(ctx.cutoff);
                         if elapsed > allowance {

@@ -17,6 +17,7 @@
 use crate::diff::{self, Diff, Statements, Status, VendorDiff};
 use crate::disputes::Disputes;
 use crate::error::{Error, Result};
+use crate::input::ingest::InputFile;
 use crate::input::{hex, Role};
 use crate::rates::Rates;
 use crate::settle::{data_dir, data_file, settle, InputPaths, Run};
@@ -44,6 +45,28 @@ pub struct Recorded {
     pub sha256: String,
 }
 
+/// The mapping profile a statement records for an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedProfile {
+    /// A built-in name or a profile file's path.
+    pub name: String,
+    /// SHA-256 of the profile's text.
+    pub sha256: String,
+    /// The vendor the run gave every row.
+    pub vendor: Option<String>,
+}
+
+impl RecordedProfile {
+    /// Loads the profile again, as settle loaded it.
+    pub fn load(&self, role: Role) -> Result<crate::input::profile::Profile> {
+        let mut p = crate::input::profile::load(&self.name, role, Path::new("."))?;
+        if let Some(v) = &self.vendor {
+            p.set_vendor(v);
+        }
+        Ok(p)
+    }
+}
+
 /// One recorded statement with its seal, read from its JSON.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sealed {
@@ -67,6 +90,8 @@ pub struct Sealed {
     pub rates: Recorded,
     /// The disputes file of a re-scored statement.
     pub disputes: Option<Recorded>,
+    /// The mapping profile each foreign input was read through.
+    pub profiles: Vec<(Role, RecordedProfile)>,
     /// Rejected rows the statement counts, over every input.
     pub rejected: u64,
 }
@@ -184,6 +209,7 @@ impl Sealed {
             ),
         };
         let mut inputs: Vec<(Role, Recorded)> = Vec::new();
+        let mut profiles: Vec<(Role, RecordedProfile)> = Vec::new();
         let recorded_inputs = json
             .get("inputs")
             .and_then(Value::as_array)
@@ -211,6 +237,17 @@ impl Sealed {
                     sha256: text_at(&json, &format!("{at}/sha256")).map_err(fail)?,
                 },
             ));
+            if json.pointer(&format!("{at}/profile")).is_some() {
+                profiles.push((
+                    role,
+                    RecordedProfile {
+                        name: text_at(&json, &format!("{at}/profile/name")).map_err(fail)?,
+                        sha256: text_at(&json, &format!("{at}/profile/sha256")).map_err(fail)?,
+                        vendor: optional_text_at(&json, &format!("{at}/profile/vendor"))
+                            .map_err(fail)?,
+                    },
+                ));
+            }
         }
         let rates = Recorded {
             path: text_at(&json, "/rates/path").map_err(fail)?,
@@ -244,6 +281,7 @@ impl Sealed {
             inputs,
             rates,
             disputes,
+            profiles,
             rejected,
         })
     }
@@ -484,9 +522,24 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
             )
         }
     };
-    let paths = InputPaths {
-        files: inputs.to_vec(),
-    };
+    let mut files = Vec::with_capacity(inputs.len());
+    for (role, path) in inputs {
+        let profile = match sealed.profiles.iter().find(|(r, _)| r == role) {
+            None => None,
+            Some((_, p)) => match p.load(*role) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    return failed(
+                        key,
+                        Some(rates.sha256.clone()),
+                        Failure::Error(e.to_string(), e.exit_code()),
+                    )
+                }
+            },
+        };
+        files.push(InputFile::new(*role, path.clone(), profile));
+    }
+    let paths = InputPaths { files };
     let run = Run {
         rates: &rates,
         month: Some(sealed.month),
@@ -652,6 +705,29 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                 recorded: Some(recorded.clone()),
                 path: path.display().to_string(),
                 status: file_status(Some(recorded), disputes_hash.as_ref()),
+            });
+        }
+        for (role, recorded) in &s.profiles {
+            let now = recorded.load(*role).ok().map(|p| p.sha256);
+            files.push(FileCheck {
+                role: match role {
+                    Role::Calls => "calls profile",
+                    Role::Tickets => "tickets profile",
+                    Role::Surveys => "surveys profile",
+                    Role::Orders => "orders profile",
+                },
+                recorded: Some(Recorded {
+                    path: recorded.name.clone(),
+                    sha256: recorded.sha256.clone(),
+                }),
+                path: recorded.name.clone(),
+                status: file_status(
+                    Some(&Recorded {
+                        path: recorded.name.clone(),
+                        sha256: recorded.sha256.clone(),
+                    }),
+                    now.as_ref(),
+                ),
             });
         }
         files.push(FileCheck {

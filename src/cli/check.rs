@@ -1,6 +1,7 @@
 //! `slatement check`: validate rates.toml and the inputs, list every bad row, settle nothing.
 
 use super::{parse_month, print_stdout, CheckArgs};
+use crate::preview;
 use crate::rates::Rates;
 use crate::settle::{resolve_inputs, settle, Run};
 
@@ -12,7 +13,11 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
         .as_deref()
         .map(|m| parse_month(m, rates.timezone))
         .transpose()?;
-    let inputs = resolve_inputs(&a.input.options(), month)?;
+    let mut options = a.input.options();
+    // Files named on the command line are checked on their own (a profile preview of one
+    // export needs no other file).
+    options.named_only = options.files.iter().any(Option::is_some);
+    let inputs = resolve_inputs(&options, month)?;
     let settled = settle(&Run {
         rates: &rates,
         month,
@@ -21,7 +26,14 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
         inputs: &inputs,
         disputes: None,
     })?;
-    let listing: String = settled.rejects.iter().map(|r| format!("{r}\n")).collect();
+    let mut listing = String::new();
+    for input in &inputs.files {
+        if let Some(p) = preview::render(input, rates.timezone, &settled.rejects)? {
+            listing.push_str(&p);
+            listing.push('\n');
+        }
+    }
+    listing.extend(settled.rejects.iter().map(|r| format!("{r}\n")));
     print_stdout(&listing)?;
     if !a.input.quiet {
         eprintln!(

@@ -59,6 +59,18 @@ pub struct InputArgs {
     /// orders.csv to read instead of the data folder's (optional input).
     #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
+    /// Read the calls file through this mapping profile: a built-in name (asterisk-cdr, asterisk-queue-log, freeswitch-cdr, cn-excel) or a profile file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub calls_profile: Option<String>,
+    /// Read the tickets file through this mapping profile (zendesk-tickets, freshdesk-tickets, cn-excel, or a file).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub tickets_profile: Option<String>,
+    /// Read the surveys file through this mapping profile (cn-excel, or a file).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub surveys_profile: Option<String>,
+    /// Read the orders file through this mapping profile (a file).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub orders_profile: Option<String>,
     /// The contract terms.
     #[arg(long, value_name = "FILE", default_value = "rates.toml")]
     pub rates: PathBuf,
@@ -74,10 +86,20 @@ impl InputArgs {
     fn options(&self) -> InputOptions {
         InputOptions {
             data: self.data.clone(),
-            calls: self.calls.clone(),
-            tickets: self.tickets.clone(),
-            surveys: self.surveys.clone(),
-            orders: self.orders.clone(),
+            files: [
+                self.calls.clone(),
+                self.tickets.clone(),
+                self.surveys.clone(),
+                self.orders.clone(),
+            ],
+            profiles: [
+                self.calls_profile.clone(),
+                self.tickets_profile.clone(),
+                self.surveys_profile.clone(),
+                self.orders_profile.clone(),
+            ],
+            vendor: self.vendor.clone(),
+            named_only: false,
         }
     }
 }

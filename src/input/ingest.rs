@@ -2,6 +2,8 @@
 //! vendor, then the row's own checks, then the duplicate check, and adds each accepted row to its
 //! vendor's tally.
 
+use super::foreign::ForeignSource;
+use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
 use super::{open, raw_row, Header, Reject, Role};
 use crate::disputes::{self, Disputes};
@@ -99,13 +101,141 @@ fn parse(
     })
 }
 
+/// Where a pass gets its rows: the canonical CSV reader, or a foreign export mapped through a
+/// profile ([`ForeignSource`](super::foreign::ForeignSource)).
+pub trait RowSource {
+    /// Where each canonical column sits in the records handed out.
+    fn header(&self) -> &Header;
+    /// Reads the next row into `record`; `None` after the last.
+    fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<Option<SourceRow>>;
+    /// SHA-256 of the file's bytes (complete once every row has been read).
+    fn sha256(&self) -> String;
+}
+
+/// What a source says about the row it handed out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRow {
+    /// The physical line (or sheet row) the row starts on.
+    pub line: u64,
+    /// Further source rows folded into this one (legs of one call, queue-log events); they
+    /// count as duplicates of it.
+    pub folded: u64,
+    /// Why the row could not be mapped, if it could not (it is then rejected).
+    pub error: Option<RowError>,
+}
+
+/// A canonical CSV export (SPEC §2).
+pub struct CsvSource {
+    reader: csv::Reader<super::HashingReader<std::fs::File>>,
+    header: Header,
+    path: std::path::PathBuf,
+}
+
+impl CsvSource {
+    /// Opens `path` and maps its header row onto `role`'s columns.
+    pub fn open(role: Role, path: &Path) -> Result<CsvSource> {
+        let mut reader = open(path)?;
+        let mut record = csv::ByteRecord::new();
+        if !reader
+            .read_byte_record(&mut record)
+            .map_err(|e| super::csv_error(path, e))?
+        {
+            return Err(Error::BadFile {
+                path: path.display().to_string(),
+                line: 1,
+                message: "the file is empty: it needs at least a header row".into(),
+            });
+        }
+        let header = Header::map(role, &record, &path.display().to_string())?;
+        Ok(CsvSource {
+            reader,
+            header,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl RowSource for CsvSource {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<Option<SourceRow>> {
+        if !self
+            .reader
+            .read_byte_record(record)
+            .map_err(|e| super::csv_error(&self.path, e))?
+        {
+            return Ok(None);
+        }
+        let start = record.position().map_or(0, |p| p.byte());
+        Ok(Some(SourceRow {
+            line: self.reader.get_mut().line_of(start),
+            folded: 0,
+            error: None,
+        }))
+    }
+
+    fn sha256(&self) -> String {
+        self.reader.get_ref().hex_digest()
+    }
+}
+
+/// One input of a run: its role, its file, and the profile it is read through (none for a
+/// canonical CSV).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Which export.
+    pub role: Role,
+    /// The file as given.
+    pub path: std::path::PathBuf,
+    /// The mapping profile of a foreign export, with the vendor filled in when the run gave it.
+    pub profile: Option<Profile>,
+}
+
+impl InputFile {
+    /// The input of `role` at `path`, read through `profile`; a workbook (`.xlsx`) given
+    /// without one is read in the canonical layout ([`Profile::canonical_xlsx`]).
+    pub fn new(role: Role, path: std::path::PathBuf, profile: Option<Profile>) -> InputFile {
+        let is_xlsx = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        let profile = profile.or_else(|| is_xlsx.then(|| Profile::canonical_xlsx(role)));
+        InputFile {
+            role,
+            path,
+            profile,
+        }
+    }
+
+    /// The profile a statement records: none for a canonical CSV or workbook.
+    pub fn recorded_profile(&self) -> Option<&Profile> {
+        self.profile.as_ref().filter(|p| !p.optional_absent)
+    }
+}
+
 /// Reads one export. Two rows sharing an id with different cells reject each other; when that
 /// happens the file is read a second time, so that no earlier row of such an id is counted.
-pub fn read_file(role: Role, path: &Path, setup: &Setup) -> Result<FileResult> {
-    let first = read_pass(role, path, setup, &HashSet::new())?;
-    match first {
+pub fn read_file(input: &InputFile, setup: &Setup) -> Result<FileResult> {
+    let pass = |conflicts: &HashSet<Box<[u8]>>| match &input.profile {
+        None => read_pass(
+            input.role,
+            CsvSource::open(input.role, &input.path)?,
+            &input.path,
+            setup,
+            conflicts,
+        ),
+        Some(p) => read_pass(
+            input.role,
+            ForeignSource::open(&input.path, p, setup.tz)?,
+            &input.path,
+            setup,
+            conflicts,
+        ),
+    };
+    match pass(&HashSet::new())? {
         Pass::Done(r) => Ok(r),
-        Pass::Conflicts(conflicts, sha256) => match read_pass(role, path, setup, &conflicts)? {
+        Pass::Conflicts(conflicts, sha256) => match pass(&conflicts)? {
             Pass::Done(mut r) => {
                 r.sha256 = sha256;
                 Ok(r)
@@ -120,24 +250,16 @@ enum Pass {
     Conflicts(HashSet<Box<[u8]>>, String),
 }
 
-fn read_pass(
+fn read_pass<S: RowSource>(
     role: Role,
+    mut source: S,
     path: &Path,
     setup: &Setup,
     conflicts: &HashSet<Box<[u8]>>,
 ) -> Result<Pass> {
     let shown = path.display().to_string();
-    let mut reader = open(path)?;
     let mut record = csv::ByteRecord::new();
-    let io_err = |e: csv::Error| super::csv_error(path, e);
-    if !reader.read_byte_record(&mut record).map_err(io_err)? {
-        return Err(Error::BadFile {
-            path: shown.clone(),
-            line: 1,
-            message: "the file is empty: it needs at least a header row".into(),
-        });
-    }
-    let header = Header::map(role, &record, &shown)?;
+    let header = source.header().clone();
     let columns = role.columns();
     let period = role.period_column();
     let n = setup.vendors.len();
@@ -165,10 +287,9 @@ fn read_pass(
     let mut conflict_rows: Vec<(usize, Box<[u8]>)> = Vec::new();
     let mut conflict_lines: HashMap<Box<[u8]>, Vec<u64>> = HashMap::new();
 
-    while reader.read_byte_record(&mut record).map_err(io_err)? {
-        out.rows += 1;
-        let start = record.position().map_or(0, |p| p.byte());
-        let line = reader.get_mut().line_of(start);
+    while let Some(row) = source.next_row(&mut record)? {
+        out.rows += 1 + row.folded;
+        let line = row.line;
         let cells = Cells::new(&record, &header, columns);
         let vendor_cell = cells.get(1);
         let vendor = setup
@@ -182,8 +303,10 @@ fn read_pass(
                 if at < start || at >= end {
                     match vendor {
                         Some(v) if setup.vendors[v].selected => {
-                            out.tallies[v].counts[ri].rows += 1;
-                            out.tallies[v].counts[ri].outside_period += 1;
+                            let c = &mut out.tallies[v].counts[ri];
+                            c.rows += 1 + row.folded;
+                            c.outside_period += 1;
+                            c.duplicates += row.folded;
                         }
                         Some(_) => {}
                         None if setup.filtered => {}
@@ -234,8 +357,15 @@ fn read_pass(
             continue;
         }
         if !slot.in_contract {
-            out.before_contract[v] += 1;
+            out.before_contract[v] += 1 + row.folded;
             continue;
+        }
+        if row.folded > 0 {
+            // Source rows folded into this one (legs of a call, queue-log events) count as
+            // its duplicates, whatever becomes of it.
+            let c = &mut out.tallies[v].counts[ri];
+            c.rows += row.folded;
+            c.duplicates += row.folded;
         }
         if record.len() != header.width {
             reject(
@@ -248,6 +378,10 @@ fn read_pass(
                 Some(v),
                 &mut out,
             );
+            continue;
+        }
+        if let Some(e) = row.error {
+            reject(&e.column, e.reason.into_owned(), Some(v), &mut out);
             continue;
         }
         let id = match cells.required(0) {
@@ -345,7 +479,7 @@ fn read_pass(
             String::from_utf8_lossy(&id)
         );
     }
-    let sha256 = reader.get_ref().hex_digest();
+    let sha256 = source.sha256();
     if !found.is_empty() {
         // Every row of a conflicting id is rejected on the second pass.
         return Ok(Pass::Conflicts(found, sha256));

@@ -3,8 +3,13 @@
 //! `csv::ByteRecord`; a row allocates only when it is rejected or its id is first seen.
 
 pub mod cells;
+pub mod convert;
+pub mod foreign;
 pub mod ingest;
+pub mod manifest;
+pub mod profile;
 pub mod records;
+pub mod xlsx;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -116,8 +121,11 @@ pub struct HashingReader<R> {
     hasher: Sha256,
     /// Offset of the next byte read.
     offset: u64,
-    /// Offsets of CR and LF bytes not yet passed by the parser, with the byte.
-    line_ends: VecDeque<(u64, u8)>,
+    /// Offsets of CR and LF bytes not yet passed by the parser, each with whether it ends a
+    /// line (a CR does; an LF does unless it completes a CRLF).
+    line_ends: VecDeque<(u64, bool)>,
+    /// Whether the last byte read was a CR (a CRLF may straddle two reads).
+    last_was_cr: bool,
     /// LF bytes already passed.
     lines_passed: u64,
 }
@@ -130,6 +138,7 @@ impl<R: Read> HashingReader<R> {
             hasher: Sha256::new(),
             offset: 0,
             line_ends: VecDeque::new(),
+            last_was_cr: false,
             lines_passed: 0,
         }
     }
@@ -141,22 +150,22 @@ impl<R: Read> HashingReader<R> {
 
     /// The physical line (1-based) of a record the parser reports as starting at byte `start`.
     /// The parser places a record's start at the end of the previous record, before any further
-    /// line-end bytes (the LF of a CRLF, blank lines), so those are skipped here. Calls must come
-    /// in increasing `start` order.
+    /// line-end bytes (the LF of a CRLF, blank lines), so those are skipped here. Lines end in
+    /// LF, CRLF or a lone CR (old Mac exports). Calls must come in increasing `start` order.
     pub fn line_of(&mut self, start: u64) -> u64 {
-        while let Some(&(at, byte)) = self.line_ends.front() {
+        while let Some(&(at, ends)) = self.line_ends.front() {
             if at >= start {
                 break;
             }
-            self.lines_passed += u64::from(byte == b'\n');
+            self.lines_passed += u64::from(ends);
             self.line_ends.pop_front();
         }
         let mut next = start;
-        while let Some(&(at, byte)) = self.line_ends.front() {
+        while let Some(&(at, ends)) = self.line_ends.front() {
             if at != next {
                 break;
             }
-            self.lines_passed += u64::from(byte == b'\n');
+            self.lines_passed += u64::from(ends);
             self.line_ends.pop_front();
             next += 1;
         }
@@ -170,8 +179,16 @@ impl<R: Read> Read for HashingReader<R> {
         let bytes = &buf[..n];
         self.hasher.update(bytes);
         for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            self.line_ends
-                .push_back((self.offset + at as u64, bytes[at]));
+            let after_cr = if at == 0 {
+                self.last_was_cr
+            } else {
+                bytes[at - 1] == b'\r'
+            };
+            let ends = bytes[at] == b'\r' || !after_cr;
+            self.line_ends.push_back((self.offset + at as u64, ends));
+        }
+        if let Some(&last) = bytes.last() {
+            self.last_was_cr = last == b'\r';
         }
         self.offset += n as u64;
         Ok(n)
@@ -325,4 +342,47 @@ pub fn raw_row(record: &csv::ByteRecord) -> String {
     String::from_utf8_lossy(&bytes)
         .trim_end_matches(['\r', '\n'])
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader handing out one byte per read, so a CRLF straddles two reads.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), buf.first_mut()) {
+                (Some((b, rest)), Some(slot)) => {
+                    *slot = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    fn lines_of<R: Read>(inner: R) -> Vec<u64> {
+        let mut reader = csv_reader(HashingReader::new(inner));
+        let mut record = csv::ByteRecord::new();
+        let mut lines = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record.position().map_or(0, |p| p.byte());
+            lines.push(reader.get_mut().line_of(start));
+        }
+        lines
+    }
+
+    #[test]
+    fn spec_8_physical_lines_whatever_the_line_ends() {
+        // LF, CRLF, lone CR (SurveyMonkey's old exports), and blank lines in between.
+        assert_eq!(lines_of(&b"h\na\nb\n"[..]), vec![1, 2, 3]);
+        assert_eq!(lines_of(&b"h\r\na\r\n\r\nb\r\n"[..]), vec![1, 2, 4]);
+        assert_eq!(lines_of(&b"h\ra\rb"[..]), vec![1, 2, 3]);
+        assert_eq!(lines_of(&b"h\r\ra\rb\r"[..]), vec![1, 3, 4]);
+        assert_eq!(lines_of(Trickle(b"h\r\na\r\nb\r\n")), vec![1, 2, 3]);
+        assert_eq!(lines_of(Trickle(b"h\ra\r\"x\ny\"\rb")), vec![1, 2, 3, 5]);
+    }
 }

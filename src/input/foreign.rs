@@ -1,0 +1,777 @@
+//! Reading a foreign export through a [`Profile`]: the source's records (delimited text in any
+//! declared encoding, an Asterisk queue log, or a workbook sheet) become canonical rows of the
+//! profile's role, each with the physical line (or sheet row) it came from. Only the cells a
+//! profile uses are decoded and copied; unmapped columns — caller names, phone numbers — never
+//! leave the source (001 §3.7), so rejects and evidence files carry canonical cells only.
+
+use super::convert::{self, ForeignTime};
+use super::ingest::{RowSource, SourceRow};
+use super::profile::{ColumnSpec, Encoding, Format, Input, Profile, SourceColumn, TimeFormat};
+use super::records::RowError;
+use super::{csv_error, HashingReader, Header, Role};
+use crate::error::{Error, Result};
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// Hashes the raw bytes of a source that is transcoded before parsing (UTF-16), so the seal is
+/// of the file as it is on disk.
+struct RawTap<R> {
+    inner: R,
+    hasher: Arc<Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for RawTap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.lock().expect("hasher lock").update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The records of a source, before mapping.
+enum Raw {
+    Text {
+        reader: Box<csv::Reader<HashingReader<Box<dyn Read + Send>>>>,
+        raw_hash: Option<Arc<Mutex<Sha256>>>,
+        widest: usize,
+    },
+    Sheet(super::xlsx::SheetRows, usize),
+}
+
+impl Raw {
+    fn open(path: &Path, p: &Profile) -> Result<Raw> {
+        if p.format == Format::Xlsx {
+            return Ok(Raw::Sheet(
+                super::xlsx::SheetRows::open(path, p.sheet.as_deref())?,
+                0,
+            ));
+        }
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let (inner, raw_hash): (Box<dyn Read + Send>, _) = if p.encoding == Encoding::Utf16Le {
+            let hasher = Arc::new(Mutex::new(Sha256::new()));
+            let tap = RawTap {
+                inner: file,
+                hasher: hasher.clone(),
+            };
+            let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding_rs::UTF_16LE))
+                .strip_bom(true)
+                .build(tap);
+            (Box::new(decoded), Some(hasher))
+        } else {
+            (Box::new(file), None)
+        };
+        let (delimiter, quote) = match p.format {
+            Format::AsteriskQueueLog => (b'|', None),
+            _ => (p.delimiter, p.quote),
+        };
+        let mut b = csv::ReaderBuilder::new();
+        b.has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 18)
+            .delimiter(delimiter);
+        match quote {
+            Some(q) => b.quote(q),
+            None => b.quoting(false),
+        };
+        Ok(Raw::Text {
+            reader: Box::new(b.from_reader(HashingReader::new(inner))),
+            raw_hash,
+            widest: 0,
+        })
+    }
+
+    /// The next record and its line (sheet row for workbooks).
+    fn next(&mut self, path: &Path, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
+        match self {
+            Raw::Text { reader, widest, .. } => {
+                if !reader
+                    .read_byte_record(record)
+                    .map_err(|e| csv_error(path, e))?
+                {
+                    return Ok(None);
+                }
+                *widest = (*widest).max(record.len());
+                let start = record.position().map_or(0, |p| p.byte());
+                Ok(Some(reader.get_mut().line_of(start)))
+            }
+            Raw::Sheet(s, widest) => {
+                let line = s.next_row(record);
+                *widest = (*widest).max(record.len());
+                Ok(line)
+            }
+        }
+    }
+
+    /// The most fields any record read so far had.
+    fn widest(&self) -> usize {
+        match self {
+            Raw::Text { widest, .. } | Raw::Sheet(_, widest) => *widest,
+        }
+    }
+
+    fn sha256(&self) -> String {
+        match self {
+            Raw::Text {
+                raw_hash: Some(h), ..
+            } => super::hex(&h.lock().expect("hasher lock").clone().finalize()),
+            Raw::Text { reader, .. } => reader.get_ref().hex_digest(),
+            Raw::Sheet(s, _) => s.sha256().to_string(),
+        }
+    }
+}
+
+/// A column spec with its source columns resolved to positions.
+#[derive(Debug, Clone)]
+struct Resolved {
+    spec: ColumnSpec,
+    input: ResolvedInput,
+    when: Option<(usize, Vec<String>)>,
+    is_time: bool,
+}
+
+#[derive(Debug, Clone)]
+enum ResolvedInput {
+    Column(usize),
+    Value(String),
+    StartPlusWait {
+        start: usize,
+        duration: usize,
+        billsec: usize,
+    },
+    StartPlusMinutes {
+        start: usize,
+        minutes: usize,
+    },
+}
+
+/// Turns source records into canonical cells.
+#[derive(Debug, Clone)]
+pub struct Mapper {
+    encoding: Encoding,
+    tz: Tz,
+    /// The zone the source writes naive times in, when not the contract's.
+    source_tz: Option<Tz>,
+    columns: Vec<Option<Resolved>>,
+    group_by: Option<usize>,
+    /// The source header's names (empty for headerless sources).
+    names: Vec<String>,
+    /// Source positions some canonical column reads.
+    used: Vec<usize>,
+}
+
+impl Mapper {
+    /// Resolves `profile` against the source header `names` (`None` for a headerless source).
+    fn new(
+        profile: &Profile,
+        names: Option<&[String]>,
+        tz: Tz,
+        file: &str,
+        line: u64,
+    ) -> Result<Mapper> {
+        let mut used = Vec::new();
+        let present = |c: &SourceColumn| match (c, names) {
+            (SourceColumn::Name(n), Some(names)) => names.iter().any(|h| h == n),
+            _ => true,
+        };
+        let mut resolve = |c: &SourceColumn| -> Result<usize> {
+            let at = match (c, names) {
+                (SourceColumn::Position(p), _) => *p,
+                (SourceColumn::Name(n), Some(names)) => {
+                    let found: Vec<usize> = names
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, h)| *h == n)
+                        .map(|(i, _)| i)
+                        .collect();
+                    match found.as_slice() {
+                        [one] => *one,
+                        [] => {
+                            return Err(Error::BadFile {
+                                path: file.to_string(),
+                                line,
+                                message: format!(
+                                    "profile {} reads column `{n}`, which the header lacks (the header has: {}); fix the profile or the export",
+                                    profile.shown(),
+                                    names.join(", ")
+                                ),
+                            })
+                        }
+                        _ => {
+                            return Err(Error::BadFile {
+                                path: file.to_string(),
+                                line,
+                                message: format!(
+                                    "column `{n}` appears more than once in the header; profile {} cannot tell which to read",
+                                    profile.shown()
+                                ),
+                            })
+                        }
+                    }
+                }
+                (SourceColumn::Name(n), None) => {
+                    unreachable!("validated: `{n}` named in a headerless profile")
+                }
+            };
+            used.push(at);
+            Ok(at)
+        };
+        let mut columns = Vec::with_capacity(profile.columns.len());
+        for (i, spec) in profile.columns.iter().enumerate() {
+            let Some(spec) = spec else {
+                columns.push(None);
+                continue;
+            };
+            let required = profile.role.columns()[i].1;
+            if profile.optional_absent
+                && !required
+                && !crate::input::profile::spec_columns(spec)
+                    .into_iter()
+                    .all(present)
+            {
+                columns.push(None);
+                continue;
+            }
+            let input = match &spec.input {
+                Input::Column(c) => ResolvedInput::Column(resolve(c)?),
+                Input::Value(v) => ResolvedInput::Value(v.clone()),
+                Input::StartPlusWait {
+                    start,
+                    duration,
+                    billsec,
+                } => ResolvedInput::StartPlusWait {
+                    start: resolve(start)?,
+                    duration: resolve(duration)?,
+                    billsec: resolve(billsec)?,
+                },
+                Input::StartPlusMinutes { start, minutes } => ResolvedInput::StartPlusMinutes {
+                    start: resolve(start)?,
+                    minutes: resolve(minutes)?,
+                },
+            };
+            let when = match &spec.when {
+                Some(w) => Some((resolve(&w.column)?, w.is.clone())),
+                None => None,
+            };
+            columns.push(Some(Resolved {
+                spec: spec.clone(),
+                input,
+                when,
+                is_time: profile.role.columns()[i].0.ends_with("_at"),
+            }));
+        }
+        let group_by = match &profile.group_by {
+            Some(c) => Some(resolve(c)?),
+            None => None,
+        };
+        used.sort_unstable();
+        used.dedup();
+        Ok(Mapper {
+            encoding: profile.encoding,
+            tz,
+            source_tz: profile.timezone,
+            columns,
+            group_by,
+            names: names.map(<[String]>::to_vec).unwrap_or_default(),
+            used,
+        })
+    }
+
+    /// The source columns no canonical column reads: header names, or positions (`#5`) of a
+    /// headerless source as wide as `widest`.
+    pub fn unmapped(&self, widest: usize) -> Vec<String> {
+        if self.names.is_empty() {
+            return (0..widest)
+                .filter(|i| !self.used.contains(i))
+                .map(|i| format!("#{}", i + 1))
+                .collect();
+        }
+        self.names
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !self.used.contains(i) && !n.is_empty())
+            .map(|(_, n)| n.clone())
+            .collect()
+    }
+
+    /// A source cell, decoded and trimmed (empty when the row is too short).
+    fn cell<'r>(
+        &self,
+        src: &'r csv::ByteRecord,
+        at: usize,
+    ) -> std::result::Result<Cow<'r, str>, String> {
+        let bytes = src.get(at).unwrap_or(b"");
+        match convert::decode(self.encoding, bytes) {
+            Some(Cow::Borrowed(s)) => Ok(Cow::Borrowed(s.trim())),
+            Some(Cow::Owned(s)) => Ok(Cow::Owned(s.trim().to_string())),
+            None => Err(convert::decode_failure(self.encoding)),
+        }
+    }
+
+    /// Fills `out` with the canonical cells of source record `src`. The first failure is
+    /// returned, naming the canonical column; its cell then holds the source text as read.
+    fn map(
+        &self,
+        src: &csv::ByteRecord,
+        out: &mut csv::ByteRecord,
+        role: Role,
+    ) -> Option<RowError> {
+        out.clear();
+        let mut first_error = None;
+        for (i, col) in self.columns.iter().enumerate() {
+            let Some(col) = col else {
+                out.push_field(b"");
+                continue;
+            };
+            match self.value(src, col) {
+                Ok(v) => out.push_field(v.as_bytes()),
+                Err((shown, reason)) => {
+                    out.push_field(shown.as_bytes());
+                    if first_error.is_none() {
+                        first_error = Some(RowError::new(role.columns()[i].0, reason));
+                    }
+                }
+            }
+        }
+        first_error
+    }
+
+    /// One canonical cell, or (the text to show, the reason) when it cannot be mapped.
+    fn value<'r>(
+        &self,
+        src: &'r csv::ByteRecord,
+        col: &'r Resolved,
+    ) -> std::result::Result<Cow<'r, str>, (String, String)> {
+        let fail = |reason: String| (String::from_utf8_lossy(b"").into_owned(), reason);
+        if let Some((at, is)) = &col.when {
+            let v = self.cell(src, *at).map_err(fail)?;
+            if !is.iter().any(|x| x == v.as_ref()) {
+                return Ok(Cow::Borrowed(""));
+            }
+        }
+        let spec = &col.spec;
+        let raw: Cow<str> = match &col.input {
+            ResolvedInput::Value(v) => Cow::Borrowed(v.as_str()),
+            ResolvedInput::Column(at) => self.cell(src, *at).map_err(fail)?,
+            ResolvedInput::StartPlusWait {
+                start,
+                duration,
+                billsec,
+            } => {
+                let billsec_text = self.cell(src, *billsec).map_err(fail)?;
+                let bill = convert::duration_nanos(&billsec_text, 1).ok_or_else(|| {
+                    (
+                        billsec_text.to_string(),
+                        format!("billsec `{billsec_text}` is not a number of seconds"),
+                    )
+                })?;
+                if bill <= 0 {
+                    Cow::Borrowed("")
+                } else {
+                    let duration_text = self.cell(src, *duration).map_err(fail)?;
+                    let dur = convert::duration_nanos(&duration_text, 1).ok_or_else(|| {
+                        (
+                            duration_text.to_string(),
+                            format!("duration `{duration_text}` is not a number of seconds"),
+                        )
+                    })?;
+                    let at = self.start(src, *start, spec)?;
+                    Cow::Owned(crate::timestamp::Instant(at.0 + dur - bill).to_rfc3339(self.tz))
+                }
+            }
+            ResolvedInput::StartPlusMinutes { start, minutes } => {
+                let minutes_text = self.cell(src, *minutes).map_err(fail)?;
+                if minutes_text.is_empty() {
+                    Cow::Borrowed("")
+                } else {
+                    let m = convert::duration_nanos(&minutes_text, 60).ok_or_else(|| {
+                        (
+                            minutes_text.to_string(),
+                            format!("`{minutes_text}` is not a number of minutes"),
+                        )
+                    })?;
+                    let at = self.start(src, *start, spec)?;
+                    Cow::Owned(crate::timestamp::Instant(at.0 + m).to_rfc3339(self.tz))
+                }
+            }
+        };
+        let mapped: Cow<str> = match spec.map.get(raw.as_ref()) {
+            Some(to) => Cow::Owned(to.clone()),
+            None => raw,
+        };
+        let filled: Cow<str> = match (&spec.default, mapped.is_empty()) {
+            (Some(d), true) => Cow::Owned(d.clone()),
+            _ => mapped,
+        };
+        let derived = !matches!(
+            col.input,
+            ResolvedInput::Column(_) | ResolvedInput::Value(_)
+        );
+        let canonical = self.source_tz.is_none()
+            && spec.formats.first() == Some(&TimeFormat::Canonical)
+            && crate::timestamp::parse_timestamp(filled.as_bytes(), self.tz).is_ok();
+        if col.is_time && !derived && !filled.is_empty() && !canonical {
+            return convert::read_time(&filled, &spec.formats, self.tz)
+                .and_then(|t| self.localize(t))
+                .map(|t| Cow::Owned(t.canonical(self.tz)))
+                .map_err(|reason| (filled.to_string(), reason));
+        }
+        Ok(filled)
+    }
+
+    /// The start time a derivation counts from.
+    fn start(
+        &self,
+        src: &csv::ByteRecord,
+        at: usize,
+        spec: &ColumnSpec,
+    ) -> std::result::Result<crate::timestamp::Instant, (String, String)> {
+        let text = self.cell(src, at).map_err(|r| (String::new(), r))?;
+        if text.is_empty() {
+            return Err((
+                String::new(),
+                "the start time it is derived from is empty".into(),
+            ));
+        }
+        convert::read_time(&text, &spec.formats, self.tz)
+            .and_then(|t| self.localize(t))
+            .and_then(|t: ForeignTime| t.instant(self.tz))
+            .map_err(|r| (text.to_string(), r))
+    }
+
+    /// A naive time of a source that writes another zone's wall clock becomes an instant.
+    fn localize(&self, t: ForeignTime) -> std::result::Result<ForeignTime, String> {
+        match (t, self.source_tz) {
+            (ForeignTime::Local(_), Some(zone)) => t.instant(zone).map(ForeignTime::At),
+            _ => Ok(t),
+        }
+    }
+}
+
+/// A canonical row waiting to be handed out (grouped sources and queue logs are assembled
+/// before any row is judged).
+struct Pending {
+    line: u64,
+    folded: u64,
+    error: Option<RowError>,
+    cells: csv::ByteRecord,
+}
+
+/// What a mapped source reported beyond its rows, for `check`'s preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceNotes {
+    /// Queue-log lines that are not call events (callid `NONE`).
+    pub management_lines: u64,
+}
+
+/// A foreign export read through a profile, as canonical rows.
+pub struct ForeignSource {
+    path: std::path::PathBuf,
+    role: Role,
+    raw: Raw,
+    mapper: Mapper,
+    header: Header,
+    src: csv::ByteRecord,
+    /// Assembled rows, when the source is grouped or a queue log.
+    pending: Option<VecDeque<Pending>>,
+    notes: SourceNotes,
+}
+
+/// The virtual columns of an assembled queue-log call.
+const QUEUE_LOG_COLUMNS: [&str; 8] = [
+    "callid",
+    "queue",
+    "agent",
+    "enter_time",
+    "connect_time",
+    "end_time",
+    "end_event",
+    "wait_seconds",
+];
+
+impl ForeignSource {
+    /// Opens `path` as `profile` describes it, reading any header and skipped rows.
+    pub fn open(path: &Path, profile: &Profile, tz: Tz) -> Result<ForeignSource> {
+        let shown = path.display().to_string();
+        let mut raw = Raw::open(path, profile)?;
+        let mut src = csv::ByteRecord::new();
+        let mut skipped = 0;
+        let mut last_line = 0;
+        while skipped < profile.skip_rows {
+            match raw.next(path, &mut src)? {
+                Some(l) => last_line = l,
+                None => break,
+            }
+            skipped += 1;
+        }
+        let mut notes = SourceNotes::default();
+        let (mapper, pending) = match profile.format {
+            Format::AsteriskQueueLog => {
+                let names: Vec<String> = QUEUE_LOG_COLUMNS.iter().map(|s| s.to_string()).collect();
+                let mapper = Mapper::new(profile, Some(&names), tz, &shown, 1)?;
+                let (calls, management) = assemble_queue_log(&mut raw, path, &mut src)?;
+                notes.management_lines = management;
+                let pending = calls
+                    .into_iter()
+                    .map(|c| {
+                        let mut cells = csv::ByteRecord::new();
+                        let error = mapper.map(&c.record, &mut cells, profile.role);
+                        Pending {
+                            line: c.line,
+                            folded: c.folded,
+                            error,
+                            cells,
+                        }
+                    })
+                    .collect();
+                (mapper, Some(pending))
+            }
+            Format::Csv | Format::Xlsx => {
+                let names = if profile.header {
+                    let Some(line) = raw.next(path, &mut src)? else {
+                        return Err(Error::BadFile {
+                            path: shown,
+                            line: last_line + 1,
+                            message: format!(
+                                "the file is empty: profile {} expects a header row",
+                                profile.shown()
+                            ),
+                        });
+                    };
+                    last_line = line;
+                    Some(
+                        src.iter()
+                            .map(|c| {
+                                let text = match convert::decode(profile.encoding, c) {
+                                    Some(s) => s.into_owned(),
+                                    None => String::from_utf8_lossy(c).into_owned(),
+                                };
+                                text.trim_start_matches('\u{FEFF}').trim().to_lowercase()
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                } else {
+                    None
+                };
+                let mapper = Mapper::new(profile, names.as_deref(), tz, &shown, last_line.max(1))?;
+                let pending = match mapper.group_by {
+                    Some(_) => Some(assemble_groups(&mut raw, path, &mapper, profile.role, tz)?),
+                    None => None,
+                };
+                (mapper, pending)
+            }
+        };
+        let width = profile.role.columns().len();
+        Ok(ForeignSource {
+            path: path.to_path_buf(),
+            role: profile.role,
+            raw,
+            mapper,
+            header: Header {
+                index: (0..width).map(Some).collect(),
+                width,
+            },
+            src,
+            pending,
+            notes,
+        })
+    }
+
+    /// What the source reported beyond its rows.
+    pub fn notes(&self) -> &SourceNotes {
+        &self.notes
+    }
+
+    /// The source columns the profile leaves unread (see [`Mapper::unmapped`]), as far as the
+    /// rows read so far show.
+    pub fn unmapped(&self) -> Vec<String> {
+        self.mapper.unmapped(self.raw.widest())
+    }
+}
+
+impl RowSource for ForeignSource {
+    fn header(&self) -> &Header {
+        &self.header
+    }
+
+    fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<Option<SourceRow>> {
+        if let Some(pending) = &mut self.pending {
+            return Ok(pending.pop_front().map(|p| {
+                *record = p.cells;
+                SourceRow {
+                    line: p.line,
+                    folded: p.folded,
+                    error: p.error,
+                }
+            }));
+        }
+        let Some(line) = self.raw.next(&self.path, &mut self.src)? else {
+            return Ok(None);
+        };
+        let error = self.mapper.map(&self.src, record, self.role);
+        Ok(Some(SourceRow {
+            line,
+            folded: 0,
+            error,
+        }))
+    }
+
+    fn sha256(&self) -> String {
+        self.raw.sha256()
+    }
+}
+
+/// Reads every record of a grouped source and folds each group into its first row: the
+/// earliest period time, the earliest answer or reply, the latest end (see the README).
+fn assemble_groups(
+    raw: &mut Raw,
+    path: &Path,
+    mapper: &Mapper,
+    role: Role,
+    tz: Tz,
+) -> Result<VecDeque<Pending>> {
+    let group_at = mapper.group_by.expect("grouped");
+    let period = role.period_column();
+    let columns = role.columns();
+    let mut rows: Vec<Pending> = Vec::new();
+    let mut groups: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut src = csv::ByteRecord::new();
+    while let Some(line) = raw.next(path, &mut src)? {
+        let mut cells = csv::ByteRecord::new();
+        let error = mapper.map(&src, &mut cells, role);
+        let key = super::cells::trim(src.get(group_at).unwrap_or(b"")).to_vec();
+        if error.is_some() || key.is_empty() {
+            rows.push(Pending {
+                line,
+                folded: 0,
+                error,
+                cells,
+            });
+            continue;
+        }
+        match groups.get(&key) {
+            None => {
+                groups.insert(key, rows.len());
+                rows.push(Pending {
+                    line,
+                    folded: 0,
+                    error,
+                    cells,
+                });
+            }
+            Some(&at) => {
+                let first = &mut rows[at];
+                first.folded += 1;
+                let mut merged = csv::ByteRecord::new();
+                for (i, (name, _)) in columns.iter().enumerate() {
+                    let mine = first.cells.get(i).unwrap_or(b"");
+                    let theirs = cells.get(i).unwrap_or(b"");
+                    let pick = if !name.ends_with("_at") {
+                        mine
+                    } else {
+                        let latest = matches!(*name, "ended_at" | "resolved_at");
+                        pick_time(mine, theirs, tz, latest && i != period)
+                    };
+                    merged.push_field(pick);
+                }
+                first.cells = merged;
+            }
+        }
+    }
+    Ok(rows.into())
+}
+
+/// The earlier (or, with `latest`, the later) of two canonical time cells; an empty cell
+/// gives way to a filled one.
+fn pick_time<'a>(mine: &'a [u8], theirs: &'a [u8], tz: Tz, latest: bool) -> &'a [u8] {
+    use crate::timestamp::parse_timestamp;
+    match (parse_timestamp(mine, tz), parse_timestamp(theirs, tz)) {
+        (Ok(a), Ok(b)) if (b > a) == latest && b != a => theirs,
+        (Err(_), Ok(_)) if mine.is_empty() => theirs,
+        _ => mine,
+    }
+}
+
+/// One call assembled from queue-log events.
+struct QueueCall {
+    line: u64,
+    folded: u64,
+    record: csv::ByteRecord,
+}
+
+/// Assembles Asterisk queue-log events (`time|callid|queue|agent|event|data…`) into one record
+/// per call id, in order of each call's first line. Returns the calls and the number of lines
+/// that are not call events (callid `NONE`).
+fn assemble_queue_log(
+    raw: &mut Raw,
+    path: &Path,
+    src: &mut csv::ByteRecord,
+) -> Result<(Vec<QueueCall>, u64)> {
+    let mut calls: Vec<(u64, u64, [String; 8])> = Vec::new();
+    let mut by_id: HashMap<Vec<u8>, usize> = HashMap::new();
+    let mut management = 0;
+    while let Some(line) = raw.next(path, src)? {
+        let field = |i: usize| {
+            String::from_utf8_lossy(super::cells::trim(src.get(i).unwrap_or(b""))).into_owned()
+        };
+        let callid = super::cells::trim(src.get(1).unwrap_or(b""));
+        if callid.is_empty() || callid == b"NONE" {
+            management += 1;
+            continue;
+        }
+        let at = match by_id.get(callid) {
+            Some(&at) => {
+                calls[at].1 += 1;
+                at
+            }
+            None => {
+                by_id.insert(callid.to_vec(), calls.len());
+                let mut cells: [String; 8] = Default::default();
+                cells[0] = field(1);
+                calls.push((line, 0, cells));
+                calls.len() - 1
+            }
+        };
+        let cells = &mut calls[at].2;
+        let time = field(0);
+        match field(4).as_str() {
+            // A call moved to another queue keeps its first entry: it was offered then.
+            "ENTERQUEUE" if cells[3].is_empty() => {
+                cells[1] = field(2);
+                cells[3] = time;
+            }
+            // A call re-queued and connected again keeps its first answer.
+            "CONNECT" if cells[4].is_empty() => {
+                cells[4] = time;
+                cells[2] = field(3);
+                cells[7] = field(5);
+            }
+            event @ ("COMPLETECALLER" | "COMPLETEAGENT" | "ABANDON" | "EXITWITHTIMEOUT"
+            | "EXITWITHKEY" | "EXITEMPTY") => {
+                cells[5] = time;
+                cells[6] = event.to_string();
+                if cells[1].is_empty() {
+                    cells[1] = field(2);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((
+        calls
+            .into_iter()
+            .map(|(line, folded, cells)| QueueCall {
+                line,
+                folded,
+                record: csv::ByteRecord::from(cells.to_vec()),
+            })
+            .collect(),
+        management,
+    ))
+}

@@ -1,0 +1,128 @@
+//! A data folder's `manifest.toml`: which file holds each input and the profile it is read
+//! through, so a month of foreign exports settles with no options beyond `--data`.
+//!
+//! ```toml
+//! [calls]
+//! file = "Master.csv"
+//! profile = "asterisk-cdr"
+//! vendor = "acme"
+//! ```
+
+use super::Role;
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The name of the manifest in a data folder.
+pub const FILE_NAME: &str = "manifest.toml";
+
+/// One input named by a manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// The file, relative to the manifest's folder.
+    pub file: Option<String>,
+    /// A built-in profile name or a profile file relative to the manifest's folder.
+    pub profile: Option<String>,
+    /// The vendor of every row, for a profile that maps none.
+    pub vendor: Option<String>,
+}
+
+/// A parsed manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Manifest {
+    /// Where it was read.
+    pub path: PathBuf,
+    /// The entry of each role, in role order.
+    pub entries: [Option<Entry>; 4],
+}
+
+impl Manifest {
+    /// Reads `dir/manifest.toml` when there is one.
+    pub fn find(dir: &Path) -> Result<Option<Manifest>> {
+        let path = dir.join(FILE_NAME);
+        if !path.is_file() {
+            return Ok(None);
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        Self::parse(&text, path).map(Some)
+    }
+
+    /// The folder relative paths are read against.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The entry of `role`, if the manifest names it.
+    pub fn entry(&self, role: Role) -> Option<&Entry> {
+        self.entries[role as usize].as_ref()
+    }
+
+    fn parse(text: &str, path: PathBuf) -> Result<Manifest> {
+        let err = |message: String| Error::Config {
+            path: path.clone(),
+            message,
+        };
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| err(format!("not valid TOML: {e}")))?;
+        let mut m = Manifest {
+            path: path.clone(),
+            entries: Default::default(),
+        };
+        for (k, v) in &table {
+            let role = Role::ALL
+                .into_iter()
+                .find(|r| r.as_str() == k)
+                .ok_or_else(|| {
+                    err(format!(
+                        "unknown section `{k}` (a manifest has [calls], [tickets], [surveys], [orders])"
+                    ))
+                })?;
+            let t = v
+                .as_table()
+                .ok_or_else(|| err(format!("`{k}` must be a table")))?;
+            let mut e = Entry::default();
+            for (key, value) in t {
+                let s = value
+                    .as_str()
+                    .ok_or_else(|| err(format!("`{k}.{key}` must be a string")))?
+                    .to_string();
+                match key.as_str() {
+                    "file" => e.file = Some(s),
+                    "profile" => e.profile = Some(s),
+                    "vendor" => e.vendor = Some(s),
+                    other => {
+                        return Err(err(format!(
+                            "unknown key `{k}.{other}` (an input has file, profile, vendor)"
+                        )))
+                    }
+                }
+            }
+            m.entries[role as usize] = Some(e);
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_read_by_role_and_unknown_keys_named() {
+        let m = Manifest::parse(
+            "[calls]\nfile = \"Master.csv\"\nprofile = \"asterisk-cdr\"\nvendor = \"acme\"\n",
+            PathBuf::from("d/manifest.toml"),
+        )
+        .unwrap();
+        let e = m.entry(Role::Calls).unwrap();
+        assert_eq!(e.file.as_deref(), Some("Master.csv"));
+        assert_eq!(e.vendor.as_deref(), Some("acme"));
+        assert!(m.entry(Role::Tickets).is_none());
+        assert_eq!(m.dir(), Path::new("d"));
+        let e = Manifest::parse("[calls]\nfiles = \"x\"\n", PathBuf::from("manifest.toml"))
+            .unwrap_err();
+        assert!(e.to_string().contains("unknown key `calls.files`"), "{e}");
+        let e = Manifest::parse("[call]\n", PathBuf::from("manifest.toml")).unwrap_err();
+        assert_eq!(e.exit_code(), 78);
+    }
+}

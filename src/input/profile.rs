@@ -1,0 +1,942 @@
+//! Mapping profiles: how one foreign export (an Asterisk CDR, a Zendesk ticket export, a GBK
+//! workbook saved by Excel …) becomes canonical rows of one input (SPEC §2). A profile is TOML,
+//! either built in (`profiles/<name>.toml`, embedded in the binary) or a file; `extends` starts
+//! from another profile and overrides its keys. The README's "Your data" section documents the
+//! format.
+
+use super::Role;
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The built-in profiles: (name, TOML text).
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "asterisk-cdr",
+        include_str!("../../profiles/asterisk-cdr.toml"),
+    ),
+    (
+        "asterisk-queue-log",
+        include_str!("../../profiles/asterisk-queue-log.toml"),
+    ),
+    (
+        "freeswitch-cdr",
+        include_str!("../../profiles/freeswitch-cdr.toml"),
+    ),
+    (
+        "zendesk-tickets",
+        include_str!("../../profiles/zendesk-tickets.toml"),
+    ),
+    (
+        "freshdesk-tickets",
+        include_str!("../../profiles/freshdesk-tickets.toml"),
+    ),
+    (
+        "cn-excel-calls",
+        include_str!("../../profiles/cn-excel-calls.toml"),
+    ),
+    (
+        "cn-excel-tickets",
+        include_str!("../../profiles/cn-excel-tickets.toml"),
+    ),
+    (
+        "cn-excel-surveys",
+        include_str!("../../profiles/cn-excel-surveys.toml"),
+    ),
+];
+
+/// How the source file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Delimited text.
+    Csv,
+    /// An Excel workbook, one sheet.
+    Xlsx,
+    /// Asterisk's `queue_log`: pipe-delimited call events, assembled into one contact per call.
+    AsteriskQueueLog,
+}
+
+/// The character encoding of a text source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8,
+    /// GBK, as Excel on Chinese Windows writes it.
+    Gbk,
+    /// GB18030 (a superset of GBK).
+    Gb18030,
+    /// UTF-16 little-endian, Excel's "Unicode text".
+    Utf16Le,
+}
+
+impl Encoding {
+    /// The name a profile writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gbk => "gbk",
+            Encoding::Gb18030 => "gb18030",
+            Encoding::Utf16Le => "utf-16le",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Encoding> {
+        Some(match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Encoding::Utf8,
+            "gbk" | "cp936" => Encoding::Gbk,
+            "gb18030" => Encoding::Gb18030,
+            "utf-16le" | "utf-16" | "unicode" => Encoding::Utf16Le,
+            _ => return None,
+        })
+    }
+}
+
+/// A column of the source: by header name or by 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceColumn {
+    /// A header name, matched trimmed and case-insensitively.
+    Name(String),
+    /// A 0-based position (written `#N`, 1-based, in the profile).
+    Position(usize),
+}
+
+impl std::fmt::Display for SourceColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceColumn::Name(n) => write!(f, "`{n}`"),
+            SourceColumn::Position(p) => write!(f, "#{}", p + 1),
+        }
+    }
+}
+
+/// How a source writes a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// The canonical forms of SPEC §8.
+    Canonical,
+    /// A chrono strftime pattern.
+    Pattern(String),
+    /// Seconds since the Unix epoch.
+    Epoch,
+    /// Milliseconds since the Unix epoch.
+    EpochMillis,
+    /// An Excel serial day number (1900 date system), local time.
+    ExcelSerial,
+}
+
+impl std::fmt::Display for TimeFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimeFormat::Canonical => f.write_str("a SPEC timestamp"),
+            TimeFormat::Pattern(p) => write!(f, "`{p}`"),
+            TimeFormat::Epoch => f.write_str("epoch seconds"),
+            TimeFormat::EpochMillis => f.write_str("epoch milliseconds"),
+            TimeFormat::ExcelSerial => f.write_str("an Excel serial date"),
+        }
+    }
+}
+
+/// Where a canonical cell's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A source column.
+    Column(SourceColumn),
+    /// The same value for every row.
+    Value(String),
+    /// answered_at = start + (duration − billsec) seconds when billsec > 0 (CDRs with no
+    /// answer time).
+    StartPlusWait {
+        /// The call's start.
+        start: SourceColumn,
+        /// Seconds from start to end.
+        duration: SourceColumn,
+        /// Seconds from answer to end.
+        billsec: SourceColumn,
+    },
+    /// start + minutes (a decimal number of calendar minutes).
+    StartPlusMinutes {
+        /// The start time.
+        start: SourceColumn,
+        /// Minutes after it.
+        minutes: SourceColumn,
+    },
+}
+
+/// A condition on a source column: its trimmed value is one of `is`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    /// The source column tested.
+    pub column: SourceColumn,
+    /// The values for which the cell is used.
+    pub is: Vec<String>,
+}
+
+/// How one canonical column is filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// Where the value comes from.
+    pub input: Input,
+    /// Source value → canonical value; other values pass through.
+    pub map: BTreeMap<String, String>,
+    /// The value used when the source cell is empty.
+    pub default: Option<String>,
+    /// The cell is used only when this holds (otherwise it is empty).
+    pub when: Option<When>,
+    /// How the source writes times (timestamp columns), tried in order.
+    pub formats: Vec<TimeFormat>,
+}
+
+/// Where a profile came from, as a statement records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A built-in profile, by name.
+    BuiltIn(String),
+    /// A profile file, by path as given.
+    File(PathBuf),
+}
+
+/// A validated profile for one role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The profile's name.
+    pub name: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// SHA-256 of its text (and of every profile it extends, in order).
+    pub sha256: String,
+    /// The input it fills.
+    pub role: Role,
+    /// The source's layout.
+    pub format: Format,
+    /// The source's encoding.
+    pub encoding: Encoding,
+    /// The field delimiter.
+    pub delimiter: u8,
+    /// The quote character, if fields may be quoted.
+    pub quote: Option<u8>,
+    /// Whether the first record (after `skip_rows`) names the columns.
+    pub header: bool,
+    /// Records skipped before the header or the first data row.
+    pub skip_rows: u64,
+    /// The workbook sheet (xlsx).
+    pub sheet: Option<String>,
+    /// The zone the source writes naive times in (`None`: the contract's), e.g. `UTC` for a
+    /// PBX logging with `usegmtime=yes`.
+    pub timezone: Option<chrono_tz::Tz>,
+    /// Rows sharing this column's value become one canonical row.
+    pub group_by: Option<SourceColumn>,
+    /// One entry per canonical column of the role (`role.columns()` order).
+    pub columns: Vec<Option<ColumnSpec>>,
+    /// The vendor the run gave every row ([`Profile::set_vendor`]).
+    pub given_vendor: Option<String>,
+    /// Whether this is the canonical layout in a workbook ([`Profile::canonical_xlsx`]): the
+    /// optional canonical columns may be absent from the header.
+    pub optional_absent: bool,
+}
+
+impl Profile {
+    /// The name as a statement and messages show it: a built-in's name or the file's path.
+    pub fn shown(&self) -> String {
+        match &self.origin {
+            Origin::BuiltIn(n) => n.clone(),
+            Origin::File(p) => p.display().to_string(),
+        }
+    }
+
+    /// A profile of `role` with every source setting at its default and nothing mapped.
+    fn blank(name: String, origin: Origin, sha256: String, role: Role) -> Profile {
+        Profile {
+            name,
+            origin,
+            sha256,
+            role,
+            format: Format::Csv,
+            encoding: Encoding::Utf8,
+            delimiter: b',',
+            quote: Some(b'"'),
+            header: true,
+            skip_rows: 0,
+            sheet: None,
+            timezone: None,
+            group_by: None,
+            columns: vec![None; role.columns().len()],
+            given_vendor: None,
+            optional_absent: false,
+        }
+    }
+
+    /// The canonical columns of `role` (SPEC §2) in the first sheet of a workbook: how an
+    /// `.xlsx` input given without a profile is read.
+    pub fn canonical_xlsx(role: Role) -> Profile {
+        let columns = role
+            .columns()
+            .iter()
+            .map(|(name, _)| {
+                Some(ColumnSpec {
+                    input: Input::Column(SourceColumn::Name((*name).to_string())),
+                    map: BTreeMap::new(),
+                    default: None,
+                    when: None,
+                    formats: vec![TimeFormat::Canonical],
+                })
+            })
+            .collect();
+        Profile {
+            format: Format::Xlsx,
+            columns,
+            optional_absent: true,
+            ..Profile::blank(
+                "xlsx".into(),
+                Origin::BuiltIn("xlsx".into()),
+                String::new(),
+                role,
+            )
+        }
+    }
+
+    /// Whether the profile leaves the vendor to the run (`--vendor` or the manifest).
+    pub fn needs_vendor(&self) -> bool {
+        self.columns[1].is_none()
+    }
+
+    /// Gives every row the vendor `id` (a profile that maps no vendor column).
+    pub fn set_vendor(&mut self, id: &str) {
+        self.given_vendor = Some(id.to_string());
+        self.columns[1] = Some(ColumnSpec {
+            input: Input::Value(id.to_string()),
+            map: BTreeMap::new(),
+            default: None,
+            when: None,
+            formats: Vec::new(),
+        });
+    }
+}
+
+/// The built-in profile named `name` for `role` (`cn-excel` picks the member of the family
+/// for the role).
+pub fn built_in(name: &str, role: Role) -> Option<(&'static str, &'static str)> {
+    let family = format!("{name}-{}", role.as_str());
+    BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .or_else(|| BUILT_IN.iter().find(|(n, _)| *n == family))
+        .copied()
+}
+
+/// Whether a `--…-profile` value names a file rather than a built-in profile.
+pub fn is_file_reference(value: &str) -> bool {
+    value.contains('/') || value.contains('\\') || value.ends_with(".toml")
+}
+
+/// Loads the profile `value` names for `role`: a built-in name, or a file (relative paths
+/// against `base`).
+pub fn load(value: &str, role: Role, base: &Path) -> Result<Profile> {
+    let mut hasher = Sha256::new();
+    let (table, origin, name) = load_chain(value, role, base, &mut hasher, 0)?;
+    let sha256 = super::hex(&hasher.finalize());
+    let path = match &origin {
+        Origin::File(p) => p.clone(),
+        Origin::BuiltIn(n) => PathBuf::from(format!("(built-in profile {n})")),
+    };
+    parse(&table, role, origin, name, sha256, &path)
+}
+
+fn config(path: &Path, message: String) -> Error {
+    Error::Config {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Reads `value` and what it extends, merged (later keys win), hashing each text in order.
+fn load_chain(
+    value: &str,
+    role: Role,
+    base: &Path,
+    hasher: &mut Sha256,
+    depth: usize,
+) -> Result<(toml::Table, Origin, String)> {
+    if depth > 8 {
+        return Err(config(
+            Path::new(value),
+            "`extends` goes more than 8 profiles deep (a loop?)".into(),
+        ));
+    }
+    let (text, origin, path, name) = if is_file_reference(value) {
+        let path = base.join(value);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            config(
+                &path,
+                format!("cannot read the profile ({e}); check the path given as profile"),
+            )
+        })?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = if base == Path::new(".") || base.as_os_str().is_empty() {
+            PathBuf::from(value)
+        } else {
+            path.clone()
+        };
+        (text, Origin::File(shown.clone()), shown, stem)
+    } else {
+        let (n, text) = built_in(value, role).ok_or_else(|| {
+            let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+            config(
+                Path::new(value),
+                format!(
+                    "no built-in profile `{value}` for {} (built in: {}, or give a profile file ending in .toml)",
+                    role.as_str(),
+                    names.join(", ")
+                ),
+            )
+        })?;
+        (
+            text.to_string(),
+            Origin::BuiltIn(n.to_string()),
+            PathBuf::from(format!("(built-in profile {n})")),
+            n.to_string(),
+        )
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| config(&path, format!("not valid TOML: {e}")))?;
+    let own_name = match table.get("name") {
+        Some(toml::Value::String(s)) => s.clone(),
+        _ => name,
+    };
+    let merged = match table.get("extends") {
+        None => {
+            hasher.update(text.as_bytes());
+            table
+        }
+        Some(toml::Value::String(parent)) => {
+            let parent_base = match &origin {
+                Origin::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                Origin::BuiltIn(_) => base.to_path_buf(),
+            };
+            let (mut parent_table, _, _) =
+                load_chain(parent, role, &parent_base, hasher, depth + 1)?;
+            hasher.update(text.as_bytes());
+            merge(&mut parent_table, table);
+            parent_table
+        }
+        Some(_) => return Err(config(&path, "`extends` must be a string".into())),
+    };
+    Ok((merged, origin, own_name))
+}
+
+/// Overlays `over` on `base`: tables merge key by key one level down (`source`, `columns`),
+/// anything else is replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => {
+                for (k2, v2) in o {
+                    b.insert(k2, v2);
+                }
+            }
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn parse(
+    t: &toml::Table,
+    role: Role,
+    origin: Origin,
+    name: String,
+    sha256: String,
+    path: &Path,
+) -> Result<Profile> {
+    let err = |m: String| config(path, m);
+    for k in t.keys() {
+        if ![
+            "name",
+            "role",
+            "extends",
+            "description",
+            "source",
+            "columns",
+        ]
+        .contains(&k.as_str())
+        {
+            return Err(err(format!(
+                "unknown key `{k}` (a profile has name, role, extends, description, [source], [columns])"
+            )));
+        }
+    }
+    let declared = match t.get("role") {
+        Some(toml::Value::String(s)) => s.as_str(),
+        Some(_) => return Err(err("`role` must be a string".into())),
+        None => {
+            return Err(err(
+                "`role` is missing (calls, tickets, surveys or orders)".into()
+            ))
+        }
+    };
+    if declared != role.as_str() {
+        return Err(err(format!(
+            "the profile is for {declared}, but it was given for {}; use a {} profile",
+            role.as_str(),
+            role.as_str()
+        )));
+    }
+    let empty = toml::Table::new();
+    let source = match t.get("source") {
+        None => &empty,
+        Some(toml::Value::Table(s)) => s,
+        Some(_) => return Err(err("`source` must be a table".into())),
+    };
+    let mut p = Profile::blank(name, origin, sha256, role);
+    for (k, v) in source {
+        let key = format!("source.{k}");
+        let s = || {
+            v.as_str()
+                .ok_or_else(|| err(format!("`{key}` must be a string")))
+        };
+        match k.as_str() {
+            "format" => {
+                p.format = match s()? {
+                    "csv" => Format::Csv,
+                    "xlsx" => Format::Xlsx,
+                    "asterisk-queue-log" => Format::AsteriskQueueLog,
+                    other => {
+                        return Err(err(format!(
+                            "`{key}` = \"{other}\" is not one of csv, xlsx, asterisk-queue-log"
+                        )))
+                    }
+                }
+            }
+            "encoding" => {
+                let e = s()?;
+                p.encoding = Encoding::parse(e).ok_or_else(|| {
+                    err(format!(
+                        "`{key}` = \"{e}\" is not one of utf-8, gbk, gb18030, utf-16le"
+                    ))
+                })?
+            }
+            "delimiter" => p.delimiter = one_byte(s()?, &key, path)?,
+            "quote" => {
+                let q = s()?;
+                p.quote = if q.is_empty() {
+                    None
+                } else {
+                    Some(one_byte(q, &key, path)?)
+                }
+            }
+            "header" => {
+                p.header = v
+                    .as_bool()
+                    .ok_or_else(|| err(format!("`{key}` must be true or false")))?
+            }
+            "skip_rows" => {
+                p.skip_rows = v
+                    .as_integer()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .ok_or_else(|| err(format!("`{key}` must be a whole number ≥ 0")))?
+            }
+            "sheet" => p.sheet = Some(s()?.to_string()),
+            "timezone" => {
+                let z = s()?;
+                p.timezone = Some(z.parse().map_err(|_| {
+                    err(format!(
+                        "`{key}` = \"{z}\" is not an IANA time zone (e.g. UTC, Asia/Shanghai)"
+                    ))
+                })?)
+            }
+            "group_by" => p.group_by = Some(source_column(s()?, &key, path)?),
+            other => {
+                return Err(err(format!(
+                    "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, sheet, timezone, group_by)"
+                )))
+            }
+        }
+    }
+    let columns = match t.get("columns") {
+        Some(toml::Value::Table(c)) => c,
+        Some(_) => return Err(err("`columns` must be a table".into())),
+        None => {
+            return Err(err(
+                "`[columns]` is missing: map at least the required canonical columns".into(),
+            ))
+        }
+    };
+    let canonical = role.columns();
+    for (k, v) in columns {
+        let i = canonical.iter().position(|(n, _)| n == k).ok_or_else(|| {
+            let names: Vec<&str> = canonical.iter().map(|(n, _)| *n).collect();
+            err(format!(
+                "`columns.{k}` is not a canonical {} column ({})",
+                role.as_str(),
+                names.join(", ")
+            ))
+        })?;
+        p.columns[i] = Some(column_spec(k, v, path)?);
+    }
+    if !p.header {
+        let named = p
+            .columns
+            .iter()
+            .flatten()
+            .flat_map(spec_columns)
+            .chain(p.group_by.iter());
+        for c in named {
+            if let SourceColumn::Name(n) = c {
+                return Err(err(format!(
+                    "column `{n}` is named, but `source.header = false`: address columns by position (\"#1\", \"#2\" …)"
+                )));
+            }
+        }
+    }
+    if p.format == Format::Xlsx && p.encoding != Encoding::Utf8 {
+        return Err(err(
+            "`source.encoding` does not apply to xlsx workbooks (they are always Unicode); remove it".into(),
+        ));
+    }
+    for (i, (n, required)) in canonical.iter().enumerate() {
+        // The vendor may come from the run (`--vendor` or the manifest).
+        if *required && i != 1 && p.columns[i].is_none() {
+            return Err(err(format!(
+                "`columns.{n}` is missing: {n} is required in {}",
+                role.file_name()
+            )));
+        }
+    }
+    Ok(p)
+}
+
+/// Every source column a spec reads.
+pub fn spec_columns(spec: &ColumnSpec) -> Vec<&SourceColumn> {
+    let mut out = match &spec.input {
+        Input::Column(c) => vec![c],
+        Input::Value(_) => vec![],
+        Input::StartPlusWait {
+            start,
+            duration,
+            billsec,
+        } => vec![start, duration, billsec],
+        Input::StartPlusMinutes { start, minutes } => vec![start, minutes],
+    };
+    if let Some(w) = &spec.when {
+        out.push(&w.column);
+    }
+    out
+}
+
+fn one_byte(s: &str, key: &str, path: &Path) -> Result<u8> {
+    let s = if s == "\\t" { "\t" } else { s };
+    match s.as_bytes() {
+        [b] if b.is_ascii() => Ok(*b),
+        _ => Err(config(
+            path,
+            format!("`{key}` must be one ASCII character (\"\\t\" for tab)"),
+        )),
+    }
+}
+
+fn source_column(s: &str, key: &str, path: &Path) -> Result<SourceColumn> {
+    if let Some(n) = s.strip_prefix('#') {
+        return match n.parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(SourceColumn::Position(n - 1)),
+            _ => Err(config(
+                path,
+                format!("`{key}` = \"{s}\": a position is # and a number from 1"),
+            )),
+        };
+    }
+    if s.trim().is_empty() {
+        return Err(config(path, format!("`{key}` names no column")));
+    }
+    Ok(SourceColumn::Name(s.trim().to_lowercase()))
+}
+
+fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
+    let key = format!("columns.{name}");
+    let err = |m: String| config(path, m);
+    let is_time = name.ends_with("_at");
+    let mut spec = ColumnSpec {
+        input: Input::Value(String::new()),
+        map: BTreeMap::new(),
+        default: None,
+        when: None,
+        formats: vec![TimeFormat::Canonical],
+    };
+    let t = match v {
+        toml::Value::String(s) => {
+            spec.input = Input::Column(source_column(s, &key, path)?);
+            return Ok(spec);
+        }
+        toml::Value::Table(t) => t,
+        _ => {
+            return Err(err(format!(
+                "`{key}` must be a column (\"name\" or \"#N\") or a table"
+            )))
+        }
+    };
+    let string = |k: &str| -> Result<Option<&str>> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(err(format!("`{key}.{k}` must be a string"))),
+        }
+    };
+    let col = |k: &str| -> Result<SourceColumn> {
+        let s = string(k)?.ok_or_else(|| err(format!("`{key}.{k}` is missing")))?;
+        source_column(s, &format!("{key}.{k}"), path)
+    };
+    for k in t.keys() {
+        let known = [
+            "column", "value", "derive", "map", "default", "when", "format", "start", "duration",
+            "billsec", "minutes",
+        ];
+        if !known.contains(&k.as_str()) {
+            return Err(err(format!(
+                "unknown key `{key}.{k}` (a column has column, value or derive, and map, default, when, format)"
+            )));
+        }
+    }
+    let sources = ["column", "value", "derive"]
+        .iter()
+        .filter(|k| t.contains_key(**k))
+        .count();
+    if sources != 1 {
+        return Err(err(format!(
+            "`{key}` needs exactly one of column, value, derive"
+        )));
+    }
+    if let Some(c) = string("column")? {
+        spec.input = Input::Column(source_column(c, &format!("{key}.column"), path)?);
+    } else if let Some(v) = string("value")? {
+        spec.input = Input::Value(v.to_string());
+    } else if let Some(d) = string("derive")? {
+        spec.input = match d {
+            "start_plus_wait" if name == "answered_at" => Input::StartPlusWait {
+                start: col("start")?,
+                duration: col("duration")?,
+                billsec: col("billsec")?,
+            },
+            "start_plus_wait" => {
+                return Err(err(format!(
+                    "`{key}.derive` = \"start_plus_wait\" only derives answered_at"
+                )))
+            }
+            "start_plus_minutes" if is_time => Input::StartPlusMinutes {
+                start: col("start")?,
+                minutes: col("minutes")?,
+            },
+            other => {
+                return Err(err(format!(
+                    "`{key}.derive` = \"{other}\" is not one of start_plus_wait (answered_at), start_plus_minutes (times)"
+                )))
+            }
+        };
+    }
+    match t.get("map") {
+        None => {}
+        Some(toml::Value::Table(m)) => {
+            for (from, to) in m {
+                let to = to
+                    .as_str()
+                    .ok_or_else(|| err(format!("`{key}.map.{from}` must be a string")))?;
+                spec.map.insert(from.trim().to_string(), to.to_string());
+            }
+        }
+        Some(_) => return Err(err(format!("`{key}.map` must be a table"))),
+    }
+    spec.default = string("default")?.map(str::to_string);
+    match t.get("when") {
+        None => {}
+        Some(toml::Value::Table(w)) => {
+            let column = match w.get("column") {
+                Some(toml::Value::String(s)) => {
+                    source_column(s, &format!("{key}.when.column"), path)?
+                }
+                _ => return Err(err(format!("`{key}.when.column` must name a column"))),
+            };
+            let is = match w.get("is") {
+                Some(toml::Value::Array(a)) => a
+                    .iter()
+                    .map(|x| x.as_str().map(|s| s.trim().to_string()))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| err(format!("`{key}.when.is` must be a list of strings")))?,
+                _ => return Err(err(format!("`{key}.when.is` must be a list of strings"))),
+            };
+            spec.when = Some(When { column, is });
+        }
+        Some(_) => {
+            return Err(err(format!(
+                "`{key}.when` must be a table {{ column = …, is = [ … ] }}"
+            )))
+        }
+    }
+    if let Some(f) = t.get("format") {
+        if !is_time {
+            return Err(err(format!(
+                "`{key}.format` applies to timestamp columns only"
+            )));
+        }
+        let list: Vec<&toml::Value> = match f {
+            toml::Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        spec.formats = list
+            .into_iter()
+            .map(|f| {
+                let s = f
+                    .as_str()
+                    .ok_or_else(|| err(format!("`{key}.format` must be a string or a list of strings")))?;
+                Ok(match s {
+                    "epoch" => TimeFormat::Epoch,
+                    "epoch_ms" => TimeFormat::EpochMillis,
+                    "excel" => TimeFormat::ExcelSerial,
+                    "canonical" => TimeFormat::Canonical,
+                    p if p.contains('%') => {
+                        check_pattern(p).map_err(|m| err(format!("`{key}.format` = \"{p}\": {m}")))?;
+                        TimeFormat::Pattern(p.to_string())
+                    }
+                    other => {
+                        return Err(err(format!(
+                            "`{key}.format` = \"{other}\" is not a strftime pattern (with %), epoch, epoch_ms, excel or canonical"
+                        )))
+                    }
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if spec.formats.is_empty() {
+            return Err(err(format!("`{key}.format` lists no format")));
+        }
+    }
+    Ok(spec)
+}
+
+/// Rejects a strftime pattern chrono cannot use.
+fn check_pattern(p: &str) -> std::result::Result<(), String> {
+    use chrono::format::{Item, StrftimeItems};
+    if StrftimeItems::new(p).any(|i| matches!(i, Item::Error)) {
+        return Err("not a valid strftime pattern".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_text(text: &str, role: Role) -> Result<Profile> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.toml");
+        std::fs::write(&path, text).unwrap();
+        load(path.to_str().unwrap(), role, Path::new("."))
+    }
+
+    #[test]
+    fn every_built_in_profile_loads_for_its_role() {
+        for (name, text) in BUILT_IN {
+            let table: toml::Table = text.parse().unwrap();
+            let role = match table["role"].as_str().unwrap() {
+                "calls" => Role::Calls,
+                "tickets" => Role::Tickets,
+                "surveys" => Role::Surveys,
+                _ => Role::Orders,
+            };
+            let p = load(name, role, Path::new(".")).unwrap();
+            assert_eq!(p.origin, Origin::BuiltIn(name.to_string()));
+        }
+    }
+
+    #[test]
+    fn cn_excel_picks_the_member_for_the_role() {
+        assert_eq!(
+            built_in("cn-excel", Role::Tickets).unwrap().0,
+            "cn-excel-tickets"
+        );
+        assert_eq!(
+            built_in("cn-excel", Role::Surveys).unwrap().0,
+            "cn-excel-surveys"
+        );
+        assert!(built_in("cn-excel", Role::Orders).is_none());
+    }
+
+    #[test]
+    fn a_profile_for_another_role_is_refused() {
+        let e = load("zendesk-tickets", Role::Calls, Path::new(".")).unwrap_err();
+        assert!(e.to_string().contains("is for tickets"), "{e}");
+        let e = load("cn-excel", Role::Orders, Path::new(".")).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("no built-in profile `cn-excel` for orders"),
+            "{e}"
+        );
+        let e = from_text(
+            "role = \"tickets\"\n[columns]\nticket_id = \"Id\"\n",
+            Role::Calls,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("is for tickets"), "{e}");
+    }
+
+    #[test]
+    fn required_columns_must_be_mapped_except_vendor() {
+        let e = from_text(
+            "role = \"surveys\"\n[columns]\nsurvey_id = \"id\"\nrating = \"score\"\n",
+            Role::Surveys,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("`columns.submitted_at` is missing"),
+            "{e}"
+        );
+        let p = from_text(
+            "role = \"surveys\"\n[columns]\nsurvey_id = \"id\"\nrating = \"score\"\nsubmitted_at = { column = \"when\", format = \"epoch\" }\n",
+            Role::Surveys,
+        )
+        .unwrap();
+        assert!(p.needs_vendor());
+        assert_eq!(
+            p.columns[2].as_ref().unwrap().formats,
+            vec![TimeFormat::Epoch]
+        );
+    }
+
+    #[test]
+    fn extends_overrides_key_by_key_and_hashes_the_chain() {
+        let base = load("asterisk-cdr", Role::Calls, Path::new(".")).unwrap();
+        let p = from_text(
+            "extends = \"asterisk-cdr\"\nrole = \"calls\"\n[columns]\nstage = { value = \"presales\" }\nvendor = { value = \"acme\" }\n",
+            Role::Calls,
+        )
+        .unwrap();
+        assert_eq!(
+            p.columns[3].as_ref().unwrap().input,
+            Input::Value("presales".into())
+        );
+        assert!(!p.needs_vendor());
+        assert_eq!(p.columns[0], base.columns[0]);
+        assert_eq!(p.delimiter, base.delimiter);
+        assert_ne!(p.sha256, base.sha256);
+    }
+
+    #[test]
+    fn bad_keys_are_named() {
+        for (text, says) in [
+            ("role = \"calls\"\ncolour = 1\n", "unknown key `colour`"),
+            ("role = \"calls\"\n[source]\ndelimiter = \";;\"\n[columns]\n", "`source.delimiter` must be one ASCII character"),
+            ("role = \"calls\"\n[source]\nencoding = \"latin1\"\n[columns]\n", "is not one of utf-8"),
+            ("role = \"calls\"\n[columns]\nanswer = \"x\"\n", "`columns.answer` is not a canonical calls column"),
+            ("role = \"calls\"\n[columns]\ncontact_id = { column = \"a\", value = \"b\" }\n", "exactly one of column, value, derive"),
+            ("role = \"calls\"\n[columns]\nchannel = { column = \"a\", format = \"epoch\" }\n", "applies to timestamp columns only"),
+            ("role = \"calls\"\n[columns]\noffered_at = { column = \"a\", format = \"yyyy-mm-dd\" }\n", "is not a strftime pattern"),
+            ("role = \"calls\"\n[columns]\ncontact_id = \"#0\"\n", "a position is # and a number from 1"),
+            ("role = \"calls\"\n[source]\nheader = false\n[columns]\ncontact_id = \"id\"\n", "address columns by position"),
+        ] {
+            let e = from_text(text, Role::Calls).unwrap_err();
+            assert!(e.to_string().contains(says), "{text}: {e}");
+            assert_eq!(e.exit_code(), 78);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! `check`'s preview of a mapped export: the first rows as canonical records, the source
+//! columns the profile leaves unread, the values that failed to map and the parse failures per
+//! canonical column — what a user needs to get a profile right before settling.
+
+use crate::error::Result;
+use crate::evidence::table;
+use crate::input::foreign::ForeignSource;
+use crate::input::ingest::{InputFile, RowSource};
+use crate::input::Reject;
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+
+/// How many rows the preview shows.
+pub const ROWS: usize = 10;
+
+/// The preview of `input` (read through its profile), given the rejects the run found in it.
+/// Inputs without a profile have none (`None`).
+pub fn render(input: &InputFile, tz: Tz, rejects: &[Reject]) -> Result<Option<String>> {
+    let Some(profile) = &input.profile else {
+        return Ok(None);
+    };
+    let mut source = ForeignSource::open(&input.path, profile, tz)?;
+    let columns = input.role.columns();
+    let mut header: Vec<&str> = vec!["line"];
+    header.extend(columns.iter().map(|(n, _)| *n));
+    let mut t = table(&header, &[0]);
+    let mut record = csv::ByteRecord::new();
+    let mut shown = 0;
+    while shown < ROWS {
+        let Some(row) = source.next_row(&mut record)? else {
+            break;
+        };
+        let mut cells = vec![row.line.to_string()];
+        cells.extend(
+            record
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned()),
+        );
+        t.add_row(cells);
+        shown += 1;
+    }
+    let path = input.path.display().to_string();
+    let mut out = format!(
+        "{} {path} read through profile {} (first {shown} canonical row(s)):\n{t}\n",
+        input.role.as_str(),
+        profile.shown(),
+    );
+    let unmapped = source.unmapped();
+    out.push_str(&format!(
+        "unmapped columns (never copied into rejects or evidence): {}\n",
+        if unmapped.is_empty() {
+            "none".to_string()
+        } else {
+            unmapped.join(", ")
+        }
+    ));
+    if source.notes().management_lines > 0 {
+        out.push_str(&format!(
+            "queue and agent management lines (not contacts): {}\n",
+            source.notes().management_lines
+        ));
+    }
+
+    // Rejects of this file, by canonical column: values outside the listed ones, then every
+    // other parse failure.
+    let mine = rejects.iter().filter(|r| r.file == path);
+    let mut unmapped_values: BTreeMap<(&str, String), (u64, u64)> = BTreeMap::new();
+    let mut failures: BTreeMap<&str, (u64, &Reject)> = BTreeMap::new();
+    for r in mine {
+        if let Some(value) = listed_value(&r.reason) {
+            let e = unmapped_values
+                .entry((r.column.as_str(), value))
+                .or_insert((0, r.line));
+            e.0 += 1;
+        }
+        failures.entry(r.column.as_str()).or_insert((0, r)).0 += 1;
+    }
+    out.push_str("values that failed to map:");
+    if unmapped_values.is_empty() {
+        out.push_str(" none\n");
+    } else {
+        out.push('\n');
+        for ((column, value), (n, line)) in &unmapped_values {
+            out.push_str(&format!(
+                "  {column}: `{value}` ×{n} (first on line {line}); add it to the profile's map\n"
+            ));
+        }
+    }
+    out.push_str("parse failures per column:");
+    if failures.is_empty() {
+        out.push_str(" none\n");
+    } else {
+        out.push('\n');
+        for (column, (n, first)) in &failures {
+            out.push_str(&format!(
+                "  {column}: {n} row(s); first on line {}: {}\n",
+                first.line, first.reason
+            ));
+        }
+    }
+    Ok(Some(out))
+}
+
+/// The value of a "`X` is not one of …" reason.
+fn listed_value(reason: &str) -> Option<String> {
+    let rest = reason.strip_prefix('`')?;
+    let (value, tail) = rest.split_once("` is not one of")?;
+    let _ = tail;
+    Some(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_value_is_read_from_its_reason() {
+        assert_eq!(
+            listed_value("`NO ANSWER` is not one of phone, online").as_deref(),
+            Some("NO ANSWER")
+        );
+        assert_eq!(listed_value("required value is empty"), None);
+    }
+}
