@@ -391,3 +391,83 @@ answered_at = { column = "Answered (ms)", format = "epoch_ms", when = { column =
         check.stdout
     );
 }
+
+#[test]
+fn a_cdr_without_answer_times_derives_them_from_duration_and_billsec() {
+    // start 09:00:00, duration 100 s, billsec 70 s: answered at 09:00:30 (30 s waiting).
+    // billsec 0: not answered. A CDR of another vendor's trunk is named by its own column.
+    let cdr = "id,start,duration,billsec,vendor\n\
+               c1,2026-10-12 09:00:00,100,70,acme\n\
+               c2,2026-10-12 09:10:00,40,0,acme\n\
+               c3,2026-10-12 09:20:00,x,5,acme\n";
+    let profile = r#"role = "calls"
+[columns]
+contact_id = "id"
+vendor = "vendor"
+channel = { value = "phone" }
+stage = { value = "presales" }
+category = { value = "手机" }
+offered_at = { column = "start", format = "%Y-%m-%d %H:%M:%S" }
+answered_at = { derive = "start_plus_wait", start = "start", duration = "duration", billsec = "billsec", format = "%Y-%m-%d %H:%M:%S" }
+"#;
+    let dir = month_with(&[("cdr.csv", cdr.as_bytes()), ("p.toml", profile.as_bytes())]);
+    let check = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rates",
+            &rates_arg(),
+            "--calls",
+            "cdr.csv",
+            "--calls-profile",
+            "p.toml",
+        ],
+    );
+    check.expect(65);
+    let o = &check.stdout;
+    assert!(o.contains("2026-10-12T09:00:30+08:00"), "{o}");
+    assert!(
+        o.lines()
+            .any(|l| l.contains("┆ c2 ") && !l.contains("T09:10")),
+        "c2 is not answered:\n{o}"
+    );
+    assert!(
+        o.contains("cdr.csv:4: answered_at: duration `x` is not a number of seconds"),
+        "{o}"
+    );
+}
+
+#[test]
+fn a_workbook_is_read_through_a_profile_with_renamed_columns() {
+    // The fixture workbook's header, renamed by a profile: stage overridden for every row.
+    let xlsx = std::fs::read(fixture("xlsx").join("calls.xlsx")).unwrap();
+    let profile = r#"role = "calls"
+[source]
+format = "xlsx"
+[columns]
+contact_id = "CONTACT_ID"
+vendor = "vendor"
+channel = "channel"
+stage = { value = "aftersales" }
+category = "category"
+offered_at = "offered_at"
+answered_at = "answered_at"
+"#;
+    let dir = month_with(&[("book.xlsx", &xlsx), ("p.toml", profile.as_bytes())]);
+    let out = settle_json(
+        dir.path(),
+        "2026-10",
+        &[
+            "--calls",
+            "book.xlsx",
+            "--calls-profile",
+            "p.toml",
+            "--vendor",
+            "acme",
+        ],
+    );
+    out.expect(0);
+    let s = out.statement("acme");
+    assert_eq!(counts(&s, "calls"), (5, 5, 0, 0, 0));
+    assert_eq!(s["inputs"][0]["profile"]["name"], "p.toml");
+}
