@@ -4,7 +4,8 @@
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
 use crate::evidence::{Collect, FileNotes};
-use crate::input::ingest::{read_file, Decided, FileResult, Setup, VendorSlot};
+use crate::input::ingest::{Decided, FileResult, Setup, VendorSlot};
+use crate::input::pipeline::{read_files, Parallel};
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
 use crate::statement::{
@@ -19,6 +20,16 @@ use std::path::{Path, PathBuf};
 pub struct InputPaths {
     /// The file of each role present, in role order.
     pub files: Vec<(Role, PathBuf)>,
+}
+
+impl InputPaths {
+    /// The size of all inputs together, in bytes (0 for a file that cannot be read now).
+    pub fn total_bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|(_, p)| std::fs::metadata(p).map_or(0, |m| m.len()))
+            .sum()
+    }
 }
 
 /// Explicit file options, each overriding the data folder.
@@ -209,23 +220,9 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         evidence: collect,
     };
 
-    // Files are read side by side, one thread each; their tallies merge in role order, so the
-    // result does not depend on which finishes first.
-    let mut results: Vec<FileResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = run
-            .inputs
-            .files
-            .iter()
-            .map(|(role, path)| {
-                let setup = &setup;
-                scope.spawn(move || read_file(*role, path, setup))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("reader thread panicked"))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    // Files are read side by side and cut into chunks parsed on every core; results are taken
+    // back in file order and merged in role order, so they do not depend on the thread count.
+    let mut results = read_files(&run.inputs.files, &setup, Parallel::from_env()?)?;
 
     // Every dispute must name an accepted row of the month to which its decision applies.
     // What is kept is the vendor of each dispute's row.

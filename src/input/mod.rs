@@ -3,7 +3,9 @@
 //! `csv::ByteRecord`; a row allocates only when it is rejected or its id is first seen.
 
 pub mod cells;
+pub mod dedup;
 pub mod ingest;
+pub mod pipeline;
 pub mod records;
 
 use crate::error::{Error, Result};
