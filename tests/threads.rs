@@ -4,8 +4,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::{rates_arg, Out};
+use common::{files_under, rates_arg, run_with_env, Out};
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -61,52 +60,34 @@ fn month(dir: &Path) {
 /// Settles the month with `threads` threads and `chunk` bytes per chunk, writing the rejects
 /// file and the evidence under `out`.
 fn settle(dir: &Path, out: &Path, threads: usize, chunk: Option<usize>) -> Out {
-    let rates = rates_arg();
-    let mut cmd = Command::cargo_bin("slatement").expect("the slatement binary");
-    cmd.current_dir(dir)
-        .env("TZ", common::ODD_TZ)
-        .env("LANG", "C")
-        .env("LC_ALL", "C")
-        .env("SLATEMENT_THREADS", threads.to_string())
-        .env_remove("SLATEMENT_CHUNK_BYTES");
-    if let Some(chunk) = chunk {
-        cmd.env("SLATEMENT_CHUNK_BYTES", chunk.to_string());
+    let (rates, threads) = (rates_arg(), threads.to_string());
+    let (rejects, evidence) = (out.join("rejects.csv"), out.join("evidence"));
+    let (rejects, evidence) = (
+        rejects.display().to_string(),
+        evidence.display().to_string(),
+    );
+    let chunk = chunk.map(|c| c.to_string());
+    let mut env = vec![("SLATEMENT_THREADS", threads.as_str())];
+    if let Some(chunk) = &chunk {
+        env.push(("SLATEMENT_CHUNK_BYTES", chunk.as_str()));
     }
-    let output = cmd
-        .args(["settle", "--month", "2026-10", "--rates", &rates])
-        .args(["--data", ".", "--format", "json", "--allow-rejects"])
-        .arg("--rejects")
-        .arg(out.join("rejects.csv"))
-        .arg("--evidence")
-        .arg(out.join("evidence"))
-        .output()
-        .expect("run slatement");
-    Out {
-        code: output.status.code().expect("exited"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8"),
-    }
-}
-
-/// Every file under `dir`, by relative path, with its bytes.
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut all = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                all.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    all.sort();
-    all
+    let args = [
+        "settle",
+        "--month",
+        "2026-10",
+        "--rates",
+        &rates,
+        "--data",
+        ".",
+        "--format",
+        "json",
+        "--allow-rejects",
+        "--rejects",
+        &rejects,
+        "--evidence",
+        &evidence,
+    ];
+    run_with_env(dir, &args, common::ODD_TZ, &env)
 }
 
 #[test]
@@ -129,7 +110,7 @@ fn spec_7_output_is_identical_whatever_the_thread_count_and_chunk_size() {
     let rejects = std::fs::read_to_string(one.path().join("rejects.csv")).unwrap();
     assert!(rejects.contains("with different cells"), "{rejects}");
     assert!(rejects.lines().count() > 30, "{rejects}");
-    let expected = files(one.path());
+    let expected = files_under(one.path());
     assert!(expected.len() > 2, "evidence files: {expected:?}");
 
     for (threads, chunk) in [(1, Some(1000)), (2, None), (3, Some(4096)), (4, Some(1))] {
@@ -146,7 +127,7 @@ fn spec_7_output_is_identical_whatever_the_thread_count_and_chunk_size() {
             here(&first, one.path()),
             "{threads} threads, chunk {chunk:?}"
         );
-        let got = files(dir.path());
+        let got = files_under(dir.path());
         assert_eq!(
             got.iter().map(|f| &f.0).collect::<Vec<_>>(),
             expected.iter().map(|f| &f.0).collect::<Vec<_>>()
@@ -163,38 +144,21 @@ fn spec_7_output_is_identical_whatever_the_thread_count_and_chunk_size() {
 
 #[test]
 fn spec_7_a_thread_count_that_is_not_a_number_is_a_usage_error() {
-    let data = TempDir::new().unwrap();
-    let out = Command::cargo_bin("slatement")
-        .unwrap()
-        .current_dir(data.path())
-        .env("SLATEMENT_THREADS", "many")
-        .args(["settle", "--month", "2026-10", "--rates", &rates_arg()])
-        .args([
-            "--calls",
-            &common::fixture("month_ok")
-                .join("calls.csv")
-                .display()
-                .to_string(),
-        ])
-        .args([
-            "--tickets",
-            &common::fixture("month_ok")
-                .join("tickets.csv")
-                .display()
-                .to_string(),
-        ])
-        .args([
-            "--surveys",
-            &common::fixture("month_ok")
-                .join("surveys.csv")
-                .display()
-                .to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("SLATEMENT_THREADS=many"), "{stderr}");
+    let rates = rates_arg();
+    let args = ["settle", "--month", "2026-10", "--rates", &rates];
+    let dir = common::fixture("month_ok");
+    let out = run_with_env(
+        &dir,
+        &args,
+        common::ODD_TZ,
+        &[("SLATEMENT_THREADS", "many")],
+    );
+    out.expect(2);
+    assert!(
+        out.stderr.contains("SLATEMENT_THREADS=many"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
