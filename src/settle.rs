@@ -4,8 +4,9 @@
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
 use crate::evidence::{Collect, FileNotes};
-use crate::input::ingest::{read_file, Decided, FileResult, InputFile, Setup, VendorSlot};
+use crate::input::ingest::{Decided, FileResult, InputFile, Setup, VendorSlot};
 use crate::input::manifest::{self, Manifest};
+use crate::input::pipeline::{read_files, Parallel};
 use crate::input::profile;
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
@@ -22,6 +23,16 @@ use std::path::{Path, PathBuf};
 pub struct InputPaths {
     /// Each input present, in role order.
     pub files: Vec<InputFile>,
+}
+
+impl InputPaths {
+    /// The size of all inputs together, in bytes (0 for a file that cannot be read now).
+    pub fn total_bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
+            .sum()
+    }
 }
 
 /// Explicit file options, each overriding the data folder and its manifest.
@@ -261,23 +272,9 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         evidence: collect,
     };
 
-    // Files are read side by side, one thread each; their tallies merge in role order, so the
-    // result does not depend on which finishes first.
-    let mut results: Vec<FileResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = run
-            .inputs
-            .files
-            .iter()
-            .map(|input| {
-                let setup = &setup;
-                scope.spawn(move || read_file(input, setup))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("reader thread panicked"))
-            .collect::<Result<Vec<_>>>()
-    })?;
+    // Files are read side by side and cut into chunks parsed on every core; results are taken
+    // back in file order and merged in role order, so they do not depend on the thread count.
+    let mut results = read_files(&run.inputs.files, &setup, Parallel::from_env()?)?;
 
     // Every dispute must name an accepted row of the month to which its decision applies.
     // What is kept is the vendor of each dispute's row.

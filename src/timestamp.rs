@@ -3,6 +3,7 @@
 //! An [`Instant`] is nanoseconds since the Unix epoch (UTC): everything is compared as instants,
 //! and days and months are cut in the contract time zone.
 
+use crate::zone_cache;
 use chrono::{
     DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
     Timelike,
@@ -35,7 +36,11 @@ impl Instant {
 
     /// The wall-clock date and time of this instant in `tz`.
     pub fn local(self, tz: Tz) -> NaiveDateTime {
-        self.to_utc().with_timezone(&tz).naive_local()
+        let utc = self.to_utc();
+        match zone_cache::offset_of_utc(tz, utc.timestamp()) {
+            Some(offset) => utc.naive_utc() + chrono::Duration::seconds(i64::from(offset)),
+            None => utc.with_timezone(&tz).naive_local(),
+        }
     }
 
     /// The calendar date of this instant in `tz`.
@@ -69,6 +74,13 @@ pub enum LocalTimeError {
 /// The instant of a wall-clock time in `tz`. A time that occurs twice (DST fold) is the earlier
 /// one; one that does not exist (DST gap) is an error (SPEC §8).
 pub fn local_to_instant(tz: Tz, local: NaiveDateTime) -> Result<Instant, LocalTimeError> {
+    if let Some(offset) = zone_cache::offset_of_local(tz, local) {
+        let utc = local.and_utc();
+        return Ok(Instant(
+            (utc.timestamp() - i64::from(offset)) * NANOS_PER_SEC
+                + i64::from(utc.timestamp_subsec_nanos()),
+        ));
+    }
     match tz.from_local_datetime(&local) {
         LocalResult::Single(dt) => Ok(Instant::from_datetime(&dt)),
         LocalResult::Ambiguous(early, _) => Ok(Instant::from_datetime(&early)),

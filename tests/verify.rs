@@ -3,6 +3,8 @@
 //! statements verified. Also: the seal (`tool`, `arguments`, `terms`) and byte-identical
 //! statements whatever the environment and working directory.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -582,26 +584,9 @@ fn spec_6_the_statement_is_sealed_with_tool_arguments_and_terms() {
     assert_eq!(terms["scorecard"][0]["tiers"][2]["penalty"], "2000");
 }
 
-/// Every file under `dir/out/2026-10/`, by relative path.
+/// Every file under `dir/out/`, by relative path.
 fn statement_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let base = dir.join("out");
-    let mut stack = vec![base.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(&base).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
+    common::files_under(&dir.join("out"))
 }
 
 #[test]

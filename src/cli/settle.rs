@@ -4,6 +4,7 @@ use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
 use crate::disputes::Disputes;
 use crate::error::Error;
 use crate::evidence::{self, Collect};
+use crate::progress;
 use crate::rates::Rates;
 use crate::render::{self, Format};
 use crate::settle::{resolve_inputs, settle_collecting, InputPaths, Run, Settled};
@@ -67,6 +68,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
     } else {
         Collect::Off
     };
+    let bar = progress::Bar::start(quiet, inputs.total_bytes());
     let settled = settle_collecting(
         &Run {
             rates: &rates,
@@ -77,7 +79,9 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             disputes: disputes.as_ref(),
         },
         collect,
-    )?;
+    );
+    drop(bar);
+    let settled = settled?;
 
     if !settled.rejects.is_empty() && !a.allow_rejects {
         let mut msg = format!("{} row(s) rejected:\n", settled.rejects.len());

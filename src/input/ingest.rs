@@ -2,17 +2,19 @@
 //! vendor, then the row's own checks, then the duplicate check, and adds each accepted row to its
 //! vendor's tally.
 
+use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
+use super::pipeline::{self, Chunk, LineCounter, RecordAt, Workers, DEFAULT_CHUNK_BYTES};
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
-use super::{open, raw_row, Header, Reject, Role};
+use super::{csv_error, csv_reader, raw_row, Header, Reject, Role};
 use crate::disputes::{self, Disputes};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evidence::{Collect, Noted};
-use crate::tally::{VendorCtx, VendorTally};
+use crate::progress;
+use crate::tally::{RowCounts, VendorCtx, VendorTally};
 use crate::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::path::Path;
@@ -91,7 +93,7 @@ fn parse(
     cells: &Cells,
     tz: Tz,
     ctx: &VendorCtx,
-    h: &mut DefaultHasher,
+    h: &mut impl Hasher,
 ) -> Result<Record, RowError> {
     Ok(match role {
         Role::Calls => Record::Call(records::parse_call(cells, tz, ctx, h)?),
@@ -101,8 +103,8 @@ fn parse(
     })
 }
 
-/// Where a pass gets its rows: the canonical CSV reader, or a foreign export mapped through a
-/// profile ([`ForeignSource`](super::foreign::ForeignSource)).
+/// Where a mapped export's rows come from: a foreign export read through a profile
+/// ([`ForeignSource`](super::foreign::ForeignSource)).
 pub trait RowSource {
     /// Where each canonical column sits in the records handed out.
     fn header(&self) -> &Header;
@@ -124,60 +126,14 @@ pub struct SourceRow {
     pub error: Option<RowError>,
 }
 
-/// A canonical CSV export (SPEC §2).
-pub struct CsvSource {
-    reader: csv::Reader<super::HashingReader<std::fs::File>>,
-    header: Header,
-    path: std::path::PathBuf,
-}
-
-impl CsvSource {
-    /// Opens `path` and maps its header row onto `role`'s columns.
-    pub fn open(role: Role, path: &Path) -> Result<CsvSource> {
-        let mut reader = open(path)?;
-        let mut record = csv::ByteRecord::new();
-        if !reader
-            .read_byte_record(&mut record)
-            .map_err(|e| super::csv_error(path, e))?
-        {
-            return Err(Error::BadFile {
-                path: path.display().to_string(),
-                line: 1,
-                message: "the file is empty: it needs at least a header row".into(),
-            });
-        }
-        let header = Header::map(role, &record, &path.display().to_string())?;
-        Ok(CsvSource {
-            reader,
-            header,
-            path: path.to_path_buf(),
-        })
-    }
-}
-
-impl RowSource for CsvSource {
-    fn header(&self) -> &Header {
-        &self.header
-    }
-
-    fn next_row(&mut self, record: &mut csv::ByteRecord) -> Result<Option<SourceRow>> {
-        if !self
-            .reader
-            .read_byte_record(record)
-            .map_err(|e| super::csv_error(&self.path, e))?
-        {
-            return Ok(None);
-        }
-        let start = record.position().map_or(0, |p| p.byte());
-        Ok(Some(SourceRow {
-            line: self.reader.get_mut().line_of(start),
+impl SourceRow {
+    /// A row of a canonical CSV on `line`.
+    pub fn at(line: u64) -> SourceRow {
+        SourceRow {
+            line,
             folded: 0,
             error: None,
-        }))
-    }
-
-    fn sha256(&self) -> String {
-        self.reader.get_ref().hex_digest()
+        }
     }
 }
 
@@ -214,34 +170,119 @@ impl InputFile {
     }
 }
 
-/// Reads one export. Two rows sharing an id with different cells reject each other; when that
-/// happens the file is read a second time, so that no earlier row of such an id is counted.
-pub fn read_file(input: &InputFile, setup: &Setup) -> Result<FileResult> {
-    let pass = |conflicts: &HashSet<Box<[u8]>>| match &input.profile {
-        None => read_pass(
-            input.role,
-            CsvSource::open(input.role, &input.path)?,
-            &input.path,
-            setup,
-            conflicts,
-        ),
-        Some(p) => read_pass(
-            input.role,
-            ForeignSource::open(&input.path, p, setup.tz)?,
-            &input.path,
-            setup,
-            conflicts,
-        ),
-    };
-    match pass(&HashSet::new())? {
+/// Rows of a mapped export judged between two trips through the duplicate check.
+const FOREIGN_BATCH: usize = 4096;
+
+/// Reads a foreign export through its profile, on the calling thread, by the same row rules
+/// and duplicate check as a canonical file. Mapped rows cannot be read back by byte offset, so
+/// the exact key of each accepted row is kept for the comparison a repeated id hash needs.
+pub fn read_foreign(input: &InputFile, profile: &Profile, setup: &Setup) -> Result<FileResult> {
+    match read_foreign_pass(input, profile, setup, HashSet::new())? {
         Pass::Done(r) => Ok(r),
-        Pass::Conflicts(conflicts, sha256) => match pass(&conflicts)? {
-            Pass::Done(mut r) => {
-                r.sha256 = sha256;
-                Ok(r)
+        Pass::Conflicts(conflicts, sha256) => {
+            match read_foreign_pass(input, profile, setup, conflicts)? {
+                Pass::Done(mut r) => {
+                    r.sha256 = sha256;
+                    Ok(r)
+                }
+                Pass::Conflicts(..) => {
+                    unreachable!("known conflicts are rejected, not re-detected")
+                }
             }
-            Pass::Conflicts(..) => unreachable!("known conflicts are rejected, not re-detected"),
-        },
+        }
+    }
+}
+
+fn read_foreign_pass(
+    input: &InputFile,
+    profile: &Profile,
+    setup: &Setup,
+    conflicts: HashSet<Box<[u8]>>,
+) -> Result<Pass> {
+    let role = input.role;
+    let shown = input.path.display().to_string();
+    let mut source = ForeignSource::open(&input.path, profile, setup.tz)?;
+    let ctx = FileCtx {
+        role,
+        ri: Role::ALL.iter().position(|r| *r == role).expect("role"),
+        shown: shown.clone(),
+        header: source.header().clone(),
+        setup,
+        conflicts,
+        size: 0,
+    };
+    let mut taken = Taken::new(role, &shown, setup);
+    let mut keys: HashMap<u64, RowKey> = HashMap::new();
+    let mut record = csv::ByteRecord::new();
+    let mut done = false;
+    while !done {
+        let mut scanned = Scanned::new(setup.vendors.len(), 0);
+        for _ in 0..FOREIGN_BATCH {
+            let Some(row) = source.next_row(&mut record)? else {
+                done = true;
+                break;
+            };
+            let mut values = Recorder::default();
+            if let Judged::Accepted { vendor, id, record } =
+                judge(&ctx, &record, &row, &mut scanned, &mut values)
+            {
+                // A mapped row's place is its sequence number among the accepted rows.
+                let seq = keys.len() as u64;
+                keys.insert(
+                    seq,
+                    RowKey {
+                        id: id.to_vec(),
+                        values: values.0,
+                    },
+                );
+                let at = scanned.ids.len();
+                scanned.ids.extend_from_slice(id);
+                scanned.accepted.push(Accepted {
+                    vendor,
+                    line: row.line,
+                    offset: seq,
+                    hash: dedup::id_hash(id),
+                    at,
+                    len: id.len(),
+                    record,
+                });
+            }
+        }
+        taken.take(&ctx, scanned, &mut |at| Ok(keys[&at].clone()))?;
+    }
+    Ok(finish(taken, source.sha256()))
+}
+
+/// Reads one export on the calling thread. Two rows sharing an id with different cells reject
+/// each other; when that happens the file is read a second time, so that no earlier row of such
+/// an id is counted.
+pub fn read_file(role: Role, path: &Path, setup: &Setup) -> Result<FileResult> {
+    read_file_on(role, path, setup, &Workers::Inline, DEFAULT_CHUNK_BYTES)
+}
+
+/// [`read_file`], with the file's chunks of about `chunk_bytes` parsed on `workers`. The result
+/// is the same whatever the workers and the chunk size.
+pub fn read_file_on<'e>(
+    role: Role,
+    path: &Path,
+    setup: &'e Setup<'e>,
+    workers: &Workers<'e>,
+    chunk_bytes: usize,
+) -> Result<FileResult> {
+    let first = read_pass(role, path, setup, HashSet::new(), workers, chunk_bytes)?;
+    match first {
+        Pass::Done(r) => Ok(r),
+        Pass::Conflicts(conflicts, sha256) => {
+            match read_pass(role, path, setup, conflicts, workers, chunk_bytes)? {
+                Pass::Done(mut r) => {
+                    r.sha256 = sha256;
+                    Ok(r)
+                }
+                Pass::Conflicts(..) => {
+                    unreachable!("known conflicts are rejected, not re-detected")
+                }
+            }
+        }
     }
 }
 
@@ -250,224 +291,48 @@ enum Pass {
     Conflicts(HashSet<Box<[u8]>>, String),
 }
 
-fn read_pass<S: RowSource>(
+fn read_pass<'e>(
     role: Role,
-    mut source: S,
     path: &Path,
-    setup: &Setup,
-    conflicts: &HashSet<Box<[u8]>>,
+    setup: &'e Setup<'e>,
+    conflicts: HashSet<Box<[u8]>>,
+    workers: &Workers<'e>,
+    chunk_bytes: usize,
 ) -> Result<Pass> {
     let shown = path.display().to_string();
-    let mut record = csv::ByteRecord::new();
-    let header = source.header().clone();
-    let columns = role.columns();
-    let period = role.period_column();
-    let n = setup.vendors.len();
-    let mut out = FileResult {
-        role,
-        path: shown.clone(),
-        sha256: String::new(),
-        tallies: setup
-            .vendors
-            .iter()
-            .map(|v| VendorTally::new(v.ctx.terms.packages.len()))
-            .collect(),
-        rejects: Vec::new(),
-        before_contract: vec![0; n],
-        rows: 0,
-        unattributed_outside: 0,
-        decided: Vec::new(),
-        noted: Vec::new(),
-    };
-    let ri = Role::ALL.iter().position(|r| *r == role).expect("role");
-    // Each accepted id with the fingerprint of its parsed values: the only state that grows with
-    // rows.
-    let mut seen: HashMap<Box<[u8]>, u64> = HashMap::new();
-    let mut found: HashSet<Box<[u8]>> = HashSet::new();
-    let mut conflict_rows: Vec<(usize, Box<[u8]>)> = Vec::new();
-    let mut conflict_lines: HashMap<Box<[u8]>, Vec<u64>> = HashMap::new();
+    let mut taken = Taken::new(role, &shown, setup);
+    let mut back = RecordAt::new(path);
+    let sha256 = pipeline::read_chunks(
+        path,
+        workers,
+        chunk_bytes,
+        |record, size| {
+            Ok(FileCtx {
+                role,
+                ri: Role::ALL.iter().position(|r| *r == role).expect("role"),
+                header: Header::map(role, record, &shown)?,
+                shown: shown.clone(),
+                setup,
+                conflicts,
+                size,
+            })
+        },
+        scan,
+        |ctx, scanned| taken.take(ctx, scanned?, &mut |at| read_back(ctx, &mut back, at)),
+    )?;
+    Ok(finish(taken, sha256))
+}
 
-    while let Some(row) = source.next_row(&mut record)? {
-        out.rows += 1 + row.folded;
-        let line = row.line;
-        let cells = Cells::new(&record, &header, columns);
-        let vendor_cell = cells.get(1);
-        let vendor = setup
-            .vendors
-            .iter()
-            .position(|v| v.id.as_bytes() == vendor_cell);
-
-        // The month check comes first (SPEC §8).
-        if let Some((start, end)) = setup.month {
-            if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
-                if at < start || at >= end {
-                    match vendor {
-                        Some(v) if setup.vendors[v].selected => {
-                            let c = &mut out.tallies[v].counts[ri];
-                            c.rows += 1 + row.folded;
-                            c.outside_period += 1;
-                            c.duplicates += row.folded;
-                        }
-                        Some(_) => {}
-                        None if setup.filtered => {}
-                        None => out.unattributed_outside += 1,
-                    }
-                    continue;
-                }
-            }
-        }
-
-        let reject = |column: &str, reason: String, vendor: Option<usize>, out: &mut FileResult| {
-            if let Some(v) = vendor {
-                out.tallies[v].counts[ri].rows += 1;
-                out.tallies[v].counts[ri].rejected += 1;
-            }
-            out.rejects.push(Reject {
-                file: shown.clone(),
-                line,
-                column: column.to_string(),
-                reason,
-                raw: raw_row(&record),
-                vendor,
-            });
-        };
-
-        let v = match vendor {
-            None if vendor_cell.is_empty() => {
-                reject("vendor", "required value is empty".into(), None, &mut out);
-                continue;
-            }
-            None if setup.filtered => continue,
-            None => {
-                reject(
-                    "vendor",
-                    format!(
-                        "`{}` is not declared in rates.toml (declare it under [vendors] or fix the export)",
-                        String::from_utf8_lossy(vendor_cell)
-                    ),
-                    None,
-                    &mut out,
-                );
-                continue;
-            }
-            Some(v) => v,
-        };
-        let slot = &setup.vendors[v];
-        if !slot.selected {
-            continue;
-        }
-        if !slot.in_contract {
-            out.before_contract[v] += 1 + row.folded;
-            continue;
-        }
-        if row.folded > 0 {
-            // Source rows folded into this one (legs of a call, queue-log events) count as
-            // its duplicates, whatever becomes of it.
-            let c = &mut out.tallies[v].counts[ri];
-            c.rows += row.folded;
-            c.duplicates += row.folded;
-        }
-        if record.len() != header.width {
-            reject(
-                "(row)",
-                format!(
-                    "has {} fields, the header has {}",
-                    record.len(),
-                    header.width
-                ),
-                Some(v),
-                &mut out,
-            );
-            continue;
-        }
-        if let Some(e) = row.error {
-            reject(&e.column, e.reason.into_owned(), Some(v), &mut out);
-            continue;
-        }
-        let id = match cells.required(0) {
-            Ok(id) => id,
-            Err(e) => {
-                reject(&e.column, e.reason.into_owned(), Some(v), &mut out);
-                continue;
-            }
-        };
-        if std::str::from_utf8(id).is_err() {
-            reject(
-                columns[0].0,
-                "not valid UTF-8 (save the file as UTF-8)".into(),
-                Some(v),
-                &mut out,
-            );
-            continue;
-        }
-        let mut hasher = DefaultHasher::new();
-        let parsed = match parse(role, &cells, setup.tz, &slot.ctx, &mut hasher) {
-            Ok(r) => r,
-            Err(e) => {
-                reject(&e.column, e.reason.into_owned(), Some(v), &mut out);
-                continue;
-            }
-        };
-        hasher.write_usize(v);
-        let fingerprint = hasher.finish();
-
-        if conflicts.contains(id) {
-            // The reason lists every line of the id; it is filled in once the pass has seen
-            // them all (exact repeats of the first row included).
-            conflict_rows.push((out.rejects.len(), id.into()));
-            conflict_lines.entry(id.into()).or_default().push(line);
-            reject(columns[0].0, String::new(), Some(v), &mut out);
-            continue;
-        }
-        // Look up before inserting: only a first-seen id allocates its key.
-        match seen.get(id) {
-            None => {
-                seen.insert(id.into(), fingerprint);
-                let t = &mut out.tallies[v];
-                t.counts[ri].rows += 1;
-                t.counts[ri].in_period += 1;
-                // An excluded row stays counted as read and accepted; it takes no part in
-                // any figure.
-                let class = match setup.disputes.and_then(|d| Some((d, d.find(role, id)?))) {
-                    None => t.add(&parsed, &slot.ctx),
-                    Some((d, at)) => {
-                        let decision = d.items[at].decision;
-                        let id = String::from_utf8_lossy(id);
-                        let outcome = disputes::applies(decision, &id, &parsed);
-                        let class = match outcome {
-                            Ok(()) => t.add_decided(&parsed, &slot.ctx, decision),
-                            Err(_) => t.add(&parsed, &slot.ctx),
-                        };
-                        out.decided.push(Decided {
-                            dispute: at,
-                            vendor: v,
-                            outcome,
-                        });
-                        class
-                    }
-                };
-                if setup.evidence.wants(role, id, &class) {
-                    out.noted.push(Noted {
-                        vendor: v,
-                        line,
-                        id: String::from_utf8_lossy(id).into_owned(),
-                        record: parsed,
-                        class,
-                    });
-                }
-            }
-            Some(&first) if first == fingerprint => {
-                let c = &mut out.tallies[v].counts[ri];
-                c.rows += 1;
-                c.duplicates += 1;
-            }
-            Some(_) => {
-                if !found.contains(id) {
-                    found.insert(id.into());
-                }
-            }
-        }
-    }
+/// The end of a pass: the reasons of known conflicts list every line of their id; a pass that
+/// found new conflicts asks for another.
+fn finish(taken: Taken, sha256: String) -> Pass {
+    let Taken {
+        mut out,
+        found,
+        conflict_rows,
+        conflict_lines,
+        ..
+    } = taken;
     for (at, id) in conflict_rows {
         let list = conflict_lines[&id]
             .iter()
@@ -479,11 +344,434 @@ fn read_pass<S: RowSource>(
             String::from_utf8_lossy(&id)
         );
     }
-    let sha256 = source.sha256();
     if !found.is_empty() {
         // Every row of a conflicting id is rejected on the second pass.
-        return Ok(Pass::Conflicts(found, sha256));
+        return Pass::Conflicts(found, sha256);
     }
     out.sha256 = sha256;
-    Ok(Pass::Done(out))
+    Pass::Done(out)
+}
+
+/// What judging the rows of a file needs, fixed once its header is read.
+struct FileCtx<'a> {
+    role: Role,
+    /// Index of the role in [`Role::ALL`] (and in [`VendorTally::counts`]).
+    ri: usize,
+    shown: String,
+    header: Header,
+    setup: &'a Setup<'a>,
+    /// Ids found on rows with different cells: all their rows are rejected.
+    conflicts: HashSet<Box<[u8]>>,
+    /// The file's size in bytes.
+    size: u64,
+}
+
+/// An accepted in-period row of a chunk, still to go through the duplicate check.
+struct Accepted {
+    vendor: usize,
+    line: u64,
+    /// Byte offset in the file where the parser placed the record.
+    offset: u64,
+    /// [`dedup::id_hash`] of the id.
+    hash: u64,
+    /// The id: `len` bytes at `at` in [`Scanned::ids`].
+    at: usize,
+    len: usize,
+    record: Record,
+}
+
+/// The rows of one chunk, judged by the row rules (everything before the duplicate check).
+struct Scanned {
+    /// Bytes in the chunk.
+    bytes: usize,
+    rows: u64,
+    unattributed_outside: u64,
+    before_contract: Vec<u64>,
+    /// This role's counts of each vendor, duplicates and accepted rows aside.
+    counts: Vec<RowCounts>,
+    /// Rejected rows, in file order.
+    rejects: Vec<Reject>,
+    /// Rejects (index into `rejects`) of rows whose id is a known conflict, with the id.
+    conflicted: Vec<(usize, Box<[u8]>)>,
+    /// Accepted rows, in file order.
+    accepted: Vec<Accepted>,
+    /// Their ids, end to end.
+    ids: Vec<u8>,
+}
+
+impl Scanned {
+    fn new(vendors: usize, bytes: usize) -> Self {
+        Scanned {
+            bytes,
+            rows: 0,
+            unattributed_outside: 0,
+            before_contract: vec![0; vendors],
+            counts: vec![RowCounts::default(); vendors],
+            rejects: Vec::new(),
+            conflicted: Vec::new(),
+            accepted: Vec::new(),
+            ids: Vec::new(),
+        }
+    }
+
+    fn reject(
+        &mut self,
+        ctx: &FileCtx,
+        record: &csv::ByteRecord,
+        line: u64,
+        column: &str,
+        reason: String,
+        vendor: Option<usize>,
+    ) {
+        if let Some(v) = vendor {
+            self.counts[v].rows += 1;
+            self.counts[v].rejected += 1;
+        }
+        self.rejects.push(Reject {
+            file: ctx.shown.clone(),
+            line,
+            column: column.to_string(),
+            reason,
+            raw: raw_row(record),
+            vendor,
+        });
+    }
+}
+
+/// A hasher that keeps nothing: parsing for the tally needs no fingerprint, the duplicate check
+/// compares rows exactly ([`Recorder`]).
+struct Discard;
+
+impl Hasher for Discard {
+    fn finish(&self) -> u64 {
+        0
+    }
+    fn write(&mut self, _: &[u8]) {}
+}
+
+/// A hasher that records what is fed to it: the parsed values of a row as one byte string,
+/// equal for two rows exactly when their values are.
+#[derive(Default)]
+struct Recorder(Vec<u8>);
+
+impl Hasher for Recorder {
+    fn finish(&self) -> u64 {
+        0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+/// How a row came out of the row rules.
+enum Judged<'r> {
+    /// Counted in `Scanned` already: outside the period, skipped or rejected.
+    Done,
+    /// Accepted, still to go through the duplicate check.
+    Accepted {
+        vendor: usize,
+        id: &'r [u8],
+        record: Record,
+    },
+}
+
+/// The row rules of SPEC §8, in order: month attribution first, then the vendor, then the row's
+/// own checks. `values` receives the parsed values of the known columns and the vendor.
+fn judge<'r>(
+    ctx: &'r FileCtx,
+    record: &'r csv::ByteRecord,
+    row: &SourceRow,
+    out: &mut Scanned,
+    values: &mut impl Hasher,
+) -> Judged<'r> {
+    let setup = ctx.setup;
+    let columns = ctx.role.columns();
+    let line = row.line;
+    out.rows += 1 + row.folded;
+    let cells = Cells::new(record, &ctx.header, columns);
+    let vendor_cell = cells.get(1);
+    let vendor = setup
+        .vendors
+        .iter()
+        .position(|v| v.id.as_bytes() == vendor_cell);
+
+    // The month check comes first (SPEC §8).
+    if let Some((start, end)) = setup.month {
+        if let Ok(at) = parse_timestamp(cells.get(ctx.role.period_column()), setup.tz) {
+            if at < start || at >= end {
+                match vendor {
+                    Some(v) if setup.vendors[v].selected => {
+                        let c = &mut out.counts[v];
+                        c.rows += 1 + row.folded;
+                        c.outside_period += 1;
+                        c.duplicates += row.folded;
+                    }
+                    Some(_) => {}
+                    None if setup.filtered => {}
+                    None => out.unattributed_outside += 1,
+                }
+                return Judged::Done;
+            }
+        }
+    }
+
+    let v = match vendor {
+        None if vendor_cell.is_empty() => {
+            out.reject(
+                ctx,
+                record,
+                line,
+                "vendor",
+                "required value is empty".into(),
+                None,
+            );
+            return Judged::Done;
+        }
+        None if setup.filtered => return Judged::Done,
+        None => {
+            let reason = format!(
+                "`{}` is not declared in rates.toml (declare it under [vendors] or fix the export)",
+                String::from_utf8_lossy(vendor_cell)
+            );
+            out.reject(ctx, record, line, "vendor", reason, None);
+            return Judged::Done;
+        }
+        Some(v) => v,
+    };
+    let slot = &setup.vendors[v];
+    if !slot.selected {
+        return Judged::Done;
+    }
+    if !slot.in_contract {
+        out.before_contract[v] += 1 + row.folded;
+        return Judged::Done;
+    }
+    if row.folded > 0 {
+        // Source rows folded into this one (legs of a call, queue-log events) count as its
+        // duplicates, whatever becomes of it.
+        out.counts[v].rows += row.folded;
+        out.counts[v].duplicates += row.folded;
+    }
+    if record.len() != ctx.header.width {
+        let reason = format!(
+            "has {} fields, the header has {}",
+            record.len(),
+            ctx.header.width
+        );
+        out.reject(ctx, record, line, "(row)", reason, Some(v));
+        return Judged::Done;
+    }
+    if let Some(e) = &row.error {
+        out.reject(ctx, record, line, &e.column, e.reason.to_string(), Some(v));
+        return Judged::Done;
+    }
+    let id = match cells.required(0) {
+        Ok(id) => id,
+        Err(e) => {
+            out.reject(ctx, record, line, &e.column, e.reason.into_owned(), Some(v));
+            return Judged::Done;
+        }
+    };
+    if std::str::from_utf8(id).is_err() {
+        let reason = "not valid UTF-8 (save the file as UTF-8)".into();
+        out.reject(ctx, record, line, columns[0].0, reason, Some(v));
+        return Judged::Done;
+    }
+    let parsed = match parse(ctx.role, &cells, setup.tz, &slot.ctx, values) {
+        Ok(r) => r,
+        Err(e) => {
+            out.reject(ctx, record, line, &e.column, e.reason.into_owned(), Some(v));
+            return Judged::Done;
+        }
+    };
+    values.write_usize(v);
+    if !ctx.conflicts.is_empty() && ctx.conflicts.contains(id) {
+        // The reason lists every line of the id; it is filled in once the pass has seen them
+        // all (exact repeats of the first row included).
+        out.conflicted.push((out.rejects.len(), id.into()));
+        out.reject(ctx, record, line, columns[0].0, String::new(), Some(v));
+        return Judged::Done;
+    }
+    Judged::Accepted {
+        vendor: v,
+        id,
+        record: parsed,
+    }
+}
+
+/// Judges every row of a chunk (on a worker thread).
+fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
+    let mut out = Scanned::new(ctx.setup.vendors.len(), chunk.bytes.len());
+    let mut reader = csv_reader(&chunk.bytes[..]);
+    let mut record = csv::ByteRecord::new();
+    let mut lines = LineCounter::new(chunk);
+    let path = Path::new(&ctx.shown);
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        let start = record.position().map_or(0, |p| p.byte()) as usize;
+        let line = lines.line_of(start);
+        if let Judged::Accepted { vendor, id, record } =
+            judge(ctx, &record, &SourceRow::at(line), &mut out, &mut Discard)
+        {
+            let at = out.ids.len();
+            out.ids.extend_from_slice(id);
+            out.accepted.push(Accepted {
+                vendor,
+                line,
+                offset: chunk.offset + start as u64,
+                hash: dedup::id_hash(id),
+                at,
+                len: id.len(),
+                record,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Reads the accepted row at byte `offset` of the file again, for the exact comparison of the
+/// duplicate check.
+fn read_back(ctx: &FileCtx, back: &mut RecordAt, offset: u64) -> Result<RowKey> {
+    let mut record = csv::ByteRecord::new();
+    back.read(offset, &mut record)?;
+    let mut values = Recorder::default();
+    let mut sink = Scanned::new(ctx.setup.vendors.len(), 0);
+    match judge(ctx, &record, &SourceRow::at(0), &mut sink, &mut values) {
+        Judged::Accepted { id, .. } => Ok(RowKey {
+            id: id.to_vec(),
+            values: values.0,
+        }),
+        Judged::Done => Err(back.changed()),
+    }
+}
+
+/// The chunks of one pass taken back in file order: the duplicate check, then the tally.
+struct Taken<'a> {
+    out: FileResult,
+    setup: &'a Setup<'a>,
+    /// The accepted ids: the only state that grows with rows.
+    index: IdIndex,
+    /// Ids found on rows with different cells (first pass).
+    found: HashSet<Box<[u8]>>,
+    /// Rejects (index into `out.rejects`) of a known conflict, with the id.
+    conflict_rows: Vec<(usize, Box<[u8]>)>,
+    /// Lines of each known conflict.
+    conflict_lines: HashMap<Box<[u8]>, Vec<u64>>,
+}
+
+impl<'a> Taken<'a> {
+    fn new(role: Role, shown: &str, setup: &'a Setup<'a>) -> Self {
+        Taken {
+            out: FileResult {
+                role,
+                path: shown.to_string(),
+                sha256: String::new(),
+                tallies: setup
+                    .vendors
+                    .iter()
+                    .map(|v| VendorTally::new(v.ctx.terms.packages.len()))
+                    .collect(),
+                rejects: Vec::new(),
+                before_contract: vec![0; setup.vendors.len()],
+                rows: 0,
+                unattributed_outside: 0,
+                decided: Vec::new(),
+                noted: Vec::new(),
+            },
+            setup,
+            index: IdIndex::new(),
+            found: HashSet::new(),
+            conflict_rows: Vec::new(),
+            conflict_lines: HashMap::new(),
+        }
+    }
+
+    fn take(
+        &mut self,
+        ctx: &FileCtx,
+        s: Scanned,
+        read_back: &mut dyn FnMut(u64) -> Result<RowKey>,
+    ) -> Result<()> {
+        let (setup, ri, role) = (self.setup, ctx.ri, ctx.role);
+        let out = &mut self.out;
+        if out.rows == 0 && s.bytes > 0 {
+            // Size the index for the whole file at once, from the rows of its first chunk.
+            let estimate = ctx.size as u128 * u128::from(s.rows) / s.bytes as u128;
+            self.index.reserve(estimate.min(1 << 32) as usize);
+        }
+        progress::add_rows(s.rows);
+        out.rows += s.rows;
+        out.unattributed_outside += s.unattributed_outside;
+        for (v, (n, c)) in s.before_contract.iter().zip(&s.counts).enumerate() {
+            out.before_contract[v] += n;
+            let t = &mut out.tallies[v].counts[ri];
+            t.rows += c.rows;
+            t.outside_period += c.outside_period;
+            t.duplicates += c.duplicates;
+            t.rejected += c.rejected;
+        }
+        for (at, id) in s.conflicted {
+            let line = s.rejects[at].line;
+            self.conflict_lines
+                .entry(id.clone())
+                .or_default()
+                .push(line);
+            self.conflict_rows.push((out.rejects.len() + at, id));
+        }
+        out.rejects.extend(s.rejects);
+        for a in &s.accepted {
+            let id = &s.ids[a.at..a.at + a.len];
+            let (v, slot) = (a.vendor, &setup.vendors[a.vendor]);
+            match self.index.sight(a.hash, id, a.offset, read_back)? {
+                Sighting::First => {
+                    let parsed = &a.record;
+                    let t = &mut out.tallies[v];
+                    t.counts[ri].rows += 1;
+                    t.counts[ri].in_period += 1;
+                    // An excluded row stays counted as read and accepted; it takes no part in
+                    // any figure.
+                    let class = match setup.disputes.and_then(|d| Some((d, d.find(role, id)?))) {
+                        None => t.add(parsed, &slot.ctx),
+                        Some((d, at)) => {
+                            let decision = d.items[at].decision;
+                            let id = String::from_utf8_lossy(id);
+                            let outcome = disputes::applies(decision, &id, parsed);
+                            let class = match outcome {
+                                Ok(()) => t.add_decided(parsed, &slot.ctx, decision),
+                                Err(_) => t.add(parsed, &slot.ctx),
+                            };
+                            out.decided.push(Decided {
+                                dispute: at,
+                                vendor: v,
+                                outcome,
+                            });
+                            class
+                        }
+                    };
+                    if setup.evidence.wants(role, id, &class) {
+                        out.noted.push(Noted {
+                            vendor: v,
+                            line: a.line,
+                            id: String::from_utf8_lossy(id).into_owned(),
+                            record: *parsed,
+                            class,
+                        });
+                    }
+                }
+                Sighting::Duplicate => {
+                    let c = &mut out.tallies[v].counts[ri];
+                    c.rows += 1;
+                    c.duplicates += 1;
+                }
+                Sighting::Conflict => {
+                    if !self.found.contains(id) {
+                        self.found.insert(id.into());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }

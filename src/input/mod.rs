@@ -4,9 +4,11 @@
 
 pub mod cells;
 pub mod convert;
+pub mod dedup;
 pub mod foreign;
 pub mod ingest;
 pub mod manifest;
+pub mod pipeline;
 pub mod profile;
 pub mod records;
 pub mod xlsx;

@@ -84,6 +84,11 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Out {
 
 /// Runs `slatement args…` in `dir` with the given TZ and LANG=C.
 pub fn run_in_tz(dir: &Path, args: &[&str], tz: &str) -> Out {
+    run_with_env(dir, args, tz, &[])
+}
+
+/// Runs `slatement args…` in `dir` with the given TZ, LANG=C and the variables `env`.
+pub fn run_with_env(dir: &Path, args: &[&str], tz: &str, env: &[(&str, &str)]) -> Out {
     let out = Command::cargo_bin("slatement")
         .expect("the slatement binary")
         .current_dir(dir)
@@ -91,6 +96,9 @@ pub fn run_in_tz(dir: &Path, args: &[&str], tz: &str) -> Out {
         .env("LANG", "C")
         .env("LC_ALL", "C")
         .env_remove("NO_COLOR")
+        .env_remove("SLATEMENT_THREADS")
+        .env_remove("SLATEMENT_CHUNK_BYTES")
+        .envs(env.iter().copied())
         .args(args)
         .output()
         .expect("run slatement");
@@ -285,4 +293,23 @@ pub fn micro(s: &str) -> i128 {
     } else {
         v
     }
+}
+
+/// Every file under `dir`, by path relative to it, with its bytes, sorted by path.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).expect("read file");
+                all.push((p.strip_prefix(dir).expect("under dir").to_path_buf(), bytes));
+            }
+        }
+    }
+    all.sort();
+    all
 }

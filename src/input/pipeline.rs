@@ -1,0 +1,559 @@
+//! Reading the exports on every core (SPEC §7). Each file is cut into chunks of about
+//! [`Parallel::chunk_bytes`] that begin and end on record boundaries; worker threads parse the
+//! chunks side by side, and the results are taken back in file order, so every report (rejects,
+//! evidence, dispute decisions, the duplicate check) is exactly what one thread reading the file
+//! from start to end gives.
+//!
+//! One thread per file reads it: it feeds every byte to the file's SHA-256 in the same pass, cuts
+//! the chunks and counts the line ends before each, so that rows are reported on their physical
+//! line. At most a few chunks per file are in flight, so memory does not grow with the file.
+
+use super::{csv_error, csv_reader, hex};
+use crate::error::{Error, Result};
+use crate::input::ingest::{read_file_on, read_foreign, FileResult, InputFile, Setup};
+use crate::progress;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+
+/// Environment variable setting how many threads parse the inputs (default: one per core).
+/// `1` reads everything on the calling thread. The output is the same whatever the count.
+pub const THREADS_VAR: &str = "SLATEMENT_THREADS";
+/// Environment variable setting the chunk size in bytes (default [`DEFAULT_CHUNK_BYTES`]); small
+/// values exercise the chunk boundaries in tests.
+pub const CHUNK_VAR: &str = "SLATEMENT_CHUNK_BYTES";
+/// The default chunk size: large enough that handing chunks between threads costs nothing
+/// measurable, small enough that chunks in flight stay a few MiB.
+pub const DEFAULT_CHUNK_BYTES: usize = 1 << 20;
+/// Bytes read at a time when a row is read back from its file.
+const READ_BACK_BYTES: usize = 1 << 16;
+
+/// How the inputs are read: how many threads, and in what chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parallel {
+    /// Threads that parse chunks; 1 reads everything on the calling thread.
+    pub threads: usize,
+    /// Target chunk size in bytes (a chunk grows to hold at least one whole record).
+    pub chunk_bytes: usize,
+}
+
+impl Default for Parallel {
+    fn default() -> Self {
+        Parallel {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+        }
+    }
+}
+
+impl Parallel {
+    /// The defaults, overridden by [`THREADS_VAR`] and [`CHUNK_VAR`] when set. A value that is
+    /// not a whole number above 0 is a usage error.
+    pub fn from_env() -> Result<Parallel> {
+        let mut p = Parallel::default();
+        if let Some(n) = positive_var(THREADS_VAR)? {
+            p.threads = n;
+        }
+        if let Some(n) = positive_var(CHUNK_VAR)? {
+            p.chunk_bytes = n;
+        }
+        Ok(p)
+    }
+}
+
+fn positive_var(var: &str) -> Result<Option<usize>> {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "{var}={v}: expected a whole number above 0 (or leave it unset)"
+                ))
+            }),
+        _ => Ok(None),
+    }
+}
+
+/// Reads every input file, in parallel as `parallel` says, and returns their results in the
+/// order of `files`.
+pub fn read_files(
+    files: &[InputFile],
+    setup: &Setup,
+    parallel: Parallel,
+) -> Result<Vec<FileResult>> {
+    with_workers(parallel.threads, |workers| match workers {
+        Workers::Inline => files
+            .iter()
+            .map(|input| read_input(input, setup, workers, parallel.chunk_bytes))
+            .collect(),
+        Workers::Pool { .. } => std::thread::scope(|scope| {
+            // Files are read side by side; their chunks share the workers.
+            let handles: Vec<_> = files
+                .iter()
+                .map(|input| {
+                    scope.spawn(move || read_input(input, setup, workers, parallel.chunk_bytes))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("file thread panicked"))
+                .collect()
+        }),
+    })
+}
+
+/// Reads one input: a canonical CSV in chunks on `workers`, a mapped export through its profile
+/// on the calling thread.
+fn read_input<'e>(
+    input: &'e InputFile,
+    setup: &'e Setup<'e>,
+    workers: &Workers<'e>,
+    chunk_bytes: usize,
+) -> Result<FileResult> {
+    match &input.profile {
+        None => read_file_on(input.role, &input.path, setup, workers, chunk_bytes),
+        Some(profile) => read_foreign(input, profile, setup),
+    }
+}
+
+/// A unit of work for a worker thread.
+type Job<'env> = Box<dyn FnOnce() + Send + 'env>;
+
+/// Where chunks are parsed.
+pub enum Workers<'env> {
+    /// On the thread reading the file, one chunk after another.
+    Inline,
+    /// On a pool of worker threads.
+    Pool {
+        /// Where jobs are queued.
+        jobs: mpsc::Sender<Job<'env>>,
+        /// How many workers take jobs.
+        threads: usize,
+    },
+}
+
+/// Runs `f` with `threads` worker threads (none for 1), which stop when `f` returns.
+pub fn with_workers<'env, T>(threads: usize, f: impl FnOnce(&Workers<'env>) -> T) -> T {
+    if threads <= 1 {
+        return f(&Workers::Inline);
+    }
+    let (jobs, queue) = mpsc::channel::<Job<'env>>();
+    let queue = Mutex::new(queue);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let job = queue.lock().expect("job queue").recv();
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+        }
+        let workers = Workers::Pool { jobs, threads };
+        let result = f(&workers);
+        drop(workers);
+        result
+    })
+}
+
+/// A run of whole records of a file.
+pub struct Chunk {
+    /// Position of the chunk in the file, from 0.
+    pub seq: u64,
+    /// Byte offset of the chunk's first byte in the file.
+    pub offset: u64,
+    /// Line feeds in the file before the chunk.
+    pub lines: u64,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Physical line numbers of records within a chunk, by the rule of
+/// [`super::HashingReader::line_of`]: the parser places a record's start before any line-end
+/// bytes (the LF of a CRLF, blank lines) that precede its first cell, so those are skipped.
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    counted: usize,
+    lines: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    /// Counts lines in `chunk`.
+    pub fn new(chunk: &'a Chunk) -> Self {
+        LineCounter {
+            bytes: &chunk.bytes,
+            counted: 0,
+            lines: chunk.lines,
+        }
+    }
+
+    /// The line (1-based) of the record the parser says starts at chunk byte `start`. Calls must
+    /// come in increasing `start` order.
+    pub fn line_of(&mut self, start: usize) -> u64 {
+        let mut at = start.min(self.bytes.len());
+        while at < self.bytes.len() && matches!(self.bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        if at > self.counted {
+            self.lines += memchr::memchr_iter(b'\n', &self.bytes[self.counted..at]).count() as u64;
+            self.counted = at;
+        }
+        self.lines + 1
+    }
+}
+
+/// Reads a file from start to end once: hashes every byte, reads the header, and cuts the rest
+/// into chunks of whole records.
+struct Chunker {
+    path: PathBuf,
+    file: File,
+    hasher: Sha256,
+    /// Bytes read but not yet handed out: the start of a record cut by the last read.
+    carry: Vec<u8>,
+    /// Offset in the file of `carry[0]`.
+    offset: u64,
+    /// Line feeds before `offset`.
+    lines: u64,
+    eof: bool,
+    seq: u64,
+    chunk_bytes: usize,
+}
+
+impl Chunker {
+    fn open(path: &Path, chunk_bytes: usize) -> Result<Chunker> {
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        Ok(Chunker {
+            path: path.to_path_buf(),
+            file,
+            hasher: Sha256::new(),
+            carry: Vec::new(),
+            offset: 0,
+            lines: 0,
+            eof: false,
+            seq: 0,
+            chunk_bytes: chunk_bytes.max(1),
+        })
+    }
+
+    /// The file's size, as a hint for sizing the duplicate check.
+    fn len(&self) -> u64 {
+        self.file.metadata().map_or(0, |m| m.len())
+    }
+
+    /// Appends up to `want` more bytes of the file to `buf`, hashing them.
+    fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> Result<()> {
+        let before = buf.len();
+        let n = (&mut self.file)
+            .take(want as u64)
+            .read_to_end(buf)
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.hasher.update(&buf[before..]);
+        progress::add_bytes(n as u64);
+        if n < want {
+            self.eof = true;
+        }
+        Ok(())
+    }
+
+    /// The header: the file's first record. `None` when the file holds no record at all.
+    fn header(&mut self) -> Result<Option<csv::ByteRecord>> {
+        let mut buf = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        loop {
+            if !self.eof {
+                let want = self.chunk_bytes.max(buf.len()).max(READ_BACK_BYTES);
+                self.fill(&mut buf, want)?;
+            }
+            let mut reader = csv_reader(&buf[..]);
+            let got = reader
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(&self.path, e))?;
+            let end = reader.position().byte() as usize;
+            if got && (end < buf.len() || self.eof) {
+                self.lines = memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+                self.offset = end as u64;
+                self.carry = buf.split_off(end);
+                return Ok(Some(record));
+            }
+            if self.eof {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The next chunk, in `buf` (a buffer handed back for reuse); `None` at the end of the file.
+    fn next(&mut self, mut buf: Vec<u8>) -> Result<Option<Chunk>> {
+        buf.clear();
+        buf.reserve(self.chunk_bytes.max(self.carry.len()));
+        buf.append(&mut self.carry);
+        loop {
+            if !self.eof && buf.len() < self.chunk_bytes {
+                let want = self.chunk_bytes - buf.len();
+                self.fill(&mut buf, want)?;
+            }
+            if buf.is_empty() {
+                return Ok(None);
+            }
+            let cut = if self.eof {
+                Some(buf.len())
+            } else {
+                record_boundary(&buf)
+            };
+            match cut {
+                Some(cut) => {
+                    self.carry.extend_from_slice(&buf[cut..]);
+                    buf.truncate(cut);
+                    let chunk = Chunk {
+                        seq: self.seq,
+                        offset: self.offset,
+                        lines: self.lines,
+                        bytes: buf,
+                    };
+                    self.seq += 1;
+                    self.offset += cut as u64;
+                    self.lines += memchr::memchr_iter(b'\n', &chunk.bytes).count() as u64;
+                    return Ok(Some(chunk));
+                }
+                // Not one whole record yet: read as much again.
+                None => {
+                    let want = buf.len().max(self.chunk_bytes);
+                    self.fill(&mut buf, want)?;
+                }
+            }
+        }
+    }
+
+    fn sha256(&self) -> String {
+        hex(&self.hasher.clone().finalize())
+    }
+}
+
+/// Where the last whole record of `bytes` ends, `bytes` starting on a record boundary; `None`
+/// when no record is known to be whole. Without a quote before the last line feed, every line
+/// feed ends a record (or a blank line); otherwise the CSV parser itself finds the end, so a
+/// line feed inside a quoted cell never cuts a record.
+fn record_boundary(bytes: &[u8]) -> Option<usize> {
+    let last_lf = memchr::memrchr(b'\n', bytes)?;
+    if memchr::memchr(b'"', &bytes[..last_lf]).is_none() {
+        return Some(last_lf + 1);
+    }
+    // The same parser settings as `csv_reader`.
+    let mut parser = csv_core::Reader::new();
+    let mut out = vec![0u8; 1 << 16];
+    let mut ends = [0usize; 256];
+    let (mut at, mut last) = (0, None);
+    loop {
+        let (result, read, _, _) = parser.read_record(&bytes[at..], &mut out, &mut ends);
+        at += read;
+        match result {
+            csv_core::ReadRecordResult::Record => last = Some(at),
+            csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {
+            }
+            csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {
+                return last.filter(|&n| n > 0)
+            }
+        }
+    }
+}
+
+/// How many chunks of one file may be read ahead of the one being taken back.
+fn in_flight(threads: usize) -> usize {
+    2 * threads + 2
+}
+
+/// Reads the file at `path` once: `prepare` turns its header (and the file's size) into what
+/// `scan` needs; `scan` judges each chunk, on a worker thread; `absorb` takes each chunk's result
+/// in file order. Returns the SHA-256 of the file's bytes.
+pub fn read_chunks<'env, C, O>(
+    path: &Path,
+    workers: &Workers<'env>,
+    chunk_bytes: usize,
+    prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
+    scan: fn(&C, &Chunk) -> O,
+    mut absorb: impl FnMut(&C, O) -> Result<()>,
+) -> Result<String>
+where
+    C: Send + Sync + 'env,
+    O: Send + 'env,
+{
+    let mut chunker = Chunker::open(path, chunk_bytes)?;
+    let header = chunker.header()?.ok_or_else(|| Error::BadFile {
+        path: path.display().to_string(),
+        line: 1,
+        message: "the file is empty: it needs at least a header row".into(),
+    })?;
+    let ctx = Arc::new(prepare(&header, chunker.len())?);
+    let (jobs, threads) = match workers {
+        Workers::Inline => {
+            let mut buf = Vec::new();
+            while let Some(chunk) = chunker.next(buf)? {
+                let out = scan(&ctx, &chunk);
+                absorb(&ctx, out)?;
+                buf = chunk.bytes;
+            }
+            return Ok(chunker.sha256());
+        }
+        Workers::Pool { jobs, threads } => (jobs, *threads),
+    };
+    let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+    let (done_tx, done_rx) = mpsc::channel::<(u64, O, Vec<u8>)>();
+    std::thread::scope(|scope| {
+        let reader = {
+            let ctx = Arc::clone(&ctx);
+            scope.spawn(move || -> Result<String> {
+                let mut made = 0;
+                loop {
+                    let buf = if made < in_flight(threads) {
+                        made += 1;
+                        Vec::new()
+                    } else {
+                        match free_rx.recv() {
+                            Ok(buf) => buf,
+                            // The taker stopped on an error: stop reading.
+                            Err(_) => return Ok(chunker.sha256()),
+                        }
+                    };
+                    let Some(chunk) = chunker.next(buf)? else {
+                        return Ok(chunker.sha256());
+                    };
+                    let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
+                    let job: Job<'env> = Box::new(move || {
+                        let out = scan(&ctx, &chunk);
+                        let _ = done.send((chunk.seq, out, chunk.bytes));
+                    });
+                    if jobs.send(job).is_err() {
+                        return Ok(chunker.sha256());
+                    }
+                }
+            })
+        };
+        // Results arrive in any order; they are taken in file order.
+        let mut waiting = BTreeMap::new();
+        let mut next = 0u64;
+        let mut free = Some(free_tx);
+        let mut failed = None;
+        for (seq, out, bytes) in done_rx {
+            waiting.insert(seq, (out, bytes));
+            while let Some((out, bytes)) = waiting.remove(&next) {
+                next += 1;
+                if failed.is_none() {
+                    if let Err(e) = absorb(&ctx, out) {
+                        failed = Some(e);
+                        free = None;
+                    }
+                }
+                if let Some(free) = &free {
+                    let _ = free.send(bytes);
+                }
+            }
+        }
+        let sha256 = reader.join().expect("reader thread panicked")?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(sha256),
+        }
+    })
+}
+
+/// Reads single records back from a file by their byte offset (for the exact comparison of the
+/// duplicate check), keeping the last block read, since repeats of one run of rows come in order.
+pub struct RecordAt {
+    path: PathBuf,
+    file: Option<File>,
+    block: Vec<u8>,
+    start: u64,
+    eof: bool,
+}
+
+impl RecordAt {
+    /// Reads from `path`, opened on first use.
+    pub fn new(path: &Path) -> Self {
+        RecordAt {
+            path: path.to_path_buf(),
+            file: None,
+            block: Vec::new(),
+            start: 0,
+            eof: false,
+        }
+    }
+
+    /// Reads the record the parser placed at byte `offset` into `record`.
+    pub fn read(&mut self, offset: u64, record: &mut csv::ByteRecord) -> Result<()> {
+        let mut want = READ_BACK_BYTES;
+        loop {
+            let end = self.start + self.block.len() as u64;
+            if (self.start..end).contains(&offset) {
+                let from = (offset - self.start) as usize;
+                let mut reader = csv_reader(&self.block[from..]);
+                let got = reader
+                    .read_byte_record(record)
+                    .map_err(|e| csv_error(&self.path, e))?;
+                let to = from + reader.position().byte() as usize;
+                if got && (to < self.block.len() || self.eof) {
+                    return Ok(());
+                }
+                if self.eof {
+                    return Err(self.changed());
+                }
+                // The record runs past the block: read it again, more at once.
+                want = want.max(2 * (self.block.len() - from));
+            }
+            self.load(offset, want)?;
+            if self.block.is_empty() {
+                return Err(self.changed());
+            }
+        }
+    }
+
+    fn load(&mut self, offset: u64, want: usize) -> Result<()> {
+        let path = &self.path;
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => self
+                .file
+                .insert(File::open(path).map_err(|e| Error::io(path, e))?),
+        };
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::io(path, e))?;
+        self.block.clear();
+        let n = file
+            .take(want as u64)
+            .read_to_end(&mut self.block)
+            .map_err(|e| Error::io(path, e))?;
+        self.start = offset;
+        self.eof = n < want;
+        Ok(())
+    }
+
+    /// The error when a row read back is not the row read before.
+    pub fn changed(&self) -> Error {
+        Error::io(
+            &self.path,
+            std::io::Error::other(
+                "the file changed while it was being read; settle again once it is complete",
+            ),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_boundary_never_cuts_a_quoted_cell() {
+        assert_eq!(record_boundary(b"a,b\nc,d\ne"), Some(8));
+        assert_eq!(record_boundary(b"a,b\r\nc,d\r\ne"), Some(10));
+        assert_eq!(record_boundary(b"a,b"), None);
+        // The line feed inside the quotes is not a record end.
+        assert_eq!(record_boundary(b"a,\"x\ny\"\nc,\"p\nq"), Some(8));
+        assert_eq!(record_boundary(b"a,\"x\ny"), None);
+    }
+}
