@@ -2547,3 +2547,35 @@ fn spec_5_inputs_and_rates_are_sealed_with_their_sha256() {
         hex(&std::fs::read(repo_rates()).unwrap())
     );
 }
+
+#[test]
+fn spec_8_lines_are_physical_with_lone_cr_line_ends_whatever_the_chunk_size() {
+    // SurveyMonkey-style CR-only line ends: the bad row starts on line 3; with CRLF and a
+    // blank line before it, on line 4. Chunks as small as one byte cut records anywhere.
+    let header =
+        "contact_id,vendor,channel,stage,category,offered_at,answered_at,ended_at,handled_by";
+    let good = "C1,acme,phone,presales,手机,2026-10-02 09:00:00,,,";
+    let bad = "C2,acme,fax,presales,手机,2026-10-02 09:00:00,,,";
+    let rates = rates_arg();
+    for (text, line) in [
+        (format!("{header}\r{good}\r{bad}\r"), 3),
+        (format!("{header}\r\n{good}\r\n\r\n{bad}\r\n"), 4),
+    ] {
+        let dir = Month::new().raw_calls(&text).build();
+        for chunk in ["1", "7", "64", "1048576"] {
+            let out = assert_cmd::Command::cargo_bin("slatement")
+                .unwrap()
+                .current_dir(dir.path())
+                .env("SLATEMENT_CHUNK_BYTES", chunk)
+                .args(["check", "--rates", &rates])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8(out.stdout).unwrap();
+            assert_eq!(
+                stdout,
+                format!("calls.csv:{line}: channel: `fax` is not one of phone, online\n"),
+                "chunk {chunk}"
+            );
+        }
+    }
+}

@@ -169,8 +169,10 @@ pub struct Chunk {
     pub seq: u64,
     /// Byte offset of the chunk's first byte in the file.
     pub offset: u64,
-    /// Line feeds in the file before the chunk.
+    /// Line ends in the file before the chunk.
     pub lines: u64,
+    /// Whether the byte before the chunk is a CR (the chunk may start with the LF of a CRLF).
+    pub after_cr: bool,
     /// The bytes.
     pub bytes: Vec<u8>,
 }
@@ -179,6 +181,7 @@ pub struct Chunk {
 /// [`super::HashingReader::line_of`]: the parser places a record's start before any line-end
 /// bytes (the LF of a CRLF, blank lines) that precede its first cell, so those are skipped.
 pub struct LineCounter<'a> {
+    after_cr: bool,
     bytes: &'a [u8],
     counted: usize,
     lines: u64,
@@ -188,6 +191,7 @@ impl<'a> LineCounter<'a> {
     /// Counts lines in `chunk`.
     pub fn new(chunk: &'a Chunk) -> Self {
         LineCounter {
+            after_cr: chunk.after_cr,
             bytes: &chunk.bytes,
             counted: 0,
             lines: chunk.lines,
@@ -202,11 +206,29 @@ impl<'a> LineCounter<'a> {
             at += 1;
         }
         if at > self.counted {
-            self.lines += memchr::memchr_iter(b'\n', &self.bytes[self.counted..at]).count() as u64;
+            let after_cr = match self.counted {
+                0 => self.after_cr,
+                n => self.bytes[n - 1] == b'\r',
+            };
+            self.lines += count_line_ends(&self.bytes[self.counted..at], after_cr);
             self.counted = at;
         }
         self.lines + 1
     }
+}
+
+/// Line ends in `bytes`: each LF, CRLF and lone CR once. `after_cr` says whether the byte
+/// before `bytes` is a CR.
+pub fn count_line_ends(bytes: &[u8], after_cr: bool) -> u64 {
+    memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .filter(|&at| {
+            let prev_cr = match at {
+                0 => after_cr,
+                n => bytes[n - 1] == b'\r',
+            };
+            bytes[at] == b'\r' || !prev_cr
+        })
+        .count() as u64
 }
 
 /// Reads a file from start to end once: hashes every byte, reads the header, and cuts the rest
@@ -219,8 +241,10 @@ struct Chunker {
     carry: Vec<u8>,
     /// Offset in the file of `carry[0]`.
     offset: u64,
-    /// Line feeds before `offset`.
+    /// Line ends before `offset`.
     lines: u64,
+    /// Whether the byte before `offset` is a CR.
+    after_cr: bool,
     eof: bool,
     seq: u64,
     chunk_bytes: usize,
@@ -236,6 +260,7 @@ impl Chunker {
             carry: Vec::new(),
             offset: 0,
             lines: 0,
+            after_cr: false,
             eof: false,
             seq: 0,
             chunk_bytes: chunk_bytes.max(1),
@@ -277,7 +302,8 @@ impl Chunker {
                 .map_err(|e| csv_error(&self.path, e))?;
             let end = reader.position().byte() as usize;
             if got && (end < buf.len() || self.eof) {
-                self.lines = memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+                self.lines = count_line_ends(&buf[..end], false);
+                self.after_cr = end > 0 && buf[end - 1] == b'\r';
                 self.offset = end as u64;
                 self.carry = buf.split_off(end);
                 return Ok(Some(record));
@@ -314,11 +340,13 @@ impl Chunker {
                         seq: self.seq,
                         offset: self.offset,
                         lines: self.lines,
+                        after_cr: self.after_cr,
                         bytes: buf,
                     };
                     self.seq += 1;
                     self.offset += cut as u64;
-                    self.lines += memchr::memchr_iter(b'\n', &chunk.bytes).count() as u64;
+                    self.lines += count_line_ends(&chunk.bytes, self.after_cr);
+                    self.after_cr = chunk.bytes.last() == Some(&b'\r');
                     return Ok(Some(chunk));
                 }
                 // Not one whole record yet: read as much again.
@@ -340,7 +368,9 @@ impl Chunker {
 /// feed ends a record (or a blank line); otherwise the CSV parser itself finds the end, so a
 /// line feed inside a quoted cell never cuts a record.
 fn record_boundary(bytes: &[u8]) -> Option<usize> {
-    let last_lf = memchr::memrchr(b'\n', bytes)?;
+    // A lone CR ends a line too (old Mac exports); a CRLF cut after its CR leaves the LF to
+    // the next chunk, where the parser skips it as an empty line.
+    let last_lf = memchr::memrchr2(b'\n', b'\r', bytes)?;
     if memchr::memchr(b'"', &bytes[..last_lf]).is_none() {
         return Some(last_lf + 1);
     }
