@@ -476,6 +476,9 @@ fn read_back(ctx: &FileCtx, back: &mut RecordAt, offset: u64) -> Result<RowKey> 
     }
 }
 
+/// How many accepted rows' slots of the duplicate index are fetched together.
+const WARM_AHEAD: usize = 16;
+
 /// The chunks of one pass taken back in file order: the duplicate check, then the tally.
 struct Taken<'a> {
     out: FileResult,
@@ -549,7 +552,11 @@ impl<'a> Taken<'a> {
             self.conflict_rows.push((out.rejects.len() + at, id));
         }
         out.rejects.extend(s.rejects);
-        for a in &s.accepted {
+        for (n, a) in s.accepted.iter().enumerate() {
+            if n % WARM_AHEAD == 0 {
+                let ahead = s.accepted[n..].iter().take(WARM_AHEAD);
+                self.index.warm(ahead.map(|a| a.hash));
+            }
             let id = &s.ids[a.at..a.at + a.len];
             let (v, slot) = (a.vendor, &setup.vendors[a.vendor]);
             match self.index.sight(a.hash, id, a.offset, read_back)? {
