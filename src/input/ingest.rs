@@ -3,9 +3,9 @@
 //! vendor's tally.
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
-use super::pipeline::{self, Chunk, LineCounter, RecordAt, Workers, DEFAULT_CHUNK_BYTES};
+use super::pipeline::{self, Chunk, ChunkRecords, RecordAt, Workers, DEFAULT_CHUNK_BYTES};
 use super::records::{self, Cells, Record, RowError};
-use super::{csv_error, csv_reader, raw_row, Header, Reject, Role};
+use super::{raw_row, Header, Reject, Role};
 use crate::disputes::{self, Disputes};
 use crate::error::Result;
 use crate::evidence::{Collect, Noted};
@@ -431,16 +431,10 @@ fn judge<'r>(
 /// Judges every row of a chunk (on a worker thread).
 fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut out = Scanned::new(ctx.setup.vendors.len(), chunk.bytes.len());
-    let mut reader = csv_reader(&chunk.bytes[..]);
+    let mut records = ChunkRecords::new(chunk);
     let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::new(chunk);
     let path = Path::new(&ctx.shown);
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
-        let start = record.position().map_or(0, |p| p.byte()) as usize;
-        let line = lines.line_of(start);
+    while let Some((start, line)) = records.next_into(&mut record, path)? {
         if let Judged::Accepted { vendor, id, record } =
             judge(ctx, &record, line, &mut out, &mut Discard)
         {
