@@ -338,7 +338,9 @@ fn judge<'r>(
 
     // The month check comes first (SPEC §8).
     if let Some((start, end)) = setup.month {
-        if let Ok(at) = parse_timestamp(cells.get(ctx.role.period_column()), setup.tz) {
+        let period = ctx.role.period_column();
+        if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
+            cells.remember_timestamp(period, at);
             if at < start || at >= end {
                 match vendor {
                     Some(v) if setup.vendors[v].selected => {
@@ -431,6 +433,9 @@ fn judge<'r>(
 /// Judges every row of a chunk (on a worker thread).
 fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut out = Scanned::new(ctx.setup.vendors.len(), chunk.bytes.len());
+    // Rows are rarely shorter than this; sizing once spares growing the lists row by row.
+    out.accepted.reserve(chunk.bytes.len() / 64);
+    out.ids.reserve(chunk.bytes.len() / 8);
     let mut records = ChunkRecords::new(chunk);
     let mut record = csv::ByteRecord::new();
     let path = Path::new(&ctx.shown);

@@ -215,8 +215,6 @@ enum Mode<'a> {
         at: usize,
         /// Line feeds before `at`, and before the chunk.
         lines: u64,
-        /// Every comma and line feed, in order.
-        marks: memchr::Memchr2<'a>,
     },
     Csv {
         reader: csv::Reader<&'a [u8]>,
@@ -238,7 +236,6 @@ impl<'a> ChunkRecords<'a> {
             Mode::Plain {
                 at: 0,
                 lines: chunk.lines,
-                marks: memchr::memchr2_iter(b',', b'\n', bytes),
             }
         } else {
             Mode::Csv {
@@ -266,35 +263,32 @@ impl<'a> ChunkRecords<'a> {
                 let start = record.position().map_or(0, |p| p.byte()) as usize;
                 Ok(Some((start, lines.line_of(start))))
             }
-            Mode::Plain { at, lines, marks } => loop {
+            Mode::Plain { at, lines } => loop {
                 let bytes = self.bytes;
                 if *at >= bytes.len() {
                     return Ok(None);
                 }
                 let start = *at;
+                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
                 let line = *lines + 1;
-                record.clear();
-                let mut field = start;
-                let end = loop {
-                    match marks.next() {
-                        Some(i) if bytes[i] == b',' => {
-                            record.push_field(&bytes[field..i]);
-                            field = i + 1;
-                        }
-                        Some(i) => break i,
-                        None => break bytes.len(),
-                    }
-                };
                 *at = end + 1;
                 *lines += u64::from(end < bytes.len());
                 // A CR here can only be the first half of a CRLF.
-                let last = &bytes[field..end];
-                let last = last.strip_suffix(b"\r").unwrap_or(last);
-                if record.is_empty() && last.is_empty() {
+                let body = &bytes[start..end];
+                let body = body.strip_suffix(b"\r").unwrap_or(body);
+                if body.is_empty() {
                     // A blank line.
                     continue;
                 }
-                record.push_field(last);
+                record.clear();
+                let mut field = 0;
+                for (i, &b) in body.iter().enumerate() {
+                    if b == b',' {
+                        record.push_field(&body[field..i]);
+                        field = i + 1;
+                    }
+                }
+                record.push_field(&body[field..]);
                 return Ok(Some((start, line)));
             },
         }
