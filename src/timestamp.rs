@@ -36,10 +36,13 @@ impl Instant {
 
     /// The wall-clock date and time of this instant in `tz`.
     pub fn local(self, tz: Tz) -> NaiveDateTime {
-        let utc = self.to_utc();
-        match zone_cache::offset_of_utc(tz, utc.timestamp()) {
-            Some(offset) => utc.naive_utc() + chrono::Duration::seconds(i64::from(offset)),
-            None => utc.with_timezone(&tz).naive_local(),
+        let secs = self.0.div_euclid(NANOS_PER_SEC);
+        let nanos = self.0.rem_euclid(NANOS_PER_SEC) as u32;
+        match zone_cache::offset_of_utc(tz, secs)
+            .and_then(|offset| DateTime::from_timestamp(secs + i64::from(offset), nanos))
+        {
+            Some(local) => local.naive_utc(),
+            None => self.to_utc().with_timezone(&tz).naive_local(),
         }
     }
 
@@ -215,6 +218,22 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
     if sep == b'/' && offset_secs.is_some() {
         return Err(TimestampError::Malformed);
     }
+    // The common case by plain arithmetic; anything unusual (an invalid field, an hour with a
+    // daylight-saving transition) takes the full path below.
+    if let Some(days) =
+        civil_days(year, month, day).filter(|_| hour < 24 && minute < 60 && second < 60)
+    {
+        let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+        let offset = match offset_secs {
+            Some(off) => Some(off),
+            None => zone_cache::offset_of_local_secs(tz, local),
+        };
+        if let Some(off) = offset {
+            return Ok(Instant(
+                (local - i64::from(off)) * NANOS_PER_SEC + i64::from(nanos),
+            ));
+        }
+    }
     let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(TimestampError::OutOfRange)?;
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)
         .filter(|_| second < 60)
@@ -227,6 +246,32 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
         }
         None => local_to_instant(tz, local).map_err(|_| TimestampError::Nonexistent),
     }
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `year-month-day`, or `None` when there
+/// is no such date.
+fn civil_days(year: i32, month: u32, day: u32) -> Option<i64> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if day == 0 || day > month_days || !(0..=9999).contains(&year) {
+        return None;
+    }
+    // Counted from March, so the leap day ends a year, and from 400 years earlier (one whole
+    // cycle of 146 097 days), so every quantity is positive and divides cheaply.
+    let (y, m) = if month <= 2 {
+        (year as u32 + 399, month + 9)
+    } else {
+        (year as u32 + 400, month - 3)
+    };
+    let day_of_year = (153 * m + 2) / 5 + day - 1;
+    let days = y * 365 + y / 4 - y / 100 + y / 400 + day_of_year;
+    Some(i64::from(days) - 146_097 - 719_468)
 }
 
 /// A settlement month: a calendar month in the contract time zone.
@@ -365,6 +410,34 @@ mod tests {
             p("2026-10-01T09:00:00.123456789123+08:00").unwrap().0,
             base + 123_456_789
         );
+    }
+
+    #[test]
+    fn civil_days_agree_with_the_calendar() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut d = NaiveDate::from_ymd_opt(1599, 12, 25).unwrap();
+        while d.year() < 2403 {
+            let expected = (d - epoch).num_days();
+            assert_eq!(
+                civil_days(d.year(), d.month(), d.day()),
+                Some(expected),
+                "{d}"
+            );
+            d += chrono::Duration::days(1);
+        }
+        for (y, m, d) in [
+            (2026, 2, 29),
+            (2100, 2, 29),
+            (2026, 4, 31),
+            (2026, 13, 1),
+            (2026, 0, 1),
+            (2026, 1, 0),
+        ] {
+            assert_eq!(civil_days(y, m, d), None, "{y}-{m}-{d}");
+        }
+        assert_eq!(civil_days(2000, 2, 29), Some(11_016));
+        let year_0 = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        assert_eq!(civil_days(0, 1, 1), Some((year_0 - epoch).num_days()));
     }
 
     #[test]

@@ -18,19 +18,20 @@ const HOUR: i64 = 3600;
 /// offset in seconds that holds for all of it, or `None` when no single offset does.
 type Slot = Option<(Tz, i64, Option<i32>)>;
 
-#[derive(Default)]
 struct Table {
     /// Hours of wall-clock time (local seconds as if UTC).
-    local: Vec<Slot>,
+    local: [Slot; SLOTS],
     /// Hours of UTC.
-    utc: Vec<Slot>,
+    utc: [Slot; SLOTS],
 }
 
 thread_local! {
-    static TABLE: RefCell<Table> = RefCell::new(Table {
-        local: vec![None; SLOTS],
-        utc: vec![None; SLOTS],
-    });
+    static TABLE: RefCell<Table> = const {
+        RefCell::new(Table {
+            local: [None; SLOTS],
+            utc: [None; SLOTS],
+        })
+    };
 }
 
 fn slot_of(hour: i64) -> usize {
@@ -38,7 +39,7 @@ fn slot_of(hour: i64) -> usize {
 }
 
 fn remembered(
-    pick: impl Fn(&mut Table) -> &mut Vec<Slot>,
+    pick: impl Fn(&mut Table) -> &mut [Slot; SLOTS],
     tz: Tz,
     hour: i64,
     compute: impl FnOnce() -> Option<i32>,
@@ -68,7 +69,12 @@ fn single_offset(tz: Tz, local: NaiveDateTime) -> Option<i32> {
 /// The offset (local minus UTC, in seconds) that holds for every wall-clock time in the hour
 /// containing `local` in `tz`, or `None` when that hour holds a transition.
 pub fn offset_of_local(tz: Tz, local: NaiveDateTime) -> Option<i32> {
-    let hour = local.and_utc().timestamp().div_euclid(HOUR);
+    offset_of_local_secs(tz, local.and_utc().timestamp())
+}
+
+/// [`offset_of_local`] of the wall-clock time `local_secs` seconds after 1970-01-01 00:00.
+pub fn offset_of_local_secs(tz: Tz, local_secs: i64) -> Option<i32> {
+    let hour = local_secs.div_euclid(HOUR);
     remembered(
         |t| &mut t.local,
         tz,

@@ -4,10 +4,10 @@
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
-use super::pipeline::{self, Chunk, LineCounter, RecordAt, Workers, DEFAULT_CHUNK_BYTES};
+use super::pipeline::{self, Chunk, ChunkRecords, RecordAt, Workers, DEFAULT_CHUNK_BYTES};
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
-use super::{csv_error, csv_reader, raw_row, Header, Reject, Role};
+use super::{raw_row, Header, Reject, Role};
 use crate::disputes::{self, Disputes};
 use crate::error::Result;
 use crate::evidence::{Collect, Noted};
@@ -497,7 +497,9 @@ fn judge<'r>(
 
     // The month check comes first (SPEC §8).
     if let Some((start, end)) = setup.month {
-        if let Ok(at) = parse_timestamp(cells.get(ctx.role.period_column()), setup.tz) {
+        let period = ctx.role.period_column();
+        if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
+            cells.remember_timestamp(period, at);
             if at < start || at >= end {
                 match vendor {
                     Some(v) if setup.vendors[v].selected => {
@@ -602,16 +604,13 @@ fn judge<'r>(
 /// Judges every row of a chunk (on a worker thread).
 fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut out = Scanned::new(ctx.setup.vendors.len(), chunk.bytes.len());
-    let mut reader = csv_reader(&chunk.bytes[..]);
+    // Rows are rarely shorter than this; sizing once spares growing the lists row by row.
+    out.accepted.reserve(chunk.bytes.len() / 64);
+    out.ids.reserve(chunk.bytes.len() / 8);
+    let mut records = ChunkRecords::new(chunk);
     let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::new(chunk);
     let path = Path::new(&ctx.shown);
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(path, e))?
-    {
-        let start = record.position().map_or(0, |p| p.byte()) as usize;
-        let line = lines.line_of(start);
+    while let Some((start, line)) = records.next_into(&mut record, path)? {
         if let Judged::Accepted { vendor, id, record } =
             judge(ctx, &record, &SourceRow::at(line), &mut out, &mut Discard)
         {
@@ -646,6 +645,9 @@ fn read_back(ctx: &FileCtx, back: &mut RecordAt, offset: u64) -> Result<RowKey> 
         Judged::Done => Err(back.changed()),
     }
 }
+
+/// How many accepted rows' slots of the duplicate index are fetched together.
+const WARM_AHEAD: usize = 16;
 
 /// The chunks of one pass taken back in file order: the duplicate check, then the tally.
 struct Taken<'a> {
@@ -721,7 +723,11 @@ impl<'a> Taken<'a> {
             self.conflict_rows.push((out.rejects.len() + at, id));
         }
         out.rejects.extend(s.rejects);
-        for a in &s.accepted {
+        for (n, a) in s.accepted.iter().enumerate() {
+            if n % WARM_AHEAD == 0 {
+                let ahead = s.accepted[n..].iter().take(WARM_AHEAD);
+                self.index.warm(ahead.map(|a| a.hash));
+            }
             let id = &s.ids[a.at..a.at + a.len];
             let (v, slot) = (a.vendor, &setup.vendors[a.vendor]);
             match self.index.sight(a.hash, id, a.offset, read_back)? {

@@ -33,6 +33,8 @@ pub struct Cells<'r> {
     record: &'r csv::ByteRecord,
     header: &'r Header,
     columns: &'static [(&'static str, bool)],
+    /// A timestamp already parsed from a column of this row: (column, instant).
+    parsed: std::cell::Cell<Option<(usize, Instant)>>,
 }
 
 impl<'r> Cells<'r> {
@@ -46,7 +48,14 @@ impl<'r> Cells<'r> {
             record,
             header,
             columns,
+            parsed: std::cell::Cell::new(None),
         }
+    }
+
+    /// Notes that column `i` holds the timestamp `at` (parsed already, e.g. for the month
+    /// check), so [`Cells::timestamp`] does not parse it again.
+    pub fn remember_timestamp(&self, i: usize, at: Instant) {
+        self.parsed.set(Some((i, at)));
     }
 
     /// The trimmed cell of canonical column `i` (empty when the column is absent).
@@ -86,6 +95,11 @@ impl<'r> Cells<'r> {
 
     /// A required timestamp.
     pub fn timestamp(&self, i: usize, tz: Tz) -> Result<Instant, RowError> {
+        if let Some((column, at)) = self.parsed.get() {
+            if column == i {
+                return Ok(at);
+            }
+        }
         parse_timestamp(self.required(i)?, tz).map_err(|e| RowError::new(self.name(i), e.reason()))
     }
 
