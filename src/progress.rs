@@ -49,24 +49,26 @@ impl Bar {
         }
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let (bytes0, rows0) = (BYTES.load(Ordering::Relaxed), ROWS.load(Ordering::Relaxed));
+        let started = std::time::Instant::now();
         let thread = std::thread::spawn(move || {
             if !timed_out(stopped.recv_timeout(SHOW_AFTER)) {
                 return;
             }
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:30} {bytes}/{total_bytes} ({bytes_per_sec}) {msg} {elapsed}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
-            let started = std::time::Instant::now();
             loop {
                 let bytes = BYTES.load(Ordering::Relaxed) - bytes0;
                 let rows = ROWS.load(Ordering::Relaxed) - rows0;
-                let secs = started.elapsed().as_secs_f64().max(1e-3) + SHOW_AFTER.as_secs_f64();
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
                 bar.set_position(bytes.min(total));
-                bar.set_message(format!("{rows} rows ({:.0} rows/s)", rows as f64 / secs));
+                bar.set_message(format!(
+                    "{:.0} MB/s, {rows} rows, {:.0} rows/s",
+                    bytes as f64 / secs / 1e6,
+                    rows as f64 / secs
+                ));
                 if !timed_out(stopped.recv_timeout(TICK)) {
                     break;
                 }

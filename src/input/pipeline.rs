@@ -98,9 +98,12 @@ pub fn read_files(
             let handles: Vec<_> = files
                 .iter()
                 .map(|input| {
-                    scope.spawn(move || read_input(input, setup, workers, parallel.chunk_bytes))
+                    named(format!("take-{}", input.role.as_str())).spawn_scoped(scope, move || {
+                        read_input(input, setup, workers, parallel.chunk_bytes)
+                    })
                 })
-                .collect();
+                .collect::<std::io::Result<Vec<_>>>()
+                .map_err(|e| Error::io(Path::new("(threads)"), e))?;
             handles
                 .into_iter()
                 .map(|h| h.join().expect("file thread panicked"))
@@ -121,6 +124,12 @@ fn read_input<'e>(
         None => read_file_on(input.role, &input.path, setup, workers, chunk_bytes),
         Some(profile) => read_foreign(input, profile, setup),
     }
+}
+
+/// A thread builder with a name, so profiles and debuggers tell the threads apart: `read-…`
+/// reads and hashes a file, `parse` judges chunks, `take-…` takes a file's chunks back in order.
+fn named(name: String) -> std::thread::Builder {
+    std::thread::Builder::new().name(name)
 }
 
 /// A unit of work for a worker thread.
@@ -148,13 +157,17 @@ pub fn with_workers<'env, T>(threads: usize, f: impl FnOnce(&Workers<'env>) -> T
     let queue = Mutex::new(queue);
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| loop {
+            let worker = || loop {
                 let job = queue.lock().expect("job queue").recv();
                 match job {
                     Ok(job) => job(),
                     Err(_) => return,
                 }
-            });
+            };
+            // As `std::thread::spawn` does, a thread that cannot be started stops the run.
+            named("parse".into())
+                .spawn_scoped(scope, worker)
+                .expect("start a parse thread");
         }
         let workers = Workers::Pool { jobs, threads };
         let result = f(&workers);
@@ -535,32 +548,37 @@ where
     std::thread::scope(|scope| {
         let reader = {
             let ctx = Arc::clone(&ctx);
-            scope.spawn(move || -> Result<String> {
-                let mut made = 0;
-                loop {
-                    let buf = if made < in_flight(threads) {
-                        made += 1;
-                        Vec::new()
-                    } else {
-                        match free_rx.recv() {
-                            Ok(buf) => buf,
-                            // The taker stopped on an error: stop reading.
-                            Err(_) => return Ok(chunker.sha256()),
+            let role = path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into());
+            named(format!("read-{role}"))
+                .spawn_scoped(scope, move || -> Result<String> {
+                    let mut made = 0;
+                    loop {
+                        let buf = if made < in_flight(threads) {
+                            made += 1;
+                            Vec::new()
+                        } else {
+                            match free_rx.recv() {
+                                Ok(buf) => buf,
+                                // The taker stopped on an error: stop reading.
+                                Err(_) => return Ok(chunker.sha256()),
+                            }
+                        };
+                        let Some(chunk) = chunker.next(buf)? else {
+                            return Ok(chunker.sha256());
+                        };
+                        let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
+                        let job: Job<'env> = Box::new(move || {
+                            let out = scan(&ctx, &chunk);
+                            let _ = done.send((chunk.seq, out, chunk.bytes));
+                        });
+                        if jobs.send(job).is_err() {
+                            return Ok(chunker.sha256());
                         }
-                    };
-                    let Some(chunk) = chunker.next(buf)? else {
-                        return Ok(chunker.sha256());
-                    };
-                    let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
-                    let job: Job<'env> = Box::new(move || {
-                        let out = scan(&ctx, &chunk);
-                        let _ = done.send((chunk.seq, out, chunk.bytes));
-                    });
-                    if jobs.send(job).is_err() {
-                        return Ok(chunker.sha256());
                     }
-                }
-            })
+                })
+                .map_err(|e| Error::io(path, e))?
         };
         // Results arrive in any order; they are taken in file order.
         let mut waiting = BTreeMap::new();
