@@ -12,6 +12,7 @@ use chrono::Datelike;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::collections::{BTreeSet, HashMap};
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 /// What one vendor's rows are judged by: its terms for the month, the time zone and the cut-off.
 pub struct VendorCtx<'a> {
@@ -21,7 +22,9 @@ pub struct VendorCtx<'a> {
     pub tz: Tz,
     /// The cut-off: the start of the next month, or `--as-of`.
     pub cutoff: Instant,
-    packages: HashMap<&'a str, usize>,
+    /// Category → package, looked up once per contact: hashed with xxh3 rather than SipHash,
+    /// the categories being the contract's own.
+    packages: HashMap<&'a str, usize, Xxh3DefaultBuilder>,
 }
 
 impl<'a> VendorCtx<'a> {
@@ -34,7 +37,7 @@ impl<'a> VendorCtx<'a> {
     /// Builds the context judging rows under `terms` in `tz` as of `cutoff`, indexing the
     /// vendor's categories.
     pub fn new(terms: &'a Terms, tz: Tz, cutoff: Instant) -> Self {
-        let mut packages = HashMap::new();
+        let mut packages = HashMap::with_hasher(Xxh3DefaultBuilder);
         for (i, p) in terms.packages.iter().enumerate() {
             for c in &p.categories {
                 packages.insert(c.as_str(), i);

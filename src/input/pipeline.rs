@@ -544,7 +544,7 @@ where
         Workers::Pool { jobs, threads } => (jobs, *threads),
     };
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    let (done_tx, done_rx) = mpsc::channel::<(u64, O, Vec<u8>)>();
+    let (done_tx, done_rx) = mpsc::channel::<(u64, std::thread::Result<O>, Vec<u8>)>();
     std::thread::scope(|scope| {
         let reader = {
             let ctx = Arc::clone(&ctx);
@@ -570,7 +570,12 @@ where
                         };
                         let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
                         let job: Job<'env> = Box::new(move || {
-                            let out = scan(&ctx, &chunk);
+                            // A panic is handed to the taker, which stops the reading and
+                            // raises it, rather than leaving a hole in the order it waits on.
+                            let out =
+                                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                    scan(&ctx, &chunk)
+                                }));
                             let _ = done.send((chunk.seq, out, chunk.bytes));
                         });
                         if jobs.send(job).is_err() {
@@ -585,7 +590,16 @@ where
         let mut next = 0u64;
         let mut free = Some(free_tx);
         let mut failed = None;
+        let mut panicked = None;
         for (seq, out, bytes) in done_rx {
+            let out = match out {
+                Ok(out) => out,
+                Err(payload) => {
+                    panicked.get_or_insert(payload);
+                    free = None;
+                    continue;
+                }
+            };
             waiting.insert(seq, (out, bytes));
             while let Some((out, bytes)) = waiting.remove(&next) {
                 next += 1;
@@ -600,7 +614,11 @@ where
                 }
             }
         }
-        let sha256 = reader.join().expect("reader thread panicked")?;
+        let sha256 = reader.join().expect("reader thread panicked");
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
+        }
+        let sha256 = sha256?;
         match failed {
             Some(e) => Err(e),
             None => Ok(sha256),
