@@ -104,8 +104,7 @@ pub fn render(input: &InputFile, tz: Tz, rejects: &[Reject]) -> Result<Option<St
 /// The value of a "`X` is not one of …" reason.
 fn listed_value(reason: &str) -> Option<String> {
     let rest = reason.strip_prefix('`')?;
-    let (value, tail) = rest.split_once("` is not one of")?;
-    let _ = tail;
+    let (value, _) = rest.split_once("` is not one of")?;
     Some(value.to_string())
 }
 

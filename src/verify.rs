@@ -709,6 +709,10 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
         }
         for (role, recorded) in &s.profiles {
             let now = recorded.load(*role).ok().map(|p| p.sha256);
+            let as_file = Recorded {
+                path: recorded.name.clone(),
+                sha256: recorded.sha256.clone(),
+            };
             files.push(FileCheck {
                 role: match role {
                     Role::Calls => "calls profile",
@@ -716,18 +720,9 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                     Role::Surveys => "surveys profile",
                     Role::Orders => "orders profile",
                 },
-                recorded: Some(Recorded {
-                    path: recorded.name.clone(),
-                    sha256: recorded.sha256.clone(),
-                }),
+                status: file_status(Some(&as_file), now.as_ref()),
                 path: recorded.name.clone(),
-                status: file_status(
-                    Some(&Recorded {
-                        path: recorded.name.clone(),
-                        sha256: recorded.sha256.clone(),
-                    }),
-                    now.as_ref(),
-                ),
+                recorded: Some(as_file),
             });
         }
         files.push(FileCheck {

@@ -348,7 +348,7 @@ impl Mapper {
         src: &'r csv::ByteRecord,
         col: &'r Resolved,
     ) -> std::result::Result<Cow<'r, str>, (String, String)> {
-        let fail = |reason: String| (String::from_utf8_lossy(b"").into_owned(), reason);
+        let fail = |reason: String| (String::new(), reason);
         if let Some((at, is)) = &col.when {
             let v = self.cell(src, *at).map_err(fail)?;
             if !is.iter().any(|x| x == v.as_ref()) {

@@ -4,7 +4,7 @@
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
-use super::pipeline::{self, Chunk, ChunkRecords, RecordAt, Workers, DEFAULT_CHUNK_BYTES};
+use super::pipeline::{self, Chunk, ChunkRecords, RecordAt, Workers};
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
 use super::{raw_row, Header, Reject, Role};
@@ -177,20 +177,7 @@ const FOREIGN_BATCH: usize = 4096;
 /// and duplicate check as a canonical file. Mapped rows cannot be read back by byte offset, so
 /// the exact key of each accepted row is kept for the comparison a repeated id hash needs.
 pub fn read_foreign(input: &InputFile, profile: &Profile, setup: &Setup) -> Result<FileResult> {
-    match read_foreign_pass(input, profile, setup, HashSet::new())? {
-        Pass::Done(r) => Ok(r),
-        Pass::Conflicts(conflicts, sha256) => {
-            match read_foreign_pass(input, profile, setup, conflicts)? {
-                Pass::Done(mut r) => {
-                    r.sha256 = sha256;
-                    Ok(r)
-                }
-                Pass::Conflicts(..) => {
-                    unreachable!("known conflicts are rejected, not re-detected")
-                }
-            }
-        }
-    }
+    in_passes(|conflicts| read_foreign_pass(input, profile, setup, conflicts))
 }
 
 fn read_foreign_pass(
@@ -253,15 +240,8 @@ fn read_foreign_pass(
     Ok(finish(taken, source.sha256()))
 }
 
-/// Reads one export on the calling thread. Two rows sharing an id with different cells reject
-/// each other; when that happens the file is read a second time, so that no earlier row of such
-/// an id is counted.
-pub fn read_file(role: Role, path: &Path, setup: &Setup) -> Result<FileResult> {
-    read_file_on(role, path, setup, &Workers::Inline, DEFAULT_CHUNK_BYTES)
-}
-
-/// [`read_file`], with the file's chunks of about `chunk_bytes` parsed on `workers`. The result
-/// is the same whatever the workers and the chunk size.
+/// Reads one canonical export, its chunks of about `chunk_bytes` parsed on `workers`. The
+/// result is the same whatever the workers and the chunk size.
 pub fn read_file_on<'e>(
     role: Role,
     path: &Path,
@@ -269,20 +249,22 @@ pub fn read_file_on<'e>(
     workers: &Workers<'e>,
     chunk_bytes: usize,
 ) -> Result<FileResult> {
-    let first = read_pass(role, path, setup, HashSet::new(), workers, chunk_bytes)?;
-    match first {
+    in_passes(|conflicts| read_pass(role, path, setup, conflicts, workers, chunk_bytes))
+}
+
+/// Runs `pass` once, and again with the conflicting ids it found: two rows sharing an id with
+/// different cells reject each other, and the second pass makes sure no earlier row of such an
+/// id is counted.
+fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result<FileResult> {
+    match pass(HashSet::new())? {
         Pass::Done(r) => Ok(r),
-        Pass::Conflicts(conflicts, sha256) => {
-            match read_pass(role, path, setup, conflicts, workers, chunk_bytes)? {
-                Pass::Done(mut r) => {
-                    r.sha256 = sha256;
-                    Ok(r)
-                }
-                Pass::Conflicts(..) => {
-                    unreachable!("known conflicts are rejected, not re-detected")
-                }
+        Pass::Conflicts(conflicts, sha256) => match pass(conflicts)? {
+            Pass::Done(mut r) => {
+                r.sha256 = sha256;
+                Ok(r)
             }
-        }
+            Pass::Conflicts(..) => unreachable!("known conflicts are rejected, not re-detected"),
+        },
     }
 }
 
