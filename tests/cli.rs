@@ -2563,16 +2563,14 @@ fn spec_8_lines_are_physical_with_lone_cr_line_ends_whatever_the_chunk_size() {
     ] {
         let dir = Month::new().raw_calls(&text).build();
         for chunk in ["1", "7", "64", "1048576"] {
-            let out = assert_cmd::Command::cargo_bin("slatement")
-                .unwrap()
-                .current_dir(dir.path())
-                .env("SLATEMENT_CHUNK_BYTES", chunk)
-                .args(["check", "--rates", &rates])
-                .output()
-                .unwrap();
-            let stdout = String::from_utf8(out.stdout).unwrap();
+            let out = run_with_env(
+                dir.path(),
+                &["check", "--rates", &rates],
+                ODD_TZ,
+                &[("SLATEMENT_CHUNK_BYTES", chunk)],
+            );
             assert_eq!(
-                stdout,
+                out.stdout,
                 format!("calls.csv:{line}: channel: `fax` is not one of phone, online\n"),
                 "chunk {chunk}"
             );
