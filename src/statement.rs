@@ -147,6 +147,11 @@ pub struct VendorRef {
     pub id: String,
     /// Name.
     pub name: String,
+    /// First day of the contract.
+    pub contract_start: String,
+    /// Last day of service, when the contract ends (SPEC §12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_end: Option<String>,
 }
 
 /// A metric's numerator, denominator and display value.
@@ -845,6 +850,8 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         vendor: VendorRef {
             id: vendor.id.clone(),
             name: vendor.name.clone(),
+            contract_start: vendor.contract_start.to_string(),
+            contract_end: vendor.contract_end.map(|d| d.to_string()),
         },
         currency: currency.to_string(),
         assessed,
@@ -1030,6 +1037,7 @@ mod tests {
             name: "V".into(),
             contract_start: chrono::NaiveDate::from_str(start).unwrap(),
             trial_months: months,
+            contract_end: None,
         };
         // 2026-06-01 + 2 months: assessed from August; 2026-06-15: from September.
         assert_eq!(assessed_from(&v("2026-06-01", 2)).to_string(), "2026-08");
