@@ -442,6 +442,7 @@ fn work_order_verdict(v: Timeliness) -> &'static str {
         Timeliness::Met => "on_time",
         Timeliness::Missed => "overdue",
         Timeliness::Pending => "pending",
+        Timeliness::TakenOver => "taken_over",
     }
 }
 
@@ -450,6 +451,7 @@ fn repair_verdict(v: Timeliness) -> &'static str {
         Timeliness::Met => "ok",
         Timeliness::Missed => "failed",
         Timeliness::Pending => "pending",
+        Timeliness::TakenOver => "taken_over",
     }
 }
 
@@ -1112,6 +1114,11 @@ fn trace_work_order(
         (Timeliness::Pending, _) => format!(
             "pending: no reply yet, and {} of the allowance was left at the cut-off; reported, not charged (settle again with a later --as-of to judge it)",
             hms_text(allowance - elapsed_nanos)
+        ),
+        (Timeliness::TakenOver, _) => format!(
+            "taken over: no reply before the end of the contract, with {} of the allowance left; the platform answers it at the vendor's cost {} (termination/work_order)",
+            hms_text(allowance - elapsed_nanos),
+            at_least_scale(cx.terms.termination.work_order, cx.terms.money.scale)
         ),
     };
     out.push_str(&format!("verdict     {verdict}\n"));

@@ -51,6 +51,45 @@ pub struct IncidentTerms {
     pub service_breach: Option<ServiceBreachTerms>,
 }
 
+/// A kind of incident the contracts price (SPEC §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IncidentKind {
+    /// Customer records disclosed (001 §3.7).
+    Confidentiality,
+    /// A breach of the service terms (002 §5.2, 004 §5).
+    ServiceBreach,
+}
+
+impl IncidentKind {
+    /// Every kind, in statement order.
+    pub const ALL: [IncidentKind; 2] = [IncidentKind::Confidentiality, IncidentKind::ServiceBreach];
+
+    /// The name in the register, rates.toml and the line item (`incident/<kind>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentKind::Confidentiality => "confidentiality",
+            IncidentKind::ServiceBreach => "service_breach",
+        }
+    }
+
+    /// The kind written as `cell` (any case).
+    pub fn parse(cell: &[u8]) -> Option<IncidentKind> {
+        IncidentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().as_bytes().eq_ignore_ascii_case(cell))
+    }
+}
+
+impl IncidentTerms {
+    /// Whether incidents of `kind` are priced.
+    pub fn has(&self, kind: IncidentKind) -> bool {
+        match kind {
+            IncidentKind::Confidentiality => self.confidentiality.is_some(),
+            IncidentKind::ServiceBreach => self.service_breach.is_some(),
+        }
+    }
+}
+
 /// `[incidents.confidentiality]`: what disclosed customer records cost.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfidentialityTerms {

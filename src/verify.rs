@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::input::ingest::InputFile;
 use crate::input::{hex, Role};
 use crate::rates::Rates;
-use crate::settle::{data_dir, data_file, settle, InputPaths, Run};
+use crate::settle::{data_dir, data_file, register_path, settle, InputPaths, Run};
 use crate::statement::Arguments;
 use crate::timestamp::{Instant, Month};
 use serde_json::{json, Value};
@@ -217,12 +217,12 @@ impl Sealed {
         for (i, _) in recorded_inputs.iter().enumerate() {
             let at = format!("/inputs/{i}");
             let role_text = text_at(&json, &format!("{at}/role")).map_err(fail)?;
-            let role = Role::ALL
+            let role = Role::INPUTS
                 .into_iter()
                 .find(|r| r.as_str() == role_text)
                 .ok_or_else(|| {
                     fail(format!(
-                        "`inputs[{i}].role` is \"{role_text}\", expected calls, tickets, surveys or orders"
+                        "`inputs[{i}].role` is \"{role_text}\", expected calls, tickets, surveys, orders or incidents"
                     ))
                 })?;
             if inputs.iter().any(|(r, _)| *r == role) {
@@ -601,9 +601,12 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
         match &options.data {
             Some(data) => {
                 let dir = data_dir(data, Some(s.month));
-                for role in Role::ALL {
+                for role in Role::INPUTS {
                     let recorded = s.inputs.iter().find(|(r, _)| *r == role).map(|(_, x)| x);
-                    let path = data_file(&dir, role);
+                    let path = match role {
+                        Role::Incidents => register_path(data, Some(s.month)),
+                        _ => data_file(&dir, role),
+                    };
                     if recorded.is_some() || path.is_file() {
                         wanted.push((role, recorded, path));
                     }
@@ -719,6 +722,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                     Role::Tickets => "tickets profile",
                     Role::Surveys => "surveys profile",
                     Role::Orders => "orders profile",
+                    Role::Incidents => "incidents profile",
                 },
                 status: file_status(Some(&as_file), now.as_ref()),
                 path: recorded.name.clone(),

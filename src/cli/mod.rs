@@ -59,6 +59,9 @@ pub struct InputArgs {
     /// orders.csv to read instead of the data folder's (optional input).
     #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
+    /// The incident register (default: incidents.csv of the month's folder, else of the data folder).
+    #[arg(long, value_name = "FILE")]
+    pub incidents: Option<PathBuf>,
     /// Read the calls file through this mapping profile: a built-in name (asterisk-cdr, asterisk-queue-log, freeswitch-cdr, cn-excel) or a profile file.
     #[arg(long, value_name = "NAME|FILE")]
     pub calls_profile: Option<String>,
@@ -92,6 +95,7 @@ impl InputArgs {
                 self.surveys.clone(),
                 self.orders.clone(),
             ],
+            incidents: self.incidents.clone(),
             profiles: [
                 self.calls_profile.clone(),
                 self.tickets_profile.clone(),

@@ -28,6 +28,9 @@ pub struct VendorSlot<'a> {
     /// Whether the vendor is in contract in the month (rows before its contract month are
     /// skipped with a warning, SPEC §8).
     pub in_contract: bool,
+    /// E, the start of the day after the vendor's last day of service: rows from E on are
+    /// outside the period (SPEC §12).
+    pub ends: Option<Instant>,
     /// How its rows are judged.
     pub ctx: VendorCtx<'a>,
 }
@@ -78,6 +81,9 @@ pub struct FileResult {
     pub rejects: Vec<Reject>,
     /// Rows of vendors skipped because the month is before their contract month, per vendor.
     pub before_contract: Vec<u64>,
+    /// Rows of the month at or after the end of the vendor's contract, per vendor (counted as
+    /// outside period too).
+    pub after_end: Vec<u64>,
     /// Data rows in the file (not counting the header).
     pub rows: u64,
     /// Rows of other months naming no declared vendor.
@@ -100,6 +106,7 @@ fn parse(
         Role::Tickets => Record::Ticket(records::parse_ticket(cells, tz, h)?),
         Role::Surveys => Record::Survey(records::parse_survey(cells, tz, h)?),
         Role::Orders => Record::Order(records::parse_order(cells, tz, h)?),
+        Role::Incidents => unreachable!("the incident register is read by input::incidents"),
     })
 }
 
@@ -369,6 +376,7 @@ struct Scanned {
     rows: u64,
     unattributed_outside: u64,
     before_contract: Vec<u64>,
+    after_end: Vec<u64>,
     /// This role's counts of each vendor, duplicates and accepted rows aside.
     counts: Vec<RowCounts>,
     /// Rejected rows, in file order.
@@ -388,6 +396,7 @@ impl Scanned {
             rows: 0,
             unattributed_outside: 0,
             before_contract: vec![0; vendors],
+            after_end: vec![0; vendors],
             counts: vec![RowCounts::default(); vendors],
             rejects: Vec::new(),
             conflicted: Vec::new(),
@@ -482,13 +491,19 @@ fn judge<'r>(
         let period = ctx.role.period_column();
         if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
             cells.remember_timestamp(period, at);
-            if at < start || at >= end {
+            let after_end = vendor
+                .and_then(|v| setup.vendors[v].ends)
+                .is_some_and(|e| at >= e);
+            if at < start || at >= end || after_end {
                 match vendor {
                     Some(v) if setup.vendors[v].selected => {
                         let c = &mut out.counts[v];
                         c.rows += 1 + row.folded;
                         c.outside_period += 1;
                         c.duplicates += row.folded;
+                        if after_end && at < end && at >= start {
+                            out.after_end[v] += 1;
+                        }
                     }
                     Some(_) => {}
                     None if setup.filtered => {}
@@ -659,6 +674,7 @@ impl<'a> Taken<'a> {
                     .collect(),
                 rejects: Vec::new(),
                 before_contract: vec![0; setup.vendors.len()],
+                after_end: vec![0; setup.vendors.len()],
                 rows: 0,
                 unattributed_outside: 0,
                 decided: Vec::new(),
@@ -690,6 +706,7 @@ impl<'a> Taken<'a> {
         out.unattributed_outside += s.unattributed_outside;
         for (v, (n, c)) in s.before_contract.iter().zip(&s.counts).enumerate() {
             out.before_contract[v] += n;
+            out.after_end[v] += s.after_end[v];
             let t = &mut out.tallies[v].counts[ri];
             t.rows += c.rows;
             t.outside_period += c.outside_period;
