@@ -24,13 +24,28 @@ pub struct IncidentCount {
 }
 
 /// A threshold of the confidentiality terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Threshold {
     /// Records to date exceed `lump_after_records`, or an incident was wide.
     LumpSum,
     /// A record went to a competitor.
     CompetitorMinimum,
+}
+
+impl Threshold {
+    /// The name, as the terms key that sets it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Threshold::LumpSum => "lump_sum",
+            Threshold::CompetitorMinimum => "competitor_minimum",
+        }
+    }
+}
+
+impl Serialize for Threshold {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// One kind's account in the month.

@@ -1050,7 +1050,7 @@ mod tests {
             }
         );
         let roles: Vec<Role> = acme.inputs.iter().map(|(r, _)| *r).collect();
-        assert_eq!(roles, Role::ALL);
+        assert_eq!(roles, Role::INPUTS);
         assert_eq!(acme.inputs[0].1.path, "examples/data/2026-10/calls.csv");
         assert_eq!(acme.rates.path, "rates.toml");
         assert_eq!(acme.rejected, 0);
