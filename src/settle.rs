@@ -239,6 +239,9 @@ pub struct Settled {
     /// The rows kept as evidence, file by file in role order (empty unless collected, see
     /// [`settle_collecting`]).
     pub noted: Vec<FileNotes>,
+    /// The incident register, when one was read: its path and every accepted incident up to
+    /// the end of the month, with whether an auditor excluded it.
+    pub register: Option<(String, Vec<(Incident, bool)>)>,
 }
 
 /// The latest month any terms could apply to; used by `check` without `--month`.
@@ -442,6 +445,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 notices,
                 files,
                 noted,
+                register: None,
             })
         }
     };
@@ -592,12 +596,22 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             tally,
         ));
     }
+    let register = register.map(|reg| {
+        let incidents = reg
+            .incidents
+            .into_iter()
+            .enumerate()
+            .map(|(n, x)| (x, excluded.get(n).is_some_and(Option::is_some)))
+            .collect();
+        (reg.path, incidents)
+    });
     Ok(Settled {
         statements,
         rejects,
         notices,
         files,
         noted,
+        register,
     })
 }
 

@@ -129,6 +129,8 @@ pub enum Classification {
     },
     /// A takeover charged to the vendor.
     Takeover(TakeoverItem),
+    /// A vendor service order unresolved at the end of the contract, taken over (SPEC §12).
+    ServiceOrderTakenOver,
     /// A work order of the vendor.
     WorkOrder {
         /// On time, overdue or pending.
@@ -540,6 +542,7 @@ impl VendorTally {
                     t.service_orders_completed += 1;
                 } else if taken_over {
                     t.service_orders_taken_over += 1;
+                    return Classification::ServiceOrderTakenOver;
                 }
                 Classification::Plain
             }
