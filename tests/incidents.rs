@@ -438,7 +438,7 @@ fn spec_9_the_register_of_the_month_folder_wins_and_is_shown_in_every_form() {
     out.expect(66);
     for (format, wants) in [
         ("table", "incident/service_breach"),
-        ("md", "service_breach incidents: month / to date"),
+        ("md", "service_breach incidents month / to date"),
         (
             "csv",
             "acme,service_breach,1,,1,,2000.00,0.00,2000.00,,false",

@@ -221,7 +221,7 @@ pub fn view(s: &Statement) -> View {
     for (kind, r) in s.incidents.iter().flat_map(|i| &i.0) {
         let records = |n: Option<u64>| n.map_or_else(String::new, |n| format!(", {n} record(s)"));
         figures.push(pair(
-            &format!("{} incidents: month / to date", kind.as_str()),
+            &format!("{} incidents month / to date", kind.as_str()),
             format!(
                 "{}{} / {}{}",
                 r.in_month.incidents,
@@ -230,41 +230,43 @@ pub fn view(s: &Statement) -> View {
                 records(r.to_date.records)
             ),
         ));
-        let thresholds: Vec<&str> = r.thresholds_reached.iter().map(|t| t.as_str()).collect();
         figures.push(pair(
-            &format!("{} liability: to date − before = charged", kind.as_str()),
+            &format!("{} liability / before / charged", kind.as_str()),
             format!(
-                "{} − {} = {}{}{}",
-                r.liability_to_date,
-                r.charged_before,
-                r.charged,
-                if thresholds.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (reached: {})", thresholds.join(", "))
-                },
-                if r.termination_right {
-                    "; termination right"
-                } else {
-                    ""
-                }
+                "{} / {} / {}",
+                r.liability_to_date, r.charged_before, r.charged
             ),
         ));
+        if !r.thresholds_reached.is_empty() || r.termination_right {
+            let thresholds: Vec<&str> = r.thresholds_reached.iter().map(|t| t.as_str()).collect();
+            figures.push(pair(
+                &format!("{} thresholds / termination right", kind.as_str()),
+                format!(
+                    "{} / {}",
+                    if thresholds.is_empty() {
+                        "none".to_string()
+                    } else {
+                        thresholds.join(", ")
+                    },
+                    if r.termination_right { "yes" } else { "no" }
+                ),
+            ));
+        }
     }
     if let Some(t) = &s.termination {
         figures.push(pair(
-            "contract ended: judged at",
-            format!("{} (last day of service {})", t.judged_at, t.contract_end),
+            "last day of service / judged at",
+            format!("{} / {}", t.contract_end, t.judged_at),
         ));
         figures.push(pair(
-            "taken over: work orders / service orders / repairs",
+            "taken over: work orders / service / repairs",
             format!(
                 "{} / {} / {}",
                 t.work_orders_taken_over, t.service_orders_taken_over, t.repairs_taken_over
             ),
         ));
         figures.push(pair(
-            "vendor replies at or after the end, ignored",
+            "vendor replies after the end, ignored",
             t.replies_ignored.to_string(),
         ));
     }
