@@ -627,11 +627,24 @@ where
 }
 
 /// Reads single records back from a file by their byte offset (for the exact comparison of the
-/// duplicate check), keeping the last block read, since repeats of one run of rows come in order.
+/// duplicate check). Two blocks are kept, the one used last and the one before: a repeat is
+/// compared with its first row, far back in the file, and with itself, where the reading is, so
+/// both runs of reads stay in a block and a file exported twice costs no more than once.
 pub struct RecordAt {
     path: PathBuf,
     file: Option<File>,
-    block: Vec<u8>,
+    /// The blocks, the one used last first.
+    blocks: [Block; 2],
+    /// One parser for every read (building a parser costs more than reading a record).
+    parser: csv_core::Reader,
+    /// Where the parser writes a record's cells and their ends.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
     start: u64,
     eof: bool,
 }
@@ -642,9 +655,59 @@ impl RecordAt {
         RecordAt {
             path: path.to_path_buf(),
             file: None,
-            block: Vec::new(),
-            start: 0,
-            eof: false,
+            blocks: Default::default(),
+            parser: csv_core::Reader::new(),
+            out: vec![0; 1 << 12],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// Parses the record at the start of `bytes` into `record`: the bytes it took, or `None`
+    /// when `bytes` end before the record does (the caller then reads more).
+    fn parse_one(
+        &mut self,
+        bytes: &[u8],
+        eof: bool,
+        record: &mut csv::ByteRecord,
+    ) -> Option<usize> {
+        use csv_core::ReadRecordResult as R;
+        self.parser.reset();
+        let (mut read, mut written, mut fields) = (0, 0, 0);
+        loop {
+            let input = if read < bytes.len() || !eof {
+                &bytes[read..]
+            } else {
+                &[][..]
+            };
+            let (result, r, w, f) =
+                self.parser
+                    .read_record(input, &mut self.out[written..], &mut self.ends[fields..]);
+            read += r;
+            written += w;
+            fields += f;
+            match result {
+                R::OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                }
+                R::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                R::InputEmpty if eof && read >= bytes.len() && input.is_empty() => return None,
+                R::InputEmpty if eof => {}
+                R::InputEmpty => return None,
+                R::Record => {
+                    record.clear();
+                    let mut from = 0;
+                    for &end in &self.ends[..fields] {
+                        record.push_field(&self.out[from..end]);
+                        from = end;
+                    }
+                    return Some(read);
+                }
+                R::End => return None,
+            }
         }
     }
 
@@ -652,30 +715,37 @@ impl RecordAt {
     pub fn read(&mut self, offset: u64, record: &mut csv::ByteRecord) -> Result<()> {
         let mut want = READ_BACK_BYTES;
         loop {
-            let end = self.start + self.block.len() as u64;
-            if (self.start..end).contains(&offset) {
-                let from = (offset - self.start) as usize;
-                let mut reader = csv_reader(&self.block[from..]);
-                let got = reader
-                    .read_byte_record(record)
-                    .map_err(|e| csv_error(&self.path, e))?;
-                let to = from + reader.position().byte() as usize;
-                if got && (to < self.block.len() || self.eof) {
-                    return Ok(());
+            let held = self.blocks.iter().position(|b| {
+                !b.bytes.is_empty() && (b.start..b.start + b.bytes.len() as u64).contains(&offset)
+            });
+            if let Some(i) = held {
+                if i == 1 {
+                    self.blocks.swap(0, 1);
                 }
-                if self.eof {
-                    return Err(self.changed());
+                let from = (offset - self.blocks[0].start) as usize;
+                let block = std::mem::take(&mut self.blocks[0].bytes);
+                let eof = self.blocks[0].eof;
+                let took = self.parse_one(&block[from..], eof, record);
+                self.blocks[0].bytes = block;
+                let b = &self.blocks[0];
+                match took {
+                    Some(n) if from + n < b.bytes.len() || b.eof => return Ok(()),
+                    _ if b.eof => return Err(self.changed()),
+                    // The record runs past the block: read it again, more at once.
+                    _ => want = want.max(2 * (b.bytes.len() - from)),
                 }
-                // The record runs past the block: read it again, more at once.
-                want = want.max(2 * (self.block.len() - from));
+            } else {
+                // The block used before last makes way.
+                self.blocks.swap(0, 1);
             }
             self.load(offset, want)?;
-            if self.block.is_empty() {
+            if self.blocks[0].bytes.is_empty() {
                 return Err(self.changed());
             }
         }
     }
 
+    /// Reads `want` bytes from `offset` into the block used last.
     fn load(&mut self, offset: u64, want: usize) -> Result<()> {
         let path = &self.path;
         let file = match &mut self.file {
@@ -686,13 +756,14 @@ impl RecordAt {
         };
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| Error::io(path, e))?;
-        self.block.clear();
+        let b = &mut self.blocks[0];
+        b.bytes.clear();
         let n = file
             .take(want as u64)
-            .read_to_end(&mut self.block)
+            .read_to_end(&mut b.bytes)
             .map_err(|e| Error::io(path, e))?;
-        self.start = offset;
-        self.eof = n < want;
+        b.start = offset;
+        b.eof = n < want;
         Ok(())
     }
 
