@@ -223,6 +223,36 @@ pub struct FileSummary {
     pub rows: u64,
     /// Rejected rows.
     pub rejected: u64,
+    /// Physical lines in the file (0 when the source cannot tell, e.g. a workbook).
+    pub lines: u64,
+    /// Lines inside records beyond their first (quoted cells holding line ends).
+    pub continued: u64,
+}
+
+impl FileSummary {
+    /// Every physical line accounted for: `1,234 lines = 1 header + 1,230 rows + 3 blank`
+    /// (with the lines inside quoted cells when there are any); `None` when the source cannot
+    /// tell its lines.
+    pub fn lines_text(&self) -> Option<String> {
+        if self.lines == 0 {
+            return (self.continued > 0).then(|| {
+                format!(
+                    "{} rows, {} line(s) inside quoted cells folded into them (multiline = true)",
+                    self.rows, self.continued
+                )
+            });
+        }
+        let blank = self.lines.saturating_sub(1 + self.rows + self.continued);
+        let inside = if self.continued > 0 {
+            format!(" + {} inside quoted cells", self.continued)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{} lines = 1 header + {} rows{inside} + {blank} blank",
+            self.lines, self.rows
+        ))
+    }
 }
 
 /// The result of reading and settling.
@@ -400,6 +430,8 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             sha256: r.sha256.clone(),
             rows: r.rows,
             rejected: r.rejects.len() as u64,
+            lines: r.lines,
+            continued: r.continued,
         });
         let unattributed = r.rejects.iter().filter(|x| x.vendor.is_none()).count();
         if unattributed > 0 {
@@ -425,6 +457,8 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             sha256: reg.sha256.clone(),
             rows: reg.rows,
             rejected: reg.rejects.len() as u64,
+            lines: 0,
+            continued: 0,
         });
         let unattributed = reg.rejects.iter().filter(|x| x.vendor.is_none()).count();
         if unattributed > 0 {

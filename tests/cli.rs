@@ -883,10 +883,10 @@ fn spec_2_wrong_field_count_is_rejected() {
 }
 
 #[test]
-fn spec_2_line_numbers_are_physical_lines_with_multiline_cells() {
-    // line 1 header; lines 2–3 one good record with a two-line quoted category (not in a
-    // package, accepted on a vendor row); line 4 a bad record; lines 5–6 a bad record whose
-    // category spans two lines; line 7 a bad record.
+fn spec_8_records_spanning_lines_are_rejected_and_lines_stay_physical() {
+    // line 1 header; lines 2–3 a record with a two-line quoted category: in the canonical
+    // layout a record stays on one line (SPEC §8), so it is rejected; line 4 a bad record;
+    // lines 5–6 another two-line record; line 7 a bad record.
     let text = format!(
         "{CALLS}\n\
          c1,acme,phone,aftersales,\"two\nlines\",2026-10-12 10:00:00,,,\n\
@@ -898,8 +898,9 @@ fn spec_2_line_numbers_are_physical_lines_with_multiline_cells() {
     assert_rejected(
         dir.path(),
         &[
+            "calls.csv:2: (row): a quoted cell runs from line 2 to line 3: unbalanced quote?",
             "calls.csv:4: channel:",
-            "calls.csv:5: offered_at:",
+            "calls.csv:5: (row): a quoted cell runs from line 5 to line 6",
             "calls.csv:7: stage:",
         ],
     );
@@ -969,7 +970,7 @@ fn spec_8_a_row_of_another_month_is_outside_period_whatever_else_is_wrong() {
             // Outside (September in Shanghai), each with something else wrong:
             "c2,acme,fax,aftersales,手机,2026-09-30 23:59:59,,,",
             "c3,acme,phone,aftersales,手机,2026-09-30 10:00:00,2026-09-30 09:00:00,,",
-            "c4,acme,phone,aftersales,手机,2026-11-01 00:00:00,,,,,",
+            "c4,acme,phone,aftersales,手机,2026-11-01 00:00:00,yesterday,,",
             "c5,nobody,phone,aftersales,手机,2026-09-12 10:00:00,,,",
             "c6,,phone,aftersales,手机,2026-09-12 10:00:00,,,",
             // Same id as c1 with other cells: outside rows take no part in the duplicate check.

@@ -42,7 +42,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
             rates.vendors.len()
         );
         for f in &settled.files {
-            eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
+            match f.lines_text() {
+                Some(lines) => eprintln!("{}: {lines}; {} rejected", f.path, f.rejected),
+                None => eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected),
+            }
         }
         for n in &settled.notices {
             eprintln!("note: {n}");

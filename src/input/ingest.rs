@@ -4,7 +4,7 @@
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
-use super::pipeline::{self, Chunk, ChunkRecords, RecordAt, Workers};
+use super::pipeline::{self, Chunk, ChunkRecords, FileRead, RecordAt, Shape, Workers};
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
 use super::{raw_row, Header, Reject, Role};
@@ -86,6 +86,10 @@ pub struct FileResult {
     pub after_end: Vec<u64>,
     /// Data rows in the file (not counting the header).
     pub rows: u64,
+    /// Physical lines in the file (0 when the source cannot tell, e.g. a workbook).
+    pub lines: u64,
+    /// Lines inside records beyond their first (quoted cells holding line ends).
+    pub continued: u64,
     /// Rows of other months naming no declared vendor.
     pub unattributed_outside: u64,
     /// Disputes that matched an accepted in-period row, in file order of the rows.
@@ -126,6 +130,12 @@ pub trait RowSource {
 pub struct SourceRow {
     /// The physical line (or sheet row) the row starts on.
     pub line: u64,
+    /// The physical line it ends on: later than `line` when a quoted cell holds line ends.
+    pub last_line: u64,
+    /// Its quotes do not balance (a quoted cell that never closes, or a stray quote).
+    pub unbalanced: bool,
+    /// Whether a record may run over several lines (a profile's `multiline = true`).
+    pub multiline: bool,
     /// Further source rows folded into this one (legs of one call, queue-log events); they
     /// count as duplicates of it.
     pub folded: u64,
@@ -138,8 +148,20 @@ impl SourceRow {
     pub fn at(line: u64) -> SourceRow {
         SourceRow {
             line,
+            last_line: line,
+            unbalanced: false,
+            multiline: false,
             folded: 0,
             error: None,
+        }
+    }
+
+    /// A record of a canonical CSV with the shape the reader found.
+    pub fn shaped(shape: Shape) -> SourceRow {
+        SourceRow {
+            last_line: shape.last_line,
+            unbalanced: shape.unbalanced,
+            ..SourceRow::at(shape.line)
         }
     }
 }
@@ -244,7 +266,13 @@ fn read_foreign_pass(
         }
         taken.take(&ctx, scanned, &mut |at| Ok(keys[&at].clone()))?;
     }
-    Ok(finish(taken, source.sha256()))
+    Ok(finish(
+        taken,
+        FileRead {
+            sha256: source.sha256(),
+            lines: 0,
+        },
+    ))
 }
 
 /// Reads one canonical export, its chunks of about `chunk_bytes` parsed on `workers`. The
@@ -291,7 +319,7 @@ fn read_pass<'e>(
     let shown = path.display().to_string();
     let mut taken = Taken::new(role, &shown, setup);
     let mut back = RecordAt::new(path);
-    let sha256 = pipeline::read_chunks(
+    let read = pipeline::read_chunks(
         path,
         workers,
         chunk_bytes,
@@ -309,21 +337,27 @@ fn read_pass<'e>(
         scan,
         |ctx, scanned| taken.take(ctx, scanned?, &mut |at| read_back(ctx, &mut back, at)),
     )?;
-    Ok(finish(taken, sha256))
+    Ok(finish(taken, read))
 }
 
 /// The end of a pass: the reasons of known conflicts list every line of their id; a pass that
 /// found new conflicts asks for another.
-fn finish(taken: Taken, sha256: String) -> Pass {
+fn finish(taken: Taken, read: FileRead) -> Pass {
+    let FileRead { sha256, lines } = read;
     let Taken {
         mut out,
         found,
         conflict_rows,
         conflict_lines,
+        bad_lines,
         ..
     } = taken;
     for (at, id) in conflict_rows {
-        let list = conflict_lines[&id]
+        let mut lines = conflict_lines[&id].clone();
+        lines.extend(bad_lines.get(&id).into_iter().flatten());
+        lines.sort_unstable();
+        lines.dedup();
+        let list = lines
             .iter()
             .map(u64::to_string)
             .collect::<Vec<_>>()
@@ -338,6 +372,7 @@ fn finish(taken: Taken, sha256: String) -> Pass {
         return Pass::Conflicts(found, sha256);
     }
     out.sha256 = sha256;
+    out.lines = lines;
     Pass::Done(out)
 }
 
@@ -374,6 +409,8 @@ struct Scanned {
     /// Bytes in the chunk.
     bytes: usize,
     rows: u64,
+    /// Lines inside records beyond their first.
+    continued: u64,
     unattributed_outside: u64,
     before_contract: Vec<u64>,
     after_end: Vec<u64>,
@@ -383,6 +420,9 @@ struct Scanned {
     rejects: Vec<Reject>,
     /// Rejects (index into `rejects`) of rows whose id is a known conflict, with the id.
     conflicted: Vec<(usize, Box<[u8]>)>,
+    /// Ids (with the line) of rows rejected for a reason of their own once the id was read: a
+    /// good row of the same id must not survive beside them (SPEC §8).
+    bad_ids: Vec<(Box<[u8]>, u64)>,
     /// Accepted rows, in file order.
     accepted: Vec<Accepted>,
     /// Their ids, end to end.
@@ -394,12 +434,14 @@ impl Scanned {
         Scanned {
             bytes,
             rows: 0,
+            continued: 0,
             unattributed_outside: 0,
             before_contract: vec![0; vendors],
             after_end: vec![0; vendors],
             counts: vec![RowCounts::default(); vendors],
             rejects: Vec::new(),
             conflicted: Vec::new(),
+            bad_ids: Vec::new(),
             accepted: Vec::new(),
             ids: Vec::new(),
         }
@@ -486,7 +528,39 @@ fn judge<'r>(
         .iter()
         .position(|v| v.id.as_bytes() == vendor_cell);
 
-    // The month check comes first (SPEC §8).
+    // The record's shape and its cell count are judged before the month (SPEC §8): a stray
+    // quote that swallows the rest of the file must never pass as one row of another month.
+    out.continued += row.last_line - row.line;
+    let shape = if row.last_line > row.line && !row.multiline {
+        Some(format!(
+            "a quoted cell runs from line {} to line {}: unbalanced quote? (a record of this layout stays on one line)",
+            row.line, row.last_line
+        ))
+    } else if row.unbalanced {
+        Some(
+            "unbalanced quote: a `\"` opens a quoted cell that never closes, or stands inside a cell; quote whole cells and double a quote inside one"
+                .to_string(),
+        )
+    } else if record.len() != ctx.header.width {
+        Some(format!(
+            "has {} fields, the header has {}",
+            record.len(),
+            ctx.header.width
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = shape {
+        match vendor {
+            Some(v) if !setup.vendors[v].selected => {}
+            Some(v) if !setup.vendors[v].in_contract => out.before_contract[v] += 1 + row.folded,
+            Some(v) => out.reject(ctx, record, line, "(row)", reason, Some(v)),
+            None => out.reject(ctx, record, line, "(row)", reason, None),
+        }
+        return Judged::Done;
+    }
+
+    // The month check comes next (SPEC §8).
     if let Some((start, end)) = setup.month {
         let period = ctx.role.period_column();
         if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
@@ -551,15 +625,6 @@ fn judge<'r>(
         out.counts[v].rows += row.folded;
         out.counts[v].duplicates += row.folded;
     }
-    if record.len() != ctx.header.width {
-        let reason = format!(
-            "has {} fields, the header has {}",
-            record.len(),
-            ctx.header.width
-        );
-        out.reject(ctx, record, line, "(row)", reason, Some(v));
-        return Judged::Done;
-    }
     if let Some(e) = &row.error {
         out.reject(ctx, record, line, &e.column, e.reason.to_string(), Some(v));
         return Judged::Done;
@@ -579,6 +644,7 @@ fn judge<'r>(
     let parsed = match parse(ctx.role, &cells, setup.tz, &slot.ctx, values) {
         Ok(r) => r,
         Err(e) => {
+            out.bad_ids.push((id.into(), line));
             out.reject(ctx, record, line, &e.column, e.reason.into_owned(), Some(v));
             return Judged::Done;
         }
@@ -607,10 +673,15 @@ fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut records = ChunkRecords::new(chunk);
     let mut record = csv::ByteRecord::new();
     let path = Path::new(&ctx.shown);
-    while let Some((start, line)) = records.next_into(&mut record, path)? {
-        if let Judged::Accepted { vendor, id, record } =
-            judge(ctx, &record, &SourceRow::at(line), &mut out, &mut Discard)
-        {
+    while let Some((start, shape)) = records.next_into(&mut record, path)? {
+        let line = shape.line;
+        if let Judged::Accepted { vendor, id, record } = judge(
+            ctx,
+            &record,
+            &SourceRow::shaped(shape),
+            &mut out,
+            &mut Discard,
+        ) {
             let at = out.ids.len();
             out.ids.extend_from_slice(id);
             out.accepted.push(Accepted {
@@ -658,6 +729,8 @@ struct Taken<'a> {
     conflict_rows: Vec<(usize, Box<[u8]>)>,
     /// Lines of each known conflict.
     conflict_lines: HashMap<Box<[u8]>, Vec<u64>>,
+    /// Lines of rows rejected for a reason of their own, by id.
+    bad_lines: HashMap<Box<[u8]>, Vec<u64>>,
 }
 
 impl<'a> Taken<'a> {
@@ -676,6 +749,8 @@ impl<'a> Taken<'a> {
                 before_contract: vec![0; setup.vendors.len()],
                 after_end: vec![0; setup.vendors.len()],
                 rows: 0,
+                lines: 0,
+                continued: 0,
                 unattributed_outside: 0,
                 decided: Vec::new(),
                 noted: Vec::new(),
@@ -685,6 +760,7 @@ impl<'a> Taken<'a> {
             found: HashSet::new(),
             conflict_rows: Vec::new(),
             conflict_lines: HashMap::new(),
+            bad_lines: HashMap::new(),
         }
     }
 
@@ -703,6 +779,7 @@ impl<'a> Taken<'a> {
         }
         progress::add_rows(s.rows);
         out.rows += s.rows;
+        out.continued += s.continued;
         out.unattributed_outside += s.unattributed_outside;
         for (v, (n, c)) in s.before_contract.iter().zip(&s.counts).enumerate() {
             out.before_contract[v] += n;
@@ -720,6 +797,14 @@ impl<'a> Taken<'a> {
                 .or_default()
                 .push(line);
             self.conflict_rows.push((out.rejects.len() + at, id));
+        }
+        for (id, line) in s.bad_ids {
+            // On the first pass a bad row's id becomes a conflict: any good row of it is then
+            // rejected on the second.
+            if !ctx.conflicts.contains(&id) && !self.found.contains(&id) {
+                self.found.insert(id.clone());
+            }
+            self.bad_lines.entry(id).or_default().push(line);
         }
         out.rejects.extend(s.rejects);
         for (n, a) in s.accepted.iter().enumerate() {
