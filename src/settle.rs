@@ -208,6 +208,9 @@ pub struct Run<'a> {
     /// An auditor's decisions to apply (`rescore --disputes`); `None` settles the rows as
     /// recorded.
     pub disputes: Option<&'a Disputes>,
+    /// `--allow-outside-period`: settle from an input most of whose rows belong to other
+    /// months (the statements then carry a warning) instead of refusing.
+    pub allow_outside_period: bool,
 }
 
 /// What a file held, for the run summary.
@@ -356,6 +359,10 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .cloned()
         .partition(|f| f.role != Role::Incidents);
     let mut results = read_files(&exports, &setup, Parallel::from_env()?)?;
+    let outside_warnings = match run.month {
+        Some(month) => outside_period_guard(&results, month, run.allow_outside_period)?,
+        None => Vec::new(),
+    };
     let register_vendors: Vec<RegisterVendor> = slots
         .iter()
         .map(|s| RegisterVendor {
@@ -526,6 +533,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         }
         let tally = &tallies[i];
         let mut warnings = Vec::new();
+        warnings.extend(outside_warnings.iter().cloned());
         let register_rejected = register.as_ref().map_or(0, |r| r.counts[i].rejected);
         let rejected: Vec<String> = roles
             .iter()
@@ -620,6 +628,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                     as_of: run.as_of.map(|t| t.to_rfc3339(tz)),
                     vendor: run.vendor.clone(),
                     disputes: run.disputes.map(|d| d.path.clone()),
+                    allow_outside_period: run.allow_outside_period,
                 },
                 terms_table: rates.terms_table_for(&vendor.id, month),
                 disputes,
@@ -647,6 +656,43 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         noted,
         register,
     })
+}
+
+/// The guard against another month's export (or folder): an input with fewer rows in the month
+/// than outside it is refused, naming the month most of its rows belong to, unless `allow`;
+/// then each such input is a warning for every statement.
+fn outside_period_guard(results: &[FileResult], month: Month, allow: bool) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for r in results {
+        let outside: u64 = r.other_months.iter().map(|(_, n)| n).sum();
+        if r.in_month >= outside {
+            continue;
+        }
+        let (most, n) = r
+            .other_months
+            .iter()
+            .copied()
+            .max_by_key(|&(m, n)| (n, std::cmp::Reverse(m)))
+            .expect("rows outside the month");
+        let what = format!(
+            "only {} of its {} dated rows fall in {month}; most belong to {most} ({n} rows)",
+            r.in_month,
+            r.in_month + outside
+        );
+        if !allow {
+            return Err(Error::WrongFile {
+                path: r.path.clone(),
+                message: format!(
+                    "{what}. Is this {month}'s export, and the right --data folder? Settle {most} with --month {most}, or pass --allow-outside-period to settle {month} from this file anyway"
+                ),
+            });
+        }
+        warnings.push(format!(
+            "{}: {what}; settled anyway (--allow-outside-period)",
+            r.path
+        ));
+    }
+    Ok(warnings)
 }
 
 /// Fails with every dispute that matched no accepted in-period row of a settled vendor ("unknown

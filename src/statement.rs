@@ -145,6 +145,9 @@ pub struct Arguments {
     /// `--disputes` of `rescore`, the path as given; absent when settled as recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disputes: Option<String>,
+    /// `--allow-outside-period` was given; absent when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_outside_period: bool,
 }
 
 /// Vendor id and name.

@@ -186,6 +186,10 @@ impl Sealed {
             as_of: optional_text_at(&json, "/arguments/as_of").map_err(fail)?,
             vendor: optional_text_at(&json, "/arguments/vendor").map_err(fail)?,
             disputes: added_text_at(&json, "/arguments/disputes").map_err(fail)?,
+            allow_outside_period: json
+                .pointer("/arguments/allow_outside_period")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         };
         if arguments.month != month_text {
             return Err(fail(format!(
@@ -547,6 +551,7 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
         vendor: sealed.arguments.vendor.clone(),
         inputs: &paths,
         disputes: disputes.as_ref(),
+        allow_outside_period: sealed.arguments.allow_outside_period,
     };
     let result = match settle(&run) {
         Ok(s) => s,
@@ -1046,7 +1051,8 @@ mod tests {
                 month: "2026-10".into(),
                 as_of: None,
                 vendor: None,
-                disputes: None
+                disputes: None,
+                allow_outside_period: false
             }
         );
         let roles: Vec<Role> = acme.inputs.iter().map(|(r, _)| *r).collect();
@@ -1180,6 +1186,7 @@ mod tests {
                 as_of: None,
                 vendor: Some("acme".into()),
                 disputes: None,
+                allow_outside_period: false,
             },
             files,
             rejected: Some(0),

@@ -25,6 +25,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
         vendor: a.input.vendor.clone(),
         inputs: &inputs,
         disputes: None,
+        allow_outside_period: a.input.allow_outside_period,
     })?;
     let mut listing = String::new();
     for input in &inputs.files {

@@ -90,6 +90,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
             vendor: a.input.vendor.clone(),
             inputs: &inputs,
             disputes: None,
+            allow_outside_period: a.input.allow_outside_period,
         },
         collect,
     )?;

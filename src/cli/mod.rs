@@ -80,6 +80,9 @@ pub struct InputArgs {
     /// Settle only this vendor; rows of other vendors are skipped.
     #[arg(long, value_name = "ID")]
     pub vendor: Option<String>,
+    /// Settle even from an input most of whose rows belong to other months (another month's export or folder); the statements carry a warning.
+    #[arg(long)]
+    pub allow_outside_period: bool,
     /// No messages on stderr except errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::evidence::{Collect, Noted};
 use crate::progress;
 use crate::tally::{RowCounts, VendorCtx, VendorTally};
-use crate::timestamp::{parse_timestamp, Instant};
+use crate::timestamp::{parse_timestamp, Instant, Month};
 use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
@@ -90,6 +90,10 @@ pub struct FileResult {
     pub lines: u64,
     /// Lines inside records beyond their first (quoted cells holding line ends).
     pub continued: u64,
+    /// Rows, of any vendor, whose period time falls in the settled month.
+    pub in_month: u64,
+    /// Rows, of any vendor, whose period time falls in another month, by month.
+    pub other_months: Vec<(Month, u64)>,
     /// Rows of other months naming no declared vendor.
     pub unattributed_outside: u64,
     /// Disputes that matched an accepted in-period row, in file order of the rows.
@@ -411,6 +415,8 @@ struct Scanned {
     rows: u64,
     /// Lines inside records beyond their first.
     continued: u64,
+    in_month: u64,
+    other_months: Vec<(Month, u64)>,
     unattributed_outside: u64,
     before_contract: Vec<u64>,
     after_end: Vec<u64>,
@@ -435,6 +441,8 @@ impl Scanned {
             bytes,
             rows: 0,
             continued: 0,
+            in_month: 0,
+            other_months: Vec::new(),
             unattributed_outside: 0,
             before_contract: vec![0; vendors],
             after_end: vec![0; vendors],
@@ -568,6 +576,11 @@ fn judge<'r>(
             let after_end = vendor
                 .and_then(|v| setup.vendors[v].ends)
                 .is_some_and(|e| at >= e);
+            if at < start || at >= end {
+                add_month(&mut out.other_months, Month::of(at.local_date(setup.tz)), 1);
+            } else {
+                out.in_month += 1;
+            }
             if at < start || at >= end || after_end {
                 match vendor {
                     Some(v) if setup.vendors[v].selected => {
@@ -664,6 +677,14 @@ fn judge<'r>(
     }
 }
 
+/// Counts `n` rows of month `m` in a short list kept in month order.
+fn add_month(list: &mut Vec<(Month, u64)>, m: Month, n: u64) {
+    match list.binary_search_by_key(&m, |(x, _)| *x) {
+        Ok(i) => list[i].1 += n,
+        Err(i) => list.insert(i, (m, n)),
+    }
+}
+
 /// Judges every row of a chunk (on a worker thread).
 fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut out = Scanned::new(ctx.setup.vendors.len(), chunk.bytes.len());
@@ -751,6 +772,8 @@ impl<'a> Taken<'a> {
                 rows: 0,
                 lines: 0,
                 continued: 0,
+                in_month: 0,
+                other_months: Vec::new(),
                 unattributed_outside: 0,
                 decided: Vec::new(),
                 noted: Vec::new(),
@@ -780,6 +803,10 @@ impl<'a> Taken<'a> {
         progress::add_rows(s.rows);
         out.rows += s.rows;
         out.continued += s.continued;
+        out.in_month += s.in_month;
+        for (m, n) in s.other_months {
+            add_month(&mut out.other_months, m, n);
+        }
         out.unattributed_outside += s.unattributed_outside;
         for (v, (n, c)) in s.before_contract.iter().zip(&s.counts).enumerate() {
             out.before_contract[v] += n;
