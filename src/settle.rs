@@ -420,6 +420,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .map(|s| VendorTally::new(s.ctx.terms.packages.len()))
         .collect();
     let mut before_contract = vec![0u64; slots.len()];
+    let mut undeclared_warnings = Vec::new();
     let mut after_end = vec![0u64; slots.len()];
     let mut rejects = Vec::new();
     let mut files = Vec::new();
@@ -440,6 +441,16 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             lines: r.lines,
             continued: r.continued,
         });
+        if r.undeclared.0 > 0 {
+            let names: Vec<String> = r.undeclared.1.iter().map(|n| format!("`{n}`")).collect();
+            let notice = format!(
+                "{}: {} row(s) of the month name a vendor rates.toml does not declare ({}); skipped under --vendor: check the export for a misspelt vendor",
+                r.path,
+                r.undeclared.0,
+                names.join(", ")
+            );
+            undeclared_warnings.push(notice);
+        }
         let unattributed = r.rejects.iter().filter(|x| x.vendor.is_none()).count();
         if unattributed > 0 {
             notices.push(format!(
@@ -534,6 +545,26 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         let tally = &tallies[i];
         let mut warnings = Vec::new();
         warnings.extend(outside_warnings.iter().cloned());
+        warnings.extend(undeclared_warnings.iter().cloned());
+        let terms = slot.ctx.terms;
+        if terms.earn.commission_rate.is_some() && !roles.contains(&Role::Orders) {
+            warnings.push(
+                "no orders input was read while [earn] commission_rate is set: no commission is paid this month; supply orders.csv (a header-only file when the vendor brought no orders)"
+                    .to_string(),
+            );
+        }
+        for r in results.iter().filter(|r| r.minute_times[0] > 0) {
+            let c = &terms.contacts;
+            warnings.push(format!(
+                "{}: {} of {} answer and end times carry no seconds (as spreadsheets save them): the thresholds counted in seconds cannot be judged exactly: effective talk ({} s), service level ({} s), short abandons ({} s); export the times with seconds",
+                r.path,
+                r.minute_times[0],
+                r.minute_times[0] + r.minute_times[1],
+                c.effective_min_talk_seconds,
+                c.service_level_seconds,
+                c.short_abandon_seconds
+            ));
+        }
         let register_rejected = register.as_ref().map_or(0, |r| r.counts[i].rejected);
         let rejected: Vec<String> = roles
             .iter()
