@@ -301,11 +301,11 @@ pub fn read_file_on<'e>(
 /// id is counted.
 fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result<FileResult> {
     match pass(HashSet::new())? {
-        Pass::Done(r) => Ok(r),
+        Pass::Done(r) => Ok(*r),
         Pass::Conflicts(conflicts, sha256) => match pass(conflicts)? {
             Pass::Done(mut r) => {
                 r.sha256 = sha256;
-                Ok(r)
+                Ok(*r)
             }
             Pass::Conflicts(..) => unreachable!("known conflicts are rejected, not re-detected"),
         },
@@ -313,7 +313,7 @@ fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result
 }
 
 enum Pass {
-    Done(FileResult),
+    Done(Box<FileResult>),
     Conflicts(HashSet<Box<[u8]>>, String),
 }
 
@@ -382,7 +382,7 @@ fn finish(taken: Taken, read: FileRead) -> Pass {
     }
     out.sha256 = sha256;
     out.lines = lines;
-    Pass::Done(out)
+    Pass::Done(Box::new(out))
 }
 
 /// What judging the rows of a file needs, fixed once its header is read.
