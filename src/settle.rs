@@ -639,7 +639,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 ),
             });
         }
-        statements.push(statement::build(
+        let built = statement::build(
             StatementInput {
                 month,
                 vendor,
@@ -668,7 +668,10 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 ended: slot.ctx.ended,
             },
             tally,
-        ));
+        );
+        statements.push(
+            built.map_err(|e| Error::Rejected(format!("vendor {}, {month}: {e}", vendor.id)))?,
+        );
     }
     let register = register.map(|reg| {
         let incidents = reg
