@@ -4,11 +4,12 @@
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
 use crate::evidence::{Collect, FileNotes};
+use crate::input::diagnose;
 use crate::input::incidents::{self, Incident, Register, RegisterVendor};
 use crate::input::ingest::{Decided, FileResult, InputFile, Setup, VendorSlot};
 use crate::input::manifest::{self, Manifest};
 use crate::input::pipeline::{read_files, Parallel};
-use crate::input::profile;
+use crate::input::profile::{self, Format};
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
 use crate::statement::{
@@ -59,6 +60,21 @@ pub struct InputOptions {
 /// line wins. calls, tickets and surveys are required (exit 66); orders is optional.
 pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<InputPaths> {
     let data = opts.data.clone().unwrap_or_else(|| PathBuf::from("."));
+    if let Some(d) = &opts.data {
+        if !d.is_dir() {
+            return Err(match d.exists() {
+                true => Error::Usage(format!(
+                    "--data {} is a file, not a folder: --data names the folder that holds calls.csv, tickets.csv …; name a single file with --calls, --tickets …",
+                    d.display()
+                )),
+                false => Error::MissingInput {
+                    role: "data folder",
+                    path: d.clone(),
+                    hint: "no such folder: check the path given to --data".into(),
+                },
+            });
+        }
+    }
     let dir = data_dir(&data, month);
     let manifest = Manifest::find(&dir)?;
     let mut files = Vec::new();
@@ -93,6 +109,9 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
                 }
             }
         };
+        if !path.is_file() && path.exists() {
+            return Err(not_a_file(role.as_str(), &path));
+        }
         if !path.is_file() {
             if role.required() || hint.is_some() {
                 let hint = hint.unwrap_or_else(|| {
@@ -142,6 +161,9 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
     }
     // The incident register (SPEC §9): named, else the month's folder's, else the data folder's.
     let register = match &opts.incidents {
+        Some(p) if p.exists() && !p.is_file() => {
+            return Err(not_a_file(Role::Incidents.as_str(), p))
+        }
         Some(p) if !p.is_file() => {
             return Err(Error::MissingInput {
                 role: Role::Incidents.as_str(),
@@ -155,6 +177,21 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
     };
     files.extend(register.map(|p| InputFile::new(Role::Incidents, p, None)));
     Ok(InputPaths { files })
+}
+
+/// The error for an input path that exists but is no regular file.
+fn not_a_file(role: &'static str, path: &Path) -> Error {
+    let what = if path.is_dir() {
+        "a folder"
+    } else {
+        "a device or pipe"
+    };
+    Error::NotAFile {
+        role,
+        path: path.to_path_buf(),
+        what,
+        hint: format!("name the {role} file itself"),
+    }
 }
 
 /// Where the incident register of `month` is looked for under `--data DIR` (SPEC §9):
@@ -358,6 +395,12 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .iter()
         .cloned()
         .partition(|f| f.role != Role::Incidents);
+    for f in &exports {
+        let is_xlsx = f.profile.as_ref().is_some_and(|p| p.format == Format::Xlsx);
+        if !is_xlsx {
+            diagnose::check(&f.path, f.role, f.profile.as_ref())?;
+        }
+    }
     let mut results = read_files(&exports, &setup, Parallel::from_env()?)?;
     let outside_warnings = match run.month {
         Some(month) => outside_period_guard(&results, month, run.allow_outside_period)?,

@@ -5,6 +5,7 @@
 pub mod cells;
 pub mod convert;
 pub mod dedup;
+pub mod diagnose;
 pub mod foreign;
 pub mod incidents;
 pub mod ingest;
