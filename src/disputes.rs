@@ -84,6 +84,7 @@ impl DisputeKind {
             Role::Surveys => DisputeKind::Survey,
             Role::Orders => DisputeKind::Order,
             Role::Incidents => DisputeKind::Incident,
+            Role::Claim | Role::ClaimRecords => unreachable!("a claim is not disputed"),
         }
     }
 

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 const CENTIMINUTE: i64 = 600_000_000;
 
 /// Which accepted rows the reader keeps as evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Default)]
 pub enum Collect<'a> {
     /// None: the ordinary settle path.
     #[default]
@@ -41,16 +41,26 @@ pub enum Collect<'a> {
     Figures,
     /// The ticket with this id, however it was classified (`explain --ticket`).
     Ticket(&'a str),
+    /// The rows a reconciliation asks for (SPEC §10): those whose id the vendor claims, and those
+    /// counted under an item whose records the vendor lists but whose id it does not claim.
+    Rows(&'a (dyn Fn(Role, &[u8], &Record, &Classification) -> bool + Sync)),
 }
 
 impl Collect<'_> {
-    /// Whether the accepted row of `role` with `id`, classified as `class`, is kept.
-    pub fn wants(&self, role: Role, id: &[u8], class: &Classification) -> bool {
+    /// Whether the accepted row of `role` with `id`, parsed as `record` and classified as
+    /// `class`, is kept.
+    pub fn wants(&self, role: Role, id: &[u8], record: &Record, class: &Classification) -> bool {
         match self {
             Collect::Off => false,
             Collect::Figures => shows(class),
             Collect::Ticket(t) => role == Role::Tickets && t.as_bytes() == id,
+            Collect::Rows(f) => f(role, id, record, class),
         }
+    }
+
+    /// Whether nothing is collected (the ordinary settle path).
+    pub fn is_off(&self) -> bool {
+        matches!(self, Collect::Off)
     }
 }
 

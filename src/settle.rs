@@ -502,7 +502,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             ));
         }
         rejects.append(&mut r.rejects);
-        if collect != Collect::Off {
+        if !collect.is_off() {
             noted.push(FileNotes {
                 role: r.role,
                 path: r.path.clone(),

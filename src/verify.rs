@@ -728,6 +728,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                     Role::Surveys => "surveys profile",
                     Role::Orders => "orders profile",
                     Role::Incidents => "incidents profile",
+                    Role::Claim | Role::ClaimRecords => "claim profile",
                 },
                 status: file_status(Some(&as_file), now.as_ref()),
                 path: recorded.name.clone(),

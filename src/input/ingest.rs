@@ -119,7 +119,9 @@ fn parse(
         Role::Tickets => Record::Ticket(records::parse_ticket(cells, tz, h)?),
         Role::Surveys => Record::Survey(records::parse_survey(cells, tz, h)?),
         Role::Orders => Record::Order(records::parse_order(cells, tz, h)?),
-        Role::Incidents => unreachable!("the incident register is read by input::incidents"),
+        Role::Incidents | Role::Claim | Role::ClaimRecords => {
+            unreachable!("the register and claims are not read by the month's pipeline")
+        }
     })
 }
 
@@ -919,7 +921,7 @@ impl<'a> Taken<'a> {
                             class
                         }
                     };
-                    if setup.evidence.wants(role, id, &class) {
+                    if setup.evidence.wants(role, id, parsed, &class) {
                         out.noted.push(Noted {
                             vendor: v,
                             line: a.line,

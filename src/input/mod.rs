@@ -36,6 +36,10 @@ pub enum Role {
     /// incidents.csv: the incident register of the whole contract (optional, SPEC §9); read by
     /// [`incidents`], not by the month's pipeline.
     Incidents,
+    /// claim.csv: the vendor's settlement list (SPEC §10), read by `reconcile`.
+    Claim,
+    /// claim_records.csv: the records behind the vendor's lines (SPEC §10).
+    ClaimRecords,
 }
 
 impl Role {
@@ -59,6 +63,8 @@ impl Role {
             Role::Surveys => "surveys",
             Role::Orders => "orders",
             Role::Incidents => "incidents",
+            Role::Claim => "claim",
+            Role::ClaimRecords => "claim_records",
         }
     }
 
@@ -70,12 +76,14 @@ impl Role {
             Role::Surveys => "surveys.csv",
             Role::Orders => "orders.csv",
             Role::Incidents => "incidents.csv",
+            Role::Claim => "claim.csv",
+            Role::ClaimRecords => "claim_records.csv",
         }
     }
 
     /// Whether a month cannot be settled without this file (SPEC §2).
     pub fn required(self) -> bool {
-        !matches!(self, Role::Orders | Role::Incidents)
+        matches!(self, Role::Calls | Role::Tickets | Role::Surveys)
     }
 
     /// The canonical columns: (name, required).
@@ -127,6 +135,13 @@ impl Role {
                 ("wide", false),
                 ("note", false),
             ],
+            Role::Claim => &[
+                ("item", true),
+                ("quantity", true),
+                ("amount", true),
+                ("unit_price", false),
+            ],
+            Role::ClaimRecords => &[("item", true), ("id", true), ("amount", false)],
         }
     }
 
@@ -138,6 +153,8 @@ impl Role {
             Role::Surveys => 2,
             Role::Orders => 2,
             Role::Incidents => 3,
+            // A claim is of the month it is given for: no column dates its rows.
+            Role::Claim | Role::ClaimRecords => 0,
         }
     }
 }
