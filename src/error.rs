@@ -66,6 +66,12 @@ pub enum Error {
         /// The existing file.
         path: PathBuf,
     },
+    /// Months of a contract without a statement, which a final settlement needs (exit 66).
+    #[error("{}", missing_statements(.paths))]
+    MissingStatements {
+        /// Where each missing statement was looked for, in month order.
+        paths: Vec<PathBuf>,
+    },
     /// Reading or writing a file failed (exit 74).
     #[error("{path}: {source}")]
     Io {
@@ -83,7 +89,7 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::Config { .. } => 78,
-            Error::MissingInput { .. } => 66,
+            Error::MissingInput { .. } | Error::MissingStatements { .. } => 66,
             Error::BadFile { .. }
             | Error::NotAStatement { .. }
             | Error::Rejected(_)
@@ -119,6 +125,18 @@ fn dispute_lines(path: &str, problems: &[DisputeProblem]) -> String {
         .map(|p| format!("{path}:{}: {}: {}", p.line, p.column, p.reason))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+fn missing_statements(paths: &[PathBuf]) -> String {
+    let mut s = format!(
+        "the final settlement needs a statement for every month of the contract; {} missing:",
+        paths.len()
+    );
+    for p in paths {
+        s.push_str(&format!("\n  {}", p.display()));
+    }
+    s.push_str("\nSettle each missing month with --out into the same folder, then run account --final again.");
+    s
 }
 
 /// Result with the library's error.

@@ -1,0 +1,1015 @@
+//! The account across the months of a contract (SPEC §11) and the final settlement at its end
+//! (SPEC §12): what each statement made due, what was paid, what is late and what late payment
+//! costs, the rights that late payment gives, and the balance between the parties.
+//!
+//! This module computes a plain [`Account`] per vendor; the renderers in
+//! [`crate::render::account`] only format it. No rates.toml is read: each due is judged by the
+//! terms its own statement records.
+
+pub mod archive;
+pub mod rows;
+
+use crate::error::{Error, Result};
+use crate::input::cells;
+use crate::input::records::{Cells, RowError};
+use crate::money::round;
+use crate::timestamp::{parse_timestamp, Month};
+use archive::{Method, StatementRecord};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rows::Parsed;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The JSON schema of an account.
+pub const ACCOUNT_SCHEMA: &str = "slatement.account.v1";
+
+/// The columns of payments.csv (SPEC §11).
+pub const PAYMENT_COLUMNS: &[(&str, bool)] = &[
+    ("payment_id", true),
+    ("vendor", true),
+    ("payer", true),
+    ("month", true),
+    ("paid_on", true),
+    ("amount", true),
+    ("note", false),
+];
+
+/// The columns of deductions.csv (SPEC §12).
+pub const DEDUCTION_COLUMNS: &[(&str, bool)] = &[
+    ("deduction_id", true),
+    ("vendor", true),
+    ("amount", true),
+    ("reason", true),
+    ("decided_on", false),
+];
+
+/// A party of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Party {
+    /// The platform (甲方).
+    Platform,
+    /// The vendor (乙方).
+    Vendor,
+}
+
+impl Party {
+    /// The name as written in payments.csv and the account.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Platform => "platform",
+            Party::Vendor => "vendor",
+        }
+    }
+}
+
+/// One payment of payments.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// `payment_id`.
+    pub id: String,
+    /// The vendor of the contract.
+    pub vendor: String,
+    /// Who paid.
+    pub payer: Party,
+    /// The statement the payment settles.
+    pub month: Month,
+    /// The day it was paid, in the contract time zone.
+    pub paid_on: NaiveDate,
+    /// The amount, > 0.
+    pub amount: Decimal,
+    /// Free text.
+    pub note: String,
+}
+
+/// One deduction of deductions.csv: a loss the vendor caused (004 §3.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deduction {
+    /// `deduction_id`.
+    pub id: String,
+    /// The vendor.
+    pub vendor: String,
+    /// The amount, > 0.
+    pub amount: Decimal,
+    /// The customer claim, compensation or cost.
+    pub reason: String,
+    /// When it was decided, if recorded.
+    pub decided_on: Option<NaiveDate>,
+}
+
+/// Status of a due (SPEC §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Net 0: nothing is due.
+    NothingDue,
+    /// A vendor's debt deducted from the platform's payments, at or after its due date.
+    Deducted,
+    /// Before the due date (or on it) and not yet fully paid.
+    NotDue,
+    /// Fully paid, the last payment on or before the due date.
+    Paid,
+    /// Fully paid after the due date.
+    PaidLate,
+    /// Paid more than due.
+    Overpaid,
+    /// After the due date, nothing paid.
+    Overdue,
+    /// After the due date, part paid.
+    PartlyPaid,
+}
+
+impl Status {
+    /// The name in the account.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NothingDue => "nothing_due",
+            Status::Deducted => "deducted",
+            Status::NotDue => "not_due",
+            Status::Paid => "paid",
+            Status::PaidLate => "paid_late",
+            Status::Overpaid => "overpaid",
+            Status::Overdue => "overdue",
+            Status::PartlyPaid => "partly_paid",
+        }
+    }
+}
+
+/// A right late payment gives the vendor (002 §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Right {
+    /// `suspend` or `terminate`.
+    pub right: &'static str,
+    /// The day from which the vendor may exercise it.
+    pub from: String,
+}
+
+/// What one statement made due and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Due {
+    /// The statement's month.
+    pub month: String,
+    /// The statement's net.
+    pub net: Decimal,
+    /// Who owes: `platform`, `vendor`, or null when net = 0.
+    pub payer: Option<&'static str>,
+    /// `settlement.method` of the statement.
+    pub method: &'static str,
+    /// The statement's `payment_by`.
+    pub due_by: String,
+    /// |net| (0 when nothing is due).
+    pub due: Decimal,
+    /// The month's payments up to `as_of`.
+    pub paid: Decimal,
+    /// due − paid (negative when overpaid; 0 for a deducted debt).
+    pub outstanding: Decimal,
+    /// Late days up to `as_of`.
+    pub late_days: u32,
+    /// The late charge, rounded once.
+    pub late_charge: Decimal,
+    /// The status.
+    pub status: &'static str,
+    /// The payments counted, by id, in date order.
+    pub payments: Vec<String>,
+    /// Rights that have arisen, with their dates.
+    pub rights: Vec<Right>,
+}
+
+/// A deduction as listed in the final settlement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeductionLine {
+    /// `deduction_id`.
+    pub deduction_id: String,
+    /// The amount.
+    pub amount: Decimal,
+    /// Why.
+    pub reason: String,
+}
+
+/// The position as of the date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Position {
+    /// Positive outstanding amounts of the platform's dues.
+    pub platform_owes: Decimal,
+    /// Positive outstanding amounts of the vendor's dues (wired debts).
+    pub vendor_owes: Decimal,
+    /// Late charges on the platform's dues.
+    pub late_charges_platform_owes: Decimal,
+    /// Late charges on the vendor's dues.
+    pub late_charges_vendor_owes: Decimal,
+    /// Deductions (final settlement only).
+    pub deductions: Decimal,
+    /// platform_owes + late_charges_platform_owes − vendor_owes − late_charges_vendor_owes −
+    /// deductions: positive, the platform pays the vendor.
+    pub balance: Decimal,
+    /// The balance in words.
+    pub summary: String,
+}
+
+/// The final settlement's terms (SPEC §12).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Final {
+    /// The last day of service.
+    pub contract_end: String,
+    /// The last day of service + `settle_within_days`.
+    pub due_by: String,
+}
+
+/// The vendor of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VendorRef {
+    /// Vendor id.
+    pub id: String,
+    /// Vendor name.
+    pub name: String,
+}
+
+/// A signature on a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignedBy {
+    /// Who signed (the signer's name, or the public key).
+    pub signer: String,
+    /// The algorithm, when recorded.
+    pub algorithm: Option<String>,
+}
+
+/// A file the account was computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputRef {
+    /// `statement`, `payments` or `deductions`.
+    pub role: &'static str,
+    /// The statement's month (statements only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub month: Option<String>,
+    /// The path as given.
+    pub path: String,
+    /// SHA-256 of the file, lowercase hex.
+    pub sha256: String,
+    /// Signatures found on a statement (present only when it is signed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signed_by: Vec<SignedBy>,
+}
+
+/// The account of one vendor (JSON schema `slatement.account.v1`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// `slatement.account.v1`.
+    pub schema: &'static str,
+    /// The vendor.
+    pub vendor: VendorRef,
+    /// Currency of every amount.
+    pub currency: String,
+    /// The date the account is made up to.
+    pub as_of: String,
+    /// The final settlement's terms, with `--final`.
+    #[serde(rename = "final")]
+    pub final_settlement: Option<Final>,
+    /// One due per statement, in month order.
+    pub dues: Vec<Due>,
+    /// Deductions (final settlement only).
+    pub deductions: Vec<DeductionLine>,
+    /// The position as of the date.
+    pub position: Position,
+    /// The files read.
+    pub inputs: Vec<InputRef>,
+    /// Warnings, in words.
+    pub warnings: Vec<String>,
+}
+
+/// What `account` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The archive folder (`settle --out`).
+    pub statements: PathBuf,
+    /// Only this vendor.
+    pub vendor: Option<String>,
+    /// payments.csv.
+    pub payments: Option<PathBuf>,
+    /// deductions.csv (final settlement only).
+    pub deductions: Option<PathBuf>,
+    /// The date; default today in the contract time zone.
+    pub as_of: Option<String>,
+    /// The final settlement at the end of the contract.
+    pub final_settlement: bool,
+}
+
+fn checked(v: Option<Decimal>, what: &str) -> Result<Decimal> {
+    v.ok_or_else(|| {
+        Error::Rejected(format!(
+            "the {what} overflows the range of exact decimals; check the amounts"
+        ))
+    })
+}
+
+fn scaled(v: Decimal, scale: u32) -> Decimal {
+    let mut v = v;
+    if v.scale() < scale {
+        v.rescale(scale);
+    }
+    v
+}
+
+/// Judges one statement's due as of `as_of` from its payments (SPEC §11 "Dues", "Late payment").
+/// `payments` are the month's payments; those dated after `as_of` are not counted.
+pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> Result<Due> {
+    let scale = s.scale;
+    let zero = scaled(Decimal::ZERO, scale);
+    let (payer, due) = if s.net > Decimal::ZERO {
+        (Some(Party::Platform), s.net)
+    } else if s.net < Decimal::ZERO {
+        (Some(Party::Vendor), -s.net)
+    } else {
+        (None, Decimal::ZERO)
+    };
+    let due = scaled(due, scale);
+    let mut counted: Vec<&Payment> = payments
+        .iter()
+        .copied()
+        .filter(|p| p.paid_on <= as_of)
+        .collect();
+    counted.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
+    let base = Due {
+        month: s.month.to_string(),
+        net: s.net,
+        payer: payer.map(Party::as_str),
+        method: s.method.as_str(),
+        due_by: s.payment_by.to_string(),
+        due,
+        paid: zero,
+        outstanding: zero,
+        late_days: 0,
+        late_charge: zero,
+        status: Status::NothingDue.as_str(),
+        payments: Vec::new(),
+        rights: Vec::new(),
+    };
+    let Some(payer) = payer else {
+        return Ok(base);
+    };
+    if payer == Party::Vendor && s.method == Method::Deduct {
+        // 001 §4.6.1: the debt is taken off the platform's payments; nothing is outstanding.
+        let status = if as_of >= s.payment_by {
+            Status::Deducted
+        } else {
+            Status::NotDue
+        };
+        return Ok(Due {
+            status: status.as_str(),
+            ..base
+        });
+    }
+    let mut paid = zero;
+    for p in &counted {
+        paid = checked(paid.checked_add(p.amount), "sum of payments")?;
+    }
+    let paid = scaled(paid, scale);
+    let outstanding = checked(due.checked_sub(paid), "outstanding amount")?;
+
+    // The unpaid amount at the start of day d: due less the payments dated before d.
+    let unpaid_at_start = |d: NaiveDate| -> Result<Decimal> {
+        let mut left = due;
+        for p in counted.iter().filter(|p| p.paid_on < d) {
+            left = checked(left.checked_sub(p.amount), "unpaid amount")?;
+        }
+        Ok(left)
+    };
+    let rate = s.late_payment.as_ref().map(|l| match payer {
+        Party::Platform => l.platform_daily_rate,
+        Party::Vendor => l.vendor_daily_rate,
+    });
+    let mut late_days = 0u32;
+    let mut charge = Decimal::ZERO;
+    let mut day = s.payment_by.succ_opt();
+    while let Some(d) = day.filter(|d| *d <= as_of) {
+        let left = unpaid_at_start(d)?;
+        if left <= Decimal::ZERO {
+            break;
+        }
+        late_days += 1;
+        if let Some(rate) = rate {
+            let day_charge = checked(left.checked_mul(rate), "late charge")?;
+            charge = checked(charge.checked_add(day_charge), "late charge")?;
+        }
+        day = d.succ_opt();
+    }
+    let late_charge = round(charge, scale, s.rounding);
+
+    let mut rights = Vec::new();
+    if let (Party::Platform, Some(l)) = (payer, &s.late_payment) {
+        for (name, after) in [
+            ("suspend", l.suspend_after_days),
+            ("terminate", l.terminate_after_days),
+        ] {
+            let Some(from) = s
+                .payment_by
+                .checked_add_days(chrono::Days::new(u64::from(after) + 1))
+            else {
+                continue;
+            };
+            if from <= as_of && unpaid_at_start(from)? > Decimal::ZERO {
+                rights.push(Right {
+                    right: name,
+                    from: from.to_string(),
+                });
+            }
+        }
+    }
+
+    let status = if paid > due {
+        Status::Overpaid
+    } else if paid == due {
+        // The day the payments reached the due.
+        let mut sum = Decimal::ZERO;
+        let mut completed = s.payment_by;
+        for p in &counted {
+            sum = checked(sum.checked_add(p.amount), "sum of payments")?;
+            if sum >= due {
+                completed = p.paid_on;
+                break;
+            }
+        }
+        if completed <= s.payment_by {
+            Status::Paid
+        } else {
+            Status::PaidLate
+        }
+    } else if as_of <= s.payment_by {
+        Status::NotDue
+    } else if paid.is_zero() {
+        Status::Overdue
+    } else {
+        Status::PartlyPaid
+    };
+    Ok(Due {
+        paid,
+        outstanding,
+        late_days,
+        late_charge,
+        status: status.as_str(),
+        payments: counted.iter().map(|p| p.id.clone()).collect(),
+        rights,
+        ..base
+    })
+}
+
+/// The position of a vendor's dues (SPEC §11): sums of positive outstanding amounts and of
+/// late charges, less deductions; a deducted debt enters no sum.
+pub fn position(
+    dues: &[Due],
+    deductions: Decimal,
+    scale: u32,
+) -> Result<(Decimal, Decimal, Decimal, Decimal, Decimal)> {
+    let mut owes = [scaled(Decimal::ZERO, scale); 2];
+    let mut charges = [scaled(Decimal::ZERO, scale); 2];
+    for d in dues {
+        let i = match (d.payer, d.method) {
+            (Some("platform"), _) => 0,
+            (Some("vendor"), "wire") => 1,
+            _ => continue,
+        };
+        if d.outstanding > Decimal::ZERO {
+            owes[i] = checked(owes[i].checked_add(d.outstanding), "position")?;
+        }
+        charges[i] = checked(charges[i].checked_add(d.late_charge), "position")?;
+    }
+    let deductions = scaled(deductions, scale);
+    let balance = checked(
+        owes[0]
+            .checked_add(charges[0])
+            .and_then(|v| v.checked_sub(owes[1]))
+            .and_then(|v| v.checked_sub(charges[1]))
+            .and_then(|v| v.checked_sub(deductions)),
+        "balance",
+    )?;
+    Ok((owes[0], owes[1], charges[0], charges[1], balance))
+}
+
+/// An amount with thousands separators, for sentences: `12,345.67`.
+pub fn grouped(v: Decimal) -> String {
+    let text = v.abs().to_string();
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (text.clone(), None),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(&f);
+    }
+    out
+}
+
+fn summary(
+    name: &str,
+    balance: Decimal,
+    currency: &str,
+    as_of: NaiveDate,
+    fin: Option<&Final>,
+) -> String {
+    let amount = grouped(balance);
+    match (fin, balance.cmp(&Decimal::ZERO)) {
+        (None, std::cmp::Ordering::Greater) => {
+            format!("The platform owes {name} {amount} {currency}.")
+        }
+        (None, std::cmp::Ordering::Less) => {
+            format!("{name} owes the platform {amount} {currency}.")
+        }
+        (None, std::cmp::Ordering::Equal) => {
+            format!("Nothing is owed either way as of {as_of}.")
+        }
+        (Some(f), std::cmp::Ordering::Greater) => format!(
+            "Final settlement: the platform pays {name} {amount} {currency} by {}.",
+            f.due_by
+        ),
+        (Some(f), std::cmp::Ordering::Less) => format!(
+            "Final settlement: {name} pays the platform {amount} {currency} by {}.",
+            f.due_by
+        ),
+        (Some(_), std::cmp::Ordering::Equal) => {
+            "Final settlement: nothing is owed either way.".to_string()
+        }
+    }
+}
+
+/// Parses `--as-of`: a date, or a timestamp (its date in `tz`).
+pub fn parse_as_of(s: &str, tz: Tz) -> Result<NaiveDate> {
+    let t = s.trim();
+    if t.len() == 10 {
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            return Ok(d);
+        }
+    }
+    if let Ok(i) = parse_timestamp(t.as_bytes(), tz) {
+        return Ok(i.local_date(tz));
+    }
+    Err(Error::Usage(format!(
+        "--as-of {s}: expected a date (2026-12-31)"
+    )))
+}
+
+fn date_cell(c: &[u8], tz: Tz) -> std::result::Result<NaiveDate, &'static str> {
+    let s = std::str::from_utf8(c).map_err(|_| "not valid UTF-8")?;
+    if s.len() == 10 {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(d);
+        }
+    }
+    parse_timestamp(c, tz)
+        .map(|i| i.local_date(tz))
+        .map_err(|_| "not a date (YYYY-MM-DD) or timestamp")
+}
+
+fn money_cell(
+    cells: &Cells,
+    i: usize,
+    scale: Option<u32>,
+) -> std::result::Result<Decimal, RowError> {
+    let c = cells.required(i)?;
+    let v = cells::amount(c).map_err(|r| RowError::new(cells.name(i), r))?;
+    if v.is_zero() {
+        return Err(RowError::new(cells.name(i), "must be greater than 0"));
+    }
+    if let Some(scale) = scale {
+        if v.normalize().scale() > scale {
+            return Err(RowError::new(
+                cells.name(i),
+                format!("has more decimals than the currency's smallest unit (money.scale = {scale})"),
+            ));
+        }
+    }
+    Ok(v)
+}
+
+/// What the rows are judged against: the statements in force, per vendor and month.
+struct Book<'a> {
+    by_key: BTreeMap<(&'a str, Month), &'a StatementRecord>,
+    vendors: BTreeMap<&'a str, &'a StatementRecord>,
+    only: Option<&'a str>,
+}
+
+impl<'a> Book<'a> {
+    fn vendor(&self, cells: &Cells, i: usize) -> std::result::Result<Option<&'a str>, RowError> {
+        let v = cells.text(i)?;
+        if let Some(only) = self.only {
+            if v != only {
+                return Ok(None);
+            }
+        }
+        match self.vendors.get_key_value(v) {
+            Some((k, _)) => Ok(Some(*k)),
+            None => Err(RowError::new(
+                "vendor",
+                format!("`{v}` has no statement in the archive (an undeclared vendor)"),
+            )),
+        }
+    }
+}
+
+fn parse_payment(book: &Book, cells: &Cells) -> std::result::Result<Parsed<Payment>, RowError> {
+    let Some(vendor) = book.vendor(cells, 1)? else {
+        return Ok(Parsed::Skip);
+    };
+    let id = cells.text(0)?.to_string();
+    let payer = cells.choice(
+        2,
+        |c| {
+            [Party::Platform, Party::Vendor]
+                .into_iter()
+                .find(|p| p.as_str().as_bytes().eq_ignore_ascii_case(c))
+        },
+        "platform, vendor",
+    )?;
+    let month_text = cells.text(3)?;
+    let month = Month::parse(month_text)
+        .ok_or_else(|| RowError::new("month", format!("`{month_text}` is not YYYY-MM")))?;
+    let Some(s) = book.by_key.get(&(vendor, month)) else {
+        return Err(RowError::new(
+            "month",
+            format!("no statement of {vendor} for {month} is in force in the archive"),
+        ));
+    };
+    let paid_on = date_cell(cells.required(4)?, s.timezone)
+        .map_err(|r| RowError::new("paid_on", r))?;
+    let amount = money_cell(cells, 5, Some(s.scale))?;
+    let note = cells.opt_text(6)?.to_string();
+    if s.net.is_zero() {
+        return Err(RowError::new(
+            "payer",
+            format!("the statement of {month} nets to 0: neither party owes anything"),
+        ));
+    }
+    let owes = if s.net > Decimal::ZERO {
+        Party::Platform
+    } else {
+        Party::Vendor
+    };
+    if owes == Party::Vendor && s.method == Method::Deduct {
+        return Err(RowError::new(
+            "month",
+            format!(
+                "the vendor's debt of {month} is deducted from the platform's payments (settlement.method = \"deduct\"); nothing is to be paid for it"
+            ),
+        ));
+    }
+    if payer != owes {
+        return Err(RowError::new(
+            "payer",
+            format!(
+                "the {} owes nothing for {month} (the statement's net is {}: the {} owes)",
+                payer.as_str(),
+                s.net,
+                owes.as_str()
+            ),
+        ));
+    }
+    Ok(Parsed::Row(Payment {
+        id,
+        vendor: vendor.to_string(),
+        payer,
+        month,
+        paid_on,
+        amount,
+        note,
+    }))
+}
+
+fn parse_deduction(
+    book: &Book,
+    cells: &Cells,
+) -> std::result::Result<Parsed<Deduction>, RowError> {
+    let Some(vendor) = book.vendor(cells, 1)? else {
+        return Ok(Parsed::Skip);
+    };
+    let id = cells.text(0)?.to_string();
+    let scale = book.vendors.get(vendor).map(|s| s.scale);
+    let amount = money_cell(cells, 2, scale)?;
+    let reason = cells.text(3)?.to_string();
+    let tz = book.vendors.get(vendor).map_or(chrono_tz::UTC, |s| s.timezone);
+    let decided_on = match cells.get(4) {
+        [] => None,
+        c => Some(date_cell(c, tz).map_err(|r| RowError::new("decided_on", r))?),
+    };
+    Ok(Parsed::Row(Deduction {
+        id,
+        vendor: vendor.to_string(),
+        amount,
+        reason,
+        decided_on,
+    }))
+}
+
+/// Today's date in `tz`.
+pub fn today_in(tz: Tz) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+fn input_of(s: &StatementRecord) -> InputRef {
+    InputRef {
+        role: "statement",
+        month: Some(s.month.to_string()),
+        path: s.path.display().to_string(),
+        sha256: s.sha256.clone(),
+        signed_by: s
+            .signatures
+            .iter()
+            .map(|g| SignedBy {
+                signer: g.signer.clone(),
+                algorithm: g.algorithm.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Computes the account of every vendor in the archive (or `--vendor`), ordered by vendor id.
+pub fn account(req: &Request) -> Result<Vec<Account>> {
+    if req.deductions.is_some() && !req.final_settlement {
+        return Err(Error::Usage(
+            "--deductions belongs to the final settlement: add --final (and --vendor)".into(),
+        ));
+    }
+    let all = archive::read_archive(&req.statements)?;
+    let mut by_vendor: BTreeMap<&str, Vec<&StatementRecord>> = BTreeMap::new();
+    for s in &all {
+        if req.vendor.as_deref().is_none_or(|v| v == s.vendor_id) {
+            by_vendor.entry(s.vendor_id.as_str()).or_default().push(s);
+        }
+    }
+    if by_vendor.is_empty() {
+        let path = req.statements.clone();
+        return Err(Error::MissingInput {
+            role: "statements",
+            path,
+            hint: match &req.vendor {
+                Some(v) => format!("no statement of vendor `{v}` is in this folder (DIR/<month>/{v}/statement.json)"),
+                None => "no statement is in this folder (DIR/<month>/<vendor>/statement.json); settle with --out first".into(),
+            },
+        });
+    }
+
+    // Per vendor: the contract's end, the statements in force (none after the end month).
+    let mut warnings: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut in_force: BTreeMap<&str, Vec<&StatementRecord>> = BTreeMap::new();
+    let mut ends: BTreeMap<&str, Option<NaiveDate>> = BTreeMap::new();
+    for (v, list) in &by_vendor {
+        let w = warnings.entry(v).or_default();
+        let recorded: BTreeSet<NaiveDate> = list.iter().filter_map(|s| s.contract_end).collect();
+        let end = list.iter().rev().find_map(|s| s.contract_end);
+        if recorded.len() > 1 {
+            let all: Vec<String> = recorded.iter().map(NaiveDate::to_string).collect();
+            w.push(format!(
+                "the statements record different contract ends ({}); the latest statement's, {}, is used",
+                all.join(", "),
+                end.map(|d| d.to_string()).unwrap_or_default()
+            ));
+        }
+        let currency = &list[list.len() - 1].currency;
+        if let Some(other) = list.iter().find(|s| &s.currency != currency) {
+            return Err(Error::NotAStatement {
+                path: other.path.clone(),
+                message: format!(
+                    "its currency {} differs from {currency} of the vendor's other statements; amounts of different currencies never add",
+                    other.currency
+                ),
+            });
+        }
+        let mut kept = Vec::new();
+        for s in list {
+            match end {
+                Some(e) if s.month > Month::of(e) => w.push(format!(
+                    "the statement of {} is ignored: the contract ended on {e}",
+                    s.month
+                )),
+                _ => kept.push(*s),
+            }
+        }
+        ends.insert(v, end);
+        in_force.insert(v, kept);
+    }
+
+    let latest = in_force
+        .values()
+        .flat_map(|l| l.last().copied())
+        .next()
+        .or_else(|| all.last())
+        .expect("at least one statement");
+    let tz = latest.timezone;
+    let as_of = match &req.as_of {
+        Some(s) => parse_as_of(s, tz)?,
+        None => today_in(tz),
+    };
+
+    let book = Book {
+        by_key: in_force
+            .iter()
+            .flat_map(|(v, l)| l.iter().map(move |s| ((*v, s.month), *s)))
+            .collect(),
+        vendors: by_vendor
+            .iter()
+            .map(|(v, l)| (*v, *l.last().expect("non-empty")))
+            .collect(),
+        only: req.vendor.as_deref(),
+    };
+    let payments = req
+        .payments
+        .as_deref()
+        .map(|p| rows::read(p, "payments", PAYMENT_COLUMNS, |c| parse_payment(&book, c)))
+        .transpose()?;
+    let deductions = req
+        .deductions
+        .as_deref()
+        .map(|p| {
+            rows::read(p, "deductions", DEDUCTION_COLUMNS, |c| {
+                parse_deduction(&book, c)
+            })
+        })
+        .transpose()?;
+    let mut rejects = Vec::new();
+    rejects.extend(payments.iter().flat_map(|p| p.rejects.iter().cloned()));
+    rejects.extend(deductions.iter().flat_map(|p| p.rejects.iter().cloned()));
+    if !rejects.is_empty() {
+        return Err(rows::rejected_error(&rejects));
+    }
+
+    // The final settlement: the contract's end and a statement for every month up to it.
+    let mut finals: BTreeMap<&str, Final> = BTreeMap::new();
+    if req.final_settlement {
+        let mut missing = Vec::new();
+        for (v, list) in &in_force {
+            let Some(end) = ends[v] else {
+                return Err(Error::Usage(format!(
+                    "--final: the statements of `{v}` record no contract_end; set the vendor's contract_end in rates.toml and settle its last month again"
+                )));
+            };
+            let end_month = Month::of(end);
+            let end_statement = list.iter().find(|s| s.month == end_month);
+            let start = end_statement
+                .and_then(|s| s.contract_start)
+                .or_else(|| list.iter().rev().find_map(|s| s.contract_start));
+            let first = match start {
+                Some(d) => Month::of(d),
+                None => {
+                    warnings.entry(v).or_default().push(
+                        "the statements record no contract_start: months are checked from the first statement on".into(),
+                    );
+                    list.first().map_or(end_month, |s| s.month)
+                }
+            };
+            let have: BTreeSet<Month> = list.iter().map(|s| s.month).collect();
+            let mut m = first;
+            while m <= end_month {
+                if !have.contains(&m) {
+                    missing.push(
+                        req.statements
+                            .join(m.to_string())
+                            .join(v)
+                            .join("statement.json"),
+                    );
+                }
+                m = m.next();
+            }
+            if let Some(s) = end_statement {
+                let end = s.contract_end.unwrap_or(end);
+                let due_by = end
+                    .checked_add_days(chrono::Days::new(u64::from(s.settle_within_days)))
+                    .ok_or_else(|| Error::Usage("the final due date is out of range".into()))?;
+                finals.insert(
+                    v,
+                    Final {
+                        contract_end: end.to_string(),
+                        due_by: due_by.to_string(),
+                    },
+                );
+                let w = warnings.entry(v).or_default();
+                for s in list {
+                    if s.pending_work_orders + s.pending_repairs > 0 {
+                        let day_e = end.succ_opt().unwrap_or(end);
+                        w.push(format!(
+                            "the statement of {} still holds pending work ({} work order(s), {} repair(s)): settle {} again with an --as-of at or after {day_e} so the platform's takeover is charged",
+                            s.month, s.pending_work_orders, s.pending_repairs, s.month
+                        ));
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Error::MissingStatements { paths: missing });
+        }
+    }
+
+    let mut out = Vec::new();
+    for (v, list) in &in_force {
+        let Some(last) = list.last().copied().or_else(|| by_vendor[v].last().copied()) else {
+            continue;
+        };
+        let mut w = warnings.remove(v).unwrap_or_default();
+        let mut inputs: Vec<InputRef> = list.iter().map(|s| input_of(s)).collect();
+        let mut dues = Vec::new();
+        let vendor_payments: Vec<&Payment> = payments
+            .iter()
+            .flat_map(|p| p.rows.iter().map(|(_, r)| r))
+            .filter(|p| p.vendor == *v)
+            .collect();
+        if let Some(p) = &payments {
+            inputs.push(InputRef {
+                role: "payments",
+                month: None,
+                path: p.path.clone(),
+                sha256: p.sha256.clone(),
+                signed_by: Vec::new(),
+            });
+            w.extend(p.duplicates.iter().cloned());
+        }
+        let later: Vec<&&Payment> = vendor_payments
+            .iter()
+            .filter(|p| p.paid_on > as_of)
+            .collect();
+        if !later.is_empty() {
+            let ids: Vec<&str> = later.iter().map(|p| p.id.as_str()).collect();
+            w.push(format!(
+                "{} payment(s) dated after {as_of} are not counted: {}",
+                later.len(),
+                ids.join(", ")
+            ));
+        }
+        for s in list {
+            let mine: Vec<&Payment> = vendor_payments
+                .iter()
+                .copied()
+                .filter(|p| p.month == s.month)
+                .collect();
+            let d = due_of(s, &mine, as_of)?;
+            if d.status == Status::Overpaid.as_str() {
+                w.push(format!(
+                    "{}: paid {} against a due of {}: overpaid by {} {}; an overpayment is never moved to another month by itself",
+                    d.month,
+                    d.paid,
+                    d.due,
+                    -d.outstanding,
+                    s.currency
+                ));
+            }
+            dues.push(d);
+        }
+        let fin = finals.remove(v);
+        let mut lines = Vec::new();
+        let mut deducted = Decimal::ZERO;
+        if let (Some(dd), true) = (&deductions, fin.is_some()) {
+            for (_, d) in dd.rows.iter().filter(|(_, d)| d.vendor == *v) {
+                deducted = checked(deducted.checked_add(d.amount), "sum of deductions")?;
+                lines.push(DeductionLine {
+                    deduction_id: d.id.clone(),
+                    amount: scaled(d.amount, last.scale),
+                    reason: d.reason.clone(),
+                });
+            }
+            inputs.push(InputRef {
+                role: "deductions",
+                month: None,
+                path: dd.path.clone(),
+                sha256: dd.sha256.clone(),
+                signed_by: Vec::new(),
+            });
+            w.extend(dd.duplicates.iter().cloned());
+        }
+        let scale = list.iter().map(|s| s.scale).max().unwrap_or(last.scale);
+        let (po, vo, lp, lv, balance) = position(&dues, deducted, scale)?;
+        let summary = summary(&last.vendor_name, balance, &last.currency, as_of, fin.as_ref());
+        out.push(Account {
+            schema: ACCOUNT_SCHEMA,
+            vendor: VendorRef {
+                id: v.to_string(),
+                name: last.vendor_name.clone(),
+            },
+            currency: last.currency.clone(),
+            as_of: as_of.to_string(),
+            final_settlement: fin,
+            dues,
+            deductions: lines,
+            position: Position {
+                platform_owes: po,
+                vendor_owes: vo,
+                late_charges_platform_owes: lp,
+                late_charges_vendor_owes: lv,
+                deductions: scaled(deducted, scale),
+                balance,
+                summary,
+            },
+            inputs,
+            warnings: w,
+        });
+    }
+    Ok(out)
+}
+
+/// Where `--out DIR` puts a vendor's account: `DIR/account/<vendor>/`.
+pub fn out_dir(out: &Path, vendor: &str) -> PathBuf {
+    out.join("account").join(vendor)
+}
+
