@@ -1013,3 +1013,263 @@ pub fn out_dir(out: &Path, vendor: &str) -> PathBuf {
     out.join("account").join(vendor)
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::archive::LatePayment;
+    use super::*;
+    use crate::money::Rounding;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn late(platform: &str, vendor: &str) -> Option<LatePayment> {
+        Some(LatePayment {
+            platform_daily_rate: d(platform),
+            vendor_daily_rate: d(vendor),
+            suspend_after_days: 15,
+            terminate_after_days: 45,
+        })
+    }
+
+    /// A statement of 2026-10 due on 2026-11-25.
+    fn statement(net: &str, method: Method, late_payment: Option<LatePayment>) -> StatementRecord {
+        StatementRecord {
+            path: PathBuf::from("archive/2026-10/acme/statement.json"),
+            sha256: String::new(),
+            month: Month::parse("2026-10").unwrap(),
+            vendor_id: "acme".into(),
+            vendor_name: "Acme Service Co.".into(),
+            contract_start: Some(day("2026-06-01")),
+            contract_end: None,
+            currency: "CNY".into(),
+            net: d(net),
+            payment_by: day("2026-11-25"),
+            timezone: chrono_tz::Asia::Shanghai,
+            scale: 2,
+            rounding: Rounding::HalfUp,
+            method,
+            late_payment,
+            settle_within_days: 30,
+            pending_work_orders: 0,
+            pending_repairs: 0,
+            signatures: Vec::new(),
+        }
+    }
+
+    fn pay(id: &str, on: &str, amount: &str) -> Payment {
+        Payment {
+            id: id.into(),
+            vendor: "acme".into(),
+            payer: Party::Platform,
+            month: Month::parse("2026-10").unwrap(),
+            paid_on: day(on),
+            amount: d(amount),
+            note: String::new(),
+        }
+    }
+
+    fn due(s: &StatementRecord, payments: &[Payment], as_of: &str) -> Due {
+        let refs: Vec<&Payment> = payments.iter().collect();
+        due_of(s, &refs, day(as_of)).unwrap()
+    }
+
+    #[test]
+    fn spec_11_payment_day_counts_as_a_late_day() {
+        // Due the 25th, paid in full the 27th: late days the 26th and the 27th.
+        // Charge 2 × 1000.00 × 0.0005 = 1.00.
+        let s = statement("1000.00", Method::Deduct, late("0.0005", "0"));
+        let x = due(&s, &[pay("P1", "2026-11-27", "1000.00")], "2026-12-31");
+        assert_eq!(x.late_days, 2);
+        assert_eq!(x.late_charge.to_string(), "1.00");
+        assert_eq!(x.status, "paid_late");
+        assert_eq!(x.outstanding.to_string(), "0.00");
+        assert!(x.rights.is_empty());
+    }
+
+    #[test]
+    fn spec_11_a_payment_on_the_due_date_is_on_time() {
+        let s = statement("1000.00", Method::Deduct, late("0.0005", "0"));
+        let x = due(&s, &[pay("P1", "2026-11-25", "1000.00")], "2026-12-31");
+        assert_eq!((x.late_days, x.status), (0, "paid"));
+        assert_eq!(x.late_charge.to_string(), "0.00");
+        // Paid early and looked at before the due date: paid, not "not_due".
+        let y = due(&s, &[pay("P1", "2026-11-20", "1000.00")], "2026-11-21");
+        assert_eq!(y.status, "paid");
+    }
+
+    #[test]
+    fn spec_11_partial_payment_changes_the_daily_base() {
+        // The §11 example: 9786.47 due 2026-11-25, 5000.00 paid 2026-11-30, as of 2026-12-31.
+        // Late days 11-26 … 12-31 = 36. Unpaid at the start of 11-26 … 11-30 (5 days): 9786.47;
+        // of 12-01 … 12-31 (31 days): 4786.47.
+        // 0.0005 × (5 × 9786.47 + 31 × 4786.47) = 0.0005 × 197312.92 = 98.65646 → 98.66.
+        let s = statement("9786.47", Method::Deduct, late("0.0005", "0"));
+        let x = due(&s, &[pay("P-0012", "2026-11-30", "5000.00")], "2026-12-31");
+        assert_eq!(x.due.to_string(), "9786.47");
+        assert_eq!(x.paid.to_string(), "5000.00");
+        assert_eq!(x.outstanding.to_string(), "4786.47");
+        assert_eq!(x.late_days, 36);
+        assert_eq!(x.late_charge.to_string(), "98.66");
+        assert_eq!(x.status, "partly_paid");
+        assert_eq!(x.payments, vec!["P-0012".to_string()]);
+        // Suspend from 11-25 + 15 + 1 = 12-11; terminate from 11-25 + 46 = 2027-01-10, later.
+        assert_eq!(
+            x.rights,
+            vec![Right {
+                right: "suspend",
+                from: "2026-12-11".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn spec_11_rights_arise_exactly_on_their_day() {
+        let s = statement("1000.00", Method::Deduct, late("0.0005", "0"));
+        let on = due(&s, &[], "2026-12-11");
+        assert_eq!(on.rights.len(), 1);
+        assert_eq!(on.rights[0].from, "2026-12-11");
+        assert_eq!(on.status, "overdue");
+        assert_eq!(on.late_days, 16);
+        let before = due(&s, &[], "2026-12-10");
+        assert!(before.rights.is_empty());
+        let both = due(&s, &[], "2027-01-10");
+        assert_eq!(
+            both.rights.iter().map(|r| r.from.as_str()).collect::<Vec<_>>(),
+            vec!["2026-12-11", "2027-01-10"]
+        );
+        // Paid in full on 12-10: unpaid at the start of 12-11 is nothing, so no right.
+        let paid = due(&s, &[pay("P1", "2026-12-10", "1000.00")], "2027-02-01");
+        assert!(paid.rights.is_empty());
+        // Paid on 12-11 itself: the right arose that morning and stays shown after payment.
+        let kept = due(&s, &[pay("P1", "2026-12-11", "1000.00")], "2027-02-01");
+        assert_eq!(kept.rights.len(), 1);
+        assert_eq!(kept.status, "paid_late");
+        assert_eq!(kept.late_days, 16);
+    }
+
+    #[test]
+    fn spec_11_late_charge_rounds_once_with_the_statement_mode() {
+        // 2010.00 × 0.0005 × 1 day = 1.005: half_up 1.01, half_even 1.00.
+        let mut s = statement("2010.00", Method::Deduct, late("0.0005", "0"));
+        let p = [pay("P1", "2026-11-26", "2010.00")];
+        assert_eq!(due(&s, &p, "2026-12-31").late_charge.to_string(), "1.01");
+        s.rounding = Rounding::HalfEven;
+        assert_eq!(due(&s, &p, "2026-12-31").late_charge.to_string(), "1.00");
+        // Rounded once, not per day: 10.00 × 0.0005 = 0.005 a day; three days 0.015 → 0.02
+        // (rounding each day first would give 0.03).
+        let s = statement("10.00", Method::Deduct, late("0.0005", "0"));
+        let x = due(&s, &[], "2026-11-28");
+        assert_eq!(x.late_days, 3);
+        assert_eq!(x.late_charge.to_string(), "0.02");
+    }
+
+    #[test]
+    fn spec_11_without_late_payment_terms_days_count_but_cost_nothing() {
+        let s = statement("1000.00", Method::Deduct, None);
+        let x = due(&s, &[], "2027-03-01");
+        assert_eq!(x.late_days, 96);
+        assert_eq!(x.late_charge.to_string(), "0.00");
+        assert!(x.rights.is_empty());
+        assert_eq!(x.status, "overdue");
+    }
+
+    #[test]
+    fn spec_11_a_deducted_debt_is_settled_by_deduction() {
+        let s = statement("-500.00", Method::Deduct, late("0.0005", "0.0005"));
+        let after = due(&s, &[], "2026-12-31");
+        assert_eq!(after.payer, Some("vendor"));
+        assert_eq!(after.method, "deduct");
+        assert_eq!(after.due.to_string(), "500.00");
+        assert_eq!(after.paid.to_string(), "0.00");
+        assert_eq!(after.outstanding.to_string(), "0.00");
+        assert_eq!((after.late_days, after.status), (0, "deducted"));
+        assert_eq!(after.late_charge.to_string(), "0.00");
+        assert_eq!(due(&s, &[], "2026-11-25").status, "deducted");
+        assert_eq!(due(&s, &[], "2026-11-24").status, "not_due");
+    }
+
+    #[test]
+    fn spec_11_a_wired_vendor_debt_is_charged_at_the_vendor_rate() {
+        // The vendor owes 1000.00, wires it on 12-05: late days 11-26 … 12-05 = 10.
+        let mut vendor_pays = pay("V1", "2026-12-05", "1000.00");
+        vendor_pays.payer = Party::Vendor;
+        let s = statement("-1000.00", Method::Wire, late("0.0005", "0.001"));
+        let x = due(&s, std::slice::from_ref(&vendor_pays), "2026-12-31");
+        assert_eq!(x.payer, Some("vendor"));
+        assert_eq!(x.late_days, 10);
+        assert_eq!(x.late_charge.to_string(), "10.00");
+        assert_eq!(x.status, "paid_late");
+        // Rights are the vendor's, against the platform's late payment: none here.
+        assert!(x.rights.is_empty());
+        // vendor_daily_rate left out (default 0): days counted, no charge.
+        let s = statement("-1000.00", Method::Wire, late("0.0005", "0"));
+        let y = due(&s, &[vendor_pays], "2026-12-31");
+        assert_eq!(y.late_days, 10);
+        assert_eq!(y.late_charge.to_string(), "0.00");
+    }
+
+    #[test]
+    fn spec_11_statuses() {
+        let s = statement("1000.00", Method::Deduct, late("0.0005", "0"));
+        assert_eq!(due(&s, &[], "2026-11-01").status, "not_due");
+        assert_eq!(due(&s, &[], "2026-11-25").status, "not_due");
+        assert_eq!(due(&s, &[], "2026-11-26").status, "overdue");
+        let part = [pay("P1", "2026-11-10", "400.00")];
+        assert_eq!(due(&s, &part, "2026-11-20").status, "not_due");
+        assert_eq!(due(&s, &part, "2026-11-26").status, "partly_paid");
+        let over = [
+            pay("P1", "2026-11-10", "400.00"),
+            pay("P2", "2026-11-30", "700.00"),
+        ];
+        let x = due(&s, &over, "2026-12-31");
+        assert_eq!(x.status, "overpaid");
+        assert_eq!(x.outstanding.to_string(), "-100.00");
+        // Late days until the day the debt was cleared: 11-26 … 11-30, on 600.00 a day.
+        assert_eq!(x.late_days, 5);
+        assert_eq!(x.late_charge.to_string(), "1.50");
+        // A payment after as_of is not counted.
+        let y = due(&s, &over, "2026-11-29");
+        assert_eq!(y.paid.to_string(), "400.00");
+        assert_eq!(y.payments, vec!["P1".to_string()]);
+        let zero = statement("0.00", Method::Wire, late("0.0005", "0"));
+        let z = due(&zero, &[], "2026-12-31");
+        assert_eq!((z.payer, z.status), (None, "nothing_due"));
+        assert_eq!(z.due.to_string(), "0.00");
+    }
+
+    #[test]
+    fn spec_11_position_and_balance() {
+        let platform = statement("1000.00", Method::Deduct, late("0.0005", "0"));
+        let a = due(&platform, &[], "2026-12-05"); // 10 days × 0.50 = 5.00
+        let mut wire = statement("-300.00", Method::Wire, late("0.0005", "0.001"));
+        wire.month = Month::parse("2026-11").unwrap();
+        let b = due(&wire, &[], "2026-12-05"); // 10 days × 0.30 = 3.00
+        let deducted = due(
+            &statement("-700.00", Method::Deduct, None),
+            &[],
+            "2026-12-05",
+        );
+        let (po, vo, lp, lv, bal) = position(&[a, b, deducted], d("50.00"), 2).unwrap();
+        assert_eq!(po.to_string(), "1000.00");
+        assert_eq!(vo.to_string(), "300.00");
+        assert_eq!(lp.to_string(), "5.00");
+        assert_eq!(lv.to_string(), "3.00");
+        // 1000 + 5 − 300 − 3 − 50 = 652.00; the deducted debt enters no sum.
+        assert_eq!(bal.to_string(), "652.00");
+    }
+
+    #[test]
+    fn amounts_in_words_are_grouped() {
+        assert_eq!(grouped(d("12345.67")), "12,345.67");
+        assert_eq!(grouped(d("-1234567.00")), "1,234,567.00");
+        assert_eq!(grouped(d("999.99")), "999.99");
+        assert_eq!(grouped(d("0.00")), "0.00");
+    }
+}
