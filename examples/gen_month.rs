@@ -22,6 +22,7 @@
 //! | `--seed S` | 2026 | any u64; the same arguments always give byte-identical files |
 //! | `--vendors a,b,...` | `acme,brightline` | vendor ids; each gets a different quality profile |
 //! | `--bad-rows N` | 0 | malformed rows injected across the files (see below) |
+//! | `--incidents N` | 0 | also write `incidents.csv`, a register of N incidents (see below) |
 //!
 //! What the data looks like:
 //! - Contacts arrive with daytime peaks (09:00–18:00, online into the evening until 21:00) and a
@@ -49,6 +50,11 @@
 //!   unknown rating, unknown status, ended before answered, unknown ticket kind. Their ids carry
 //!   an `X` (`CX000001`), except the same-id rows, which repeat the id of the row they follow.
 //!
+//! - `--incidents N` writes the incident register (SPEC §9) beside the month: N incidents
+//!   spread over the month and the three months before it, cycling through the vendors; about
+//!   two in three are confidentiality incidents of 1–8 records (one in ten wide, one in twenty to
+//!   a competitor), the rest service breaches; a few carry a note. Ids are `INC0001` …
+//!
 //! Only std is used: a `SplitMix64` generator seeded from `--seed`, integer arithmetic for times
 //! and money, and rows streamed through a `BufWriter`, so memory stays constant (10 million
 //! calls plus 5.5 million other rows: about 10 s and 6 MB).
@@ -59,7 +65,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: gen_month --month YYYY-MM --out DIR [--calls N] [--tickets N] \
-[--surveys N] [--orders N] [--seed S] [--vendors acme,brightline] [--bad-rows N]";
+[--surveys N] [--orders N] [--seed S] [--vendors acme,brightline] [--bad-rows N] [--incidents N]";
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
@@ -153,6 +159,7 @@ const S_TICKETS: u64 = 7;
 const S_ORDER_TIMES: u64 = 8;
 const S_ORDERS: u64 = 9;
 const S_SURVEY_TIMES: u64 = 10;
+const S_INCIDENTS: u64 = 11;
 const S_BAD: u64 = 20; // + file index
 
 // ---------------------------------------------------------------------------------------------
@@ -461,6 +468,7 @@ struct Args {
     seed: u64,
     vendors: Vec<String>,
     bad_rows: u64,
+    incidents: u64,
 }
 
 struct Ctx {
@@ -1431,7 +1439,55 @@ fn run(args: &Args) -> io::Result<()> {
             dir.join(file).display()
         );
     }
+    if args.incidents > 0 {
+        write_incidents(&ctx, args.incidents, &dir.join("incidents.csv"))?;
+        eprintln!(
+            "{}: {} rows",
+            dir.join("incidents.csv").display(),
+            args.incidents
+        );
+    }
     Ok(())
+}
+
+/// The incident register: `n` incidents over the month and the three before it, in time order.
+fn write_incidents(ctx: &Ctx, n: u64, path: &Path) -> io::Result<()> {
+    let mut rng = Rng::new(ctx.seed, S_INCIDENTS);
+    let from = ctx.start - 3 * 30 * DAY;
+    let mut times: Vec<i64> = (0..n)
+        .map(|_| {
+            let day = rng.range(from / DAY, ctx.end / DAY - 1);
+            day * DAY + rng.range(9 * HOUR, 18 * HOUR - 1)
+        })
+        .collect();
+    times.sort_unstable();
+    let mut out = BufWriter::new(File::create(path)?);
+    out.write_all(b"incident_id,vendor,kind,occurred_at,records,to_competitor,wide,note\n")?;
+    for (i, t) in times.into_iter().enumerate() {
+        let vendor = &ctx.vendors[i % ctx.vendors.len()];
+        let mut line = format!("INC{:04},{vendor},", i + 1).into_bytes();
+        if rng.chance(667) {
+            let records = rng.range(1, 8);
+            let competitor = if rng.chance(50) { "true" } else { "false" };
+            let wide = if rng.chance(100) { "yes" } else { "no" };
+            line.extend_from_slice(b"confidentiality,");
+            push_ts(&mut line, t, Form::Naive);
+            line.extend_from_slice(format!(",{records},{competitor},{wide},").as_bytes());
+            if rng.chance(300) {
+                line.extend_from_slice("customer list sent to the wrong address".as_bytes());
+            }
+        } else {
+            line.extend_from_slice(b"service_breach,");
+            push_ts(&mut line, t, Form::Naive);
+            line.extend_from_slice(b",,,,");
+            if rng.chance(300) {
+                line.extend_from_slice(b"queue left unstaffed for an hour");
+            }
+        }
+        line.push(b'\n');
+        out.write_all(&line)?;
+    }
+    out.flush()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1451,6 +1507,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         seed: 2026,
         vendors: vec!["acme".to_string(), "brightline".to_string()],
         bad_rows: 0,
+        incidents: 0,
     };
     while let Some(arg) = argv.next() {
         if arg == "-h" || arg == "--help" {
@@ -1476,6 +1533,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--orders" => args.orders = number(&value)?,
             "--seed" => args.seed = number(&value)?,
             "--bad-rows" => args.bad_rows = number(&value)?,
+            "--incidents" => args.incidents = number(&value)?,
             "--vendors" => args.vendors = parse_vendors(&value)?,
             _ => return Err(format!("unknown option {key}")),
         }

@@ -68,7 +68,7 @@ pub fn definitions(terms: &Terms) -> Definitions {
         })
         .collect::<Vec<_>>()
         .join(" | ");
-    Definitions(vec![
+    let mut out = vec![
         (
             "answer_rate",
             format!(
@@ -126,8 +126,9 @@ pub fn definitions(terms: &Terms) -> Definitions {
         (
             "repair_resolution_rate",
             format!(
-                "repairs resolved before 00:00 after the {}th (simple) or {}th (complex) working day following the creation date ÷ repairs judged; an unresolved repair is pending until the limit passes",
-                r.resolve_simple_days, r.resolve_complex_days
+                "repairs resolved before 00:00 after the {} (simple) or {} (complex) working day following the creation date ÷ repairs judged; an unresolved repair is pending until the limit passes",
+                ordinal(u64::from(r.resolve_simple_days)),
+                ordinal(u64::from(r.resolve_complex_days))
             ),
         ),
         ("scoring", scoring),
@@ -147,5 +148,68 @@ pub fn definitions(terms: &Terms) -> Definitions {
             "pricing",
             "a contact is priced when answered, a complaint or service order when resolved; service hours decide the contact metrics only, money covers every contact of the month".to_string(),
         ),
-    ])
+    ];
+    if let Some(c) = &terms.incidents.confidentiality {
+        out.push((
+            "incidents.confidentiality",
+            format!(
+                "liability to date L = {} × customer records disclosed to date; at least {} once records to date exceed {} or any incident is wide; at least {} once any record went to a competitor; the month is charged L(end of month) − L(start of month) at this month's terms, rounded once, so no threshold is charged twice{}",
+                c.per_record,
+                c.lump_sum,
+                c.lump_after_records,
+                c.competitor_minimum,
+                if c.termination_right {
+                    "; any disclosure lets the platform terminate"
+                } else {
+                    ""
+                }
+            ),
+        ));
+    }
+    if let Some(b) = &terms.incidents.service_breach {
+        out.push((
+            "incidents.service_breach",
+            format!(
+                "{} per breach in the month; from the {} breach to date the platform may terminate",
+                b.per_incident,
+                ordinal(b.termination_after)
+            ),
+        ));
+    }
+    out.push((
+        "termination",
+        "when a cut-off is at or after the end of the contract (the start of the day after contract_end), work is judged at the end: the vendor's later replies and resolutions are ignored, and unreplied work orders not yet overdue, unresolved service orders and pending repairs pass to the platform at the termination prices".to_string(),
+    ));
+    Definitions(out)
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st` …
+pub fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+#[cfg(test)]
+mod ordinal_tests {
+    use super::ordinal;
+
+    #[test]
+    fn ordinals_are_english() {
+        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111]
+            .map(ordinal)
+            .to_vec();
+        assert_eq!(
+            got,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd",
+                "101st", "111th"
+            ]
+        );
+    }
 }

@@ -160,6 +160,8 @@ struct View {
     disputes: Option<(String, DisputeSet)>,
     /// The terms in force as recorded in the seal (null in statements without one).
     terms: Value,
+    /// The vendor's last day of service, when its contract ends (SPEC §12).
+    contract_end: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -442,6 +444,12 @@ impl View {
             rates: root.get("rates")?.recorded(Some("rates"))?,
             disputes,
             terms: root.v.get("terms").cloned().unwrap_or(Value::Null),
+            contract_end: root
+                .v
+                .get("vendor")
+                .and_then(|v| v.get("contract_end"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
     }
 }
@@ -1139,6 +1147,13 @@ fn causes(o: &View, n: &View) -> Vec<Cause> {
         out.push(Cause::CutoffDiffers {
             old: o.cutoff.clone(),
             new: n.cutoff.clone(),
+        });
+    }
+    if o.contract_end != n.contract_end {
+        out.push(Cause::TermChanged {
+            key: format!("vendors.{}.contract_end", n.vendor),
+            old: o.contract_end.clone(),
+            new: n.contract_end.clone(),
         });
     }
     if !o.terms.is_null() && !n.terms.is_null() {

@@ -40,15 +40,18 @@ pub enum DisputeKind {
     Survey,
     /// A sales order of orders.csv.
     Order,
+    /// An incident of the incident register (SPEC §9).
+    Incident,
 }
 
 impl DisputeKind {
     /// Every kind, in input order.
-    pub const ALL: [DisputeKind; 4] = [
+    pub const ALL: [DisputeKind; 5] = [
         DisputeKind::Contact,
         DisputeKind::Ticket,
         DisputeKind::Survey,
         DisputeKind::Order,
+        DisputeKind::Incident,
     ];
 
     /// The name as written in the disputes file and the statement.
@@ -58,6 +61,7 @@ impl DisputeKind {
             DisputeKind::Ticket => "ticket",
             DisputeKind::Survey => "survey",
             DisputeKind::Order => "order",
+            DisputeKind::Incident => "incident",
         }
     }
 
@@ -68,6 +72,7 @@ impl DisputeKind {
             DisputeKind::Ticket => Role::Tickets,
             DisputeKind::Survey => Role::Surveys,
             DisputeKind::Order => Role::Orders,
+            DisputeKind::Incident => Role::Incidents,
         }
     }
 
@@ -78,6 +83,7 @@ impl DisputeKind {
             Role::Tickets => DisputeKind::Ticket,
             Role::Surveys => DisputeKind::Survey,
             Role::Orders => DisputeKind::Order,
+            Role::Incidents => DisputeKind::Incident,
         }
     }
 
@@ -150,7 +156,7 @@ impl Decision {
                 "platform-handled contacts and service orders (kind contact or ticket) only"
             }
         };
-        let article = if kind == DisputeKind::Order {
+        let article = if matches!(kind, DisputeKind::Order | DisputeKind::Incident) {
             "an"
         } else {
             "a"
@@ -189,12 +195,13 @@ pub struct Disputes {
     pub sha256: String,
     /// Every dispute, in file order.
     pub items: Vec<Dispute>,
-    /// Per input role (in [`Role::ALL`] order): id → index into `items`.
-    index: [HashMap<Box<[u8]>, usize>; 4],
+    /// Per input role (by `Role as usize`: the month's exports, then the register): id → index into `items`.
+    index: [HashMap<Box<[u8]>, usize>; 5],
 }
 
+/// The slot of `role` in [`Disputes`]' index: the month's exports, then the register.
 fn role_index(role: Role) -> usize {
-    Role::ALL.iter().position(|r| *r == role).expect("role")
+    role as usize
 }
 
 impl Disputes {
@@ -225,7 +232,7 @@ impl Disputes {
         }
         let header = Header::map_columns(COLUMNS, &record, &shown)?;
         let mut items: Vec<Dispute> = Vec::new();
-        let mut index: [HashMap<Box<[u8]>, usize>; 4] = Default::default();
+        let mut index: [HashMap<Box<[u8]>, usize>; 5] = Default::default();
         let mut problems = Vec::new();
         while reader.read_byte_record(&mut record).map_err(io_err)? {
             let start = record.position().map_or(0, |p| p.byte());
@@ -311,7 +318,7 @@ fn parse_line(
         (
             "kind",
             format!(
-                "`{}` is not one of contact, ticket, survey, order",
+                "`{}` is not one of contact, ticket, survey, order, incident",
                 String::from_utf8_lossy(kind_cell)
             ),
         )
@@ -502,7 +509,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                "2: kind: `fax` is not one of contact, ticket, survey, order",
+                "2: kind: `fax` is not one of contact, ticket, survey, order, incident",
                 "3: id: required value is empty",
                 "4: decision: `forgive` is not one of exclude, answered, on_time, not_takeover",
                 "5: reason: required value is empty: an auditor's decision must say why",
@@ -531,7 +538,7 @@ mod tests {
             e.to_string(),
             format!(
                 "{p}:2: reason: required value is empty: an auditor's decision must say why\n\
-                 {p}:3: kind: `x` is not one of contact, ticket, survey, order"
+                 {p}:3: kind: `x` is not one of contact, ticket, survey, order, incident"
             )
         );
     }

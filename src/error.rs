@@ -37,6 +37,15 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// An input that looks wrong as a whole: another month's export, another encoding or
+    /// delimiter (exit 65). Said once, for the file.
+    #[error("{path}: {message}")]
+    WrongFile {
+        /// The input file.
+        path: String,
+        /// What it looks like, and what to do.
+        message: String,
+    },
     /// A file given as a statement holds none: not JSON, or not of schema
     /// `slatement.statement.v1` (exit 65).
     #[error("{path}: not a slatement statement: {message}")]
@@ -91,6 +100,7 @@ impl Error {
             Error::Config { .. } => 78,
             Error::MissingInput { .. } | Error::MissingStatements { .. } => 66,
             Error::BadFile { .. }
+            | Error::WrongFile { .. }
             | Error::NotAStatement { .. }
             | Error::Rejected(_)
             | Error::BadDisputes { .. } => 65,

@@ -11,6 +11,7 @@
 
 use crate::calendar::{ClosedReason, WalkStep};
 use crate::input::cells::{Channel, Complexity, HandledBy, Stage, TicketKind};
+use crate::input::incidents::Incident;
 use crate::input::records::Record;
 use crate::input::{Reject, Role};
 use crate::money::at_least_scale;
@@ -65,7 +66,7 @@ pub fn shows(class: &Classification) -> bool {
         } => {
             *outside_hours || matches!(count, ContactCount::ShortAbandon | ContactCount::Unanswered)
         }
-        Classification::Takeover(_) => true,
+        Classification::Takeover(_) | Classification::ServiceOrderTakenOver => true,
         Classification::WorkOrder { verdict, .. } => *verdict != Timeliness::Met,
         Classification::Repair {
             response,
@@ -232,8 +233,24 @@ pub struct VendorEvidence {
     pub repairs: Vec<RepairRow>,
     /// Unanswered, short-abandoned and outside-hours contacts.
     pub contacts: Vec<ContactRow>,
-    /// Takeovers charged, calls first, then tickets.
+    /// Takeovers charged, calls first, then tickets (service orders taken over at the end of
+    /// the contract among them).
     pub takeovers: Vec<TakeoverRow>,
+    /// The incidents counted up to the end of the month, in register order.
+    pub incidents: Vec<IncidentRow>,
+}
+
+/// An incident of the register counted towards the month's liability (SPEC §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRow {
+    /// Where it was read.
+    pub source: Source,
+    /// The incident.
+    pub incident: Incident,
+    /// In the settled month (else an earlier one).
+    pub in_month: bool,
+    /// Excluded by an auditor's decision: it counts nowhere.
+    pub excluded: bool,
 }
 
 /// The evidence of one settled month.
@@ -249,6 +266,8 @@ pub struct MonthEvidence {
     pub vendors: Vec<VendorEvidence>,
     /// Every rejected row of the run, file by file.
     pub rejected: Vec<Reject>,
+    /// Whether an incident register was read (its evidence file is then written).
+    pub register: bool,
 }
 
 /// The name of the money line a takeover is counted in.
@@ -291,11 +310,29 @@ pub fn build(settled: &Settled, rates: &Rates, month: Month, cutoff: Instant) ->
             repairs: Vec::new(),
             contacts: Vec::new(),
             takeovers: Vec::new(),
+            incidents: Vec::new(),
         };
+        let ended = ended_at(&rates.vendors[index], tz, cutoff);
         for file in &settled.noted {
             for n in file.rows.iter().filter(|n| n.vendor == index) {
-                add_row(&mut ev, file, n, terms, tz);
+                add_row(&mut ev, file, &as_judged(n, ended), terms, tz);
             }
+        }
+        let start = month.bounds(tz).0;
+        if let Some((path, list)) = &settled.register {
+            ev.incidents = list
+                .iter()
+                .filter(|(x, _)| x.vendor == index)
+                .map(|(x, excluded)| IncidentRow {
+                    source: Source {
+                        file: path.clone(),
+                        line: x.line,
+                    },
+                    incident: x.clone(),
+                    in_month: x.occurred >= start,
+                    excluded: *excluded,
+                })
+                .collect();
         }
         vendors.push(ev);
     }
@@ -305,7 +342,30 @@ pub fn build(settled: &Settled, rates: &Rates, month: Month, cutoff: Instant) ->
         cutoff,
         vendors,
         rejected: settled.rejects.clone(),
+        register: settled.register.is_some(),
     }
+}
+
+/// E, the end of `vendor`'s contract, when a run with `cutoff` judged its work there (SPEC §12).
+pub fn ended_at(vendor: &Vendor, tz: Tz, cutoff: Instant) -> Option<Instant> {
+    vendor
+        .contract_end
+        .and_then(|d| d.succ_opt())
+        .map(|d| start_of_day(tz, d))
+        .filter(|e| cutoff >= *e)
+}
+
+/// A row as it was judged: at the end of a contract the vendor's replies and resolutions from
+/// E on were ignored (SPEC §12), so they are not shown either.
+pub fn as_judged(n: &Noted, ended: Option<Instant>) -> Noted {
+    let mut n = n.clone();
+    if let (Some(e), Record::Ticket(t)) = (ended, &mut n.record) {
+        if t.handled_by == HandledBy::Vendor {
+            t.first_reply = t.first_reply.filter(|at| *at < e);
+            t.resolved = t.resolved.filter(|at| *at < e);
+        }
+    }
+    n
 }
 
 fn add_row(ev: &mut VendorEvidence, file: &FileNotes, n: &Noted, terms: &Terms, tz: Tz) {
@@ -386,6 +446,14 @@ fn add_row(ev: &mut VendorEvidence, file: &FileNotes, n: &Noted, terms: &Terms, 
                 });
             }
         }
+        (Classification::ServiceOrderTakenOver, _) => {
+            ev.takeovers.push(TakeoverRow {
+                source: source(),
+                id: n.id.clone(),
+                item: "termination/service_order".into(),
+                unit_price: at_least_scale(terms.termination.service_order, terms.money.scale),
+            });
+        }
         (Classification::Takeover(item), _) => {
             let (item, price) = takeover_item(item, terms);
             ev.takeovers.push(TakeoverRow {
@@ -442,6 +510,7 @@ fn work_order_verdict(v: Timeliness) -> &'static str {
         Timeliness::Met => "on_time",
         Timeliness::Missed => "overdue",
         Timeliness::Pending => "pending",
+        Timeliness::TakenOver => "taken_over",
     }
 }
 
@@ -450,6 +519,7 @@ fn repair_verdict(v: Timeliness) -> &'static str {
         Timeliness::Met => "ok",
         Timeliness::Missed => "failed",
         Timeliness::Pending => "pending",
+        Timeliness::TakenOver => "taken_over",
     }
 }
 
@@ -606,6 +676,55 @@ pub fn takeovers_csv(rows: &[TakeoverRow]) -> Vec<u8> {
     )
 }
 
+/// `incidents.csv`: the incidents counted up to the end of the month (SPEC §9).
+pub fn incidents_csv(rows: &[IncidentRow], tz: Tz) -> Vec<u8> {
+    csv_of(
+        &[
+            "file",
+            "line",
+            "incident_id",
+            "kind",
+            "occurred_at",
+            "records",
+            "to_competitor",
+            "wide",
+            "period",
+            "counted",
+        ],
+        rows.iter().map(|r| {
+            let x = &r.incident;
+            vec![
+                escape_text(&r.source.file),
+                r.source.line.to_string(),
+                escape_text(&x.id),
+                x.kind.as_str().to_string(),
+                local_text(x.occurred, tz),
+                x.records.to_string(),
+                x.to_competitor.to_string(),
+                x.wide.to_string(),
+                incident_period(r).to_string(),
+                incident_counted(r).to_string(),
+            ]
+        }),
+    )
+}
+
+fn incident_period(r: &IncidentRow) -> &'static str {
+    if r.in_month {
+        "in_month"
+    } else {
+        "earlier"
+    }
+}
+
+fn incident_counted(r: &IncidentRow) -> &'static str {
+    if r.excluded {
+        "excluded_by_dispute"
+    } else {
+        "yes"
+    }
+}
+
 /// The evidence files of a month under `dir`: per vendor `DIR/<month>/<vendor>/work_orders.csv`,
 /// `repairs.csv`, `contacts.csv`, `takeovers.csv`, and `DIR/<month>/rejected.csv`. Every file is
 /// planned, header-only when it has no row, so a stale one never survives a later run.
@@ -621,6 +740,9 @@ pub fn files(dir: &Path, ev: &MonthEvidence) -> Vec<(PathBuf, Vec<u8>)> {
         out.push((d.join("repairs.csv"), repairs_csv(&v.repairs, ev.tz)));
         out.push((d.join("contacts.csv"), contacts_csv(&v.contacts, ev.tz)));
         out.push((d.join("takeovers.csv"), takeovers_csv(&v.takeovers)));
+        if ev.register {
+            out.push((d.join("incidents.csv"), incidents_csv(&v.incidents, ev.tz)));
+        }
     }
     out.push((month_dir.join("rejected.csv"), rejects_csv(&ev.rejected)));
     out
@@ -648,17 +770,20 @@ pub enum Section {
     Contacts,
     /// Takeovers charged.
     Takeovers,
+    /// Incidents counted up to the month.
+    Incidents,
     /// Rejected rows.
     Rejected,
 }
 
 impl Section {
     /// Every section, in print order.
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::WorkOrders,
         Section::Repairs,
         Section::Contacts,
         Section::Takeovers,
+        Section::Incidents,
         Section::Rejected,
     ];
 }
@@ -707,10 +832,16 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
         ));
         if has(Section::WorkOrders) {
             let w = &v.work_orders;
+            let taken = count_of(w, |r| r.verdict == Timeliness::TakenOver);
             out.push_str(&format!(
-                "\nwork orders overdue: {}, pending: {}\n",
+                "\nwork orders overdue: {}, pending: {}{}\n",
                 count_of(w, |r| r.verdict == Timeliness::Missed),
-                count_of(w, |r| r.verdict == Timeliness::Pending)
+                count_of(w, |r| r.verdict == Timeliness::Pending),
+                if taken > 0 {
+                    format!(", taken over at the end of the contract: {taken}")
+                } else {
+                    String::new()
+                }
             ));
             if !w.is_empty() {
                 let mut t = table(
@@ -743,12 +874,18 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
         }
         if has(Section::Repairs) {
             let r = &v.repairs;
+            let taken = count_of(r, |x| x.resolution == Timeliness::TakenOver);
             out.push_str(&format!(
-                "\nrepairs response failed: {}, pending: {}; resolution failed: {}, pending: {}\n",
+                "\nrepairs response failed: {}, pending: {}; resolution failed: {}, pending: {}{}\n",
                 count_of(r, |x| x.response == Timeliness::Missed),
                 count_of(r, |x| x.response == Timeliness::Pending),
                 count_of(r, |x| x.resolution == Timeliness::Missed),
                 count_of(r, |x| x.resolution == Timeliness::Pending),
+                if taken > 0 {
+                    format!(", taken over at the end of the contract: {taken}")
+                } else {
+                    String::new()
+                }
             ));
             if !r.is_empty() {
                 let mut t = table(
@@ -825,6 +962,47 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                         x.id.clone(),
                         x.item.clone(),
                         x.unit_price.to_string(),
+                    ]);
+                }
+                out.push_str(&format!("{t}\n"));
+            }
+        }
+        if has(Section::Incidents) && ev.register {
+            let i = &v.incidents;
+            out.push_str(&format!(
+                "\nincidents counted to date: {} ({} in {}, {} excluded by an auditor)\n",
+                count_of(i, |r| !r.excluded),
+                count_of(i, |r| r.in_month && !r.excluded),
+                ev.month,
+                count_of(i, |r| r.excluded)
+            ));
+            if !i.is_empty() {
+                let mut t = table(
+                    &[
+                        "source",
+                        "incident",
+                        "kind",
+                        "occurred",
+                        "records",
+                        "to competitor",
+                        "wide",
+                        "period",
+                        "counted",
+                    ],
+                    &[4],
+                );
+                for r in i {
+                    let x = &r.incident;
+                    t.add_row(vec![
+                        r.source.to_string(),
+                        x.id.clone(),
+                        x.kind.as_str().into(),
+                        local_text(x.occurred, tz),
+                        x.records.to_string(),
+                        x.to_competitor.to_string(),
+                        x.wide.to_string(),
+                        incident_period(r).into(),
+                        incident_counted(r).into(),
                     ]);
                 }
                 out.push_str(&format!("{t}\n"));
@@ -1112,6 +1290,11 @@ fn trace_work_order(
         (Timeliness::Pending, _) => format!(
             "pending: no reply yet, and {} of the allowance was left at the cut-off; reported, not charged (settle again with a later --as-of to judge it)",
             hms_text(allowance - elapsed_nanos)
+        ),
+        (Timeliness::TakenOver, _) => format!(
+            "taken over: no reply before the end of the contract, with {} of the allowance left; the platform answers it at the vendor's cost {} (termination/work_order)",
+            hms_text(allowance - elapsed_nanos),
+            at_least_scale(cx.terms.termination.work_order, cx.terms.money.scale)
         ),
     };
     out.push_str(&format!("verdict     {verdict}\n"));

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod disputes;
 pub mod error;
 pub mod evidence;
+pub mod incidents;
 pub mod input;
 pub mod money;
 pub mod preview;

@@ -16,8 +16,9 @@ use crate::calendar::{self, Calendar, Schedule};
 use crate::error::Error;
 use crate::money::Rounding;
 use crate::terms::{
-    ChannelPrices, ContactTerms, DeadlineTerms, EarnRates, MetricName, MoneyTerms, Package,
-    RepairTerms, RubricItem, Scorecard, ServiceHours, SettlementMethod, Shortfall, TakeoverRates,
+    ChannelPrices, ConfidentialityTerms, ContactTerms, DeadlineTerms, EarnRates, IncidentTerms,
+    LatePaymentTerms, MetricName, MoneyTerms, Package, RepairTerms, RubricItem, Scorecard,
+    ServiceBreachTerms, ServiceHours, SettlementMethod, Shortfall, TakeoverRates, TerminationTerms,
     Terms, Tier, Vendor, WhenEmpty, WorkOrderTerms,
 };
 use crate::timestamp::Month;
@@ -31,7 +32,7 @@ use std::str::FromStr;
 use toml::{Table, Value};
 
 /// The sections that hold terms: allowed at the top level, in a revision and in a vendor.
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 15] = [
     "money",
     "calendar",
     "service_hours",
@@ -44,15 +45,25 @@ const SECTIONS: [&str; 12] = [
     "takeover",
     "packages",
     "scorecard",
+    "incidents",
+    "late_payment",
+    "termination",
 ];
 /// Top-level keys that are not terms sections: they hold for the whole file.
 const GLOBAL: [&str; 4] = ["timezone", "currency", "vendors", "revisions"];
 /// A vendor's own keys, beside its override sections.
-const VENDOR_KEYS: [&str; 3] = ["name", "contract_start", "trial_months"];
+const VENDOR_KEYS: [&str; 4] = ["name", "contract_start", "trial_months", "contract_end"];
 /// Upper bound of working-day counts (appeal, repair resolution): a year.
 const MAX_WORKING_DAYS: i64 = 366;
 /// Upper bound of `trial_months`: a century.
 const MAX_TRIAL_MONTHS: i64 = 1200;
+/// Upper bound of a price or any sum of money in the terms: 10^15, far beyond any contract and
+/// far below where exact decimal arithmetic runs out of digits.
+const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+/// Upper bound of day counts of the account (late days, settle within): ten years.
+const MAX_DAYS: i64 = 3_660;
+/// Upper bound of incident counts (records, breaches).
+const MAX_COUNT: i64 = 1_000_000_000;
 /// Upper bound of durations (`reply_within`, `respond_within`): a year.
 const MAX_DURATION_SECONDS: i64 = 366 * 86_400;
 
@@ -656,7 +667,28 @@ impl<'a> Cx<'a> {
     }
 
     fn price(&self, v: &Value, p: &[Seg]) -> Result<Decimal, Error> {
-        self.non_negative(v, p, "a price")
+        let d = self.non_negative(v, p, "a price")?;
+        if d > Decimal::from(MAX_AMOUNT) {
+            return Err(self.fail(
+                p,
+                format!("{d} is beyond any contract's prices (at most 10^15); check the digits"),
+            ));
+        }
+        Ok(d)
+    }
+
+    /// A daily rate: a share of the unpaid amount per day, 0 to 1.
+    fn daily_rate(&self, v: &Value, p: &[Seg]) -> Result<Decimal, Error> {
+        let d = self.non_negative(v, p, "a daily rate")?;
+        if d > Decimal::ONE {
+            return Err(self.fail(
+                p,
+                format!(
+                    "{d} is more than the whole unpaid amount each day; a rate is a share per day (\"0.0005\" is 0.05%)"
+                ),
+            ));
+        }
+        Ok(d)
     }
 
     fn date(&self, v: &Value, p: &[Seg]) -> Result<NaiveDate, Error> {
@@ -967,6 +999,21 @@ fn parse_vendors(cx: &Cx, root: &Reader) -> Result<(Vec<Vendor>, Vec<Table>), Er
             MAX_TRIAL_MONTHS,
             "trial_months is a number of months, 0 or more",
         )? as u32;
+        let contract_end = match r.get("contract_end") {
+            None => None,
+            Some((v, p)) => {
+                let end = cx.date(v, &p)?;
+                if end < contract_start {
+                    return Err(cx.fail(
+                        &p,
+                        format!(
+                            "{end} is before contract_start {contract_start}; the last day of service comes after the first"
+                        ),
+                    ));
+                }
+                Some(end)
+            }
+        };
         let overrides: Table = vt
             .iter()
             .filter(|(k, _)| SECTIONS.contains(&k.as_str()))
@@ -978,6 +1025,7 @@ fn parse_vendors(cx: &Cx, root: &Reader) -> Result<(Vec<Vendor>, Vec<Table>), Er
                 name,
                 contract_start,
                 trial_months,
+                contract_end,
             },
             overrides,
         ));
@@ -1202,6 +1250,9 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
     let packages = packages(cx, &root)?;
     let takeover = takeover(cx, &root, &packages)?;
     let scorecards = scorecards(cx, &root)?;
+    let incidents = incidents(cx, &root)?;
+    let late_payment = late_payment(cx, &root)?;
+    let termination = termination(cx, &root, &work_orders, &takeover)?;
 
     Ok(Terms {
         money,
@@ -1216,6 +1267,140 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
         takeover,
         packages,
         scorecards,
+        incidents,
+        late_payment,
+        termination,
+    })
+}
+
+/// `[incidents.confidentiality]` and `[incidents.service_breach]`, each optional (SPEC §9).
+fn incidents(cx: &Cx, root: &Reader) -> Result<IncidentTerms, Error> {
+    let Some((v, p)) = root.get("incidents") else {
+        return Ok(IncidentTerms::default());
+    };
+    let r = cx.reader(v, &p, &["confidentiality", "service_breach"])?;
+    let confidentiality = match r.get("confidentiality") {
+        None => None,
+        Some((v, p)) => {
+            let c = cx.reader(
+                v,
+                &p,
+                &[
+                    "per_record",
+                    "lump_sum",
+                    "lump_after_records",
+                    "competitor_minimum",
+                    "termination_right",
+                ],
+            )?;
+            let (tv, tp) = c.req(cx, "termination_right")?;
+            Some(ConfidentialityTerms {
+                per_record: c.price(cx, "per_record")?,
+                lump_sum: c.price(cx, "lump_sum")?,
+                lump_after_records: c.int(
+                    cx,
+                    "lump_after_records",
+                    0,
+                    MAX_COUNT,
+                    "a number of records, 0 or more",
+                )? as u64,
+                competitor_minimum: c.price(cx, "competitor_minimum")?,
+                termination_right: cx.boolean(tv, &tp)?,
+            })
+        }
+    };
+    let service_breach = match r.get("service_breach") {
+        None => None,
+        Some((v, p)) => {
+            let b = cx.reader(v, &p, &["per_incident", "termination_after"])?;
+            Some(ServiceBreachTerms {
+                per_incident: b.price(cx, "per_incident")?,
+                termination_after: b.int(
+                    cx,
+                    "termination_after",
+                    1,
+                    MAX_COUNT,
+                    "a number of breaches, 1 or more",
+                )? as u64,
+            })
+        }
+    };
+    Ok(IncidentTerms {
+        confidentiality,
+        service_breach,
+    })
+}
+
+/// `[late_payment]`, optional (SPEC §11); `vendor_daily_rate` defaults to 0.
+fn late_payment(cx: &Cx, root: &Reader) -> Result<Option<LatePaymentTerms>, Error> {
+    let Some((v, p)) = root.get("late_payment") else {
+        return Ok(None);
+    };
+    let r = cx.reader(
+        v,
+        &p,
+        &[
+            "platform_daily_rate",
+            "vendor_daily_rate",
+            "suspend_after_days",
+            "terminate_after_days",
+        ],
+    )?;
+    let (pv, pp) = r.req(cx, "platform_daily_rate")?;
+    let days = "a number of days, 0 to 3660";
+    Ok(Some(LatePaymentTerms {
+        platform_daily_rate: cx.daily_rate(pv, &pp)?,
+        vendor_daily_rate: match r.get("vendor_daily_rate") {
+            Some((v, p)) => cx.daily_rate(v, &p)?,
+            None => Decimal::ZERO,
+        },
+        suspend_after_days: r.int(cx, "suspend_after_days", 0, MAX_DAYS, days)? as u32,
+        terminate_after_days: r.int(cx, "terminate_after_days", 0, MAX_DAYS, days)? as u32,
+    }))
+}
+
+/// `[termination]`, optional (SPEC §12): `settle_within_days` 30 without the table; the work
+/// order and service order prices default to the overdue charge and the takeover price.
+fn termination(
+    cx: &Cx,
+    root: &Reader,
+    work_orders: &WorkOrderTerms,
+    takeover: &TakeoverRates,
+) -> Result<TerminationTerms, Error> {
+    let defaults = TerminationTerms {
+        settle_within_days: 30,
+        work_order: work_orders.overdue_charge,
+        service_order: takeover.service_order,
+        repair: None,
+    };
+    let Some((v, p)) = root.get("termination") else {
+        return Ok(defaults);
+    };
+    let r = cx.reader(
+        v,
+        &p,
+        &[
+            "settle_within_days",
+            "work_order",
+            "service_order",
+            "repair",
+        ],
+    )?;
+    Ok(TerminationTerms {
+        settle_within_days: r.int(
+            cx,
+            "settle_within_days",
+            0,
+            MAX_DAYS,
+            "a number of days, 0 to 3660",
+        )? as u32,
+        work_order: r
+            .opt_price(cx, "work_order")?
+            .unwrap_or(defaults.work_order),
+        service_order: r
+            .opt_price(cx, "service_order")?
+            .unwrap_or(defaults.service_order),
+        repair: r.opt_price(cx, "repair")?,
     })
 }
 
@@ -1697,10 +1882,16 @@ mod tests {
 
     #[test]
     fn spec_3_repository_rates_toml_is_the_example_byte_for_byte() {
+        // The repository keeps a copy of the specification's example beside rates.toml, so the
+        // comparison never depends on a folder outside the checkout.
+        assert_eq!(EXAMPLE, include_str!("../rates.example.toml"));
         let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/rates.example.toml");
-        match std::fs::read(shared) {
-            Ok(bytes) => assert_eq!(EXAMPLE.as_bytes(), &bytes[..]),
-            Err(e) => eprintln!("skipped: {shared} not readable here ({e})"),
+        if let Ok(bytes) = std::fs::read(shared) {
+            assert_eq!(
+                EXAMPLE.as_bytes(),
+                &bytes[..],
+                "{shared} changed: copy it again"
+            );
         }
     }
 
@@ -1845,6 +2036,176 @@ mod tests {
             "",
         ));
         assert_has(&m, "missing key `takeover.aftersales.package2`");
+    }
+
+    #[test]
+    fn spec_9_11_12_new_tables_load_with_the_example_numbers() {
+        let r = ok(EXAMPLE);
+        let t = r.terms_for("acme", month("2026-10"));
+        let c = t.incidents.confidentiality.as_ref().unwrap();
+        assert_eq!(c.per_record, d("1000.00"));
+        assert_eq!(c.lump_sum, d("500000.00"));
+        assert_eq!(c.lump_after_records, 20);
+        assert_eq!(c.competitor_minimum, d("1000000.00"));
+        assert!(c.termination_right);
+        let b = t.incidents.service_breach.as_ref().unwrap();
+        assert_eq!((b.per_incident, b.termination_after), (d("2000.00"), 3));
+        let l = t.late_payment.as_ref().unwrap();
+        assert_eq!(l.platform_daily_rate, d("0.0005"));
+        assert_eq!(l.vendor_daily_rate, Decimal::ZERO);
+        assert_eq!((l.suspend_after_days, l.terminate_after_days), (15, 45));
+        // The termination prices default to the overdue charge and the takeover price.
+        assert_eq!(t.termination.settle_within_days, 30);
+        assert_eq!(t.termination.work_order, d("8.26"));
+        assert_eq!(t.termination.service_order, d("8.26"));
+        assert_eq!(t.termination.repair, None);
+        assert_eq!(r.vendor("acme").unwrap().contract_end, None);
+    }
+
+    #[test]
+    fn spec_8_new_tables_are_optional() {
+        let mut text = EXAMPLE.to_string();
+        for table in [
+            "[incidents.confidentiality]",
+            "[incidents.service_breach]",
+            "[late_payment]",
+            "[termination]",
+        ] {
+            let at = text.find(table).unwrap();
+            let end = text[at + 1..]
+                .find("\n[")
+                .map_or(text.len(), |e| at + 1 + e + 1);
+            text.replace_range(at..end, "");
+        }
+        let r = ok(&text);
+        let t = r.terms_for("acme", month("2026-10"));
+        assert_eq!(t.incidents, IncidentTerms::default());
+        assert_eq!(t.late_payment, None);
+        assert_eq!(t.termination.settle_within_days, 30);
+        assert_eq!(t.termination.work_order, d("8.26"));
+        // vendor_daily_rate may be left out; the other keys of a present table are required.
+        let r = ok(&edit("vendor_daily_rate = \"0\"\n", ""));
+        let l = r
+            .terms_for("acme", month("2026-10"))
+            .late_payment
+            .clone()
+            .unwrap();
+        assert_eq!(l.vendor_daily_rate, Decimal::ZERO);
+        assert_has(
+            &err(&edit("suspend_after_days = 15 ", "")),
+            "missing key `late_payment.suspend_after_days`",
+        );
+        assert_has(
+            &err(&edit("termination_right = true\n", "")),
+            "missing key `incidents.confidentiality.termination_right`",
+        );
+        assert_has(
+            &err(&edit("settle_within_days = 30 ", "")),
+            "missing key `termination.settle_within_days`",
+        );
+        // Explicit termination prices win over the defaults.
+        let r = ok(&edit(
+            "# repair = \"20.00\"",
+            "repair = \"20.00\"\nwork_order = \"9\"",
+        ));
+        let t = &r.terms_for("acme", month("2026-10")).termination;
+        assert_eq!((t.repair, t.work_order), (Some(d("20.00")), d("9")));
+    }
+
+    #[test]
+    fn spec_12_contract_end_is_read_and_checked() {
+        let r = ok(&edit(
+            "# contract_end = \"2027-03-15\"",
+            "contract_end = \"2027-03-15\"",
+        ));
+        assert_eq!(
+            r.vendor("brightline").unwrap().contract_end,
+            Some(date("2027-03-15"))
+        );
+        let m = err(&edit(
+            "# contract_end = \"2027-03-15\"",
+            "contract_end = \"2026-08-31\"",
+        ));
+        assert_has(&m, "key `vendors.brightline.contract_end`");
+        assert_has(&m, "before contract_start");
+        assert_has(
+            &err(&edit(
+                "# contract_end = \"2027-03-15\"",
+                "contract_end = \"soon\"",
+            )),
+            "vendors.brightline.contract_end",
+        );
+    }
+
+    #[test]
+    fn spec_8_new_tables_reject_unknown_negative_and_absurd_values() {
+        assert_has(
+            &err(&edit("per_incident", "per_incidnet")),
+            "unknown key `incidents.service_breach.per_incidnet`",
+        );
+        assert_has(
+            &err(&edit(
+                "[incidents.service_breach]",
+                "[incidents.theft]\nx = 1\n[incidents.service_breach]",
+            )),
+            "unknown key `incidents.theft`",
+        );
+        assert_has(
+            &err(&edit("per_record = \"1000.00\"", "per_record = \"-1\"")),
+            "key `incidents.confidentiality.per_record`: a price cannot be negative",
+        );
+        assert_has(
+            &err(&edit("lump_sum = \"500000.00\"", "lump_sum = \"1e9\"")),
+            "incidents.confidentiality.lump_sum",
+        );
+        assert_has(
+            &err(&edit(
+                "lump_sum = \"500000.00\"",
+                "lump_sum = \"99999999999999999\"",
+            )),
+            "at most 10^15",
+        );
+        assert_has(
+            &err(&edit("termination_after = 3 ", "termination_after = 0 ")),
+            "key `incidents.service_breach.termination_after`: 0 is out of range",
+        );
+        assert_has(
+            &err(&edit("lump_after_records = 20", "lump_after_records = -1")),
+            "incidents.confidentiality.lump_after_records",
+        );
+        assert_has(
+            &err(&edit(
+                "platform_daily_rate = \"0.0005\"",
+                "platform_daily_rate = \"2\"",
+            )),
+            "key `late_payment.platform_daily_rate`: 2 is more than",
+        );
+        assert_has(
+            &err(&edit(
+                "suspend_after_days = 15",
+                "suspend_after_days = 99999",
+            )),
+            "late_payment.suspend_after_days",
+        );
+        assert_has(
+            &err(&edit("settle_within_days = 30", "settle_within_days = -3")),
+            "termination.settle_within_days",
+        );
+        // Revised and overridden like every section; errors name the layer.
+        let m = err(&append(
+            "[vendors.acme.incidents.service_breach]\nper_incident = \"-5\"\ntermination_after = 2",
+        ));
+        assert_has(&m, "vendors.acme.incidents.service_breach.per_incident");
+        let r = ok(&append("[revisions.\"2027-01-01\".incidents.service_breach]\nper_incident = \"2500.00\"\ntermination_after = 3"));
+        let p = |m: &str| {
+            r.terms_for("acme", month(m))
+                .incidents
+                .service_breach
+                .clone()
+                .unwrap()
+                .per_incident
+        };
+        assert_eq!((p("2026-12"), p("2027-01")), (d("2000.00"), d("2500.00")));
     }
 
     #[test]
@@ -2394,6 +2755,9 @@ mod tests {
                 "earn",
                 "takeover",
                 "packages",
+                "incidents",
+                "late_payment",
+                "termination",
                 "scorecard"
             ]
         );

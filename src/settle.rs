@@ -4,6 +4,7 @@
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
 use crate::evidence::{Collect, FileNotes};
+use crate::input::incidents::{self, Incident, Register, RegisterVendor};
 use crate::input::ingest::{Decided, FileResult, InputFile, Setup, VendorSlot};
 use crate::input::manifest::{self, Manifest};
 use crate::input::pipeline::{read_files, Parallel};
@@ -14,8 +15,9 @@ use crate::statement::{
     self, AppliedDecision, Arguments, DisputesRef, FileRef, InputRef, ProfileRef, Statement,
     StatementInput,
 };
-use crate::tally::{VendorCtx, VendorTally};
-use crate::timestamp::{Instant, Month};
+use crate::tally::{RowCounts, VendorCtx, VendorTally};
+use crate::terms::IncidentKind;
+use crate::timestamp::{start_of_day, Instant, Month};
 use std::path::{Path, PathBuf};
 
 /// Where each input is read from, and how.
@@ -42,6 +44,8 @@ pub struct InputOptions {
     pub data: Option<PathBuf>,
     /// `--calls F`, `--tickets F`, `--surveys F`, `--orders F`, in role order.
     pub files: [Option<PathBuf>; 4],
+    /// `--incidents F`: the incident register (else `incidents.csv` of the data folder).
+    pub incidents: Option<PathBuf>,
     /// `--calls-profile P` …, in role order: a built-in profile name or a profile file.
     pub profiles: [Option<String>; 4],
     /// `--vendor ID`: also the vendor of every row of a profile that maps none.
@@ -136,7 +140,33 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
         };
         files.push(InputFile::new(role, path, profile));
     }
+    // The incident register (SPEC §9): named, else the month's folder's, else the data folder's.
+    let register = match &opts.incidents {
+        Some(p) if !p.is_file() => {
+            return Err(Error::MissingInput {
+                role: Role::Incidents.as_str(),
+                path: p.clone(),
+                hint: "check the path given to --incidents".to_string(),
+            })
+        }
+        Some(p) => Some(p.clone()),
+        None if opts.named_only => None,
+        None => Some(register_path(&data, month)).filter(|p| p.is_file()),
+    };
+    files.extend(register.map(|p| InputFile::new(Role::Incidents, p, None)));
     Ok(InputPaths { files })
+}
+
+/// Where the incident register of `month` is looked for under `--data DIR` (SPEC §9):
+/// `DIR/<month>/incidents.csv` when that file exists, else `DIR/incidents.csv`.
+pub fn register_path(data: &Path, month: Option<Month>) -> PathBuf {
+    let dir = data_dir(data, month);
+    let inside = data_file(&dir, Role::Incidents);
+    if inside.is_file() {
+        inside
+    } else {
+        data_file(data, Role::Incidents)
+    }
 }
 
 /// The folder a month's inputs are read from under `--data DIR` (SPEC §8): `DIR/<month>/` when
@@ -178,6 +208,9 @@ pub struct Run<'a> {
     /// An auditor's decisions to apply (`rescore --disputes`); `None` settles the rows as
     /// recorded.
     pub disputes: Option<&'a Disputes>,
+    /// `--allow-outside-period`: settle from an input most of whose rows belong to other
+    /// months (the statements then carry a warning) instead of refusing.
+    pub allow_outside_period: bool,
 }
 
 /// What a file held, for the run summary.
@@ -193,6 +226,36 @@ pub struct FileSummary {
     pub rows: u64,
     /// Rejected rows.
     pub rejected: u64,
+    /// Physical lines in the file (0 when the source cannot tell, e.g. a workbook).
+    pub lines: u64,
+    /// Lines inside records beyond their first (quoted cells holding line ends).
+    pub continued: u64,
+}
+
+impl FileSummary {
+    /// Every physical line accounted for: `1,234 lines = 1 header + 1,230 rows + 3 blank`
+    /// (with the lines inside quoted cells when there are any); `None` when the source cannot
+    /// tell its lines.
+    pub fn lines_text(&self) -> Option<String> {
+        if self.lines == 0 {
+            return (self.continued > 0).then(|| {
+                format!(
+                    "{} rows, {} line(s) inside quoted cells folded into them (multiline = true)",
+                    self.rows, self.continued
+                )
+            });
+        }
+        let blank = self.lines.saturating_sub(1 + self.rows + self.continued);
+        let inside = if self.continued > 0 {
+            format!(" + {} inside quoted cells", self.continued)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{} lines = 1 header + {} rows{inside} + {blank} blank",
+            self.lines, self.rows
+        ))
+    }
 }
 
 /// The result of reading and settling.
@@ -209,6 +272,9 @@ pub struct Settled {
     /// The rows kept as evidence, file by file in role order (empty unless collected, see
     /// [`settle_collecting`]).
     pub noted: Vec<FileNotes>,
+    /// The incident register, when one was read: its path and every accepted incident up to
+    /// the end of the month, with whether an auditor excluded it.
+    pub register: Option<(String, Vec<(Incident, bool)>)>,
 }
 
 /// The latest month any terms could apply to; used by `check` without `--month`.
@@ -256,11 +322,23 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
     let slots: Vec<VendorSlot> = rates
         .vendors
         .iter()
-        .map(|v| VendorSlot {
-            id: &v.id,
-            selected: run.vendor.as_deref().is_none_or(|f| f == v.id),
-            in_contract: run.month.is_none_or(|m| m >= Month::of(v.contract_start)),
-            ctx: VendorCtx::new(rates.terms_for(&v.id, terms_month), tz, cutoff),
+        .map(|v| {
+            // E: the start of the day after the last day of service (SPEC §12).
+            let ends = v
+                .contract_end
+                .and_then(|d| d.succ_opt())
+                .map(|d| start_of_day(tz, d));
+            VendorSlot {
+                id: &v.id,
+                selected: run.vendor.as_deref().is_none_or(|f| f == v.id),
+                in_contract: run.month.is_none_or(|m| {
+                    m >= Month::of(v.contract_start)
+                        && v.contract_end.is_none_or(|end| m <= Month::of(end))
+                }),
+                ends,
+                ctx: VendorCtx::new(rates.terms_for(&v.id, terms_month), tz, cutoff)
+                    .ending_at(ends.filter(|_| run.month.is_some())),
+            }
         })
         .collect();
     let setup = Setup {
@@ -274,7 +352,39 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
 
     // Files are read side by side and cut into chunks parsed on every core; results are taken
     // back in file order and merged in role order, so they do not depend on the thread count.
-    let mut results = read_files(&run.inputs.files, &setup, Parallel::from_env()?)?;
+    let (exports, registers): (Vec<InputFile>, Vec<InputFile>) = run
+        .inputs
+        .files
+        .iter()
+        .cloned()
+        .partition(|f| f.role != Role::Incidents);
+    let mut results = read_files(&exports, &setup, Parallel::from_env()?)?;
+    let outside_warnings = match run.month {
+        Some(month) => outside_period_guard(&results, month, run.allow_outside_period)?,
+        None => Vec::new(),
+    };
+    let register_vendors: Vec<RegisterVendor> = slots
+        .iter()
+        .map(|s| RegisterVendor {
+            id: s.id,
+            settled: s.selected && s.in_contract,
+            priced: IncidentKind::ALL.map(|k| s.ctx.terms.incidents.has(k)),
+            ends: s.ends,
+        })
+        .collect();
+    let register = registers
+        .first()
+        .map(|f| incidents::read(&f.path, tz, bounds, &register_vendors, run.vendor.is_some()))
+        .transpose()?;
+    // An auditor may exclude any incident counted up to the month (SPEC §9).
+    let excluded: Vec<Option<usize>> = match (run.disputes, &register) {
+        (Some(d), Some(reg)) => reg
+            .incidents
+            .iter()
+            .map(|x| d.find(Role::Incidents, x.id.as_bytes()))
+            .collect(),
+        _ => Vec::new(),
+    };
 
     // Every dispute must name an accepted row of the month to which its decision applies.
     // What is kept is the vendor of each dispute's row.
@@ -282,10 +392,25 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         None => Vec::new(),
         Some(d) => {
             let mut by_dispute = vec![None; d.items.len()];
-            for x in results.iter().flat_map(|r| &r.decided) {
+            let register_decided: Vec<Decided> = excluded
+                .iter()
+                .zip(register.iter().flat_map(|r| &r.incidents))
+                .filter_map(|(at, x)| {
+                    Some(Decided {
+                        dispute: (*at)?,
+                        vendor: x.vendor,
+                        outcome: Ok(()),
+                    })
+                })
+                .collect();
+            for x in results
+                .iter()
+                .flat_map(|r| &r.decided)
+                .chain(&register_decided)
+            {
                 by_dispute[x.dispute] = Some(x);
             }
-            check_disputes(d, &by_dispute, &results, run.month)?;
+            check_disputes(d, &by_dispute, &results, register.as_ref(), run.month)?;
             by_dispute.iter().map(|x| x.map(|x| x.vendor)).collect()
         }
     };
@@ -295,6 +420,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .map(|s| VendorTally::new(s.ctx.terms.packages.len()))
         .collect();
     let mut before_contract = vec![0u64; slots.len()];
+    let mut after_end = vec![0u64; slots.len()];
     let mut rejects = Vec::new();
     let mut files = Vec::new();
     let mut notices = Vec::new();
@@ -303,6 +429,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         for (i, t) in r.tallies.iter().enumerate() {
             tallies[i].merge(t);
             before_contract[i] += r.before_contract[i];
+            after_end[i] += r.after_end[i];
         }
         files.push(FileSummary {
             role: r.role,
@@ -310,6 +437,8 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             sha256: r.sha256.clone(),
             rows: r.rows,
             rejected: r.rejects.len() as u64,
+            lines: r.lines,
+            continued: r.continued,
         });
         let unattributed = r.rejects.iter().filter(|x| x.vendor.is_none()).count();
         if unattributed > 0 {
@@ -328,6 +457,26 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         }
     }
 
+    if let Some(reg) = &register {
+        files.push(FileSummary {
+            role: Role::Incidents,
+            path: reg.path.clone(),
+            sha256: reg.sha256.clone(),
+            rows: reg.rows,
+            rejected: reg.rejects.len() as u64,
+            lines: 0,
+            continued: 0,
+        });
+        let unattributed = reg.rejects.iter().filter(|x| x.vendor.is_none()).count();
+        if unattributed > 0 {
+            notices.push(format!(
+                "{}: {unattributed} rejected row(s) name no declared vendor and belong to no statement",
+                reg.path
+            ));
+        }
+        rejects.extend(reg.rejects.iter().cloned());
+    }
+
     let month = match run.month {
         Some(m) => m,
         None => {
@@ -337,6 +486,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 notices,
                 files,
                 noted,
+                register: None,
             })
         }
     };
@@ -361,10 +511,18 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             continue;
         }
         if !slot.in_contract {
+            let why = match vendor.contract_end {
+                Some(end) if month > Month::of(end) => {
+                    format!("{month} is after its contract ended ({end})")
+                }
+                _ => format!(
+                    "{month} is before its contract month ({})",
+                    Month::of(vendor.contract_start)
+                ),
+            };
             notices.push(format!(
-                "vendor {}: {month} is before its contract month ({}); not settled{}",
+                "vendor {}: {why}; not settled{}",
                 vendor.id,
-                Month::of(vendor.contract_start),
                 if before_contract[i] > 0 {
                     format!(", {} row(s) of it skipped", before_contract[i])
                 } else {
@@ -375,11 +533,16 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         }
         let tally = &tallies[i];
         let mut warnings = Vec::new();
+        warnings.extend(outside_warnings.iter().cloned());
+        let register_rejected = register.as_ref().map_or(0, |r| r.counts[i].rejected);
         let rejected: Vec<String> = roles
             .iter()
+            .filter(|r| **r != Role::Incidents)
             .zip(&tally.counts)
-            .filter(|(_, c)| c.rejected > 0)
-            .map(|(r, c)| format!("{} {}", r.as_str(), c.rejected))
+            .map(|(r, c)| (r, c.rejected))
+            .chain((register_rejected > 0).then_some((&Role::Incidents, register_rejected)))
+            .filter(|(_, n)| *n > 0)
+            .map(|(r, n)| format!("{} {n}", r.as_str()))
             .collect();
         if !rejected.is_empty() {
             warnings.push(format!(
@@ -387,6 +550,51 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 rejected.join(", ")
             ));
         }
+        if after_end[i] > 0 {
+            warnings.push(format!(
+                "{} row(s) dated at or after the end of the contract ({}, last day of service {}) were counted as outside the period",
+                after_end[i],
+                slot.ends.expect("an end").to_rfc3339(tz),
+                vendor.contract_end.expect("an end")
+            ));
+        }
+        let incidents = match &register {
+            None => None,
+            Some(reg) => {
+                let mine: Vec<&Incident> = reg
+                    .incidents
+                    .iter()
+                    .zip(excluded.iter().map(Some).chain(std::iter::repeat(None)))
+                    .filter(|(x, ex)| x.vendor == i && ex.is_none_or(|e| e.is_none()))
+                    .map(|(x, _)| x)
+                    .collect();
+                let (start, end) = month.bounds(tz);
+                let terms = slot.ctx.terms;
+                Some(
+                    crate::incidents::assess(&mine, &terms.incidents, terms.money, start, end)
+                        .map_err(|o| Error::BadFile {
+                            path: reg.path.clone(),
+                            line: 1,
+                            message: format!(
+                                "the {} incidents to date of vendor {} are too large to price exactly; check the records column",
+                                o.0.as_str(),
+                                vendor.id
+                            ),
+                        })?,
+                )
+            }
+        };
+        let register_counts = register.as_ref().map(|reg| {
+            let c = reg.counts[i];
+            RowCounts {
+                rows: c.rows,
+                in_period: c.in_period,
+                before_period: c.before_period,
+                outside_period: c.outside_period,
+                duplicates: c.duplicates,
+                rejected: c.rejected,
+            }
+        });
         let disputes = run.disputes.map(|d| applied_to(d, &decided, i));
         if let Some(d) = &disputes {
             warnings.push(match d.applied.len() {
@@ -420,20 +628,71 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                     as_of: run.as_of.map(|t| t.to_rfc3339(tz)),
                     vendor: run.vendor.clone(),
                     disputes: run.disputes.map(|d| d.path.clone()),
+                    allow_outside_period: run.allow_outside_period,
                 },
                 terms_table: rates.terms_table_for(&vendor.id, month),
                 disputes,
+                incidents,
+                register_counts,
+                ended: slot.ctx.ended,
             },
             tally,
         ));
     }
+    let register = register.map(|reg| {
+        let incidents = reg
+            .incidents
+            .into_iter()
+            .enumerate()
+            .map(|(n, x)| (x, excluded.get(n).is_some_and(Option::is_some)))
+            .collect();
+        (reg.path, incidents)
+    });
     Ok(Settled {
         statements,
         rejects,
         notices,
         files,
         noted,
+        register,
     })
+}
+
+/// The guard against another month's export (or folder): an input with fewer rows in the month
+/// than outside it is refused, naming the month most of its rows belong to, unless `allow`;
+/// then each such input is a warning for every statement.
+fn outside_period_guard(results: &[FileResult], month: Month, allow: bool) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for r in results {
+        let outside: u64 = r.other_months.iter().map(|(_, n)| n).sum();
+        if r.in_month >= outside {
+            continue;
+        }
+        let (most, n) = r
+            .other_months
+            .iter()
+            .copied()
+            .max_by_key(|&(m, n)| (n, std::cmp::Reverse(m)))
+            .expect("rows outside the month");
+        let what = format!(
+            "only {} of its {} dated rows fall in {month}; most belong to {most} ({n} rows)",
+            r.in_month,
+            r.in_month + outside
+        );
+        if !allow {
+            return Err(Error::WrongFile {
+                path: r.path.clone(),
+                message: format!(
+                    "{what}. Is this {month}'s export, and the right --data folder? Settle {most} with --month {most}, or pass --allow-outside-period to settle {month} from this file anyway"
+                ),
+            });
+        }
+        warnings.push(format!(
+            "{}: {what}; settled anyway (--allow-outside-period)",
+            r.path
+        ));
+    }
+    Ok(warnings)
 }
 
 /// Fails with every dispute that matched no accepted in-period row of a settled vendor ("unknown
@@ -442,6 +701,7 @@ fn check_disputes(
     disputes: &Disputes,
     decided: &[Option<&Decided>],
     results: &[FileResult],
+    register: Option<&Register>,
     month: Option<Month>,
 ) -> Result<()> {
     let mut problems = Vec::new();
@@ -460,15 +720,19 @@ fn check_disputes(
                 let role = d.kind.role();
                 let file = results.iter().find(|r| r.role == role);
                 let of = month.map_or_else(String::new, |m| format!(" of {m}"));
-                let reason = match file {
-                    Some(f) => format!(
+                let reason = match (file, register) {
+                    (_, Some(reg)) if role == Role::Incidents => format!(
+                        "unknown id: no accepted incident up to the end of the month in {} has incident_id `{}` (later, rejected and other vendors' incidents cannot be disputed)",
+                        reg.path, d.id
+                    ),
+                    (Some(f), _) => format!(
                         "unknown id: no accepted {} row{of} in {} has {} `{}` (rows of other months, rejected rows and rows of vendors not settled cannot be disputed)",
                         role.as_str(),
                         f.path,
                         role.columns()[0].0,
                         d.id
                     ),
-                    None => format!(
+                    (None, _) => format!(
                         "unknown id: {} `{}` is disputed but no {} input was read",
                         DisputeKind::of_role(role).as_str(),
                         d.id,

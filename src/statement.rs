@@ -3,11 +3,12 @@
 //! `slatement.statement.v1`.
 
 use crate::calendar::Calendar;
+use crate::incidents::Incidents;
 use crate::input::Role;
 use crate::money::{at_least_scale, line_amount, round};
 use crate::scoring::{round_half_up, score_card, MetricSource, Ratio};
 use crate::tally::{RowCounts, VendorTally};
-use crate::terms::{MetricName, SettlementMethod, Terms, Vendor};
+use crate::terms::{IncidentKind, MetricName, SettlementMethod, Terms, Vendor};
 use crate::timestamp::{Instant, Month};
 use chrono::Months;
 use chrono_tz::Tz;
@@ -48,6 +49,12 @@ pub struct Statement {
     pub surveys: SurveyFigures,
     /// Sales orders.
     pub orders: OrderFigures,
+    /// The incidents of each kind that has terms, when a register was read (SPEC §9).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<Incidents>,
+    /// The work taken over at the end of the contract, when the month was judged at it (§12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub termination: Option<TerminationFigures>,
     /// Each scorecard's result.
     pub scorecards: Vec<ScorecardResult>,
     /// Money lines, in fixed order.
@@ -138,6 +145,9 @@ pub struct Arguments {
     /// `--disputes` of `rescore`, the path as given; absent when settled as recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disputes: Option<String>,
+    /// `--allow-outside-period` was given; absent when not.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_outside_period: bool,
 }
 
 /// Vendor id and name.
@@ -147,6 +157,11 @@ pub struct VendorRef {
     pub id: String,
     /// Name.
     pub name: String,
+    /// First day of the contract.
+    pub contract_start: String,
+    /// Last day of service, when the contract ends (SPEC §12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_end: Option<String>,
 }
 
 /// A metric's numerator, denominator and display value.
@@ -313,6 +328,23 @@ pub struct OrderFigures {
     pub cancelled: u64,
 }
 
+/// The end of the contract as it bears on the month (SPEC §12).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TerminationFigures {
+    /// The last day of service.
+    pub contract_end: String,
+    /// E, the start of the following day: the instant the vendor's work was judged at.
+    pub judged_at: String,
+    /// Unreplied work orders not yet overdue at E.
+    pub work_orders_taken_over: u64,
+    /// Vendor service orders unresolved at E.
+    pub service_orders_taken_over: u64,
+    /// Repairs pending at E.
+    pub repairs_taken_over: u64,
+    /// The vendor's replies and resolutions at or after E, ignored.
+    pub replies_ignored: u64,
+}
+
 /// A scored item.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ItemResult {
@@ -409,6 +441,8 @@ impl Serialize for Counts {
         struct C {
             rows: u64,
             in_period: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            before_period: Option<u64>,
             outside_period: u64,
             duplicates: u64,
             rejected: u64,
@@ -420,6 +454,7 @@ impl Serialize for Counts {
                 &C {
                     rows: c.rows,
                     in_period: c.in_period,
+                    before_period: (*role == Role::Incidents).then_some(c.before_period),
                     outside_period: c.outside_period,
                     duplicates: c.duplicates,
                     rejected: c.rejected,
@@ -521,6 +556,12 @@ pub struct StatementInput<'a> {
     pub terms_table: &'a toml::Table,
     /// The decisions applied to this vendor's rows, when re-scored.
     pub disputes: Option<DisputesRef>,
+    /// The incidents priced, when a register was read.
+    pub incidents: Option<Incidents>,
+    /// The incident register's row counts of this vendor, when read.
+    pub register_counts: Option<RowCounts>,
+    /// E, when the vendor's work was judged at the end of its contract (SPEC §12).
+    pub ended: Option<Instant>,
 }
 
 /// The first month a vendor is assessed in (SPEC §8 "Trial").
@@ -608,8 +649,13 @@ fn count(n: u64) -> Decimal {
 }
 
 /// The money lines of a month, in fixed order (SPEC §4 "Money lines"); quantity-0 lines are left
-/// out.
-pub fn money_lines(t: &VendorTally, terms: &Terms, penalties: &[(String, Decimal)]) -> Vec<Line> {
+/// out, and so are penalty and incident lines of no amount.
+pub fn money_lines(
+    t: &VendorTally,
+    terms: &Terms,
+    penalties: &[(String, Decimal)],
+    incidents: Option<&Incidents>,
+) -> Vec<Line> {
     let (scale, mode) = (terms.money.scale, terms.money.rounding);
     let mut lines = Vec::new();
     let mut push = |section: &'static str, item: String, quantity: Decimal, unit: Decimal| {
@@ -702,6 +748,40 @@ pub fn money_lines(t: &VendorTally, terms: &Terms, penalties: &[(String, Decimal
             push("penalty", format!("penalty/{name}"), Decimal::ONE, *penalty);
         }
     }
+    for kind in IncidentKind::ALL {
+        let Some((quantity, unit)) = incidents.and_then(|i| i.line(kind, &terms.incidents)) else {
+            continue;
+        };
+        if line_amount(quantity, unit, scale, mode) > Decimal::ZERO {
+            push(
+                "incident",
+                format!("incident/{}", kind.as_str()),
+                quantity,
+                unit,
+            );
+        }
+    }
+    let end = &terms.termination;
+    push(
+        "termination",
+        "termination/work_order".into(),
+        count(k.work_orders_taken_over),
+        end.work_order,
+    );
+    push(
+        "termination",
+        "termination/service_order".into(),
+        count(k.service_orders_taken_over),
+        end.service_order,
+    );
+    if let Some(price) = end.repair {
+        push(
+            "termination",
+            "termination/repair".into(),
+            count(k.repairs_taken_over),
+            price,
+        );
+    }
     lines
 }
 
@@ -713,8 +793,8 @@ pub fn totals(lines: &[Line], scale: u32) -> Totals {
         s
     };
     let earned = sum(&|l| l.section == "earn");
-    let fees_charged = sum(&|l| l.section == "takeover" || l.section == "overdue");
-    let penalties = sum(&|l| l.section == "penalty");
+    let fees_charged = sum(&|l| matches!(l.section, "takeover" | "overdue" | "termination"));
+    let penalties = sum(&|l| matches!(l.section, "penalty" | "incident"));
     let mut charged = fees_charged + penalties;
     charged.rescale(scale);
     let mut net = earned - charged;
@@ -748,6 +828,9 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         arguments,
         terms_table,
         disputes,
+        incidents,
+        register_counts,
+        ended,
     } = input;
     let scale = terms.money.scale;
     let from = assessed_from(vendor);
@@ -806,7 +889,10 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         ));
     }
 
-    let lines = money_lines(tally, terms, &penalties);
+    let lines = money_lines(tally, terms, &penalties, incidents.as_ref());
+    if let Some(i) = &incidents {
+        warnings.extend(i.warnings());
+    }
     let totals = totals(&lines, scale);
     let mut years = tally.years.clone();
     let deadlines = deadlines(month, terms, &mut years);
@@ -845,6 +931,8 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         vendor: VendorRef {
             id: vendor.id.clone(),
             name: vendor.name.clone(),
+            contract_start: vendor.contract_start.to_string(),
+            contract_end: vendor.contract_end.map(|d| d.to_string()),
         },
         currency: currency.to_string(),
         assessed,
@@ -909,6 +997,18 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
             refunded: tally.orders.refunded,
             cancelled: tally.orders.cancelled,
         },
+        incidents,
+        termination: ended.map(|e| TerminationFigures {
+            contract_end: vendor
+                .contract_end
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            judged_at: e.to_rfc3339(tz),
+            work_orders_taken_over: k.work_orders_taken_over,
+            service_orders_taken_over: k.service_orders_taken_over,
+            repairs_taken_over: k.repairs_taken_over,
+            replies_ignored: k.ignored_after_end,
+        }),
         metrics,
         scorecards,
         lines,
@@ -917,9 +1017,9 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         counts: Counts(
             roles
                 .iter()
-                .map(|role| {
-                    let i = Role::ALL.iter().position(|r| r == role).expect("role");
-                    (*role, tally.counts[i])
+                .map(|role| match Role::ALL.iter().position(|r| r == role) {
+                    Some(i) => (*role, tally.counts[i]),
+                    None => (*role, register_counts.unwrap_or_default()),
                 })
                 .collect(),
         ),
@@ -1030,6 +1130,7 @@ mod tests {
             name: "V".into(),
             contract_start: chrono::NaiveDate::from_str(start).unwrap(),
             trial_months: months,
+            contract_end: None,
         };
         // 2026-06-01 + 2 months: assessed from August; 2026-06-15: from September.
         assert_eq!(assessed_from(&v("2026-06-01", 2)).to_string(), "2026-08");
@@ -1116,7 +1217,7 @@ mod tests {
             let mut terms = r.terms_for("acme", oct()).clone();
             terms.money.rounding = if even { Rounding::HalfEven } else { Rounding::HalfUp };
             terms.earn.commission_rate = Some(Decimal::new(rate, 4));
-            let lines = money_lines(&t, &terms, &[("consulting".into(), Decimal::new(penalty, 2))]);
+            let lines = money_lines(&t, &terms, &[("consulting".into(), Decimal::new(penalty, 2))], None);
             let tot = totals(&lines, 2);
             let sum = |s: &[&str]| lines.iter().filter(|l| s.contains(&l.section)).map(|l| l.amount).sum::<Decimal>();
             prop_assert_eq!(tot.earned, sum(&["earn"]));

@@ -20,8 +20,13 @@ pub struct VendorCtx<'a> {
     pub terms: &'a Terms,
     /// The contract time zone.
     pub tz: Tz,
-    /// The cut-off: the start of the next month, or `--as-of`.
+    /// The cut-off: the start of the next month, or `--as-of`; the end of the contract E when
+    /// the cut-off is at or after it (SPEC §12).
     pub cutoff: Instant,
+    /// E, the start of the day after the last day of service, when the cut-off is at or after
+    /// it: the vendor's replies and resolutions from E on are ignored, and its work pending at E
+    /// is taken over by the platform.
+    pub ended: Option<Instant>,
     /// Category → package, looked up once per contact: hashed with xxh3 rather than SipHash,
     /// the categories being the contract's own.
     packages: HashMap<&'a str, usize, Xxh3DefaultBuilder>,
@@ -47,8 +52,18 @@ impl<'a> VendorCtx<'a> {
             terms,
             tz,
             cutoff,
+            ended: None,
             packages,
         }
+    }
+
+    /// Judges the vendor's work at `end` (E, SPEC §12) when the cut-off is at or after it.
+    pub fn ending_at(mut self, end: Option<Instant>) -> Self {
+        if let Some(e) = end.filter(|e| self.cutoff >= *e) {
+            self.cutoff = e;
+            self.ended = Some(e);
+        }
+        self
     }
 }
 
@@ -67,6 +82,9 @@ pub enum Timeliness {
     Missed,
     /// Not done yet and the limit still open at the cut-off: left out of the rate.
     Pending,
+    /// Still pending at the end of the contract: taken over by the platform at the vendor's
+    /// cost, and left out of the rate like a pending one (SPEC §12).
+    TakenOver,
 }
 
 /// How a contact of the vendor was counted in the contact metrics.
@@ -111,6 +129,8 @@ pub enum Classification {
     },
     /// A takeover charged to the vendor.
     Takeover(TakeoverItem),
+    /// A vendor service order unresolved at the end of the contract, taken over (SPEC §12).
+    ServiceOrderTakenOver,
     /// A work order of the vendor.
     WorkOrder {
         /// On time, overdue or pending.
@@ -140,6 +160,8 @@ pub struct RowCounts {
     pub rows: u64,
     /// Accepted rows of the month, each id once.
     pub in_period: u64,
+    /// Accepted rows of earlier months (the incident register only, SPEC §9).
+    pub before_period: u64,
     /// Rows of other months.
     pub outside_period: u64,
     /// Exact repeats of an accepted row.
@@ -152,6 +174,7 @@ impl RowCounts {
     fn merge(&mut self, o: &RowCounts) {
         self.rows += o.rows;
         self.in_period += o.in_period;
+        self.before_period += o.before_period;
         self.outside_period += o.outside_period;
         self.duplicates += o.duplicates;
         self.rejected += o.rejected;
@@ -230,6 +253,14 @@ pub struct TicketTally {
     pub repair_resolution_pending: u64,
     /// Platform-handled work orders, complaints and repairs: left out, no price.
     pub platform_left_out: u64,
+    /// Work orders pending at the end of the contract (charged as termination/work_order).
+    pub work_orders_taken_over: u64,
+    /// Vendor service orders unresolved at the end of the contract.
+    pub service_orders_taken_over: u64,
+    /// Repairs pending at the end of the contract.
+    pub repairs_taken_over: u64,
+    /// The vendor's replies and resolutions at or after the end of the contract, ignored.
+    pub ignored_after_end: u64,
 }
 
 /// Sales orders of one vendor (orders.csv).
@@ -426,6 +457,21 @@ impl VendorTally {
             }
             return Classification::Plain;
         }
+        // At the end of the contract the vendor's later replies and resolutions are ignored:
+        // the vendor had left (SPEC §12).
+        let left = if let Some(e) = ctx.ended {
+            let mut left = *k;
+            let before = |at: Option<Instant>| at.filter(|at| *at < e);
+            left.first_reply = before(k.first_reply);
+            left.resolved = before(k.resolved);
+            t.ignored_after_end += u64::from(left.first_reply != k.first_reply)
+                + u64::from(left.resolved != k.resolved);
+            Some(left)
+        } else {
+            None
+        };
+        let k = left.as_ref().unwrap_or(k);
+        let taken_over = ctx.ended.is_some();
         match k.kind {
             TicketKind::WorkOrder => {
                 let wo = &terms.work_orders;
@@ -468,10 +514,15 @@ impl VendorTally {
                         }
                     }
                 };
+                let verdict = match verdict {
+                    Timeliness::Pending if taken_over => Timeliness::TakenOver,
+                    v => v,
+                };
                 match verdict {
                     Timeliness::Met => t.work_orders_on_time += 1,
                     Timeliness::Missed => t.work_orders_overdue += 1,
                     Timeliness::Pending => t.work_orders_pending += 1,
+                    Timeliness::TakenOver => t.work_orders_taken_over += 1,
                 }
                 Classification::WorkOrder {
                     verdict,
@@ -489,6 +540,9 @@ impl VendorTally {
                 t.service_orders += 1;
                 if k.resolved.is_some() {
                     t.service_orders_completed += 1;
+                } else if taken_over {
+                    t.service_orders_taken_over += 1;
+                    return Classification::ServiceOrderTakenOver;
                 }
                 Classification::Plain
             }
@@ -507,7 +561,7 @@ impl VendorTally {
                 match response {
                     Timeliness::Met => t.repair_response_ok += 1,
                     Timeliness::Missed => t.repair_response_failed += 1,
-                    Timeliness::Pending => t.repair_response_pending += 1,
+                    Timeliness::Pending | Timeliness::TakenOver => t.repair_response_pending += 1,
                 }
                 // Resolve before 00:00 after the N-th working day following the creation date.
                 let n = match k.complexity {
@@ -527,10 +581,16 @@ impl VendorTally {
                     None if ctx.cutoff >= deadline => Timeliness::Missed,
                     None => Timeliness::Pending,
                 };
+                // A repair still open at the end of the contract passes to the platform.
+                let resolution = match resolution {
+                    Timeliness::Pending if taken_over => Timeliness::TakenOver,
+                    v => v,
+                };
                 match resolution {
                     Timeliness::Met => t.repair_resolution_ok += 1,
                     Timeliness::Missed => t.repair_resolution_failed += 1,
                     Timeliness::Pending => t.repair_resolution_pending += 1,
+                    Timeliness::TakenOver => t.repairs_taken_over += 1,
                 }
                 Classification::Repair {
                     response,
@@ -599,6 +659,10 @@ impl VendorTally {
         t.repair_resolution_failed += u.repair_resolution_failed;
         t.repair_resolution_pending += u.repair_resolution_pending;
         t.platform_left_out += u.platform_left_out;
+        t.work_orders_taken_over += u.work_orders_taken_over;
+        t.service_orders_taken_over += u.service_orders_taken_over;
+        t.repairs_taken_over += u.repairs_taken_over;
+        t.ignored_after_end += u.ignored_after_end;
         for (a, b) in self.ratings.iter_mut().zip(&o.ratings) {
             *a += b;
         }

@@ -34,6 +34,110 @@ pub struct Terms {
     pub packages: Vec<Package>,
     /// The scorecards, in declared order.
     pub scorecards: Vec<Scorecard>,
+    /// What single incidents cost (SPEC §9); a kind without terms is not priced.
+    pub incidents: IncidentTerms,
+    /// Late-payment charges and rights (SPEC §11); none without the table.
+    pub late_payment: Option<LatePaymentTerms>,
+    /// What the work taken over at the end of a contract costs (SPEC §12).
+    pub termination: TerminationTerms,
+}
+
+/// `[incidents.*]`: each kind is optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentTerms {
+    /// `[incidents.confidentiality]` (001 §3.7).
+    pub confidentiality: Option<ConfidentialityTerms>,
+    /// `[incidents.service_breach]` (002 §5.2, 004 §5).
+    pub service_breach: Option<ServiceBreachTerms>,
+}
+
+/// A kind of incident the contracts price (SPEC §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IncidentKind {
+    /// Customer records disclosed (001 §3.7).
+    Confidentiality,
+    /// A breach of the service terms (002 §5.2, 004 §5).
+    ServiceBreach,
+}
+
+impl IncidentKind {
+    /// Every kind, in statement order.
+    pub const ALL: [IncidentKind; 2] = [IncidentKind::Confidentiality, IncidentKind::ServiceBreach];
+
+    /// The name in the register, rates.toml and the line item (`incident/<kind>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentKind::Confidentiality => "confidentiality",
+            IncidentKind::ServiceBreach => "service_breach",
+        }
+    }
+
+    /// The kind written as `cell` (any case).
+    pub fn parse(cell: &[u8]) -> Option<IncidentKind> {
+        IncidentKind::ALL
+            .into_iter()
+            .find(|k| k.as_str().as_bytes().eq_ignore_ascii_case(cell))
+    }
+}
+
+impl IncidentTerms {
+    /// Whether incidents of `kind` are priced.
+    pub fn has(&self, kind: IncidentKind) -> bool {
+        match kind {
+            IncidentKind::Confidentiality => self.confidentiality.is_some(),
+            IncidentKind::ServiceBreach => self.service_breach.is_some(),
+        }
+    }
+}
+
+/// `[incidents.confidentiality]`: what disclosed customer records cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfidentialityTerms {
+    /// Each record disclosed.
+    pub per_record: Decimal,
+    /// Owed at least once records to date exceed `lump_after_records`, or one incident is wide.
+    pub lump_sum: Decimal,
+    /// Records to date after which the lump sum applies ("more than").
+    pub lump_after_records: u64,
+    /// Owed at least once any record went to a competitor.
+    pub competitor_minimum: Decimal,
+    /// Whether a disclosure lets the platform terminate (000 §6.2.2).
+    pub termination_right: bool,
+}
+
+/// `[incidents.service_breach]`: a fixed sum per breach.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceBreachTerms {
+    /// Each breach.
+    pub per_incident: Decimal,
+    /// From this many breaches to date the platform may terminate.
+    pub termination_after: u64,
+}
+
+/// `[late_payment]` (000 §6.1, 002 §5.1): read by `slatement account` from the statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatePaymentTerms {
+    /// Per late day, of what the platform still owes.
+    pub platform_daily_rate: Decimal,
+    /// Per late day, of what the vendor still owes (0: the platform offsets instead).
+    pub vendor_daily_rate: Decimal,
+    /// Late days after which the vendor may suspend service.
+    pub suspend_after_days: u32,
+    /// Late days after which the vendor may terminate.
+    pub terminate_after_days: u32,
+}
+
+/// `[termination]` with its defaults applied (SPEC §12).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TerminationTerms {
+    /// Days after the last day of service by which the final balance is paid.
+    pub settle_within_days: u32,
+    /// Per work order pending at the end (default: `work_orders.overdue_charge`).
+    pub work_order: Decimal,
+    /// Per vendor service order unresolved at the end (default: `takeover.service_order`).
+    pub service_order: Decimal,
+    /// Per repair pending at the end; none: no line.
+    pub repair: Option<Decimal>,
 }
 
 /// `[money]`.
@@ -285,4 +389,6 @@ pub struct Vendor {
     pub contract_start: NaiveDate,
     /// Months scored for information only.
     pub trial_months: u32,
+    /// The last day of service, when the contract ends (SPEC §12).
+    pub contract_end: Option<NaiveDate>,
 }

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::input::ingest::InputFile;
 use crate::input::{hex, Role};
 use crate::rates::Rates;
-use crate::settle::{data_dir, data_file, settle, InputPaths, Run};
+use crate::settle::{data_dir, data_file, register_path, settle, InputPaths, Run};
 use crate::statement::Arguments;
 use crate::timestamp::{Instant, Month};
 use serde_json::{json, Value};
@@ -186,6 +186,10 @@ impl Sealed {
             as_of: optional_text_at(&json, "/arguments/as_of").map_err(fail)?,
             vendor: optional_text_at(&json, "/arguments/vendor").map_err(fail)?,
             disputes: added_text_at(&json, "/arguments/disputes").map_err(fail)?,
+            allow_outside_period: json
+                .pointer("/arguments/allow_outside_period")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         };
         if arguments.month != month_text {
             return Err(fail(format!(
@@ -217,12 +221,12 @@ impl Sealed {
         for (i, _) in recorded_inputs.iter().enumerate() {
             let at = format!("/inputs/{i}");
             let role_text = text_at(&json, &format!("{at}/role")).map_err(fail)?;
-            let role = Role::ALL
+            let role = Role::INPUTS
                 .into_iter()
                 .find(|r| r.as_str() == role_text)
                 .ok_or_else(|| {
                     fail(format!(
-                        "`inputs[{i}].role` is \"{role_text}\", expected calls, tickets, surveys or orders"
+                        "`inputs[{i}].role` is \"{role_text}\", expected calls, tickets, surveys, orders or incidents"
                     ))
                 })?;
             if inputs.iter().any(|(r, _)| *r == role) {
@@ -547,6 +551,7 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
         vendor: sealed.arguments.vendor.clone(),
         inputs: &paths,
         disputes: disputes.as_ref(),
+        allow_outside_period: sealed.arguments.allow_outside_period,
     };
     let result = match settle(&run) {
         Ok(s) => s,
@@ -601,9 +606,12 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
         match &options.data {
             Some(data) => {
                 let dir = data_dir(data, Some(s.month));
-                for role in Role::ALL {
+                for role in Role::INPUTS {
                     let recorded = s.inputs.iter().find(|(r, _)| *r == role).map(|(_, x)| x);
-                    let path = data_file(&dir, role);
+                    let path = match role {
+                        Role::Incidents => register_path(data, Some(s.month)),
+                        _ => data_file(&dir, role),
+                    };
                     if recorded.is_some() || path.is_file() {
                         wanted.push((role, recorded, path));
                     }
@@ -719,6 +727,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                     Role::Tickets => "tickets profile",
                     Role::Surveys => "surveys profile",
                     Role::Orders => "orders profile",
+                    Role::Incidents => "incidents profile",
                 },
                 status: file_status(Some(&as_file), now.as_ref()),
                 path: recorded.name.clone(),
@@ -1042,11 +1051,12 @@ mod tests {
                 month: "2026-10".into(),
                 as_of: None,
                 vendor: None,
-                disputes: None
+                disputes: None,
+                allow_outside_period: false
             }
         );
         let roles: Vec<Role> = acme.inputs.iter().map(|(r, _)| *r).collect();
-        assert_eq!(roles, Role::ALL);
+        assert_eq!(roles, Role::INPUTS);
         assert_eq!(acme.inputs[0].1.path, "examples/data/2026-10/calls.csv");
         assert_eq!(acme.rates.path, "rates.toml");
         assert_eq!(acme.rejected, 0);
@@ -1176,6 +1186,7 @@ mod tests {
                 as_of: None,
                 vendor: Some("acme".into()),
                 disputes: None,
+                allow_outside_period: false,
             },
             files,
             rejected: Some(0),

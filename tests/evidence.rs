@@ -13,15 +13,15 @@ use common::*;
 use std::path::Path;
 use tempfile::TempDir;
 
-/// calls.csv, line by line (the header is line 1). C4's category holds a line break inside
-/// quotes, so C4 spans lines 5 and 6 and every later row starts one line further down.
+/// calls.csv, line by line (the header is line 1). A blank line follows C4 (line 6), so every
+/// later row starts one line further down: lines are physical lines.
 const CALLS_CSV: &str = "\
 contact_id,vendor,channel,stage,category,offered_at,answered_at,ended_at,handled_by
 C1,acme,phone,presales,家用电器,2026-10-12 08:30,2026-10-12 08:30:10,2026-10-12 08:35,vendor
 C2,acme,phone,aftersales,手机,2026-10-12 10:00,,2026-10-12 10:00:05,vendor
 C3,acme,online,presales,男装,2026-10-12 10:00,,2026-10-12 10:02,vendor
-C4,acme,phone,presales,\"two
-lines\",2026-10-12 11:00,2026-10-12 11:00:10,2026-10-12 11:05,vendor
+C4,acme,phone,presales,\"手机\",2026-10-12 11:00,2026-10-12 11:00:10,2026-10-12 11:05,vendor
+
 C5,acme,phone,aftersales,手机,2026-10-12 11:00,2026-10-12 11:00:05,2026-10-12 11:03,platform
 C6,acme,online,presales,男装,2026-10-12 11:00,2026-10-12 11:00:05,2026-10-12 11:03,platform
 C7,acme,online,aftersales,男装,2026-10-12 11:00,,2026-10-12 11:03,platform
@@ -31,7 +31,7 @@ C9,nobody,phone,presales,手机,2026-10-12 10:00,,,vendor
 // line 2  C1: offered 08:30, before phone hours (09:00-18:00): outside_hours (answered).
 // line 3  C2: unanswered, ended 5 s after offer < 10 s: short_abandon.
 // line 4  C3: unanswered, ended after 2 min: unanswered.
-// line 5  C4 (to line 6): answered in hours: nothing to show.
+// line 5  C4: answered in hours: nothing to show. Line 6 is blank.
 // line 7  C5: platform, after-sales, 手机 = package1, phone, answered: takeover 14.50.
 // line 8  C6: platform, pre-sales, online, answered: takeover 1.60.
 // line 9  C7: platform, never answered: not charged, not listed.

@@ -220,6 +220,7 @@ fn every_built_in_profile_maps_its_fixture_to_the_hand_worked_canonical_rows() {
             vendor: None,
             inputs: &paths,
             disputes: None,
+            allow_outside_period: false,
         })
         .unwrap();
         let rejected: Vec<u64> = settled.rejects.iter().map(|r| r.line).collect();

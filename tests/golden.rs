@@ -97,10 +97,15 @@ fn example_month_is_clean_and_lines_sum_to_totals() {
     for s in statements {
         for (role, c) in s["counts"].as_object().unwrap() {
             assert_eq!(c["rejected"], 0, "{role} has rejected rows");
-            let n = |k: &str| c[k].as_u64().unwrap();
+            let n = |k: &str| c.get(k).map_or(0, |v| v.as_u64().unwrap());
+            // The register also counts the incidents of earlier months (SPEC §9).
             assert_eq!(
                 n("rows"),
-                n("in_period") + n("outside_period") + n("duplicates") + n("rejected")
+                n("in_period")
+                    + n("before_period")
+                    + n("outside_period")
+                    + n("duplicates")
+                    + n("rejected")
             );
         }
         let dec = |v: &serde_json::Value| {
@@ -120,8 +125,11 @@ fn example_month_is_clean_and_lines_sum_to_totals() {
         };
         let t = &s["totals"];
         assert_eq!(dec(&t["earned"]), sum(&["earn"]));
-        assert_eq!(dec(&t["fees_charged"]), sum(&["takeover", "overdue"]));
-        assert_eq!(dec(&t["penalties"]), sum(&["penalty"]));
+        assert_eq!(
+            dec(&t["fees_charged"]),
+            sum(&["takeover", "overdue", "termination"])
+        );
+        assert_eq!(dec(&t["penalties"]), sum(&["penalty", "incident"]));
         assert_eq!(dec(&t["net"]), dec(&t["earned"]) - dec(&t["charged"]));
     }
 }

@@ -813,8 +813,8 @@ fn the_readme_example_moves_the_figures_it_shows() {
             "  line overdue/work_order quantity: 11 → 10 (\u{2212}1)",
             "  line overdue/work_order amount: 90.86 → 82.60 (\u{2212}8.26)",
             "  fees_charged: 328.26 → 311.74 (\u{2212}16.52)",
-            "  charged: 328.26 → 311.74 (\u{2212}16.52)",
-            "  net: 9786.47 → 9802.99 (+16.52)",
+            "  charged: 2328.26 → 2311.74 (\u{2212}16.52)",
+            "  net: 7786.47 → 7802.99 (+16.52)",
         ],
         "{diff}"
     );

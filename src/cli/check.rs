@@ -25,6 +25,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
         vendor: a.input.vendor.clone(),
         inputs: &inputs,
         disputes: None,
+        allow_outside_period: a.input.allow_outside_period,
     })?;
     let mut listing = String::new();
     for input in &inputs.files {
@@ -42,7 +43,10 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
             rates.vendors.len()
         );
         for f in &settled.files {
-            eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
+            match f.lines_text() {
+                Some(lines) => eprintln!("{}: {lines}; {} rejected", f.path, f.rejected),
+                None => eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected),
+            }
         }
         for n in &settled.notices {
             eprintln!("note: {n}");

@@ -21,6 +21,8 @@ pub enum WhatArg {
     Contacts,
     /// Takeovers charged, with their money line and unit price.
     Takeovers,
+    /// Incidents of the register counted up to the month, with their source line.
+    Incidents,
     /// Rejected rows, with their reasons.
     Rejected,
     /// Every kind above.
@@ -59,6 +61,7 @@ fn sections(what: &[WhatArg]) -> Vec<Section> {
                             | (WhatArg::Repairs, Section::Repairs)
                             | (WhatArg::Contacts, Section::Contacts)
                             | (WhatArg::Takeovers, Section::Takeovers)
+                            | (WhatArg::Incidents, Section::Incidents)
                             | (WhatArg::Rejected, Section::Rejected)
                     )
             })
@@ -87,6 +90,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
             vendor: a.input.vendor.clone(),
             inputs: &inputs,
             disputes: None,
+            allow_outside_period: a.input.allow_outside_period,
         },
         collect,
     )?;
@@ -115,16 +119,26 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
         return Err(Error::Usage(evidence::untraceable(id, month, None)).into());
     };
     let vendor = &rates.vendors[n.vendor];
+    // At the end of a contract the work was judged at E, without the vendor's later replies.
+    let ended = evidence::ended_at(vendor, tz, cutoff);
+    let judged = evidence::as_judged(n, ended);
     let cx = TraceContext {
         file: &file.path,
         vendor,
         terms: rates.terms_for(&vendor.id, month),
         tz,
         month,
-        cutoff,
+        cutoff: ended.unwrap_or(cutoff),
     };
-    match evidence::trace(n, &cx) {
-        Some(text) => {
+    match evidence::trace(&judged, &cx) {
+        Some(mut text) => {
+            if let Some(e) = ended {
+                text.push_str(&format!(
+                    "end         the contract ended: judged at {} (last day of service {}); the vendor's replies and resolutions from then on are ignored (SPEC §12)\n",
+                    evidence::local_text(e, tz),
+                    vendor.contract_end.expect("an end")
+                ));
+            }
             print_stdout(&text)?;
             Ok(0)
         }

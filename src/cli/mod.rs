@@ -62,6 +62,9 @@ pub struct InputArgs {
     /// orders.csv to read instead of the data folder's (optional input).
     #[arg(long, value_name = "FILE")]
     pub orders: Option<PathBuf>,
+    /// The incident register (default: incidents.csv of the month's folder, else of the data folder).
+    #[arg(long, value_name = "FILE")]
+    pub incidents: Option<PathBuf>,
     /// Read the calls file through this mapping profile: a built-in name (asterisk-cdr, asterisk-queue-log, freeswitch-cdr, cn-excel) or a profile file.
     #[arg(long, value_name = "NAME|FILE")]
     pub calls_profile: Option<String>,
@@ -80,6 +83,9 @@ pub struct InputArgs {
     /// Settle only this vendor; rows of other vendors are skipped.
     #[arg(long, value_name = "ID")]
     pub vendor: Option<String>,
+    /// Settle even from an input most of whose rows belong to other months (another month's export or folder); the statements carry a warning.
+    #[arg(long)]
+    pub allow_outside_period: bool,
     /// No messages on stderr except errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -95,6 +101,7 @@ impl InputArgs {
                 self.surveys.clone(),
                 self.orders.clone(),
             ],
+            incidents: self.incidents.clone(),
             profiles: [
                 self.calls_profile.clone(),
                 self.tickets_profile.clone(),

@@ -72,6 +72,7 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<i32> {
                     vendor: a.settle.input.vendor.clone(),
                     inputs: &done.inputs,
                     disputes: None,
+                    allow_outside_period: a.settle.input.allow_outside_period,
                 })?;
                 (
                     statements_of(&original.statements),

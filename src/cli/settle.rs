@@ -77,6 +77,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             vendor: a.input.vendor.clone(),
             inputs: &inputs,
             disputes: disputes.as_ref(),
+            allow_outside_period: a.input.allow_outside_period,
         },
         collect,
     );

@@ -481,6 +481,8 @@ pub struct ForeignSource {
     /// Assembled rows, when the source is grouped or a queue log.
     pending: Option<VecDeque<Pending>>,
     notes: SourceNotes,
+    /// The profile lets a quoted cell hold line ends (`multiline = true`).
+    multiline: bool,
 }
 
 /// The virtual columns of an assembled queue-log call.
@@ -580,6 +582,7 @@ impl ForeignSource {
             src,
             pending,
             notes,
+            multiline: profile.multiline,
         })
     }
 
@@ -605,9 +608,9 @@ impl RowSource for ForeignSource {
             return Ok(pending.pop_front().map(|p| {
                 *record = p.cells;
                 SourceRow {
-                    line: p.line,
                     folded: p.folded,
                     error: p.error,
+                    ..SourceRow::at(p.line)
                 }
             }));
         }
@@ -615,10 +618,17 @@ impl RowSource for ForeignSource {
             return Ok(None);
         };
         let error = self.mapper.map(&self.src, record, self.role);
+        // Line ends inside quoted cells: the record runs over several lines.
+        let inside: u64 = self
+            .src
+            .iter()
+            .map(|f| super::pipeline::count_line_ends(f, false))
+            .sum();
         Ok(Some(SourceRow {
-            line,
-            folded: 0,
+            last_line: line + inside,
+            multiline: self.multiline,
             error,
+            ..SourceRow::at(line)
         }))
     }
 

@@ -4,7 +4,7 @@
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
-use super::pipeline::{self, Chunk, ChunkRecords, RecordAt, Workers};
+use super::pipeline::{self, Chunk, ChunkRecords, FileRead, RecordAt, Shape, Workers};
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
 use super::{raw_row, Header, Reject, Role};
@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::evidence::{Collect, Noted};
 use crate::progress;
 use crate::tally::{RowCounts, VendorCtx, VendorTally};
-use crate::timestamp::{parse_timestamp, Instant};
+use crate::timestamp::{parse_timestamp, Instant, Month};
 use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
@@ -28,6 +28,9 @@ pub struct VendorSlot<'a> {
     /// Whether the vendor is in contract in the month (rows before its contract month are
     /// skipped with a warning, SPEC §8).
     pub in_contract: bool,
+    /// E, the start of the day after the vendor's last day of service: rows from E on are
+    /// outside the period (SPEC §12).
+    pub ends: Option<Instant>,
     /// How its rows are judged.
     pub ctx: VendorCtx<'a>,
 }
@@ -78,8 +81,19 @@ pub struct FileResult {
     pub rejects: Vec<Reject>,
     /// Rows of vendors skipped because the month is before their contract month, per vendor.
     pub before_contract: Vec<u64>,
+    /// Rows of the month at or after the end of the vendor's contract, per vendor (counted as
+    /// outside period too).
+    pub after_end: Vec<u64>,
     /// Data rows in the file (not counting the header).
     pub rows: u64,
+    /// Physical lines in the file (0 when the source cannot tell, e.g. a workbook).
+    pub lines: u64,
+    /// Lines inside records beyond their first (quoted cells holding line ends).
+    pub continued: u64,
+    /// Rows, of any vendor, whose period time falls in the settled month.
+    pub in_month: u64,
+    /// Rows, of any vendor, whose period time falls in another month, by month.
+    pub other_months: Vec<(Month, u64)>,
     /// Rows of other months naming no declared vendor.
     pub unattributed_outside: u64,
     /// Disputes that matched an accepted in-period row, in file order of the rows.
@@ -100,6 +114,7 @@ fn parse(
         Role::Tickets => Record::Ticket(records::parse_ticket(cells, tz, h)?),
         Role::Surveys => Record::Survey(records::parse_survey(cells, tz, h)?),
         Role::Orders => Record::Order(records::parse_order(cells, tz, h)?),
+        Role::Incidents => unreachable!("the incident register is read by input::incidents"),
     })
 }
 
@@ -119,6 +134,12 @@ pub trait RowSource {
 pub struct SourceRow {
     /// The physical line (or sheet row) the row starts on.
     pub line: u64,
+    /// The physical line it ends on: later than `line` when a quoted cell holds line ends.
+    pub last_line: u64,
+    /// Its quotes do not balance (a quoted cell that never closes, or a stray quote).
+    pub unbalanced: bool,
+    /// Whether a record may run over several lines (a profile's `multiline = true`).
+    pub multiline: bool,
     /// Further source rows folded into this one (legs of one call, queue-log events); they
     /// count as duplicates of it.
     pub folded: u64,
@@ -131,8 +152,20 @@ impl SourceRow {
     pub fn at(line: u64) -> SourceRow {
         SourceRow {
             line,
+            last_line: line,
+            unbalanced: false,
+            multiline: false,
             folded: 0,
             error: None,
+        }
+    }
+
+    /// A record of a canonical CSV with the shape the reader found.
+    pub fn shaped(shape: Shape) -> SourceRow {
+        SourceRow {
+            last_line: shape.last_line,
+            unbalanced: shape.unbalanced,
+            ..SourceRow::at(shape.line)
         }
     }
 }
@@ -237,7 +270,13 @@ fn read_foreign_pass(
         }
         taken.take(&ctx, scanned, &mut |at| Ok(keys[&at].clone()))?;
     }
-    Ok(finish(taken, source.sha256()))
+    Ok(finish(
+        taken,
+        FileRead {
+            sha256: source.sha256(),
+            lines: 0,
+        },
+    ))
 }
 
 /// Reads one canonical export, its chunks of about `chunk_bytes` parsed on `workers`. The
@@ -284,7 +323,7 @@ fn read_pass<'e>(
     let shown = path.display().to_string();
     let mut taken = Taken::new(role, &shown, setup);
     let mut back = RecordAt::new(path);
-    let sha256 = pipeline::read_chunks(
+    let read = pipeline::read_chunks(
         path,
         workers,
         chunk_bytes,
@@ -302,21 +341,27 @@ fn read_pass<'e>(
         scan,
         |ctx, scanned| taken.take(ctx, scanned?, &mut |at| read_back(ctx, &mut back, at)),
     )?;
-    Ok(finish(taken, sha256))
+    Ok(finish(taken, read))
 }
 
 /// The end of a pass: the reasons of known conflicts list every line of their id; a pass that
 /// found new conflicts asks for another.
-fn finish(taken: Taken, sha256: String) -> Pass {
+fn finish(taken: Taken, read: FileRead) -> Pass {
+    let FileRead { sha256, lines } = read;
     let Taken {
         mut out,
         found,
         conflict_rows,
         conflict_lines,
+        bad_lines,
         ..
     } = taken;
     for (at, id) in conflict_rows {
-        let list = conflict_lines[&id]
+        let mut lines = conflict_lines[&id].clone();
+        lines.extend(bad_lines.get(&id).into_iter().flatten());
+        lines.sort_unstable();
+        lines.dedup();
+        let list = lines
             .iter()
             .map(u64::to_string)
             .collect::<Vec<_>>()
@@ -331,6 +376,7 @@ fn finish(taken: Taken, sha256: String) -> Pass {
         return Pass::Conflicts(found, sha256);
     }
     out.sha256 = sha256;
+    out.lines = lines;
     Pass::Done(out)
 }
 
@@ -367,14 +413,22 @@ struct Scanned {
     /// Bytes in the chunk.
     bytes: usize,
     rows: u64,
+    /// Lines inside records beyond their first.
+    continued: u64,
+    in_month: u64,
+    other_months: Vec<(Month, u64)>,
     unattributed_outside: u64,
     before_contract: Vec<u64>,
+    after_end: Vec<u64>,
     /// This role's counts of each vendor, duplicates and accepted rows aside.
     counts: Vec<RowCounts>,
     /// Rejected rows, in file order.
     rejects: Vec<Reject>,
     /// Rejects (index into `rejects`) of rows whose id is a known conflict, with the id.
     conflicted: Vec<(usize, Box<[u8]>)>,
+    /// Ids (with the line) of rows rejected for a reason of their own once the id was read: a
+    /// good row of the same id must not survive beside them (SPEC §8).
+    bad_ids: Vec<(Box<[u8]>, u64)>,
     /// Accepted rows, in file order.
     accepted: Vec<Accepted>,
     /// Their ids, end to end.
@@ -386,11 +440,16 @@ impl Scanned {
         Scanned {
             bytes,
             rows: 0,
+            continued: 0,
+            in_month: 0,
+            other_months: Vec::new(),
             unattributed_outside: 0,
             before_contract: vec![0; vendors],
+            after_end: vec![0; vendors],
             counts: vec![RowCounts::default(); vendors],
             rejects: Vec::new(),
             conflicted: Vec::new(),
+            bad_ids: Vec::new(),
             accepted: Vec::new(),
             ids: Vec::new(),
         }
@@ -477,18 +536,61 @@ fn judge<'r>(
         .iter()
         .position(|v| v.id.as_bytes() == vendor_cell);
 
-    // The month check comes first (SPEC §8).
+    // The record's shape and its cell count are judged before the month (SPEC §8): a stray
+    // quote that swallows the rest of the file must never pass as one row of another month.
+    out.continued += row.last_line - row.line;
+    let shape = if row.last_line > row.line && !row.multiline {
+        Some(format!(
+            "a quoted cell runs from line {} to line {}: unbalanced quote? (a record of this layout stays on one line)",
+            row.line, row.last_line
+        ))
+    } else if row.unbalanced {
+        Some(
+            "unbalanced quote: a `\"` opens a quoted cell that never closes, or stands inside a cell; quote whole cells and double a quote inside one"
+                .to_string(),
+        )
+    } else if record.len() != ctx.header.width {
+        Some(format!(
+            "has {} fields, the header has {}",
+            record.len(),
+            ctx.header.width
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = shape {
+        match vendor {
+            Some(v) if !setup.vendors[v].selected => {}
+            Some(v) if !setup.vendors[v].in_contract => out.before_contract[v] += 1 + row.folded,
+            Some(v) => out.reject(ctx, record, line, "(row)", reason, Some(v)),
+            None => out.reject(ctx, record, line, "(row)", reason, None),
+        }
+        return Judged::Done;
+    }
+
+    // The month check comes next (SPEC §8).
     if let Some((start, end)) = setup.month {
         let period = ctx.role.period_column();
         if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
             cells.remember_timestamp(period, at);
+            let after_end = vendor
+                .and_then(|v| setup.vendors[v].ends)
+                .is_some_and(|e| at >= e);
             if at < start || at >= end {
+                add_month(&mut out.other_months, Month::of(at.local_date(setup.tz)), 1);
+            } else {
+                out.in_month += 1;
+            }
+            if at < start || at >= end || after_end {
                 match vendor {
                     Some(v) if setup.vendors[v].selected => {
                         let c = &mut out.counts[v];
                         c.rows += 1 + row.folded;
                         c.outside_period += 1;
                         c.duplicates += row.folded;
+                        if after_end && at < end && at >= start {
+                            out.after_end[v] += 1;
+                        }
                     }
                     Some(_) => {}
                     None if setup.filtered => {}
@@ -536,15 +638,6 @@ fn judge<'r>(
         out.counts[v].rows += row.folded;
         out.counts[v].duplicates += row.folded;
     }
-    if record.len() != ctx.header.width {
-        let reason = format!(
-            "has {} fields, the header has {}",
-            record.len(),
-            ctx.header.width
-        );
-        out.reject(ctx, record, line, "(row)", reason, Some(v));
-        return Judged::Done;
-    }
     if let Some(e) = &row.error {
         out.reject(ctx, record, line, &e.column, e.reason.to_string(), Some(v));
         return Judged::Done;
@@ -564,6 +657,7 @@ fn judge<'r>(
     let parsed = match parse(ctx.role, &cells, setup.tz, &slot.ctx, values) {
         Ok(r) => r,
         Err(e) => {
+            out.bad_ids.push((id.into(), line));
             out.reject(ctx, record, line, &e.column, e.reason.into_owned(), Some(v));
             return Judged::Done;
         }
@@ -583,6 +677,14 @@ fn judge<'r>(
     }
 }
 
+/// Counts `n` rows of month `m` in a short list kept in month order.
+fn add_month(list: &mut Vec<(Month, u64)>, m: Month, n: u64) {
+    match list.binary_search_by_key(&m, |(x, _)| *x) {
+        Ok(i) => list[i].1 += n,
+        Err(i) => list.insert(i, (m, n)),
+    }
+}
+
 /// Judges every row of a chunk (on a worker thread).
 fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut out = Scanned::new(ctx.setup.vendors.len(), chunk.bytes.len());
@@ -592,10 +694,15 @@ fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     let mut records = ChunkRecords::new(chunk);
     let mut record = csv::ByteRecord::new();
     let path = Path::new(&ctx.shown);
-    while let Some((start, line)) = records.next_into(&mut record, path)? {
-        if let Judged::Accepted { vendor, id, record } =
-            judge(ctx, &record, &SourceRow::at(line), &mut out, &mut Discard)
-        {
+    while let Some((start, shape)) = records.next_into(&mut record, path)? {
+        let line = shape.line;
+        if let Judged::Accepted { vendor, id, record } = judge(
+            ctx,
+            &record,
+            &SourceRow::shaped(shape),
+            &mut out,
+            &mut Discard,
+        ) {
             let at = out.ids.len();
             out.ids.extend_from_slice(id);
             out.accepted.push(Accepted {
@@ -643,6 +750,8 @@ struct Taken<'a> {
     conflict_rows: Vec<(usize, Box<[u8]>)>,
     /// Lines of each known conflict.
     conflict_lines: HashMap<Box<[u8]>, Vec<u64>>,
+    /// Lines of rows rejected for a reason of their own, by id.
+    bad_lines: HashMap<Box<[u8]>, Vec<u64>>,
 }
 
 impl<'a> Taken<'a> {
@@ -659,7 +768,12 @@ impl<'a> Taken<'a> {
                     .collect(),
                 rejects: Vec::new(),
                 before_contract: vec![0; setup.vendors.len()],
+                after_end: vec![0; setup.vendors.len()],
                 rows: 0,
+                lines: 0,
+                continued: 0,
+                in_month: 0,
+                other_months: Vec::new(),
                 unattributed_outside: 0,
                 decided: Vec::new(),
                 noted: Vec::new(),
@@ -669,6 +783,7 @@ impl<'a> Taken<'a> {
             found: HashSet::new(),
             conflict_rows: Vec::new(),
             conflict_lines: HashMap::new(),
+            bad_lines: HashMap::new(),
         }
     }
 
@@ -687,9 +802,15 @@ impl<'a> Taken<'a> {
         }
         progress::add_rows(s.rows);
         out.rows += s.rows;
+        out.continued += s.continued;
+        out.in_month += s.in_month;
+        for (m, n) in s.other_months {
+            add_month(&mut out.other_months, m, n);
+        }
         out.unattributed_outside += s.unattributed_outside;
         for (v, (n, c)) in s.before_contract.iter().zip(&s.counts).enumerate() {
             out.before_contract[v] += n;
+            out.after_end[v] += s.after_end[v];
             let t = &mut out.tallies[v].counts[ri];
             t.rows += c.rows;
             t.outside_period += c.outside_period;
@@ -703,6 +824,14 @@ impl<'a> Taken<'a> {
                 .or_default()
                 .push(line);
             self.conflict_rows.push((out.rejects.len() + at, id));
+        }
+        for (id, line) in s.bad_ids {
+            // On the first pass a bad row's id becomes a conflict: any good row of it is then
+            // rejected on the second.
+            if !ctx.conflicts.contains(&id) && !self.found.contains(&id) {
+                self.found.insert(id.clone());
+            }
+            self.bad_lines.entry(id).or_default().push(line);
         }
         out.rejects.extend(s.rejects);
         for (n, a) in s.accepted.iter().enumerate() {

@@ -6,6 +6,7 @@ pub mod cells;
 pub mod convert;
 pub mod dedup;
 pub mod foreign;
+pub mod incidents;
 pub mod ingest;
 pub mod manifest;
 pub mod pipeline;
@@ -31,11 +32,23 @@ pub enum Role {
     Surveys,
     /// orders.csv: sales orders (optional).
     Orders,
+    /// incidents.csv: the incident register of the whole contract (optional, SPEC §9); read by
+    /// [`incidents`], not by the month's pipeline.
+    Incidents,
 }
 
 impl Role {
-    /// Every role, in statement order.
+    /// The month's exports, in statement order (the incident register comes after them).
     pub const ALL: [Role; 4] = [Role::Calls, Role::Tickets, Role::Surveys, Role::Orders];
+
+    /// Every input a statement may record: the month's exports, then the incident register.
+    pub const INPUTS: [Role; 5] = [
+        Role::Calls,
+        Role::Tickets,
+        Role::Surveys,
+        Role::Orders,
+        Role::Incidents,
+    ];
 
     /// The role's name (`calls` …).
     pub fn as_str(self) -> &'static str {
@@ -44,6 +57,7 @@ impl Role {
             Role::Tickets => "tickets",
             Role::Surveys => "surveys",
             Role::Orders => "orders",
+            Role::Incidents => "incidents",
         }
     }
 
@@ -54,12 +68,13 @@ impl Role {
             Role::Tickets => "tickets.csv",
             Role::Surveys => "surveys.csv",
             Role::Orders => "orders.csv",
+            Role::Incidents => "incidents.csv",
         }
     }
 
     /// Whether a month cannot be settled without this file (SPEC §2).
     pub fn required(self) -> bool {
-        !matches!(self, Role::Orders)
+        !matches!(self, Role::Orders | Role::Incidents)
     }
 
     /// The canonical columns: (name, required).
@@ -101,6 +116,16 @@ impl Role {
                 ("amount", true),
                 ("status", true),
             ],
+            Role::Incidents => &[
+                ("incident_id", true),
+                ("vendor", true),
+                ("kind", true),
+                ("occurred_at", true),
+                ("records", false),
+                ("to_competitor", false),
+                ("wide", false),
+                ("note", false),
+            ],
         }
     }
 
@@ -111,6 +136,7 @@ impl Role {
             Role::Tickets => 5,
             Role::Surveys => 2,
             Role::Orders => 2,
+            Role::Incidents => 3,
         }
     }
 }

@@ -244,6 +244,28 @@ pub fn count_line_ends(bytes: &[u8], after_cr: bool) -> u64 {
         .count() as u64
 }
 
+/// Where a record lies in the file, and whether its quotes balance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// The physical line the record starts on.
+    pub line: u64,
+    /// The physical line it ends on: later than `line` when a quoted cell holds line ends.
+    pub last_line: u64,
+    /// An odd number of quote characters: a quoted cell that never closes, or a stray quote.
+    pub unbalanced: bool,
+}
+
+impl Shape {
+    /// A record on one line with balanced quotes.
+    pub fn one_line(line: u64) -> Shape {
+        Shape {
+            line,
+            last_line: line,
+            unbalanced: false,
+        }
+    }
+}
+
 /// The records of a chunk, each with the chunk byte where the parser places its start and its
 /// physical line.
 ///
@@ -293,12 +315,13 @@ impl<'a> ChunkRecords<'a> {
         ChunkRecords { bytes, mode }
     }
 
-    /// Reads the next record into `record`, returning its start and line; `None` at the end.
+    /// Reads the next record into `record`, returning where it starts and its shape; `None` at
+    /// the end.
     pub fn next_into(
         &mut self,
         record: &mut csv::ByteRecord,
         path: &Path,
-    ) -> Result<Option<(usize, u64)>> {
+    ) -> Result<Option<(usize, Shape)>> {
         match &mut self.mode {
             Mode::Csv { reader, lines } => {
                 if !reader
@@ -308,7 +331,29 @@ impl<'a> ChunkRecords<'a> {
                     return Ok(None);
                 }
                 let start = record.position().map_or(0, |p| p.byte()) as usize;
-                Ok(Some((start, lines.line_of(start))))
+                let end = (reader.position().byte() as usize).min(self.bytes.len());
+                let line = lines.line_of(start);
+                // Line ends can only sit inside a record within quoted cells.
+                let mut inside: u64 = record.iter().map(|f| count_line_ends(f, false)).sum();
+                let quotes = memchr::memchr_iter(b'"', &self.bytes[start.min(end)..end]).count();
+                let unbalanced = quotes % 2 == 1;
+                // A quote left open at the end of the file takes the last line end into its
+                // cell; that line end starts no further line.
+                let open_tail = record
+                    .iter()
+                    .next_back()
+                    .is_some_and(|f| matches!(f.last(), Some(b'\n' | b'\r')));
+                if unbalanced && open_tail {
+                    inside = inside.saturating_sub(1);
+                }
+                Ok(Some((
+                    start,
+                    Shape {
+                        line,
+                        last_line: line + inside,
+                        unbalanced,
+                    },
+                )))
             }
             Mode::Plain { at, lines } => loop {
                 let bytes = self.bytes;
@@ -336,7 +381,7 @@ impl<'a> ChunkRecords<'a> {
                     }
                 }
                 record.push_field(&body[field..]);
-                return Ok(Some((start, line)));
+                return Ok(Some((start, Shape::one_line(line))));
             },
         }
     }
@@ -356,6 +401,8 @@ struct Chunker {
     lines: u64,
     /// Whether the byte before `offset` is a CR.
     after_cr: bool,
+    /// Whether the last byte handed out ends no line (a last line without a line end).
+    tail_open: bool,
     eof: bool,
     seq: u64,
     chunk_bytes: usize,
@@ -372,6 +419,7 @@ impl Chunker {
             offset: 0,
             lines: 0,
             after_cr: false,
+            tail_open: false,
             eof: false,
             seq: 0,
             chunk_bytes: chunk_bytes.max(1),
@@ -415,6 +463,7 @@ impl Chunker {
             if got && (end < buf.len() || self.eof) {
                 self.lines = count_line_ends(&buf[..end], false);
                 self.after_cr = end > 0 && buf[end - 1] == b'\r';
+                self.tail_open = end > 0 && !matches!(buf[end - 1], b'\n' | b'\r');
                 self.offset = end as u64;
                 self.carry = buf.split_off(end);
                 return Ok(Some(record));
@@ -458,6 +507,10 @@ impl Chunker {
                     self.offset += cut as u64;
                     self.lines += count_line_ends(&chunk.bytes, self.after_cr);
                     self.after_cr = chunk.bytes.last() == Some(&b'\r');
+                    self.tail_open = chunk
+                        .bytes
+                        .last()
+                        .is_some_and(|b| !matches!(b, b'\n' | b'\r'));
                     return Ok(Some(chunk));
                 }
                 // Not one whole record yet: read as much again.
@@ -469,9 +522,23 @@ impl Chunker {
         }
     }
 
-    fn sha256(&self) -> String {
-        hex(&self.hasher.clone().finalize())
+    /// The SHA-256 of the bytes read and the physical lines handed out (a last line without
+    /// a line end counts).
+    fn finish(&self) -> FileRead {
+        FileRead {
+            sha256: hex(&self.hasher.clone().finalize()),
+            lines: self.lines + u64::from(self.tail_open),
+        }
     }
+}
+
+/// What reading a file through once tells besides its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Physical lines in the file.
+    pub lines: u64,
 }
 
 /// Where the last whole record of `bytes` ends, `bytes` starting on a record boundary; `None`
@@ -511,7 +578,7 @@ fn in_flight(threads: usize) -> usize {
 
 /// Reads the file at `path` once: `prepare` turns its header (and the file's size) into what
 /// `scan` needs; `scan` judges each chunk, on a worker thread; `absorb` takes each chunk's result
-/// in file order. Returns the SHA-256 of the file's bytes.
+/// in file order. Returns the SHA-256 of the file's bytes and its physical lines.
 pub fn read_chunks<'env, C, O>(
     path: &Path,
     workers: &Workers<'env>,
@@ -519,7 +586,7 @@ pub fn read_chunks<'env, C, O>(
     prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
     scan: fn(&C, &Chunk) -> O,
     mut absorb: impl FnMut(&C, O) -> Result<()>,
-) -> Result<String>
+) -> Result<FileRead>
 where
     C: Send + Sync + 'env,
     O: Send + 'env,
@@ -539,7 +606,7 @@ where
                 absorb(&ctx, out)?;
                 buf = chunk.bytes;
             }
-            return Ok(chunker.sha256());
+            return Ok(chunker.finish());
         }
         Workers::Pool { jobs, threads } => (jobs, *threads),
     };
@@ -552,7 +619,7 @@ where
                 .file_name()
                 .map_or(String::new(), |n| n.to_string_lossy().into());
             named(format!("read-{role}"))
-                .spawn_scoped(scope, move || -> Result<String> {
+                .spawn_scoped(scope, move || -> Result<FileRead> {
                     let mut made = 0;
                     loop {
                         let buf = if made < in_flight(threads) {
@@ -562,11 +629,11 @@ where
                             match free_rx.recv() {
                                 Ok(buf) => buf,
                                 // The taker stopped on an error: stop reading.
-                                Err(_) => return Ok(chunker.sha256()),
+                                Err(_) => return Ok(chunker.finish()),
                             }
                         };
                         let Some(chunk) = chunker.next(buf)? else {
-                            return Ok(chunker.sha256());
+                            return Ok(chunker.finish());
                         };
                         let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
                         let job: Job<'env> = Box::new(move || {
@@ -579,7 +646,7 @@ where
                             let _ = done.send((chunk.seq, out, chunk.bytes));
                         });
                         if jobs.send(job).is_err() {
-                            return Ok(chunker.sha256());
+                            return Ok(chunker.finish());
                         }
                     }
                 })
@@ -627,11 +694,24 @@ where
 }
 
 /// Reads single records back from a file by their byte offset (for the exact comparison of the
-/// duplicate check), keeping the last block read, since repeats of one run of rows come in order.
+/// duplicate check). Two blocks are kept, the one used last and the one before: a repeat is
+/// compared with its first row, far back in the file, and with itself, where the reading is, so
+/// both runs of reads stay in a block and a file exported twice costs no more than once.
 pub struct RecordAt {
     path: PathBuf,
     file: Option<File>,
-    block: Vec<u8>,
+    /// The blocks, the one used last first.
+    blocks: [Block; 2],
+    /// One parser for every read (building a parser costs more than reading a record).
+    parser: csv_core::Reader,
+    /// Where the parser writes a record's cells and their ends.
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
     start: u64,
     eof: bool,
 }
@@ -642,9 +722,59 @@ impl RecordAt {
         RecordAt {
             path: path.to_path_buf(),
             file: None,
-            block: Vec::new(),
-            start: 0,
-            eof: false,
+            blocks: Default::default(),
+            parser: csv_core::Reader::new(),
+            out: vec![0; 1 << 12],
+            ends: vec![0; 64],
+        }
+    }
+
+    /// Parses the record at the start of `bytes` into `record`: the bytes it took, or `None`
+    /// when `bytes` end before the record does (the caller then reads more).
+    fn parse_one(
+        &mut self,
+        bytes: &[u8],
+        eof: bool,
+        record: &mut csv::ByteRecord,
+    ) -> Option<usize> {
+        use csv_core::ReadRecordResult as R;
+        self.parser.reset();
+        let (mut read, mut written, mut fields) = (0, 0, 0);
+        loop {
+            let input = if read < bytes.len() || !eof {
+                &bytes[read..]
+            } else {
+                &[][..]
+            };
+            let (result, r, w, f) =
+                self.parser
+                    .read_record(input, &mut self.out[written..], &mut self.ends[fields..]);
+            read += r;
+            written += w;
+            fields += f;
+            match result {
+                R::OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                }
+                R::OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                R::InputEmpty if eof && read >= bytes.len() && input.is_empty() => return None,
+                R::InputEmpty if eof => {}
+                R::InputEmpty => return None,
+                R::Record => {
+                    record.clear();
+                    let mut from = 0;
+                    for &end in &self.ends[..fields] {
+                        record.push_field(&self.out[from..end]);
+                        from = end;
+                    }
+                    return Some(read);
+                }
+                R::End => return None,
+            }
         }
     }
 
@@ -652,30 +782,37 @@ impl RecordAt {
     pub fn read(&mut self, offset: u64, record: &mut csv::ByteRecord) -> Result<()> {
         let mut want = READ_BACK_BYTES;
         loop {
-            let end = self.start + self.block.len() as u64;
-            if (self.start..end).contains(&offset) {
-                let from = (offset - self.start) as usize;
-                let mut reader = csv_reader(&self.block[from..]);
-                let got = reader
-                    .read_byte_record(record)
-                    .map_err(|e| csv_error(&self.path, e))?;
-                let to = from + reader.position().byte() as usize;
-                if got && (to < self.block.len() || self.eof) {
-                    return Ok(());
+            let held = self.blocks.iter().position(|b| {
+                !b.bytes.is_empty() && (b.start..b.start + b.bytes.len() as u64).contains(&offset)
+            });
+            if let Some(i) = held {
+                if i == 1 {
+                    self.blocks.swap(0, 1);
                 }
-                if self.eof {
-                    return Err(self.changed());
+                let from = (offset - self.blocks[0].start) as usize;
+                let block = std::mem::take(&mut self.blocks[0].bytes);
+                let eof = self.blocks[0].eof;
+                let took = self.parse_one(&block[from..], eof, record);
+                self.blocks[0].bytes = block;
+                let b = &self.blocks[0];
+                match took {
+                    Some(n) if from + n < b.bytes.len() || b.eof => return Ok(()),
+                    _ if b.eof => return Err(self.changed()),
+                    // The record runs past the block: read it again, more at once.
+                    _ => want = want.max(2 * (b.bytes.len() - from)),
                 }
-                // The record runs past the block: read it again, more at once.
-                want = want.max(2 * (self.block.len() - from));
+            } else {
+                // The block used before last makes way.
+                self.blocks.swap(0, 1);
             }
             self.load(offset, want)?;
-            if self.block.is_empty() {
+            if self.blocks[0].bytes.is_empty() {
                 return Err(self.changed());
             }
         }
     }
 
+    /// Reads `want` bytes from `offset` into the block used last.
     fn load(&mut self, offset: u64, want: usize) -> Result<()> {
         let path = &self.path;
         let file = match &mut self.file {
@@ -686,13 +823,14 @@ impl RecordAt {
         };
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| Error::io(path, e))?;
-        self.block.clear();
+        let b = &mut self.blocks[0];
+        b.bytes.clear();
         let n = file
             .take(want as u64)
-            .read_to_end(&mut self.block)
+            .read_to_end(&mut b.bytes)
             .map_err(|e| Error::io(path, e))?;
-        self.start = offset;
-        self.eof = n < want;
+        b.start = offset;
+        b.eof = n < want;
         Ok(())
     }
 
@@ -723,8 +861,12 @@ mod tests {
         let mut all = Vec::new();
         let mut it = ChunkRecords::new(&chunk);
         let mut record = csv::ByteRecord::new();
-        while let Some((start, line)) = it.next_into(&mut record, Path::new("x")).unwrap() {
-            all.push((start, line, record.iter().map(<[u8]>::to_vec).collect()));
+        while let Some((start, shape)) = it.next_into(&mut record, Path::new("x")).unwrap() {
+            all.push((
+                start,
+                shape.line,
+                record.iter().map(<[u8]>::to_vec).collect(),
+            ));
         }
         all
     }

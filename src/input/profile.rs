@@ -219,6 +219,9 @@ pub struct Profile {
     pub header: bool,
     /// Records skipped before the header or the first data row.
     pub skip_rows: u64,
+    /// Whether a quoted cell may hold line ends, so a record runs over several lines (else such
+    /// a record is rejected as an unbalanced quote).
+    pub multiline: bool,
     /// The workbook sheet (xlsx).
     pub sheet: Option<String>,
     /// The zone the source writes naive times in (`None`: the contract's), e.g. `UTC` for a
@@ -257,6 +260,7 @@ impl Profile {
             quote: Some(b'"'),
             header: true,
             skip_rows: 0,
+            multiline: false,
             sheet: None,
             timezone: None,
             group_by: None,
@@ -540,6 +544,11 @@ fn parse(
                     .and_then(|n| u64::try_from(n).ok())
                     .ok_or_else(|| err(format!("`{key}` must be a whole number ≥ 0")))?
             }
+            "multiline" => {
+                p.multiline = v
+                    .as_bool()
+                    .ok_or_else(|| err(format!("`{key}` must be true or false")))?
+            }
             "sheet" => p.sheet = Some(s()?.to_string()),
             "timezone" => {
                 let z = s()?;
@@ -552,7 +561,7 @@ fn parse(
             "group_by" => p.group_by = Some(source_column(s()?, &key, path)?),
             other => {
                 return Err(err(format!(
-                    "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, sheet, timezone, group_by)"
+                    "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by)"
                 )))
             }
         }

@@ -126,7 +126,50 @@ pub fn render(statements: &[Statement]) -> String {
             );
         }
     }
-    format!("{lines}\n{metrics}\n{}", finish(w))
+    let scores = finish(std::mem::replace(&mut w, new()));
+    if statements.iter().all(|s| s.incidents.is_none()) {
+        return format!("{lines}\n{metrics}\n{scores}");
+    }
+    // The incidents of each kind, when a register was read (SPEC §9).
+    write_row(
+        &mut w,
+        &[
+            T("vendor"),
+            T("incident_kind"),
+            T("in_month_incidents"),
+            T("in_month_records"),
+            T("to_date_incidents"),
+            T("to_date_records"),
+            T("liability_to_date"),
+            T("charged_before"),
+            T("charged"),
+            T("thresholds_reached"),
+            T("termination_right"),
+        ],
+    );
+    let records = |r: Option<u64>| N(r.map_or(String::new(), |n| n.to_string()));
+    for s in statements {
+        for (kind, r) in s.incidents.iter().flat_map(|i| &i.0) {
+            let thresholds: Vec<&str> = r.thresholds_reached.iter().map(|t| t.as_str()).collect();
+            write_row(
+                &mut w,
+                &[
+                    T(&s.vendor.id),
+                    T(kind.as_str()),
+                    N(r.in_month.incidents.to_string()),
+                    records(r.in_month.records),
+                    N(r.to_date.incidents.to_string()),
+                    records(r.to_date.records),
+                    N(r.liability_to_date.to_string()),
+                    N(r.charged_before.to_string()),
+                    N(r.charged.to_string()),
+                    T(&thresholds.join(" ")),
+                    T(if r.termination_right { "true" } else { "false" }),
+                ],
+            );
+        }
+    }
+    format!("{lines}\n{metrics}\n{scores}\n{}", finish(w))
 }
 
 #[cfg(test)]

@@ -152,11 +152,11 @@ pub fn view(s: &Statement) -> View {
     let totals = vec![
         ["earned".to_string(), t.earned.to_string()],
         [
-            "fees charged (takeover, overdue)".to_string(),
+            "fees charged (takeover, overdue, termination)".to_string(),
             t.fees_charged.to_string(),
         ],
         [
-            "penalties (tier deductions)".to_string(),
+            "penalties (tier deductions, incidents)".to_string(),
             t.penalties.to_string(),
         ],
         ["charged".to_string(), t.charged.to_string()],
@@ -166,7 +166,7 @@ pub fn view(s: &Statement) -> View {
     let w = &s.work_orders;
     let r = &s.repairs;
     let pair = |k: &str, v: String| [k.to_string(), v];
-    let figures = vec![
+    let mut figures = vec![
         pair(
             "contacts offered / answered",
             format!("{} / {}", c.offered, c.answered),
@@ -218,6 +218,58 @@ pub fn view(s: &Statement) -> View {
             format!("{} / {}", s.orders.completed, s.orders.completed_amount),
         ),
     ];
+    for (kind, r) in s.incidents.iter().flat_map(|i| &i.0) {
+        let records = |n: Option<u64>| n.map_or_else(String::new, |n| format!(", {n} record(s)"));
+        figures.push(pair(
+            &format!("{} incidents month / to date", kind.as_str()),
+            format!(
+                "{}{} / {}{}",
+                r.in_month.incidents,
+                records(r.in_month.records),
+                r.to_date.incidents,
+                records(r.to_date.records)
+            ),
+        ));
+        figures.push(pair(
+            &format!("{} liability / before / charged", kind.as_str()),
+            format!(
+                "{} / {} / {}",
+                r.liability_to_date, r.charged_before, r.charged
+            ),
+        ));
+        if !r.thresholds_reached.is_empty() || r.termination_right {
+            let thresholds: Vec<&str> = r.thresholds_reached.iter().map(|t| t.as_str()).collect();
+            figures.push(pair(
+                &format!("{} thresholds / termination right", kind.as_str()),
+                format!(
+                    "{} / {}",
+                    if thresholds.is_empty() {
+                        "none".to_string()
+                    } else {
+                        thresholds.join(", ")
+                    },
+                    if r.termination_right { "yes" } else { "no" }
+                ),
+            ));
+        }
+    }
+    if let Some(t) = &s.termination {
+        figures.push(pair(
+            "last day of service / judged at",
+            format!("{} / {}", t.contract_end, t.judged_at),
+        ));
+        figures.push(pair(
+            "taken over: work orders / service / repairs",
+            format!(
+                "{} / {} / {}",
+                t.work_orders_taken_over, t.service_orders_taken_over, t.repairs_taken_over
+            ),
+        ));
+        figures.push(pair(
+            "vendor replies after the end, ignored",
+            t.replies_ignored.to_string(),
+        ));
+    }
     let d = &s.deadlines;
     let deadlines = vec![
         pair("settlement notice by", d.notice_by.clone()),
