@@ -21,18 +21,12 @@ const DUE_HEAD: [&str; 10] = [
 ];
 
 fn who(d: &Due) -> String {
-    match (d.payer, d.method) {
-        (Some("vendor"), "deduct") => "vendor (deducted)".to_string(),
-        (Some(p), _) => p.to_string(),
-        (None, _) => "—".to_string(),
-    }
+    d.payer.unwrap_or("—").to_string()
 }
 
 fn status_words(d: &Due) -> String {
     match d.status {
-        "paid_late" | "overdue" => format!("{} ({} days)", d.status, d.late_days),
-        "partly_paid" if d.late_days > 0 => format!("{} ({} days late)", d.status, d.late_days),
-        "overpaid" => format!("overpaid (by {})", -d.outstanding),
+        "overpaid" => format!("overpaid by {}", -d.outstanding),
         s => s.to_string(),
     }
 }
@@ -139,7 +133,7 @@ fn table(header: &[&str], right: &[usize]) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(120)
+        .set_width(132)
         .set_header(header.to_vec());
     for &i in right {
         if let Some(c) = t.column_mut(i) {
