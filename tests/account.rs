@@ -729,3 +729,68 @@ fn worked_example_of_the_readme() {
     assert_eq!(due(a, "2026-10")["late_charge"], "7.79");
     assert_eq!(a["position"]["balance"], "7.79");
 }
+
+/// `n` effective phone calls of acme on `day` (2.00 each under the repository's rates).
+fn calls(day: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            format!(
+                "C{day}-{i},acme,phone,aftersales,手机,{day} 10:0{i}:00,{day} 10:0{i}:05,{day} 10:0{i}:50,vendor"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn end_to_end_settle_out_over_three_months_then_the_final_account() {
+    // acme from 2026-09-01 to 2026-11-20 (settle within 30 days): September earns 3 × 2.00,
+    // October 5 × 2.00, November 2 × 2.00; each statement is written by settle --out.
+    let rates = common::rates_with(&[(
+        "[vendors.acme]\nname = \"Acme Service Co.\"\ncontract_start = \"2026-06-01\"",
+        "[vendors.acme]\nname = \"Acme Service Co.\"\ncontract_start = \"2026-09-01\"\ncontract_end = \"2026-11-20\"",
+    )]);
+    let w = TempDir::new().unwrap();
+    std::fs::write(w.path().join("rates.toml"), rates).unwrap();
+    for (month, day, n) in [("2026-09", "2026-09-10", 3), ("2026-10", "2026-10-12", 5), ("2026-11", "2026-11-10", 2)] {
+        let rows = calls(day, n);
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        common::Month::new()
+            .calls(&rows)
+            .write_into(&w.path().join("data").join(month));
+        run_in(
+            w.path(),
+            &["settle", "--month", month, "--data", "data", "--vendor", "acme", "--out", "archive", "--quiet"],
+        )
+        .expect(0);
+    }
+    std::fs::write(
+        w.path().join("payments.csv"),
+        "payment_id,vendor,payer,month,paid_on,amount\n\
+         P1,acme,platform,2026-09,2026-10-25,6.00\n\
+         P2,acme,platform,2026-10,2026-11-27,10.00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        w.path().join("deductions.csv"),
+        "deduction_id,vendor,amount,reason\nD1,acme,1.00,a customer's claim\n",
+    )
+    .unwrap();
+    let a = account_json(
+        w.path(),
+        &["--as-of", "2026-12-31", "--final", "--vendor", "acme", "--deductions", "deductions.csv"],
+    );
+    assert_eq!(due(&a, "2026-09")["net"], "6.00");
+    assert_eq!(due(&a, "2026-09")["status"], "paid");
+    // October: due 11-25, paid 11-27: 2 late days × 10.00 × 0.0005 = 0.01.
+    assert_eq!(due(&a, "2026-10")["late_days"], 2);
+    assert_eq!(due(&a, "2026-10")["late_charge"], "0.01");
+    // November: 4.00 due 12-25, unpaid: 6 late days × 4.00 × 0.0005 = 0.012 → 0.01.
+    assert_eq!(due(&a, "2026-11")["late_days"], 6);
+    assert_eq!(due(&a, "2026-11")["late_charge"], "0.01");
+    assert_eq!(
+        a["final"],
+        json!({"contract_end": "2026-11-20", "due_by": "2026-12-20"})
+    );
+    // 4.00 + 0.02 − 1.00 = 3.02.
+    assert_eq!(a["position"]["balance"], "3.02");
+}
