@@ -728,6 +728,32 @@ fn worked_example_of_the_readme() {
     assert_eq!(due(a, "2026-10")["late_days"], 2);
     assert_eq!(due(a, "2026-10")["late_charge"], "7.79");
     assert_eq!(a["position"]["balance"], "7.79");
+
+    // The README shows this account's table as the program prints it.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let (_, rest) = readme
+        .split_once("<!-- account-example:begin -->\n```console\n")
+        .expect("README has the account example");
+    let (example, _) = rest
+        .split_once("```\n<!-- account-example:end -->")
+        .unwrap();
+    let (_, shown) = example.split_once("--as-of 2026-12-31\n").unwrap();
+    let table = run_in(
+        &root(),
+        &[
+            "account",
+            "--statements",
+            "examples/account/statements",
+            "--payments",
+            "examples/account/payments.csv",
+            "--vendor",
+            "acme",
+            "--as-of",
+            "2026-12-31",
+        ],
+    );
+    table.expect(0);
+    assert_eq!(table.stdout, shown);
 }
 
 /// `n` effective phone calls of acme on `day` (2.00 each under the repository's rates).
