@@ -43,7 +43,12 @@ fn main() -> ExitCode {
     let mut csv = String::from("payment_id,vendor,payer,month,paid_on,amount,note\n");
     let mut n = 0usize;
     let mut pattern = 0usize;
-    let mut push = |vendor: &str, payer: &str, month: String, on: chrono::NaiveDate, amount: Decimal, note: &str| {
+    let mut push = |vendor: &str,
+                    payer: &str,
+                    month: String,
+                    on: chrono::NaiveDate,
+                    amount: Decimal,
+                    note: &str| {
         n += 1;
         csv.push_str(&format!(
             "P-{n:04},{vendor},{payer},{month},{on},{amount},{note}\n"
@@ -56,19 +61,47 @@ fn main() -> ExitCode {
             let due = s.net;
             match pattern % 4 {
                 0 => push(&s.vendor_id, "platform", month, days(0), due, "on time"),
-                1 => push(&s.vendor_id, "platform", month, days(2), due, "two days late"),
+                1 => push(
+                    &s.vendor_id,
+                    "platform",
+                    month,
+                    days(2),
+                    due,
+                    "two days late",
+                ),
                 2 => {
                     let part = round(due * Decimal::new(4, 1), s.scale, s.rounding);
-                    push(&s.vendor_id, "platform", month, days(0), part, "first instalment")
+                    push(
+                        &s.vendor_id,
+                        "platform",
+                        month,
+                        days(0),
+                        part,
+                        "first instalment",
+                    )
                 }
                 _ => {
                     let over = due + Decimal::new(100, 0);
-                    push(&s.vendor_id, "platform", month, days(-1), over, "paid 100 too much")
+                    push(
+                        &s.vendor_id,
+                        "platform",
+                        month,
+                        days(-1),
+                        over,
+                        "paid 100 too much",
+                    )
                 }
             }
             pattern += 1;
         } else if s.net < Decimal::ZERO && s.method == Method::Wire {
-            push(&s.vendor_id, "vendor", month, days(5), -s.net, "wired five days late");
+            push(
+                &s.vendor_id,
+                "vendor",
+                month,
+                days(5),
+                -s.net,
+                "wired five days late",
+            );
         }
     }
     if let Err(e) = std::fs::write(&out, csv) {

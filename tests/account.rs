@@ -31,8 +31,10 @@ fn st(month: &'static str, net: &'static str, payment_by: &'static str) -> St {
         payment_by,
         method: "deduct",
         rounding: "half_up",
-        late: Some(json!({"platform_daily_rate": "0.0005", "vendor_daily_rate": "0",
-                          "suspend_after_days": 15, "terminate_after_days": 45})),
+        late: Some(
+            json!({"platform_daily_rate": "0.0005", "vendor_daily_rate": "0",
+                          "suspend_after_days": 15, "terminate_after_days": 45}),
+        ),
         termination: None,
         contract_start: "2026-06-01",
         contract_end: None,
@@ -47,7 +49,8 @@ impl St {
         } else {
             "Brightline Support Ltd."
         };
-        let mut vendor = json!({"id": self.vendor, "name": name, "contract_start": self.contract_start});
+        let mut vendor =
+            json!({"id": self.vendor, "name": name, "contract_start": self.contract_start});
         if let Some(e) = self.contract_end {
             vendor["contract_end"] = json!(e);
         }
@@ -142,7 +145,10 @@ fn spec_11_example_partial_payment_with_the_position() {
     );
     let a = account_json(w.path(), &["--as-of", "2026-12-31"]);
     assert_eq!(a["schema"], "slatement.account.v1");
-    assert_eq!(a["vendor"], json!({"id": "acme", "name": "Acme Service Co."}));
+    assert_eq!(
+        a["vendor"],
+        json!({"id": "acme", "name": "Acme Service Co."})
+    );
     assert_eq!(a["currency"], "CNY");
     assert_eq!(a["as_of"], "2026-12-31");
     assert_eq!(a["final"], Value::Null);
@@ -263,7 +269,8 @@ fn spec_11_deducted_months_owe_nothing_and_take_no_payment() {
     let out = account(w.path(), &["--as-of", "2026-12-31"]);
     out.expect(65);
     assert!(
-        out.stderr.contains("payments.csv:2: month: the vendor's debt of 2026-09 is deducted"),
+        out.stderr
+            .contains("payments.csv:2: month: the vendor's debt of 2026-09 is deducted"),
         "{}",
         out.stderr
     );
@@ -277,8 +284,10 @@ fn spec_11_vendor_dues_under_wire_with_and_without_a_vendor_rate() {
     // unpaid at 2027-01-04: 10 late days, 0.00.
     let mut oct = st("2026-10", "-1000.00", "2026-11-25");
     oct.method = "wire";
-    oct.late = Some(json!({"platform_daily_rate": "0.0005", "vendor_daily_rate": "0.001",
-                           "suspend_after_days": 15, "terminate_after_days": 45}));
+    oct.late = Some(
+        json!({"platform_daily_rate": "0.0005", "vendor_daily_rate": "0.001",
+                           "suspend_after_days": 15, "terminate_after_days": 45}),
+    );
     let mut nov = st("2026-11", "-400.00", "2026-12-25");
     nov.method = "wire";
     nov.late = Some(json!({"platform_daily_rate": "0.0005",
@@ -380,7 +389,11 @@ fn spec_11_bad_payment_rows_are_named_file_line_column() {
         "payments.csv:11: amount: not a plain decimal",
         "10 row(s) rejected",
     ] {
-        assert!(out.stderr.contains(expected), "missing {expected:?} in\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(expected),
+            "missing {expected:?} in\n{}",
+            out.stderr
+        );
     }
 }
 
@@ -404,8 +417,16 @@ fn spec_8_payment_rows_exact_duplicates_count_once_and_other_vendors_are_skipped
     // Without --vendor: an undeclared vendor `ACME` and a bad date are rejected.
     let out = account(w.path(), &["--as-of", "2026-12-31"]);
     out.expect(65);
-    assert!(out.stderr.contains("payments.csv:3: paid_on:"), "{}", out.stderr);
-    assert!(out.stderr.contains("payments.csv:4: vendor:"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("payments.csv:3: paid_on:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("payments.csv:4: vendor:"),
+        "{}",
+        out.stderr
+    );
 
     let w = work(
         &[st("2026-10", "1000.00", "2026-11-25")],
@@ -426,7 +447,8 @@ fn spec_8_payment_rows_exact_duplicates_count_once_and_other_vendors_are_skipped
 
 #[test]
 fn spec_11_a_bad_statement_is_exit_65_naming_the_file() {
-    let cases: [(&str, Box<dyn Fn(&Path)>, &str); 4] = [
+    type Write = Box<dyn Fn(&Path)>;
+    let cases: [(&str, Write, &str); 4] = [
         (
             "not JSON",
             Box::new(|p: &Path| std::fs::write(p, "{not json").unwrap()),
@@ -465,7 +487,8 @@ fn spec_11_a_bad_statement_is_exit_65_naming_the_file() {
         let out = account(w.path(), &["--as-of", "2026-12-31"]);
         out.expect(65);
         assert!(
-            out.stderr.contains("archive/2026-10/acme/statement.json") && out.stderr.contains(expected),
+            out.stderr.contains("archive/2026-10/acme/statement.json")
+                && out.stderr.contains(expected),
             "{what}: {}",
             out.stderr
         );
@@ -498,7 +521,10 @@ fn ending_contract() -> Vec<St> {
         "work_orders",
         json!({"on_time": 3, "overdue": 0, "pending": 2}),
     ));
-    months[2].extra.push(("repairs", json!({"response_pending": 0, "resolution_pending": 1})));
+    months[2].extra.push((
+        "repairs",
+        json!({"response_pending": 0, "resolution_pending": 1}),
+    ));
     months
 }
 
@@ -526,13 +552,25 @@ fn spec_12_final_settlement_with_deductions() {
     );
     let a = account_json(
         w.path(),
-        &["--as-of", "2026-12-31", "--final", "--vendor", "acme", "--deductions", "deductions.csv"],
+        &[
+            "--as-of",
+            "2026-12-31",
+            "--final",
+            "--vendor",
+            "acme",
+            "--deductions",
+            "deductions.csv",
+        ],
     );
     assert_eq!(
         a["final"],
         json!({"contract_end": "2026-11-20", "due_by": "2026-12-10"})
     );
-    assert_eq!(a["dues"].as_array().unwrap().len(), 3, "December is after the end");
+    assert_eq!(
+        a["dues"].as_array().unwrap().len(),
+        3,
+        "December is after the end"
+    );
     assert_eq!(due(&a, "2026-09")["outstanding"], "2000.00");
     assert_eq!(due(&a, "2026-09")["late_charge"], "67.00");
     assert_eq!(due(&a, "2026-10")["payer"], "vendor");
@@ -551,26 +589,74 @@ fn spec_12_final_settlement_with_deductions() {
                "summary": "Final settlement: the platform pays Acme Service Co. 2,271.00 CNY by 2026-12-10."})
     );
     let warnings = a["warnings"].to_string();
-    assert!(warnings.contains("the statement of 2026-12 is ignored: the contract ended on 2026-11-20"), "{warnings}");
-    assert!(warnings.contains("the statement of 2026-11 still holds pending work (2 work order(s), 1 repair(s))"), "{warnings}");
+    assert!(
+        warnings.contains("the statement of 2026-12 is ignored: the contract ended on 2026-11-20"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains(
+            "the statement of 2026-11 still holds pending work (2 work order(s), 1 repair(s))"
+        ),
+        "{warnings}"
+    );
     assert!(warnings.contains("2026-11-21"), "{warnings}");
-    let roles: Vec<&str> = a["inputs"].as_array().unwrap().iter().map(|i| i["role"].as_str().unwrap()).collect();
-    assert_eq!(roles, vec!["statement", "statement", "statement", "payments", "deductions"]);
+    let roles: Vec<&str> = a["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            "statement",
+            "statement",
+            "statement",
+            "payments",
+            "deductions"
+        ]
+    );
 
     // The CSV escapes the formula-like reason; the table shows the final terms.
     let csv = account(
         w.path(),
-        &["--as-of", "2026-12-31", "--final", "--vendor", "acme", "--deductions", "deductions.csv", "--format", "csv"],
+        &[
+            "--as-of",
+            "2026-12-31",
+            "--final",
+            "--vendor",
+            "acme",
+            "--deductions",
+            "deductions.csv",
+            "--format",
+            "csv",
+        ],
     );
     csv.expect(0);
-    assert!(csv.stdout.contains("acme,D2,200.50,'=cost of the takeover"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.contains("acme,D2,200.50,'=cost of the takeover"),
+        "{}",
+        csv.stdout
+    );
     let table = account(
         w.path(),
-        &["--as-of", "2026-12-31", "--final", "--vendor", "acme", "--deductions", "deductions.csv"],
+        &[
+            "--as-of",
+            "2026-12-31",
+            "--final",
+            "--vendor",
+            "acme",
+            "--deductions",
+            "deductions.csv",
+        ],
     );
     table.expect(0);
-    assert!(table.stdout.contains("last day of service 2026-11-20; the final balance is settled by 2026-12-10"));
-    assert!(table.stdout.contains("Final settlement: the platform pays Acme Service Co. 2,271.00 CNY by 2026-12-10."));
+    assert!(table
+        .stdout
+        .contains("last day of service 2026-11-20; the final balance is settled by 2026-12-10"));
+    assert!(table.stdout.contains(
+        "Final settlement: the platform pays Acme Service Co. 2,271.00 CNY by 2026-12-10."
+    ));
 }
 
 #[test]
@@ -578,10 +664,17 @@ fn spec_12_a_missing_month_is_named_exit_66() {
     let mut months = ending_contract();
     months.remove(1);
     let w = work(&months, None, None);
-    let out = account(w.path(), &["--as-of", "2026-12-31", "--final", "--vendor", "acme"]);
+    let out = account(
+        w.path(),
+        &["--as-of", "2026-12-31", "--final", "--vendor", "acme"],
+    );
     out.expect(66);
     assert!(out.stderr.contains("1 missing"), "{}", out.stderr);
-    assert!(out.stderr.contains("archive/2026-10/acme/statement.json"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("archive/2026-10/acme/statement.json"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("2026-09/acme"), "{}", out.stderr);
     // Without --final the same archive is an account of two months.
     let a = account_json(w.path(), &["--as-of", "2026-12-31"]);
@@ -591,15 +684,25 @@ fn spec_12_a_missing_month_is_named_exit_66() {
 #[test]
 fn spec_12_final_needs_a_contract_end() {
     let w = work(&[st("2026-10", "1.00", "2026-11-25")], None, None);
-    let out = account(w.path(), &["--as-of", "2026-12-31", "--final", "--vendor", "acme"]);
+    let out = account(
+        w.path(),
+        &["--as-of", "2026-12-31", "--final", "--vendor", "acme"],
+    );
     out.expect(2);
-    assert!(out.stderr.contains("record no contract_end"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("record no contract_end"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn spec_11_deductions_without_final_is_a_usage_error() {
     let w = work(&ending_contract(), None, Some("D1,acme,1.00,x,\n"));
-    let out = account(w.path(), &["--as-of", "2026-12-31", "--deductions", "deductions.csv"]);
+    let out = account(
+        w.path(),
+        &["--as-of", "2026-12-31", "--deductions", "deductions.csv"],
+    );
     out.expect(2);
     assert!(out.stderr.contains("--final"), "{}", out.stderr);
 }
@@ -611,28 +714,46 @@ fn spec_11_out_writes_every_form_atomically_and_never_overwrites_silently() {
         Some("P-0012,acme,platform,2026-10,2026-11-30,5000.00,\n"),
         None,
     );
-    let first = account(w.path(), &["--as-of", "2026-12-31", "--out", "out", "--format", "json"]);
+    let first = account(
+        w.path(),
+        &["--as-of", "2026-12-31", "--out", "out", "--format", "json"],
+    );
     first.expect(0);
     let dir = w.path().join("out/account/acme");
     let json_file = std::fs::read_to_string(dir.join("account.json")).unwrap();
     let one: Value = serde_json::from_str(&json_file).unwrap();
     assert_eq!(one, first.json()[0], "the file holds the vendor's object");
     let csv = std::fs::read_to_string(dir.join("account.csv")).unwrap();
-    assert!(csv.starts_with("vendor,month,net,payer,method,due_by,due,paid,outstanding,late_days,late_charge,status"));
+    assert!(csv.starts_with(
+        "vendor,month,net,payer,method,due_by,due,paid,outstanding,late_days,late_charge,status"
+    ));
     assert!(csv.contains("acme,2026-10,9786.47,platform,deduct,2026-11-25,9786.47,5000.00,4786.47,36,98.66,partly_paid,P-0012,2026-12-11,"), "{csv}");
     let md = std::fs::read_to_string(dir.join("account.md")).unwrap();
     assert!(md.contains("| 2026-10 | 9786.47 | platform | 2026-11-25 | 9786.47 | 5000.00 | 4786.47 | 36 | 98.66 | partly_paid |"), "{md}");
     // Same inputs: byte-identical output, files left untouched.
-    let again = account(w.path(), &["--as-of", "2026-12-31", "--out", "out", "--format", "json"]);
+    let again = account(
+        w.path(),
+        &["--as-of", "2026-12-31", "--out", "out", "--format", "json"],
+    );
     again.expect(0);
     assert_eq!(again.stdout, first.stdout);
     assert!(again.stderr.contains("unchanged"), "{}", again.stderr);
     // Another date gives other figures: refused without --force.
     let later = account(w.path(), &["--as-of", "2027-01-31", "--out", "out"]);
     later.expect(73);
-    assert_eq!(std::fs::read_to_string(dir.join("account.json")).unwrap(), json_file);
-    account(w.path(), &["--as-of", "2027-01-31", "--out", "out", "--force"]).expect(0);
-    assert_ne!(std::fs::read_to_string(dir.join("account.json")).unwrap(), json_file);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("account.json")).unwrap(),
+        json_file
+    );
+    account(
+        w.path(),
+        &["--as-of", "2027-01-31", "--out", "out", "--force"],
+    )
+    .expect(0);
+    assert_ne!(
+        std::fs::read_to_string(dir.join("account.json")).unwrap(),
+        json_file
+    );
     // The archive folder may hold the accounts too: account/ is not a month.
     account(w.path(), &["--as-of", "2026-12-31", "--out", "archive"]).expect(0);
     account(w.path(), &["--as-of", "2026-12-31"]).expect(0);
@@ -658,7 +779,13 @@ fn spec_11_every_form_shows_the_months_and_the_position() {
     }
     let csv = account(w.path(), &["--as-of", "2026-12-31", "--format", "csv"]);
     assert!(csv.stdout.contains(",'=P1,"), "{}", csv.stdout);
-    assert!(csv.stdout.contains("acme,CNY,2026-12-31,,,4786.47,0.00,98.66,0.00,0.00,4885.13,\"The platform owes"), "{}", csv.stdout);
+    assert!(
+        csv.stdout.contains(
+            "acme,CNY,2026-12-31,,,4786.47,0.00,98.66,0.00,0.00,4885.13,\"The platform owes"
+        ),
+        "{}",
+        csv.stdout
+    );
     let md = account(w.path(), &["--as-of", "2026-12-31", "--format", "md"]);
     assert!(md.stdout.contains("| balance | 4885.13 |"), "{}", md.stdout);
 }
@@ -777,7 +904,11 @@ fn end_to_end_settle_out_over_three_months_then_the_final_account() {
     )]);
     let w = TempDir::new().unwrap();
     std::fs::write(w.path().join("rates.toml"), rates).unwrap();
-    for (month, day, n) in [("2026-09", "2026-09-10", 3), ("2026-10", "2026-10-12", 5), ("2026-11", "2026-11-10", 2)] {
+    for (month, day, n) in [
+        ("2026-09", "2026-09-10", 3),
+        ("2026-10", "2026-10-12", 5),
+        ("2026-11", "2026-11-10", 2),
+    ] {
         let rows = calls(day, n);
         let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
         common::Month::new()
@@ -785,7 +916,10 @@ fn end_to_end_settle_out_over_three_months_then_the_final_account() {
             .write_into(&w.path().join("data").join(month));
         run_in(
             w.path(),
-            &["settle", "--month", month, "--data", "data", "--vendor", "acme", "--out", "archive", "--quiet"],
+            &[
+                "settle", "--month", month, "--data", "data", "--vendor", "acme", "--out",
+                "archive", "--quiet",
+            ],
         )
         .expect(0);
     }
@@ -803,7 +937,15 @@ fn end_to_end_settle_out_over_three_months_then_the_final_account() {
     .unwrap();
     let a = account_json(
         w.path(),
-        &["--as-of", "2026-12-31", "--final", "--vendor", "acme", "--deductions", "deductions.csv"],
+        &[
+            "--as-of",
+            "2026-12-31",
+            "--final",
+            "--vendor",
+            "acme",
+            "--deductions",
+            "deductions.csv",
+        ],
     );
     assert_eq!(due(&a, "2026-09")["net"], "6.00");
     assert_eq!(due(&a, "2026-09")["status"], "paid");

@@ -199,9 +199,7 @@ fn date(s: &str, key: &str) -> std::result::Result<NaiveDate, String> {
 }
 
 fn late_payment(v: &Value) -> std::result::Result<LatePayment, String> {
-    let t = v
-        .as_object()
-        .ok_or("`terms.late_payment` is not a table")?;
+    let t = v.as_object().ok_or("`terms.late_payment` is not a table")?;
     let get = |k: &str| {
         t.get(k)
             .ok_or_else(|| format!("`terms.late_payment.{k}` is missing"))
@@ -252,10 +250,7 @@ fn signature(v: &Value) -> Option<Signature> {
 }
 
 /// Parses a statement's bytes; the error says what is wrong, naming the key.
-pub fn parse_statement(
-    bytes: &[u8],
-    path: &Path,
-) -> std::result::Result<StatementRecord, String> {
+pub fn parse_statement(bytes: &[u8], path: &Path) -> std::result::Result<StatementRecord, String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON ({e})"))?;
     match value.get("schema").and_then(Value::as_str) {
         Some(STATEMENT_SCHEMA) => {}
@@ -271,8 +266,7 @@ pub fn parse_statement(
         }
         None => return Err(format!("no `schema`; expected `{STATEMENT_SCHEMA}`")),
     }
-    let raw: RawStatement =
-        serde_json::from_value(value).map_err(|e| format!("{e}"))?;
+    let raw: RawStatement = serde_json::from_value(value).map_err(|e| format!("{e}"))?;
     debug_assert_eq!(raw.schema, STATEMENT_SCHEMA);
     let month = Month::parse(raw.month.trim())
         .ok_or_else(|| format!("`month` = `{}` is not YYYY-MM", raw.month))?;

@@ -580,7 +580,9 @@ fn money_cell(
         if v.normalize().scale() > scale {
             return Err(RowError::new(
                 cells.name(i),
-                format!("has more decimals than the currency's smallest unit (money.scale = {scale})"),
+                format!(
+                    "has more decimals than the currency's smallest unit (money.scale = {scale})"
+                ),
             ));
         }
     }
@@ -635,8 +637,8 @@ fn parse_payment(book: &Book, cells: &Cells) -> std::result::Result<Parsed<Payme
             format!("no statement of {vendor} for {month} is in force in the archive"),
         ));
     };
-    let paid_on = date_cell(cells.required(4)?, s.timezone)
-        .map_err(|r| RowError::new("paid_on", r))?;
+    let paid_on =
+        date_cell(cells.required(4)?, s.timezone).map_err(|r| RowError::new("paid_on", r))?;
     let amount = money_cell(cells, 5, Some(s.scale))?;
     let note = cells.opt_text(6)?.to_string();
     if s.net.is_zero() {
@@ -680,10 +682,7 @@ fn parse_payment(book: &Book, cells: &Cells) -> std::result::Result<Parsed<Payme
     }))
 }
 
-fn parse_deduction(
-    book: &Book,
-    cells: &Cells,
-) -> std::result::Result<Parsed<Deduction>, RowError> {
+fn parse_deduction(book: &Book, cells: &Cells) -> std::result::Result<Parsed<Deduction>, RowError> {
     let Some(vendor) = book.vendor(cells, 1)? else {
         return Ok(Parsed::Skip);
     };
@@ -691,7 +690,10 @@ fn parse_deduction(
     let scale = book.vendors.get(vendor).map(|s| s.scale);
     let amount = money_cell(cells, 2, scale)?;
     let reason = cells.text(3)?.to_string();
-    let tz = book.vendors.get(vendor).map_or(chrono_tz::UTC, |s| s.timezone);
+    let tz = book
+        .vendors
+        .get(vendor)
+        .map_or(chrono_tz::UTC, |s| s.timezone);
     let decided_on = match cells.get(4) {
         [] => None,
         c => Some(date_cell(c, tz).map_err(|r| RowError::new("decided_on", r))?),
@@ -905,7 +907,11 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
 
     let mut out = Vec::new();
     for (v, list) in &in_force {
-        let Some(last) = list.last().copied().or_else(|| by_vendor[v].last().copied()) else {
+        let Some(last) = list
+            .last()
+            .copied()
+            .or_else(|| by_vendor[v].last().copied())
+        else {
             continue;
         };
         let mut w = warnings.remove(v).unwrap_or_default();
@@ -980,7 +986,13 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
         }
         let scale = list.iter().map(|s| s.scale).max().unwrap_or(last.scale);
         let (po, vo, lp, lv, balance) = position(&dues, deducted, scale)?;
-        let summary = summary(&last.vendor_name, balance, &last.currency, as_of, fin.as_ref());
+        let summary = summary(
+            &last.vendor_name,
+            balance,
+            &last.currency,
+            as_of,
+            fin.as_ref(),
+        );
         out.push(Account {
             schema: ACCOUNT_SCHEMA,
             vendor: VendorRef {
@@ -1012,7 +1024,6 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
 pub fn out_dir(out: &Path, vendor: &str) -> PathBuf {
     out.join("account").join(vendor)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -1141,7 +1152,10 @@ mod tests {
         assert!(before.rights.is_empty());
         let both = due(&s, &[], "2027-01-10");
         assert_eq!(
-            both.rights.iter().map(|r| r.from.as_str()).collect::<Vec<_>>(),
+            both.rights
+                .iter()
+                .map(|r| r.from.as_str())
+                .collect::<Vec<_>>(),
             vec!["2026-12-11", "2027-01-10"]
         );
         // Paid in full on 12-10: unpaid at the start of 12-11 is nothing, so no right.

@@ -93,7 +93,10 @@ pub fn read<T: PartialEq>(
             });
             continue;
         }
-        if record.iter().any(|c| c.contains(&b'\n') || c.contains(&b'\r')) {
+        if record
+            .iter()
+            .any(|c| c.contains(&b'\n') || c.contains(&b'\r'))
+        {
             seen.push(Seen {
                 line,
                 id: None,
@@ -140,10 +143,12 @@ pub fn read<T: PartialEq>(
     let mut duplicate_of: Vec<Option<u64>> = vec![None; seen.len()];
     for rows in by_id.values().filter(|r| r.len() > 1) {
         let first = &seen[rows[0]];
-        let all_same = rows.iter().all(|&i| match (&seen[i].result, &first.result) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        });
+        let all_same = rows
+            .iter()
+            .all(|&i| match (&seen[i].result, &first.result) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            });
         if all_same {
             for &i in &rows[1..] {
                 duplicate_of[i] = Some(first.line);

@@ -56,10 +56,7 @@ fn rights_lines(a: &Account) -> Vec<String> {
                     "suspend" => "may suspend service",
                     _ => "may terminate the contract",
                 };
-                format!(
-                    "{}: the vendor {what} from {} (002 §5.1)",
-                    d.month, r.from
-                )
+                format!("{}: the vendor {what} from {} (002 §5.1)", d.month, r.from)
             })
         })
         .collect()
@@ -68,8 +65,14 @@ fn rights_lines(a: &Account) -> Vec<String> {
 fn position_rows(a: &Account) -> Vec<[String; 2]> {
     let p = &a.position;
     let mut rows = vec![
-        ["outstanding owed by the platform".into(), p.platform_owes.to_string()],
-        ["outstanding owed by the vendor".into(), p.vendor_owes.to_string()],
+        [
+            "outstanding owed by the platform".into(),
+            p.platform_owes.to_string(),
+        ],
+        [
+            "outstanding owed by the vendor".into(),
+            p.vendor_owes.to_string(),
+        ],
         [
             "late charges owed by the platform".into(),
             p.late_charges_platform_owes.to_string(),
@@ -372,13 +375,7 @@ fn md_one(a: &Account) -> String {
 /// The Markdown form: one document with a section per vendor.
 pub fn md_all(accounts: &[Account]) -> String {
     let mut out = String::from("# Account\n\n");
-    out.push_str(
-        &accounts
-            .iter()
-            .map(md_one)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    );
+    out.push_str(&accounts.iter().map(md_one).collect::<Vec<_>>().join("\n"));
     out
 }
 
