@@ -69,7 +69,7 @@ pub enum Error {
     },
     /// A statement on disk differs from the new one and `--force` was not given (exit 73).
     #[error(
-        "refusing to overwrite {path}: it holds a different statement; pass --force to replace it"
+        "refusing to overwrite {path}: it holds a different statement or account; pass --force to replace it"
     )]
     Refused {
         /// The existing file.

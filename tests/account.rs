@@ -697,6 +697,19 @@ fn spec_12_final_needs_a_contract_end() {
 }
 
 #[test]
+fn spec_6_an_unknown_vendor_is_a_usage_error_and_an_empty_archive_is_missing_input() {
+    let w = work(&[st("2026-10", "1.00", "2026-11-25")], None, None);
+    let out = account(w.path(), &["--as-of", "2026-12-31", "--vendor", "ghost"]);
+    out.expect(2);
+    assert!(out.stderr.contains("it holds: acme"), "{}", out.stderr);
+    std::fs::create_dir_all(w.path().join("empty")).unwrap();
+    run_in(w.path(), &["account", "--statements", "empty"]).expect(66);
+    run_in(w.path(), &["account", "--statements", "nowhere"]).expect(66);
+    // A bad --as-of is a usage error.
+    account(w.path(), &["--as-of", "31/12/2026"]).expect(2);
+}
+
+#[test]
 fn spec_11_deductions_without_final_is_a_usage_error() {
     let w = work(&ending_contract(), None, Some("D1,acme,1.00,x,\n"));
     let out = account(

@@ -744,14 +744,18 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
         }
     }
     if by_vendor.is_empty() {
-        let path = req.statements.clone();
+        if let (Some(v), false) = (&req.vendor, all.is_empty()) {
+            let known: BTreeSet<&str> = all.iter().map(|s| s.vendor_id.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "--vendor {v}: no statement of this vendor is in {} (it holds: {})",
+                req.statements.display(),
+                known.into_iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
         return Err(Error::MissingInput {
             role: "statements",
-            path,
-            hint: match &req.vendor {
-                Some(v) => format!("no statement of vendor `{v}` is in this folder (DIR/<month>/{v}/statement.json)"),
-                None => "no statement is in this folder (DIR/<month>/<vendor>/statement.json); settle with --out first".into(),
-            },
+            path: req.statements.clone(),
+            hint: "no statement is in this folder (DIR/<month>/<vendor>/statement.json); settle with --out first".into(),
         });
     }
 
