@@ -37,6 +37,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A path given as an input names a folder, a device or a pipe, not a file (exit 66).
+    #[error("{role} input {path} is {what}, not a file: {hint}")]
+    NotAFile {
+        /// Which input.
+        role: &'static str,
+        /// The path given.
+        path: PathBuf,
+        /// What it is instead (`a folder`, `a device or pipe`).
+        what: &'static str,
+        /// What to do about it.
+        hint: String,
+    },
     /// An input that looks wrong as a whole: another month's export, another encoding or
     /// delimiter (exit 65). Said once, for the file.
     #[error("{path}: {message}")]
@@ -98,7 +110,9 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::Config { .. } => 78,
-            Error::MissingInput { .. } | Error::MissingStatements { .. } => 66,
+            Error::MissingInput { .. }
+            | Error::NotAFile { .. }
+            | Error::MissingStatements { .. } => 66,
             Error::BadFile { .. }
             | Error::WrongFile { .. }
             | Error::NotAStatement { .. }

@@ -860,7 +860,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                 for r in w {
                     t.add_row(vec![
                         r.source.to_string(),
-                        r.id.clone(),
+                        crate::text::shown(&r.id),
                         local_text(r.created, tz),
                         local_opt(r.deadline, tz),
                         local_opt(r.first_reply, tz),
@@ -906,7 +906,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                 for x in r {
                     t.add_row(vec![
                         x.source.to_string(),
-                        x.id.clone(),
+                        crate::text::shown(&x.id),
                         complexity_text(x.complexity).into(),
                         local_text(x.created, tz),
                         local_text(x.respond_by, tz),
@@ -939,7 +939,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                 for x in c {
                     t.add_row(vec![
                         x.source.to_string(),
-                        x.id.clone(),
+                        crate::text::shown(&x.id),
                         x.channel.as_str().into(),
                         stage_text(x.stage).into(),
                         local_text(x.offered, tz),
@@ -959,7 +959,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                 for x in k {
                     t.add_row(vec![
                         x.source.to_string(),
-                        x.id.clone(),
+                        crate::text::shown(&x.id),
                         x.item.clone(),
                         x.unit_price.to_string(),
                     ]);
@@ -995,7 +995,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                     let x = &r.incident;
                     t.add_row(vec![
                         r.source.to_string(),
-                        x.id.clone(),
+                        crate::text::shown(&x.id),
                         x.kind.as_str().into(),
                         local_text(x.occurred, tz),
                         x.records.to_string(),
@@ -1020,9 +1020,9 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
             for r in &ev.rejected {
                 t.add_row(vec![
                     format!("{}:{}", r.file, r.line),
-                    r.column.clone(),
-                    r.reason.clone(),
-                    r.raw.clone(),
+                    crate::text::shown(&r.column),
+                    crate::text::shown(&r.reason),
+                    crate::text::shown(&r.raw),
                 ]);
             }
             out.push_str(&format!("{t}\n"));

@@ -22,6 +22,7 @@ pub mod settle;
 pub mod statement;
 pub mod tally;
 pub mod terms;
+pub mod text;
 pub mod timestamp;
 pub mod verify;
 pub mod write;

@@ -36,8 +36,32 @@ pub fn round(value: Decimal, scale: u32, mode: Rounding) -> Decimal {
 }
 
 /// A money line's amount: quantity × unit price, rounded (SPEC §4 "Money lines").
+///
+/// # Panics
+/// When the product is beyond exact decimal range; see [`checked_line_amount`].
 pub fn line_amount(quantity: Decimal, unit_price: Decimal, scale: u32, mode: Rounding) -> Decimal {
-    round(quantity * unit_price, scale, mode)
+    checked_line_amount(quantity, unit_price, scale, mode).expect("a line amount in range")
+}
+
+/// [`line_amount`], or `None` when the product is beyond exact decimal range.
+pub fn checked_line_amount(
+    quantity: Decimal,
+    unit_price: Decimal,
+    scale: u32,
+    mode: Rounding,
+) -> Option<Decimal> {
+    quantity
+        .checked_mul(unit_price)
+        .map(|p| round(p, scale, mode))
+}
+
+/// The exact sum of `values`, or `None` when it leaves exact decimal range (a sum is never
+/// rounded to fit).
+pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values.into_iter().try_fold(Decimal::ZERO, |acc, v| {
+        let sum = acc.checked_add(v)?;
+        (sum.scale() >= acc.scale().max(v.scale())).then_some(sum)
+    })
 }
 
 /// `value` shown with at least `scale` decimals (more when it has them): how unit prices print.

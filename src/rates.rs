@@ -1605,6 +1605,12 @@ fn rubric_items(cx: &Cx, card: &Reader) -> Result<Vec<RubricItem>, Error> {
         let weight = cx.non_negative(wv, &wp, "a weight")?;
         let (kv, kp) = r.req(cx, "points_per_point")?;
         let points_per_point = cx.non_negative(kv, &kp, "points_per_point")?;
+        if points_per_point > Decimal::from(1_000_000) {
+            return Err(cx.fail(
+                &kp,
+                format!("{points_per_point} points per percentage point is beyond any rubric (at most 1000000)"),
+            ));
+        }
         items.push(RubricItem {
             metric,
             target,
@@ -1659,6 +1665,12 @@ fn tiers(cx: &Cx, card: &Reader) -> Result<Vec<Tier>, Error> {
         let label = cx.text(lv, &lp, "a tier label")?.to_string();
         let (pv, pp) = r.req(cx, "penalty")?;
         let penalty = cx.non_negative(pv, &pp, "a penalty")?;
+        if penalty > Decimal::from(MAX_AMOUNT) {
+            return Err(cx.fail(
+                &pp,
+                format!("{penalty} is beyond any contract's penalties (at most 10^15); check the digits"),
+            ));
+        }
         tiers.push(Tier {
             min,
             label,

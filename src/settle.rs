@@ -4,11 +4,12 @@
 use crate::disputes::{DisputeKind, Disputes};
 use crate::error::{DisputeProblem, Error, Result};
 use crate::evidence::{Collect, FileNotes};
+use crate::input::diagnose;
 use crate::input::incidents::{self, Incident, Register, RegisterVendor};
 use crate::input::ingest::{Decided, FileResult, InputFile, Setup, VendorSlot};
 use crate::input::manifest::{self, Manifest};
 use crate::input::pipeline::{read_files, Parallel};
-use crate::input::profile;
+use crate::input::profile::{self, Format};
 use crate::input::{Reject, Role};
 use crate::rates::Rates;
 use crate::statement::{
@@ -59,6 +60,21 @@ pub struct InputOptions {
 /// line wins. calls, tickets and surveys are required (exit 66); orders is optional.
 pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<InputPaths> {
     let data = opts.data.clone().unwrap_or_else(|| PathBuf::from("."));
+    if let Some(d) = &opts.data {
+        if !d.is_dir() {
+            return Err(match d.exists() {
+                true => Error::Usage(format!(
+                    "--data {} is a file, not a folder: --data names the folder that holds calls.csv, tickets.csv …; name a single file with --calls, --tickets …",
+                    d.display()
+                )),
+                false => Error::MissingInput {
+                    role: "data folder",
+                    path: d.clone(),
+                    hint: "no such folder: check the path given to --data".into(),
+                },
+            });
+        }
+    }
     let dir = data_dir(&data, month);
     let manifest = Manifest::find(&dir)?;
     let mut files = Vec::new();
@@ -93,6 +109,9 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
                 }
             }
         };
+        if !path.is_file() && path.exists() {
+            return Err(not_a_file(role.as_str(), &path));
+        }
         if !path.is_file() {
             if role.required() || hint.is_some() {
                 let hint = hint.unwrap_or_else(|| {
@@ -142,6 +161,9 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
     }
     // The incident register (SPEC §9): named, else the month's folder's, else the data folder's.
     let register = match &opts.incidents {
+        Some(p) if p.exists() && !p.is_file() => {
+            return Err(not_a_file(Role::Incidents.as_str(), p))
+        }
         Some(p) if !p.is_file() => {
             return Err(Error::MissingInput {
                 role: Role::Incidents.as_str(),
@@ -155,6 +177,21 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
     };
     files.extend(register.map(|p| InputFile::new(Role::Incidents, p, None)));
     Ok(InputPaths { files })
+}
+
+/// The error for an input path that exists but is no regular file.
+fn not_a_file(role: &'static str, path: &Path) -> Error {
+    let what = if path.is_dir() {
+        "a folder"
+    } else {
+        "a device or pipe"
+    };
+    Error::NotAFile {
+        role,
+        path: path.to_path_buf(),
+        what,
+        hint: format!("name the {role} file itself"),
+    }
 }
 
 /// Where the incident register of `month` is looked for under `--data DIR` (SPEC §9):
@@ -358,6 +395,12 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .iter()
         .cloned()
         .partition(|f| f.role != Role::Incidents);
+    for f in &exports {
+        let is_xlsx = f.profile.as_ref().is_some_and(|p| p.format == Format::Xlsx);
+        if !is_xlsx {
+            diagnose::check(&f.path, f.role, f.profile.as_ref())?;
+        }
+    }
     let mut results = read_files(&exports, &setup, Parallel::from_env()?)?;
     let outside_warnings = match run.month {
         Some(month) => outside_period_guard(&results, month, run.allow_outside_period)?,
@@ -420,6 +463,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .map(|s| VendorTally::new(s.ctx.terms.packages.len()))
         .collect();
     let mut before_contract = vec![0u64; slots.len()];
+    let mut undeclared_warnings = Vec::new();
     let mut after_end = vec![0u64; slots.len()];
     let mut rejects = Vec::new();
     let mut files = Vec::new();
@@ -440,6 +484,16 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             lines: r.lines,
             continued: r.continued,
         });
+        if r.undeclared.0 > 0 {
+            let names: Vec<String> = r.undeclared.1.iter().map(|n| format!("`{n}`")).collect();
+            let notice = format!(
+                "{}: {} row(s) of the month name a vendor rates.toml does not declare ({}); skipped under --vendor: check the export for a misspelt vendor",
+                r.path,
+                r.undeclared.0,
+                names.join(", ")
+            );
+            undeclared_warnings.push(notice);
+        }
         let unattributed = r.rejects.iter().filter(|x| x.vendor.is_none()).count();
         if unattributed > 0 {
             notices.push(format!(
@@ -534,6 +588,26 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         let tally = &tallies[i];
         let mut warnings = Vec::new();
         warnings.extend(outside_warnings.iter().cloned());
+        warnings.extend(undeclared_warnings.iter().cloned());
+        let terms = slot.ctx.terms;
+        if terms.earn.commission_rate.is_some() && !roles.contains(&Role::Orders) {
+            warnings.push(
+                "no orders input was read while [earn] commission_rate is set: no commission is paid this month; supply orders.csv (a header-only file when the vendor brought no orders)"
+                    .to_string(),
+            );
+        }
+        for r in results.iter().filter(|r| r.minute_times[0] > 0) {
+            let c = &terms.contacts;
+            warnings.push(format!(
+                "{}: {} of {} answer and end times carry no seconds (as spreadsheets save them): the thresholds counted in seconds cannot be judged exactly: effective talk ({} s), service level ({} s), short abandons ({} s); export the times with seconds",
+                r.path,
+                r.minute_times[0],
+                r.minute_times[0] + r.minute_times[1],
+                c.effective_min_talk_seconds,
+                c.service_level_seconds,
+                c.short_abandon_seconds
+            ));
+        }
         let register_rejected = register.as_ref().map_or(0, |r| r.counts[i].rejected);
         let rejected: Vec<String> = roles
             .iter()
@@ -608,7 +682,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 ),
             });
         }
-        statements.push(statement::build(
+        let built = statement::build(
             StatementInput {
                 month,
                 vendor,
@@ -637,7 +711,10 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 ended: slot.ctx.ended,
             },
             tally,
-        ));
+        );
+        statements.push(
+            built.map_err(|e| Error::Rejected(format!("vendor {}, {month}: {e}", vendor.id)))?,
+        );
     }
     let register = register.map(|reg| {
         let incidents = reg

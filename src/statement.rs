@@ -5,7 +5,7 @@
 use crate::calendar::Calendar;
 use crate::incidents::Incidents;
 use crate::input::Role;
-use crate::money::{at_least_scale, line_amount, round};
+use crate::money::{at_least_scale, checked_line_amount, checked_sum, round};
 use crate::scoring::{round_half_up, score_card, MetricSource, Ratio};
 use crate::tally::{RowCounts, VendorTally};
 use crate::terms::{IncidentKind, MetricName, SettlementMethod, Terms, Vendor};
@@ -655,20 +655,26 @@ pub fn money_lines(
     terms: &Terms,
     penalties: &[(String, Decimal)],
     incidents: Option<&Incidents>,
-) -> Vec<Line> {
+) -> Result<Vec<Line>, OutOfRange> {
     let (scale, mode) = (terms.money.scale, terms.money.rounding);
     let mut lines = Vec::new();
+    let mut out_of_range = None;
     let mut push = |section: &'static str, item: String, quantity: Decimal, unit: Decimal| {
         if quantity.is_zero() {
             return;
         }
-        lines.push(Line {
-            section,
-            item,
-            quantity,
-            unit_price: at_least_scale(unit, scale),
-            amount: line_amount(quantity, unit, scale, mode),
-        });
+        match checked_line_amount(quantity, unit, scale, mode) {
+            Some(amount) => lines.push(Line {
+                section,
+                item,
+                quantity,
+                unit_price: at_least_scale(unit, scale),
+                amount,
+            }),
+            None => {
+                out_of_range.get_or_insert(OutOfRange(format!("{item} ({quantity} × {unit})")));
+            }
+        }
     };
     let e = &terms.earn;
     let c = &t.contacts;
@@ -752,7 +758,7 @@ pub fn money_lines(
         let Some((quantity, unit)) = incidents.and_then(|i| i.line(kind, &terms.incidents)) else {
             continue;
         };
-        if line_amount(quantity, unit, scale, mode) > Decimal::ZERO {
+        if checked_line_amount(quantity, unit, scale, mode).is_none_or(|a| a > Decimal::ZERO) {
             push(
                 "incident",
                 format!("incident/{}", kind.as_str()),
@@ -782,38 +788,61 @@ pub fn money_lines(
             price,
         );
     }
-    lines
+    match out_of_range {
+        Some(e) => Err(e),
+        None => Ok(lines),
+    }
+}
+
+/// A figure beyond exact decimal arithmetic (about 7.9 × 10^28), named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfRange(pub String);
+
+impl std::fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is beyond exact decimal arithmetic (about 7.9 × 10^28); no figure is rounded to fit: check the inputs for absurd amounts",
+            self.0
+        )
+    }
 }
 
 /// Totals of the lines: sums of rounded amounts, so lines always add up exactly.
-pub fn totals(lines: &[Line], scale: u32) -> Totals {
-    let sum = |f: &dyn Fn(&Line) -> bool| {
-        let mut s: Decimal = lines.iter().filter(|l| f(l)).map(|l| l.amount).sum();
+pub fn totals(lines: &[Line], scale: u32) -> Result<Totals, OutOfRange> {
+    let out = |what: &str| OutOfRange(format!("the total {what}"));
+    let sum = |what: &str, f: &dyn Fn(&Line) -> bool| {
+        let mut s = checked_sum(lines.iter().filter(|l| f(l)).map(|l| l.amount))
+            .ok_or_else(|| out(what))?;
         s.rescale(scale);
-        s
+        Ok::<Decimal, OutOfRange>(s)
     };
-    let earned = sum(&|l| l.section == "earn");
-    let fees_charged = sum(&|l| matches!(l.section, "takeover" | "overdue" | "termination"));
-    let penalties = sum(&|l| matches!(l.section, "penalty" | "incident"));
-    let mut charged = fees_charged + penalties;
+    let earned = sum("earned", &|l| l.section == "earn")?;
+    let fees_charged = sum("fees_charged", &|l| {
+        matches!(l.section, "takeover" | "overdue" | "termination")
+    })?;
+    let penalties = sum("penalties", &|l| {
+        matches!(l.section, "penalty" | "incident")
+    })?;
+    let mut charged = checked_sum([fees_charged, penalties]).ok_or_else(|| out("charged"))?;
     charged.rescale(scale);
-    let mut net = earned - charged;
+    let mut net = earned.checked_sub(charged).ok_or_else(|| out("net"))?;
     net.rescale(scale);
-    Totals {
+    Ok(Totals {
         earned,
         fees_charged,
         penalties,
         charged,
         net,
-    }
+    })
 }
 
 fn money_text(v: Decimal, currency: &str) -> String {
     format!("{v} {currency}")
 }
 
-/// Builds the statement of one vendor's month.
-pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
+/// Builds the statement of one vendor's month; fails when a figure leaves exact decimal range.
+pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, OutOfRange> {
     let StatementInput {
         month,
         vendor,
@@ -889,11 +918,14 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         ));
     }
 
-    let lines = money_lines(tally, terms, &penalties, incidents.as_ref());
+    if tally.orders.out_of_range {
+        return Err(OutOfRange("the sum of completed order amounts".into()));
+    }
+    let lines = money_lines(tally, terms, &penalties, incidents.as_ref())?;
     if let Some(i) = &incidents {
         warnings.extend(i.warnings());
     }
-    let totals = totals(&lines, scale);
+    let totals = totals(&lines, scale)?;
     let mut years = tally.years.clone();
     let deadlines = deadlines(month, terms, &mut years);
     for y in &years {
@@ -925,7 +957,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
     );
     let k = &tally.tickets;
     let r = &tally.ratings;
-    Statement {
+    Ok(Statement {
         schema: SCHEMA,
         month: month.to_string(),
         vendor: VendorRef {
@@ -1032,7 +1064,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Statement {
         arguments,
         terms: terms_json(terms_table),
         disputes,
-    }
+    })
 }
 
 /// A TOML table as a JSON object: keys in order, strings, integers, floats and booleans as
@@ -1217,8 +1249,8 @@ mod tests {
             let mut terms = r.terms_for("acme", oct()).clone();
             terms.money.rounding = if even { Rounding::HalfEven } else { Rounding::HalfUp };
             terms.earn.commission_rate = Some(Decimal::new(rate, 4));
-            let lines = money_lines(&t, &terms, &[("consulting".into(), Decimal::new(penalty, 2))], None);
-            let tot = totals(&lines, 2);
+            let lines = money_lines(&t, &terms, &[("consulting".into(), Decimal::new(penalty, 2))], None).unwrap();
+            let tot = totals(&lines, 2).unwrap();
             let sum = |s: &[&str]| lines.iter().filter(|l| s.contains(&l.section)).map(|l| l.amount).sum::<Decimal>();
             prop_assert_eq!(tot.earned, sum(&["earn"]));
             prop_assert_eq!(tot.fees_charged, sum(&["takeover", "overdue"]));

@@ -274,6 +274,8 @@ pub struct OrderTally {
     pub refunded: u64,
     /// Cancelled orders.
     pub cancelled: u64,
+    /// The sum of completed amounts left exact decimal range: no statement is built.
+    pub out_of_range: bool,
 }
 
 /// Everything counted for one vendor in one month.
@@ -611,7 +613,10 @@ impl VendorTally {
         match o.status {
             OrderStatus::Completed => {
                 t.completed += 1;
-                t.completed_amount += o.amount;
+                match crate::money::checked_sum([t.completed_amount, o.amount]) {
+                    Some(sum) => t.completed_amount = sum,
+                    None => t.out_of_range = true,
+                }
             }
             OrderStatus::Refunded => t.refunded += 1,
             OrderStatus::Cancelled => t.cancelled += 1,
@@ -667,7 +672,11 @@ impl VendorTally {
             *a += b;
         }
         self.orders.completed += o.orders.completed;
-        self.orders.completed_amount += o.orders.completed_amount;
+        match crate::money::checked_sum([self.orders.completed_amount, o.orders.completed_amount]) {
+            Some(sum) => self.orders.completed_amount = sum,
+            None => self.orders.out_of_range = true,
+        }
+        self.orders.out_of_range |= o.orders.out_of_range;
         self.orders.refunded += o.orders.refunded;
         self.orders.cancelled += o.orders.cancelled;
         self.years.extend(o.years.iter().copied());

@@ -613,10 +613,10 @@ fn spec_2_unparsable_timestamp_is_rejected() {
     assert_rejected(
         dir.path(),
         &[
-            "calls.csv:2: offered_at: not a timestamp",
-            "calls.csv:3: answered_at: not a timestamp",
-            "calls.csv:4: offered_at: not a valid date and time",
-            "tickets.csv:2: resolved_at: not a timestamp",
+            "calls.csv:2: offered_at: `yesterday` is not a timestamp: write RFC 3339",
+            "calls.csv:3: answered_at: `soon` is not a timestamp",
+            "calls.csv:4: offered_at: `2026-10-32 10:00:00`: not a valid date and time",
+            "tickets.csv:2: resolved_at: `12/10/2026` is not a timestamp",
         ],
     );
 }
@@ -2225,8 +2225,9 @@ fn spec_8_dst_fold_is_the_earlier_instant_and_a_gap_is_rejected() {
     let out = settle_with_rates(gap.path(), &rates, "2027-03", &["--vendor", "acme"]);
     out.expect(65);
     assert!(
-        out.stderr
-            .contains("calls.csv:2: offered_at: this local time does not exist"),
+        out.stderr.contains(
+            "calls.csv:2: offered_at: `2027-03-14 02:30:00`: this local time does not exist"
+        ),
         "{}",
         out.stderr
     );

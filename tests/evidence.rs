@@ -204,7 +204,10 @@ fn settle_evidence_writes_exactly_the_rows_behind_each_figure() {
         "C9,nobody,phone,presales,手机,2026-10-12 10:00,,,vendor"
     );
     assert_eq!(rows[1][..3], ["tickets.csv", "11", "created_at"]);
-    assert!(rows[1][3].starts_with("not a timestamp"), "{rejected}");
+    assert!(
+        rows[1][3].starts_with("`not a time` is not a timestamp"),
+        "{rejected}"
+    );
     assert_eq!(rows[1][4], "W9,acme,work_order,,,not a time,,,vendor");
 
     // The evidence agrees with the statement's figures.

@@ -104,7 +104,7 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
     if !a.quiet {
         for acc in &accounts {
             for w in &acc.warnings {
-                eprintln!("warning: {}: {w}", acc.vendor.id);
+                eprintln!("warning: {}: {}", acc.vendor.id, crate::text::message(w));
             }
         }
     }

@@ -49,7 +49,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
             }
         }
         for n in &settled.notices {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", crate::text::message(n));
         }
     }
     if settled.rejects.is_empty() {

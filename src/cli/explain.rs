@@ -99,7 +99,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
             eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
         }
         for n in &settled.notices {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", crate::text::message(n));
         }
     }
     let cutoff = as_of.unwrap_or_else(|| month.bounds(tz).1);

@@ -118,11 +118,11 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             );
         }
         for n in &settled.notices {
-            eprintln!("note: {n}");
+            eprintln!("note: {}", crate::text::message(n));
         }
         for s in &settled.statements {
             for w in &s.warnings {
-                eprintln!("warning: {}: {w}", s.vendor.id);
+                eprintln!("warning: {}: {}", s.vendor.id, crate::text::message(w));
             }
         }
     }

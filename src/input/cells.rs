@@ -204,21 +204,50 @@ pub fn amount(cell: &[u8]) -> Result<Decimal, &'static str> {
             "not a plain decimal amount (write 1234.50: no exponent, no thousands separator)",
         );
     }
-    let digits = int.len() + frac.map_or(0, <[u8]>::len);
-    if digits > 28 || frac.map_or(0, <[u8]>::len) > 28 {
-        return Err("amount has too many digits");
+    // At most 10^15 with 6 decimals: far beyond any order, and small enough that the sum of a
+    // month's orders stays exact.
+    const TOO_LARGE: &str = "amount above 10^15: beyond any order; check the digits";
+    if int.iter().skip_while(|&&c| c == b'0').count() > 16 {
+        return Err(TOO_LARGE);
+    }
+    let frac_len = frac.map_or(0, <[u8]>::len);
+    if frac_len > 6 {
+        return Err("amount has more than 6 decimals");
     }
     let mut mantissa: i128 = 0;
     for &c in int.iter().chain(frac.unwrap_or(&[]).iter()) {
         mantissa = mantissa * 10 + i128::from(c - b'0');
     }
-    Decimal::try_from_i128_with_scale(mantissa, frac.map_or(0, <[u8]>::len) as u32)
-        .map_err(|_| "amount out of range")
+    let value = Decimal::try_from_i128_with_scale(mantissa, frac_len as u32)
+        .map_err(|_| "amount out of range")?;
+    if value > Decimal::from(1_000_000_000_000_000_i64) {
+        return Err(TOO_LARGE);
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spec_8_order_amounts_are_bounded() {
+        assert_eq!(
+            amount(b"1000000000000000"),
+            Ok(Decimal::from(1_000_000_000_000_000_i64))
+        );
+        assert_eq!(
+            amount(b"0001.500000").map(|d| d.to_string()),
+            Ok("1.500000".into())
+        );
+        for bad in [
+            &b"1000000000000000.01"[..],
+            b"9999999999999999999999999999",
+            b"1.0000001",
+        ] {
+            assert!(amount(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
 
     #[test]
     fn spec_8_enumerations_match_case_insensitively() {

@@ -113,6 +113,7 @@ pub fn read(
     vendors: &[RegisterVendor],
     filtered: bool,
 ) -> Result<Register> {
+    super::diagnose::check(path, Role::Incidents, None)?;
     let shown = path.display().to_string();
     let mut reader = open(path)?;
     let mut record = csv::ByteRecord::new();

@@ -90,6 +90,11 @@ pub struct FileResult {
     pub lines: u64,
     /// Lines inside records beyond their first (quoted cells holding line ends).
     pub continued: u64,
+    /// Answer and end times of accepted calls written without seconds, and with them.
+    pub minute_times: [u64; 2],
+    /// Rows of the month naming a vendor rates.toml does not declare, skipped under
+    /// `--vendor` (without it they are rejected), with the first few names seen.
+    pub undeclared: (u64, Vec<String>),
     /// Rows, of any vendor, whose period time falls in the settled month.
     pub in_month: u64,
     /// Rows, of any vendor, whose period time falls in another month, by month.
@@ -296,11 +301,11 @@ pub fn read_file_on<'e>(
 /// id is counted.
 fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result<FileResult> {
     match pass(HashSet::new())? {
-        Pass::Done(r) => Ok(r),
+        Pass::Done(r) => Ok(*r),
         Pass::Conflicts(conflicts, sha256) => match pass(conflicts)? {
             Pass::Done(mut r) => {
                 r.sha256 = sha256;
-                Ok(r)
+                Ok(*r)
             }
             Pass::Conflicts(..) => unreachable!("known conflicts are rejected, not re-detected"),
         },
@@ -308,7 +313,7 @@ fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result
 }
 
 enum Pass {
-    Done(FileResult),
+    Done(Box<FileResult>),
     Conflicts(HashSet<Box<[u8]>>, String),
 }
 
@@ -377,7 +382,7 @@ fn finish(taken: Taken, read: FileRead) -> Pass {
     }
     out.sha256 = sha256;
     out.lines = lines;
-    Pass::Done(out)
+    Pass::Done(Box::new(out))
 }
 
 /// What judging the rows of a file needs, fixed once its header is read.
@@ -415,6 +420,8 @@ struct Scanned {
     rows: u64,
     /// Lines inside records beyond their first.
     continued: u64,
+    minute_times: [u64; 2],
+    undeclared: (u64, Vec<String>),
     in_month: u64,
     other_months: Vec<(Month, u64)>,
     unattributed_outside: u64,
@@ -441,6 +448,8 @@ impl Scanned {
             bytes,
             rows: 0,
             continued: 0,
+            minute_times: [0; 2],
+            undeclared: (0, Vec::new()),
             in_month: 0,
             other_months: Vec::new(),
             unattributed_outside: 0,
@@ -613,7 +622,17 @@ fn judge<'r>(
             );
             return Judged::Done;
         }
-        None if setup.filtered => return Judged::Done,
+        None if setup.filtered => {
+            // Skipped, not rejected, under --vendor; counted, so a misspelt vendor is seen.
+            out.undeclared.0 += 1;
+            if out.undeclared.1.len() < UNDECLARED_NAMES {
+                note_name(
+                    &mut out.undeclared.1,
+                    String::from_utf8_lossy(vendor_cell).into_owned(),
+                );
+            }
+            return Judged::Done;
+        }
         None => {
             let reason = format!(
                 "`{}` is not declared in rates.toml (declare it under [vendors] or fix the export)",
@@ -663,6 +682,15 @@ fn judge<'r>(
         }
     };
     values.write_usize(v);
+    if ctx.role == Role::Calls {
+        // Spreadsheets save times to the minute: second-level thresholds cannot be judged.
+        for i in [6, 7] {
+            let cell = cells.get(i);
+            if !cell.is_empty() {
+                out.minute_times[usize::from(has_seconds(cell))] += 1;
+            }
+        }
+    }
     if !ctx.conflicts.is_empty() && ctx.conflicts.contains(id) {
         // The reason lists every line of the id; it is filled in once the pass has seen them
         // all (exact repeats of the first row included).
@@ -674,6 +702,22 @@ fn judge<'r>(
         vendor: v,
         id,
         record: parsed,
+    }
+}
+
+/// Whether a timestamp cell that parsed writes its seconds (`2026-10-12 10:00:05`, not
+/// `2026-10-12 10:00` or `2026-10-12T10:00+08:00`).
+fn has_seconds(cell: &[u8]) -> bool {
+    cell.get(16) == Some(&b':')
+}
+
+/// How many undeclared vendor names a run reports.
+const UNDECLARED_NAMES: usize = 5;
+
+/// Adds `name` to the short list of undeclared vendor names, once.
+fn note_name(names: &mut Vec<String>, name: String) {
+    if names.len() < UNDECLARED_NAMES && !names.contains(&name) {
+        names.push(name);
     }
 }
 
@@ -772,6 +816,8 @@ impl<'a> Taken<'a> {
                 rows: 0,
                 lines: 0,
                 continued: 0,
+                minute_times: [0; 2],
+                undeclared: (0, Vec::new()),
                 in_month: 0,
                 other_months: Vec::new(),
                 unattributed_outside: 0,
@@ -804,6 +850,12 @@ impl<'a> Taken<'a> {
         out.rows += s.rows;
         out.continued += s.continued;
         out.in_month += s.in_month;
+        out.minute_times[0] += s.minute_times[0];
+        out.minute_times[1] += s.minute_times[1];
+        out.undeclared.0 += s.undeclared.0;
+        for name in s.undeclared.1 {
+            note_name(&mut out.undeclared.1, name);
+        }
         for (m, n) in s.other_months {
             add_month(&mut out.other_months, m, n);
         }

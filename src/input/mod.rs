@@ -5,6 +5,7 @@
 pub mod cells;
 pub mod convert;
 pub mod dedup;
+pub mod diagnose;
 pub mod foreign;
 pub mod incidents;
 pub mod ingest;
@@ -298,6 +299,17 @@ impl Header {
                 String::from_utf8_lossy(f).trim().to_lowercase()
             })
             .collect();
+        let listed = || {
+            let mut shown: Vec<String> = names
+                .iter()
+                .take(30)
+                .map(|n| crate::text::shown(n))
+                .collect();
+            if names.len() > 30 {
+                shown.push(format!("… {} more", names.len() - 30));
+            }
+            shown.join(", ")
+        };
         let mut index = Vec::with_capacity(columns.len());
         for (name, required) in columns {
             let found: Vec<usize> = names
@@ -313,7 +325,7 @@ impl Header {
                         line: 1,
                         message: format!(
                             "missing required column `{name}` (the header has: {}); add it or rename the matching column",
-                            names.join(", ")
+                            listed()
                         ),
                     })
                 }
@@ -357,7 +369,10 @@ impl std::fmt::Display for Reject {
         write!(
             f,
             "{}:{}: {}: {}",
-            self.file, self.line, self.column, self.reason
+            crate::text::visible(&self.file),
+            self.line,
+            crate::text::shown(&self.column),
+            crate::text::visible(&crate::text::clip(&self.reason))
         )
     }
 }

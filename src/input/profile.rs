@@ -474,6 +474,11 @@ fn parse(
             )));
         }
     }
+    for key in ["name", "description"] {
+        if t.get(key).is_some_and(|v| !v.is_str()) {
+            return Err(err(format!("`{key}` must be a string")));
+        }
+    }
     let declared = match t.get("role") {
         Some(toml::Value::String(s)) => s.as_str(),
         Some(_) => return Err(err("`role` must be a string".into())),

@@ -28,6 +28,22 @@ impl RowError {
     }
 }
 
+/// A cell that is no timestamp: the value shown, with the forms accepted (SPEC §8).
+fn timestamp_error(
+    column: &'static str,
+    cell: &[u8],
+    e: crate::timestamp::TimestampError,
+) -> RowError {
+    let value = crate::text::shown(&String::from_utf8_lossy(cell));
+    let reason = match e {
+        crate::timestamp::TimestampError::Malformed => format!(
+            "`{value}` is not a timestamp: write RFC 3339 (2026-10-05T09:05:00+08:00) or YYYY-MM-DD HH:MM[:SS] (also with `T` or `/` between the date's parts) in the contract time zone; spreadsheet forms (2026/10/5 9:05, Excel serial numbers) are read through a profile"
+        ),
+        other => format!("`{value}`: {}", other.reason()),
+    };
+    RowError::new(column, reason)
+}
+
 /// The cells of one row, looked up by canonical column index and trimmed.
 pub struct Cells<'r> {
     record: &'r csv::ByteRecord,
@@ -100,7 +116,8 @@ impl<'r> Cells<'r> {
                 return Ok(at);
             }
         }
-        parse_timestamp(self.required(i)?, tz).map_err(|e| RowError::new(self.name(i), e.reason()))
+        let cell = self.required(i)?;
+        parse_timestamp(cell, tz).map_err(|e| timestamp_error(self.name(i), cell, e))
     }
 
     /// An optional timestamp that, when present, may not be earlier than `start` (SPEC §8).
@@ -115,7 +132,7 @@ impl<'r> Cells<'r> {
         if c.is_empty() {
             return Ok(None);
         }
-        let t = parse_timestamp(c, tz).map_err(|e| RowError::new(self.name(i), e.reason()))?;
+        let t = parse_timestamp(c, tz).map_err(|e| timestamp_error(self.name(i), c, e))?;
         if t < start {
             return Err(RowError::new(
                 self.name(i),

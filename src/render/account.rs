@@ -4,6 +4,7 @@
 
 use super::csv::escape_text;
 use crate::account::{Account, Due};
+use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
 /// Column heads of the dues, in every human form.
@@ -97,7 +98,10 @@ fn title(a: &Account) -> String {
     };
     format!(
         "{kind} of {} ({}) as of {}, in {}",
-        a.vendor.name, a.vendor.id, a.as_of, a.currency
+        shown(&a.vendor.name),
+        shown(&a.vendor.id),
+        a.as_of,
+        shown(&a.currency)
     )
 }
 
@@ -164,9 +168,9 @@ fn table_one(a: &Account) -> String {
         let mut t = table(&["deduction", "amount", "reason"], &[1]);
         for d in &a.deductions {
             t.add_row(vec![
-                d.deduction_id.clone(),
+                shown(&d.deduction_id),
                 d.amount.to_string(),
-                d.reason.clone(),
+                shown(&d.reason),
             ]);
         }
         out.push_str(&format!("{t}\n"));
@@ -180,7 +184,7 @@ fn table_one(a: &Account) -> String {
         out.push_str(&format!("{s}\n"));
     }
     for w in &a.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", message(w)));
     }
     out
 }
@@ -317,7 +321,7 @@ pub fn csv_all(accounts: &[Account]) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    message(s).replace('|', "\\|").replace('\n', " ")
 }
 
 fn md_one(a: &Account) -> String {

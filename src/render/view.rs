@@ -279,10 +279,10 @@ pub fn view(s: &Statement) -> View {
         pair("payment by", d.payment_by.clone()),
     ];
     View {
-        title: format!(
+        title: crate::text::message(&format!(
             "{} ({}) · {} · {}",
             s.vendor.name, s.vendor.id, s.month, s.currency
-        ),
+        )),
         verdict: verdict(s),
         metrics,
         scorecards,
@@ -297,7 +297,7 @@ pub fn view(s: &Statement) -> View {
             .iter()
             .map(|(k, v)| [k.to_string(), v.clone()])
             .collect(),
-        warnings: s.warnings.clone(),
+        warnings: s.warnings.iter().map(|w| crate::text::message(w)).collect(),
         disputes: s.disputes.as_ref().map(|d| DisputesView {
             path: d.path.clone(),
             sha256: d.sha256.clone(),
