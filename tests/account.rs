@@ -398,6 +398,37 @@ fn spec_11_bad_payment_rows_are_named_file_line_column() {
 }
 
 #[test]
+fn spec_8_a_good_payment_never_survives_beside_a_bad_row_of_its_id() {
+    let w = work(
+        &[st("2026-10", "1000.00", "2026-11-25")],
+        Some(
+            "P1,acme,platform,2026-10,2026-11-25,400.00,\n\
+             P1,acme,platform,2026-10,2026-11-25\n\
+             P2,acme,platform,2026-10,2026-11-26,100.00,\n\
+             P2,acme,platform,2026-10,2026-11-26,abc,\n\
+             P3,acme,platform,2026-10,2026-11-27,\"1\n00\",\n",
+        ),
+        None,
+    );
+    let out = account(w.path(), &["--as-of", "2026-12-31"]);
+    out.expect(65);
+    for expected in [
+        "payments.csv:2: payment_id: payment_id `P1` appears on lines 2, 3",
+        "payments.csv:3: (row): 5 cells, header has 7",
+        "payments.csv:4: payment_id: payment_id `P2` appears on lines 4, 5",
+        "payments.csv:5: amount: not a plain decimal",
+        "payments.csv:6: (row): the record spans more than one line",
+        "5 row(s) rejected",
+    ] {
+        assert!(
+            out.stderr.contains(expected),
+            "missing {expected:?} in\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
 fn spec_8_payment_rows_exact_duplicates_count_once_and_other_vendors_are_skipped() {
     let mut bright = st("2026-10", "300.00", "2026-11-25");
     bright.vendor = "brightline";

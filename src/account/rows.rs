@@ -81,38 +81,36 @@ pub fn read<T: PartialEq>(
         let start = record.position().map_or(0, |p| p.byte());
         let line = reader.get_mut().line_of(start);
         let raw = raw_row(&record);
-        if record.len() != header.width {
-            seen.push(Seen {
-                line,
-                id: None,
-                raw,
-                result: Err(RowError::new(
-                    "(row)",
-                    format!("{} cells, header has {}", record.len(), header.width),
-                )),
-            });
-            continue;
-        }
-        if record
-            .iter()
-            .any(|c| c.contains(&b'\n') || c.contains(&b'\r'))
-        {
-            seen.push(Seen {
-                line,
-                id: None,
-                raw,
-                result: Err(RowError::new(
-                    "(row)",
-                    "the record spans more than one line (an unbalanced quote?)",
-                )),
-            });
-            continue;
-        }
         let cells = Cells::new(&record, &header, columns);
+        // The id takes part in the duplicate check whatever else is wrong with the row: a good
+        // row never survives beside a bad row of its id (SPEC §8).
         let id = std::str::from_utf8(cells.get(0))
             .ok()
             .filter(|s| !s.is_empty())
             .map(str::to_string);
+        let shape = if record.len() != header.width {
+            Some(format!(
+                "{} cells, header has {}",
+                record.len(),
+                header.width
+            ))
+        } else if record
+            .iter()
+            .any(|c| c.contains(&b'\n') || c.contains(&b'\r'))
+        {
+            Some("the record spans more than one line (an unbalanced quote?)".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = shape {
+            seen.push(Seen {
+                line,
+                id,
+                raw,
+                result: Err(RowError::new("(row)", reason)),
+            });
+            continue;
+        }
         match parse(&cells) {
             Ok(Parsed::Skip) => {}
             Ok(Parsed::Row(t)) => seen.push(Seen {
