@@ -302,10 +302,14 @@ fn checked(v: Option<Decimal>, what: &str) -> Result<Decimal> {
     })
 }
 
+/// `v` shown with at least `scale` decimals, and a zero never written `-0.00`.
 fn scaled(v: Decimal, scale: u32) -> Decimal {
     let mut v = v;
     if v.scale() < scale {
         v.rescale(scale);
+    }
+    if v.is_zero() {
+        v.set_sign_positive(true);
     }
     v
 }
@@ -364,7 +368,7 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
         paid = checked(paid.checked_add(p.amount), "sum of payments")?;
     }
     let paid = scaled(paid, scale);
-    let outstanding = checked(due.checked_sub(paid), "outstanding amount")?;
+    let outstanding = scaled(checked(due.checked_sub(paid), "outstanding amount")?, scale);
 
     // The unpaid amount at the start of day d: due less the payments dated before d.
     let unpaid_at_start = |d: NaiveDate| -> Result<Decimal> {
@@ -393,7 +397,7 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
         }
         day = d.succ_opt();
     }
-    let late_charge = round(charge, scale, s.rounding);
+    let late_charge = scaled(round(charge, scale, s.rounding), scale);
 
     let mut rights = Vec::new();
     if let (Party::Platform, Some(l)) = (payer, &s.late_payment) {
@@ -482,7 +486,13 @@ pub fn position(
             .and_then(|v| v.checked_sub(deductions)),
         "balance",
     )?;
-    Ok((owes[0], owes[1], charges[0], charges[1], balance))
+    Ok((
+        owes[0],
+        owes[1],
+        charges[0],
+        charges[1],
+        scaled(balance, scale),
+    ))
 }
 
 /// An amount with thousands separators, for sentences: `12,345.67`.
@@ -1281,6 +1291,14 @@ mod tests {
         assert_eq!(lv.to_string(), "3.00");
         // 1000 + 5 − 300 − 3 − 50 = 652.00; the deducted debt enters no sum.
         assert_eq!(bal.to_string(), "652.00");
+    }
+
+    #[test]
+    fn a_zero_balance_is_never_negative() {
+        let platform = statement("500.50", Method::Deduct, None);
+        let a = due(&platform, &[], "2026-11-01");
+        let (.., bal) = position(&[a], d("500.50"), 2).unwrap();
+        assert_eq!(bal.to_string(), "0.00");
     }
 
     #[test]
