@@ -1293,6 +1293,46 @@ mod tests {
         assert_eq!(bal.to_string(), "652.00");
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        /// As the date moves on, nothing already counted is undone: late days, the late charge
+        /// and the rights only grow, and once fully paid the figures stop moving.
+        #[test]
+        fn spec_11_the_account_only_grows_with_the_date(
+            due_cents in 1i64..10_000_000,
+            parts in proptest::collection::vec((0i64..60, 1i64..5_000_000), 0..5),
+            a in 0u64..120,
+            b in 0u64..120,
+        ) {
+            let net = Decimal::new(due_cents, 2);
+            let s = statement(&net.to_string(), Method::Deduct, late("0.0005", "0"));
+            let payments: Vec<Payment> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, (offset, cents))| {
+                    let on = day("2026-11-10") + chrono::Duration::days(*offset);
+                    pay(&format!("P{i}"), &on.to_string(), &Decimal::new(*cents, 2).to_string())
+                })
+                .collect();
+            let (early, late_) = (a.min(b), a.max(b));
+            let at = |k: u64| (day("2026-11-20") + chrono::Days::new(k)).to_string();
+            let x = due(&s, &payments, &at(early));
+            let y = due(&s, &payments, &at(late_));
+            prop_assert!(x.late_days <= y.late_days);
+            prop_assert!(x.late_charge <= y.late_charge);
+            prop_assert!(x.rights.iter().all(|r| y.rights.contains(r)));
+            prop_assert!(x.paid <= y.paid);
+            // Late days never exceed the days from the due date to the date.
+            let span = (day(&at(late_)) - s.payment_by).num_days().max(0);
+            prop_assert!(i64::from(y.late_days) <= span);
+            // The charge is at most every late day charged on the whole due.
+            let most = net * Decimal::new(5, 4) * Decimal::from(y.late_days);
+            prop_assert!(y.late_charge <= round(most, 2, Rounding::HalfUp));
+            prop_assert_eq!(y.outstanding, y.due - y.paid);
+        }
+    }
+
     #[test]
     fn a_zero_balance_is_never_negative() {
         let platform = statement("500.50", Method::Deduct, None);
