@@ -398,6 +398,35 @@ fn spec_11_bad_payment_rows_are_named_file_line_column() {
 }
 
 #[test]
+fn spec_2_payments_header_in_any_order_any_case_with_a_bom() {
+    let w = work(&[st("2026-10", "1000.00", "2026-11-25")], None, None);
+    std::fs::write(
+        w.path().join("payments.csv"),
+        "\u{feff} Amount ,PAID_ON,Month,Payer,Vendor,Payment_ID,extra\r\n\
+         250.00, 2026-11-25T23:30:00Z ,2026-10,platform,acme,P1,x\r\n",
+    )
+    .unwrap();
+    // 23:30 UTC on the 25th is 07:30 on the 26th in Asia/Shanghai: one late day on 1000.00.
+    let a = account_json(w.path(), &["--as-of", "2026-11-26"]);
+    assert_eq!(due(&a, "2026-10")["paid"], "250.00");
+    assert_eq!(due(&a, "2026-10")["late_days"], 1);
+    assert_eq!(due(&a, "2026-10")["late_charge"], "0.50");
+    std::fs::write(
+        w.path().join("payments.csv"),
+        "payment_id,vendor,payer,month,amount\n",
+    )
+    .unwrap();
+    let out = account(w.path(), &["--as-of", "2026-11-26"]);
+    out.expect(65);
+    assert!(
+        out.stderr
+            .contains("payments.csv:1: missing required column `paid_on`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn spec_8_a_good_payment_never_survives_beside_a_bad_row_of_its_id() {
     let w = work(
         &[st("2026-10", "1000.00", "2026-11-25")],
