@@ -195,6 +195,9 @@ pub struct Disputes {
     pub sha256: String,
     /// Every dispute, in file order.
     pub items: Vec<Dispute>,
+    /// Lines that are malformed or repeat a record: reported together with the disputes that
+    /// match no row, in one pass, when the month is settled.
+    pub problems: Vec<DisputeProblem>,
     /// Per input role (by `Role as usize`: the month's exports, then the register): id → index into `items`.
     index: [HashMap<Box<[u8]>, usize>; 5],
 }
@@ -264,18 +267,26 @@ impl Disputes {
                 }
             }
         }
-        if !problems.is_empty() {
-            return Err(Error::BadDisputes {
-                path: shown,
-                problems,
-            });
-        }
         Ok(Disputes {
             path: shown,
             sha256: reader.get_ref().hex_digest(),
             items,
+            problems,
             index,
         })
+    }
+
+    /// The disputes, or [`Error::BadDisputes`] naming every malformed line (for a caller that
+    /// settles nothing, so finds no unknown id to report with them).
+    pub fn checked(self) -> Result<Disputes> {
+        if self.problems.is_empty() {
+            Ok(self)
+        } else {
+            Err(Error::BadDisputes {
+                path: self.path,
+                problems: self.problems,
+            })
+        }
     }
 
     /// The dispute (index into [`Disputes::items`]) of the record `id` of input `role`, if any.
@@ -416,7 +427,7 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(text.as_bytes()).unwrap();
         let path = f.path().to_path_buf();
-        let r = Disputes::load(&path);
+        let r = Disputes::load(&path).and_then(Disputes::checked);
         drop(f);
         r
     }
@@ -531,7 +542,9 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(format!("{HEADER}contact,C1,exclude,,who\nx,C2,exclude,r,who\n").as_bytes())
             .unwrap();
-        let e = Disputes::load(f.path()).unwrap_err();
+        let e = Disputes::load(f.path())
+            .and_then(Disputes::checked)
+            .unwrap_err();
         assert_eq!(e.exit_code(), 65);
         let p = f.path().display();
         assert_eq!(
@@ -570,7 +583,7 @@ mod tests {
         bytes.extend_from_slice(b"contact,C1,exclude,\xff\xfe,who\n");
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(&bytes).unwrap();
-        match Disputes::load(f.path()) {
+        match Disputes::load(f.path()).and_then(Disputes::checked) {
             Err(Error::BadDisputes { problems, .. }) => assert_eq!(
                 problems,
                 vec![DisputeProblem {

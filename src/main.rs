@@ -8,7 +8,8 @@ fn main() {
     let code = match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", slatement::text::message(&format!("{err:#}")));
+            // Every error says its cause itself: the chain is not printed again.
+            eprintln!("error: {}", slatement::text::message(&format!("{err}")));
             cli::exit_code(&err)
         }
     };

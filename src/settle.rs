@@ -781,7 +781,7 @@ fn check_disputes(
     register: Option<&Register>,
     month: Option<Month>,
 ) -> Result<()> {
-    let mut problems = Vec::new();
+    let mut problems = disputes.problems.clone();
     for (d, found) in disputes.items.iter().zip(decided) {
         match found {
             Some(Decided {
@@ -824,6 +824,7 @@ fn check_disputes(
             }
         }
     }
+    problems.sort_by_key(|p| p.line);
     if problems.is_empty() {
         Ok(())
     } else {

@@ -24,7 +24,12 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 
 /// `s` cut to [`SHOWN_CHARS`] characters, saying how much was left out.
 pub fn clip(s: &str) -> Cow<'_, str> {
-    match s.char_indices().nth(SHOWN_CHARS) {
+    clip_to(s, SHOWN_CHARS)
+}
+
+/// `s` cut to `max` characters, saying how much was left out.
+pub fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
         None => Cow::Borrowed(s),
         Some((at, _)) => Cow::Owned(format!(
             "{}… ({} more characters)",

@@ -372,7 +372,10 @@ impl std::fmt::Display for Reject {
             crate::text::visible(&self.file),
             self.line,
             crate::text::shown(&self.column),
-            crate::text::visible(&crate::text::clip(&self.reason))
+            crate::text::visible(&crate::text::clip_to(
+                &self.reason,
+                4 * crate::text::SHOWN_CHARS
+            ))
         )
     }
 }
