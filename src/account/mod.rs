@@ -382,21 +382,10 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
         Party::Platform => l.platform_daily_rate,
         Party::Vendor => l.vendor_daily_rate,
     });
-    let mut late_days = 0u32;
-    let mut charge = Decimal::ZERO;
-    let mut day = s.payment_by.succ_opt();
-    while let Some(d) = day.filter(|d| *d <= as_of) {
-        let left = unpaid_at_start(d)?;
-        if left <= Decimal::ZERO {
-            break;
-        }
-        late_days += 1;
-        if let Some(rate) = rate {
-            let day_charge = checked(left.checked_mul(rate), "late charge")?;
-            charge = checked(charge.checked_add(day_charge), "late charge")?;
-        }
-        day = d.succ_opt();
-    }
+    // The unpaid amount only changes the day after a payment, so the late days are summed in
+    // runs of equal unpaid amount: Σ over runs of unpaid × days × rate, the exact sum of the
+    // day-by-day charge, rounded once below.
+    let (late_days, charge) = late_days_and_charge(due, &counted, s.payment_by, as_of, rate)?;
     let late_charge = scaled(round(charge, scale, s.rounding), scale);
 
     let mut rights = Vec::new();
@@ -455,6 +444,57 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
         rights,
         ..base
     })
+}
+
+/// Late days of a due (days after `due_by`, up to and including `as_of`, that start with part of
+/// the due unpaid) and the unrounded late charge: Σ of the unpaid amount at the start of each
+/// late day × `rate` (none: no charge). `payments` are in date order.
+fn late_days_and_charge(
+    due: Decimal,
+    payments: &[&Payment],
+    due_by: NaiveDate,
+    as_of: NaiveDate,
+    rate: Option<Decimal>,
+) -> Result<(u32, Decimal)> {
+    let mut late_days = 0u32;
+    let mut charge = Decimal::ZERO;
+    let Some(mut day) = due_by.succ_opt() else {
+        return Ok((0, charge));
+    };
+    let mut left = due;
+    let mut run = |from: NaiveDate, to: NaiveDate, left: Decimal| -> Result<()> {
+        if left <= Decimal::ZERO || to < from {
+            return Ok(());
+        }
+        let days = (to - from).num_days() + 1;
+        late_days = late_days.saturating_add(u32::try_from(days).unwrap_or(u32::MAX));
+        if let Some(rate) = rate {
+            let amount = left
+                .checked_mul(Decimal::from(days))
+                .and_then(|v| v.checked_mul(rate));
+            charge = checked(amount.and_then(|a| charge.checked_add(a)), "late charge")?;
+        }
+        Ok(())
+    };
+    for p in payments {
+        if p.paid_on >= day {
+            // Days `day` ..= the payment day start with `left` unpaid.
+            let to = p.paid_on.min(as_of);
+            run(day, to, left)?;
+            match p.paid_on.succ_opt() {
+                Some(next) => day = day.max(next),
+                None => return Ok((late_days, charge)),
+            }
+        }
+        left = checked(left.checked_sub(p.amount), "unpaid amount")?;
+        if day > as_of {
+            break;
+        }
+    }
+    if day <= as_of {
+        run(day, as_of, left)?;
+    }
+    Ok((late_days, charge))
 }
 
 /// The position of a vendor's dues (SPEC §11): sums of positive outstanding amounts and of
@@ -1295,7 +1335,57 @@ mod tests {
 
     use proptest::prelude::*;
 
+    /// SPEC §11 read word for word: every day after the due date up to `as_of` on which part of
+    /// the due is unpaid at its start (payments dated before it) is late, charged on that part.
+    fn day_by_day(s: &StatementRecord, payments: &[Payment], as_of: NaiveDate) -> (u32, Decimal) {
+        let rate = s
+            .late_payment
+            .as_ref()
+            .map_or(Decimal::ZERO, |l| l.platform_daily_rate);
+        let (mut days, mut charge) = (0, Decimal::ZERO);
+        let mut d = s.payment_by.succ_opt().unwrap();
+        while d <= as_of {
+            let paid: Decimal = payments
+                .iter()
+                .filter(|p| p.paid_on < d)
+                .map(|p| p.amount)
+                .sum();
+            let left = s.net - paid;
+            if left > Decimal::ZERO {
+                days += 1;
+                charge += left * rate;
+            }
+            d = d.succ_opt().unwrap();
+        }
+        (days, round(charge, s.scale, s.rounding))
+    }
+
     proptest! {
+        /// The charge summed in runs equals the charge summed day by day.
+        #[test]
+        fn spec_11_runs_of_days_charge_what_each_day_charges(
+            due_cents in 1i64..10_000_000,
+            parts in proptest::collection::vec((0i64..60, 1i64..5_000_000), 0..6),
+            k in 0u64..90,
+        ) {
+            let net = Decimal::new(due_cents, 2);
+            let s = statement(&net.to_string(), Method::Deduct, late("0.0005", "0"));
+            let payments: Vec<Payment> = parts
+                .iter()
+                .enumerate()
+                .map(|(i, (offset, cents))| {
+                    let on = day("2026-11-10") + chrono::Duration::days(*offset);
+                    pay(&format!("P{i}"), &on.to_string(), &Decimal::new(*cents, 2).to_string())
+                })
+                .collect();
+            let as_of = day("2026-11-20") + chrono::Days::new(k);
+            let counted: Vec<Payment> = payments.iter().filter(|p| p.paid_on <= as_of).cloned().collect();
+            let x = due(&s, &payments, &as_of.to_string());
+            let (days, charge) = day_by_day(&s, &counted, as_of);
+            prop_assert_eq!(x.late_days, days);
+            prop_assert_eq!(x.late_charge, charge);
+        }
+
         /// As the date moves on, nothing already counted is undone: late days, the late charge
         /// and the rights only grow, and once fully paid the figures stop moving.
         #[test]
