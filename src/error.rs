@@ -67,6 +67,15 @@ pub enum Error {
         /// What is wrong, naming the statement and the key.
         message: String,
     },
+    /// A statement of an archive that cannot be used where it is: it sits in another month's or
+    /// vendor's folder, or its currency differs from the vendor's other statements (exit 65).
+    #[error("{path}: {message}")]
+    MisplacedStatement {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Rows were rejected and `--allow-rejects` was not given (exit 65).
     #[error("{0}")]
     Rejected(String),
@@ -116,6 +125,7 @@ impl Error {
             Error::BadFile { .. }
             | Error::WrongFile { .. }
             | Error::NotAStatement { .. }
+            | Error::MisplacedStatement { .. }
             | Error::Rejected(_)
             | Error::BadDisputes { .. } => 65,
             Error::Refused { .. } => 73,

@@ -564,6 +564,30 @@ fn spec_11_a_bad_statement_is_exit_65_naming_the_file() {
     assert!(out.stderr.contains("payment_by"), "{}", out.stderr);
 }
 
+#[test]
+fn spec_11_a_vendor_in_two_currencies_is_refused() {
+    let w = work(
+        &[
+            st("2026-09", "1.00", "2026-10-25"),
+            st("2026-10", "1.00", "2026-11-25"),
+        ],
+        None,
+        None,
+    );
+    let p = w.path().join("archive/2026-09/acme/statement.json");
+    let mut v = st("2026-09", "1.00", "2026-10-25").json();
+    v["currency"] = json!("USD");
+    std::fs::write(&p, v.to_string()).unwrap();
+    let out = account(w.path(), &["--as-of", "2026-12-31"]);
+    out.expect(65);
+    assert!(
+        out.stderr
+            .contains("archive/2026-09/acme/statement.json: its currency USD differs from CNY"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// Three months of a contract ending 2026-11-20, settled within 20 days.
 fn ending_contract() -> Vec<St> {
     let mut months = vec![

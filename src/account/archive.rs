@@ -387,14 +387,18 @@ pub fn read_archive(dir: &Path) -> Result<Vec<StatementRecord>> {
                 message,
             };
             let s = parse_statement(&bytes, &path).map_err(bad)?;
+            let misplaced = |message: String| Error::MisplacedStatement {
+                path: path.clone(),
+                message,
+            };
             if s.month != folder_month {
-                return Err(bad(format!(
+                return Err(misplaced(format!(
                     "it is the statement of {} but sits in the folder of {folder_month}; move it to {}/{}/",
                     s.month, s.month, s.vendor_id
                 )));
             }
             if s.vendor_id != folder_vendor {
-                return Err(bad(format!(
+                return Err(misplaced(format!(
                     "it is the statement of vendor `{}` but sits in the folder of `{folder_vendor}`; move it to {}/{}/",
                     s.vendor_id, s.month, s.vendor_id
                 )));

@@ -827,7 +827,7 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
         }
         let currency = &list[list.len() - 1].currency;
         if let Some(other) = list.iter().find(|s| &s.currency != currency) {
-            return Err(Error::NotAStatement {
+            return Err(Error::MisplacedStatement {
                 path: other.path.clone(),
                 message: format!(
                     "its currency {} differs from {currency} of the vendor's other statements; amounts of different currencies never add",
