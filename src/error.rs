@@ -67,6 +67,15 @@ pub enum Error {
         /// What is wrong, naming the statement and the key.
         message: String,
     },
+    /// A statement of an archive that cannot be used where it is: it sits in another month's or
+    /// vendor's folder, or its currency differs from the vendor's other statements (exit 65).
+    #[error("{path}: {message}")]
+    MisplacedStatement {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Rows were rejected and `--allow-rejects` was not given (exit 65).
     #[error("{0}")]
     Rejected(String),
@@ -81,11 +90,17 @@ pub enum Error {
     },
     /// A statement on disk differs from the new one and `--force` was not given (exit 73).
     #[error(
-        "refusing to overwrite {path}: it holds a different statement; pass --force to replace it"
+        "refusing to overwrite {path}: it holds a different statement or account; pass --force to replace it"
     )]
     Refused {
         /// The existing file.
         path: PathBuf,
+    },
+    /// Months of a contract without a statement, which a final settlement needs (exit 66).
+    #[error("{}", missing_statements(.paths))]
+    MissingStatements {
+        /// Where each missing statement was looked for, in month order.
+        paths: Vec<PathBuf>,
     },
     /// Reading or writing a file failed (exit 74).
     #[error("{path}: {source}")]
@@ -104,10 +119,13 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::Config { .. } => 78,
-            Error::MissingInput { .. } | Error::NotAFile { .. } => 66,
+            Error::MissingInput { .. }
+            | Error::NotAFile { .. }
+            | Error::MissingStatements { .. } => 66,
             Error::BadFile { .. }
             | Error::WrongFile { .. }
             | Error::NotAStatement { .. }
+            | Error::MisplacedStatement { .. }
             | Error::Rejected(_)
             | Error::BadDisputes { .. } => 65,
             Error::Refused { .. } => 73,
@@ -141,6 +159,18 @@ fn dispute_lines(path: &str, problems: &[DisputeProblem]) -> String {
         .map(|p| format!("{path}:{}: {}: {}", p.line, p.column, p.reason))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+fn missing_statements(paths: &[PathBuf]) -> String {
+    let mut s = format!(
+        "the final settlement needs a statement for every month of the contract; {} missing:",
+        paths.len()
+    );
+    for p in paths {
+        s.push_str(&format!("\n  {}", p.display()));
+    }
+    s.push_str("\nSettle each missing month with --out into the same folder, then run account --final again.");
+    s
 }
 
 /// Result with the library's error.

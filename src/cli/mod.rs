@@ -1,6 +1,7 @@
 //! The command line: arguments (clap), one module per command, and the mapping of errors to
 //! exit codes (SPEC §6). `main.rs` only calls [`run`].
 
+pub mod account;
 pub mod check;
 pub mod diff;
 pub mod explain;
@@ -39,6 +40,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// The rows behind each figure: overdue and pending work orders, failed and pending repairs, unanswered contacts, takeovers, rejected rows; or trace one ticket's deadline (--ticket).
     Explain(explain::ExplainArgs),
+    /// Dues, payments, late-payment charges and the balance across the months of a contract; --final for the settlement at its end.
+    Account(account::AccountArgs),
 }
 
 /// Where the inputs and terms are.
@@ -205,6 +208,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Verify(a) => verify::run(a),
         Command::Rescore(a) => rescore::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Account(a) => account::run(a),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Renderers: table (default), JSON, CSV and Markdown. Each formats the same plain
 //! [`Statement`]s through one row model ([`view`]), so the forms cannot disagree (SPEC §5).
 
+pub mod account;
 pub mod csv;
 pub mod markdown;
 pub mod table;

@@ -1,0 +1,131 @@
+//! `slatement account`: dues, payments, late charges and the balance across the months of a
+//! contract; `--final` for the settlement at its end (SPEC §11, §12).
+
+use super::{print_stdout, FormatArg};
+use crate::account::{account, out_dir, Account, Request};
+use crate::error::{Error, Result};
+use crate::render::account as render;
+use crate::write::{write_atomic, Written};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// `slatement account`.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// The statement archive settle --out wrote: DIR/<month>/<vendor>/statement.json.
+    #[arg(long, value_name = "DIR")]
+    pub statements: PathBuf,
+    /// Only this vendor.
+    #[arg(long, value_name = "ID")]
+    pub vendor: Option<String>,
+    /// The payments made: payments.csv (payment_id, vendor, payer, month, paid_on, amount, note).
+    #[arg(long, value_name = "FILE")]
+    pub payments: Option<PathBuf>,
+    /// Count late days and rights up to and including this date (default: today in the contract time zone).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The final settlement at the end of the contract: needs the vendor's contract_end and a statement for every month of the contract.
+    #[arg(long = "final")]
+    pub final_settlement: bool,
+    /// Losses the vendor caused, taken off the final balance: deductions.csv (deduction_id, vendor, amount, reason, decided_on). Only with --final.
+    #[arg(long, value_name = "FILE")]
+    pub deductions: Option<PathBuf>,
+    /// Form printed on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Also write every form to DIR/account/<vendor>/account.{json,csv,md}.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace existing account files that differ.
+    #[arg(long)]
+    pub force: bool,
+    /// No messages on stderr except errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The files of one account under `--out DIR`.
+pub fn account_files(out: &Path, a: &Account) -> Vec<(PathBuf, Vec<u8>)> {
+    let dir = out_dir(out, &a.vendor.id);
+    vec![
+        (dir.join("account.json"), render::json_one(a).into_bytes()),
+        (
+            dir.join("account.csv"),
+            render::csv_all(std::slice::from_ref(a)).into_bytes(),
+        ),
+        (dir.join("account.md"), render::md_single(a).into_bytes()),
+    ]
+}
+
+/// Writes every form of every account under `out`: an identical file is left untouched, a
+/// different one is refused without `force` (exit 73); every target is checked before any is
+/// written.
+pub fn write_accounts(
+    out: &Path,
+    accounts: &[Account],
+    force: bool,
+) -> Result<Vec<(PathBuf, Written)>> {
+    let planned: Vec<(PathBuf, Vec<u8>)> = accounts
+        .iter()
+        .flat_map(|a| account_files(out, a))
+        .collect();
+    let mut same = Vec::with_capacity(planned.len());
+    for (path, bytes) in &planned {
+        same.push(match std::fs::read(path) {
+            Ok(existing) if existing == *bytes => true,
+            Ok(_) if force => false,
+            Ok(_) => return Err(Error::Refused { path: path.clone() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => return Err(Error::io(path, e)),
+        });
+    }
+    let mut done = Vec::with_capacity(planned.len());
+    for ((path, bytes), same) in planned.into_iter().zip(same) {
+        if same {
+            done.push((path, Written::Unchanged));
+        } else {
+            write_atomic(&path, &bytes)?;
+            done.push((path, Written::Written));
+        }
+    }
+    Ok(done)
+}
+
+/// Runs `account`.
+pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
+    let accounts = account(&Request {
+        statements: a.statements.clone(),
+        vendor: a.vendor.clone(),
+        payments: a.payments.clone(),
+        deductions: a.deductions.clone(),
+        as_of: a.as_of.clone(),
+        final_settlement: a.final_settlement,
+    })?;
+    if !a.quiet {
+        for acc in &accounts {
+            for w in &acc.warnings {
+                eprintln!("warning: {}: {}", acc.vendor.id, crate::text::message(w));
+            }
+        }
+    }
+    if let Some(out) = &a.out {
+        let done = write_accounts(out, &accounts, a.force)?;
+        if !a.quiet {
+            for (path, how) in done {
+                let what = match how {
+                    Written::Written => "wrote",
+                    Written::Unchanged => "unchanged",
+                };
+                eprintln!("{what} {}", path.display());
+            }
+        }
+    }
+    let text = match a.format {
+        FormatArg::Table => render::table_all(&accounts),
+        FormatArg::Json => render::json_all(&accounts),
+        FormatArg::Csv => render::csv_all(&accounts),
+        FormatArg::Md => render::md_all(&accounts),
+    };
+    print_stdout(&text)?;
+    Ok(0)
+}
