@@ -217,7 +217,7 @@ impl Disputes {
                 hint: "check the path given to --disputes".to_string(),
             });
         }
-        let shown = path.display().to_string();
+        let shown = crate::files::recorded(path);
         let mut reader = open(path)?;
         let mut record = csv::ByteRecord::new();
         let io_err = |e: csv::Error| crate::input::csv_error(path, e);

@@ -8,7 +8,7 @@ fn main() {
     let code = match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            slatement::say!("error: {err:#}");
             cli::exit_code(&err)
         }
     };

@@ -577,7 +577,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 inputs: inputs.clone(),
                 roles: roles.clone(),
                 rates: FileRef {
-                    path: rates.path.display().to_string(),
+                    path: crate::files::recorded(&rates.path),
                     sha256: rates.sha256.clone(),
                 },
                 warnings,

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::input::ingest::InputFile;
 use crate::input::{hex, Role};
 use crate::rates::Rates;
+use crate::seal::{self, PublicKey, SealCheck};
 use crate::settle::{data_dir, data_file, register_path, settle, InputPaths, Run};
 use crate::statement::Arguments;
 use crate::timestamp::{Instant, Month};
@@ -310,6 +311,8 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// `--rates FILE` instead of the recorded rates path.
     pub rates: Option<PathBuf>,
+    /// `--trust PUBKEY…`: keys each of which must have signed every statement.
+    pub trust: Vec<PublicKey>,
 }
 
 /// How a file compares with what the statement records.
@@ -397,6 +400,8 @@ pub struct Check {
     pub recorded_rejected: u64,
     /// How the statements compare.
     pub outcome: Outcome,
+    /// Its signatures, checked against the trusted keys.
+    pub seal: SealCheck,
 }
 
 impl Check {
@@ -404,6 +409,7 @@ impl Check {
     pub fn is_verified(&self) -> bool {
         self.outcome == Outcome::Identical
             && self.files.iter().all(|f| f.status == FileStatus::Unchanged)
+            && self.seal.holds()
     }
 }
 
@@ -420,10 +426,15 @@ impl Verification {
         self.checks.iter().all(Check::is_verified)
     }
 
-    /// How `verify` exits (SPEC §6): 66 when a recorded input is missing, 78 when the rates do
-    /// not load, 65 when an input cannot be read as CSV, 74 on an I/O error; otherwise 0 when
+    /// How `verify` exits (SPEC §6): 1 when a seal does not hold (a signature that no longer
+    /// matches, a trusted key that did not sign) — the statement itself is in question, whatever
+    /// re-deriving gives; else 66 when a recorded input is missing, 78 when the rates do not
+    /// load, 65 when an input cannot be read as CSV, 74 on an I/O error; otherwise 0 when
     /// everything matches and 1 when anything differs.
     pub fn exit_code(&self) -> i32 {
+        if self.checks.iter().any(|c| !c.seal.holds()) {
+            return 1;
+        }
         let codes: Vec<i32> = self
             .checks
             .iter()
@@ -447,9 +458,10 @@ impl Verification {
     }
 }
 
-/// SHA-256 of a file's bytes; None when it cannot be read.
+/// SHA-256 of a regular file's bytes; None when it cannot be read (or is a device, a FIFO or
+/// a folder, which is never read).
 fn sha256_of(path: &Path) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = crate::files::open_regular(path).ok()?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).ok()?;
     Some(hex(&hasher.finalize()))
@@ -624,19 +636,22 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
             .unwrap_or_else(|| PathBuf::from(&s.rates.path));
         // The disputes file of a re-scored statement is read where it was recorded.
         let disputes_path = s.disputes.as_ref().map(|d| PathBuf::from(&d.path));
+        // A recorded path that is a device, a FIFO or a folder is refused like a missing file:
+        // it is never read.
+        let unusable = |what: String, p: &Path| {
+            crate::files::unusable(p).map(|why| match why.as_str() {
+                "missing" => format!("{what} missing at {}", p.display()),
+                _ => format!("{what} at {} is {why}", p.display()),
+            })
+        };
         let missing: Vec<String> = wanted
             .iter()
-            .filter(|(_, _, p)| !p.is_file())
-            .map(|(role, _, p)| format!("{} input missing at {}", role.as_str(), p.display()))
-            .chain(
-                (!rates_path.is_file())
-                    .then(|| format!("rates file missing at {}", rates_path.display())),
-            )
+            .filter_map(|(role, _, p)| unusable(format!("{} input", role.as_str()), p))
+            .chain(unusable("rates file".to_string(), &rates_path))
             .chain(
                 disputes_path
                     .as_ref()
-                    .filter(|p| !p.is_file())
-                    .map(|p| format!("disputes file missing at {}", p.display())),
+                    .and_then(|p| unusable("disputes file".to_string(), p)),
             )
             .collect();
 
@@ -736,6 +751,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
             status: file_status(Some(&s.rates), rates_hash.as_ref()),
         });
         checks.push(Check {
+            seal: seal::check(&s.json, &options.trust),
             vendor: s.vendor.clone(),
             name: s.name.clone(),
             month: s.month.to_string(),
@@ -804,7 +820,12 @@ fn compare(s: &Sealed, run: &Rerun) -> (Outcome, Option<u64>) {
     }
     new["rates"]["path"] = Value::String(s.rates.path.clone());
     let rejected = rejected_rows(&new);
-    let old = Statements::from_value(s.json.clone()).expect("checked when read");
+    // The seal is checked on its own; the figures are compared without it.
+    let mut recorded = s.json.clone();
+    if let Some(o) = recorded.as_object_mut() {
+        o.shift_remove("signatures");
+    }
+    let old = Statements::from_value(recorded).expect("checked when read");
     let new = Statements::from_value(new).expect("a statement this program settled");
     let d = diff::diff(&old, &new);
     let vd = d
@@ -862,6 +883,36 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The seal of a statement, a line per signature and per trusted key that did not sign.
+fn seal_lines(seal: &SealCheck) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(m) = &seal.malformed {
+        lines.push(format!("  seal: broken: {m}"));
+    }
+    if seal.signatures.is_empty() && seal.malformed.is_none() {
+        lines.push("  seal: not signed".to_string());
+    }
+    for sig in &seal.signatures {
+        let who = match &sig.trusted {
+            Some(k) if k.file.is_some() => format!("{} ({}, trusted)", sig.signer, k.shown()),
+            Some(_) => format!("{} (trusted)", sig.signer),
+            None => sig.signer.clone(),
+        };
+        match &sig.problem {
+            None => lines.push(format!("  signed by {who}: valid")),
+            Some(p) => lines.push(format!("  signature of {who}: INVALID: {p}")),
+        }
+    }
+    for k in &seal.missing {
+        lines.push(format!(
+            "  trusted key {} ({}): no valid signature",
+            k.shown(),
+            k.hex
+        ));
+    }
+    lines
+}
+
 /// The verification as a readable report: a section per statement with the recorded arguments,
 /// a line per file (unchanged, changed with both hashes, missing, added), the rows rejected on
 /// re-derivation, and whether the statement is identical — or each figure that moved, as
@@ -905,6 +956,7 @@ pub fn render_text(v: &Verification) -> String {
             }
             lines.push(line);
         }
+        lines.extend(seal_lines(&c.seal));
         match &c.outcome {
             Outcome::Identical => lines.push("  statement: identical".to_string()),
             Outcome::Differs(vd) => {
@@ -989,6 +1041,18 @@ pub fn to_json(v: &Verification) -> Value {
                 "rejected": c.rejected,
                 "recorded_rejected": c.recorded_rejected,
                 "verified": c.is_verified(),
+                "sealed": c.seal.holds(),
+                "signatures": c.seal.signatures.iter().map(|sig| json!({
+                    "signer": sig.signer,
+                    "trusted": sig.trusted.as_ref().map(PublicKey::shown),
+                    "valid": sig.problem.is_none(),
+                    "problem": sig.problem,
+                })).collect::<Vec<_>>(),
+                "unsigned_trusted": c.seal.missing.iter().map(|k| json!({
+                    "key": k.shown(),
+                    "signer": k.hex,
+                })).collect::<Vec<_>>(),
+                "seal_problem": c.seal.malformed,
                 "result": result,
                 "changes": changes,
                 "also_differ": also_differ,

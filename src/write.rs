@@ -1,13 +1,38 @@
-//! Writing files safely: every file is written to a temporary file beside it and renamed into
-//! place, so nothing is ever left half-written; an existing statement with other content is
-//! never replaced without `--force`, and an identical one is left untouched (SPEC §5).
+//! Writing files safely (SPEC §5 `--out`): statements are evidence between two companies, so a
+//! run's files are published whole and one run at a time.
+//!
+//! - **One writer per folder.** A run takes an advisory lock ([`FolderLock`], the file
+//!   `DIR/.slatement.lock`) on every folder it writes to before it settles; a second run waits
+//!   for it and says so. The kernel releases the lock when the process ends, however it ends.
+//! - **Published whole.** [`publish`] first decides every target (an existing statement with
+//!   other content is refused without `--force`, so a refusal writes nothing; an identical file is
+//!   left untouched), then writes every changed file to a temporary beside its target
+//!   (`.slatement-tmp-<pid>-<n>`), flushes each to disk, renames them all into place and flushes
+//!   the folders. A run killed before the renames leaves only temporaries, which the next run
+//!   writing to the folder removes ([`remove_leftovers`]).
+//! - **Modes.** A new file gets the user's umask (created with mode 0666, which the kernel masks);
+//!   a replaced file keeps the mode it had.
 
 use crate::error::{Error, Result};
 use crate::input::Reject;
 use crate::render::{self, csv::escape_text};
 use crate::statement::Statement;
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Every temporary file of a run starts with this name, so that leftovers of a killed run are
+/// recognised and removed by the next run.
+pub const TEMP_PREFIX: &str = ".slatement-tmp-";
+
+/// The lock file a run holds in each folder it writes to.
+pub const LOCK_FILE: &str = ".slatement.lock";
+
+/// How deep below a locked folder leftovers are looked for: `DIR/<month>/<vendor>/`.
+const LEFTOVER_DEPTH: usize = 2;
 
 /// What happened to one target file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,68 +43,481 @@ pub enum Written {
     Unchanged,
 }
 
-/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
+/// How an existing target is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A statement: another content is replaced only with `--force` (exit 73 otherwise).
+    Statement,
+    /// Derived data (evidence, rejected rows): replaced freely.
+    Derived,
+}
+
+/// One file a run will write.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// Where it goes.
+    pub path: PathBuf,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// How an existing file there is treated.
+    pub kind: Kind,
+}
+
+impl Planned {
+    /// A statement file.
+    pub fn statement(path: PathBuf, bytes: Vec<u8>) -> Planned {
+        Planned {
+            path,
+            bytes,
+            kind: Kind::Statement,
+        }
+    }
+
+    /// A derived file.
+    pub fn derived(path: PathBuf, bytes: Vec<u8>) -> Planned {
+        Planned {
+            path,
+            bytes,
+            kind: Kind::Derived,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One writer per folder
+
+/// An advisory lock on a folder, held until dropped (or until the process ends).
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+    dir: PathBuf,
+}
+
+impl FolderLock {
+    /// Locks `dir` (created when missing). When another run holds it, `waiting` is called once
+    /// with the folder, then the call blocks until the lock is free.
+    pub fn acquire(dir: &Path, waiting: &mut dyn FnMut(&Path)) -> Result<FolderLock> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let path = dir.join(LOCK_FILE);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o666)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                waiting(dir);
+                file.lock().map_err(|e| Error::io(&path, e))?;
+            }
+            Err(TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+        Ok(FolderLock {
+            _file: file,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The folder locked.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// Locks every folder of `dirs` once, in a fixed order (their canonical paths, sorted), so two
+/// runs writing to the same folders never wait for each other in a circle; then removes the
+/// leftovers of killed runs under each. Returns the held locks.
+pub fn lock_folders(dirs: &[PathBuf], waiting: &mut dyn FnMut(&Path)) -> Result<Vec<FolderLock>> {
+    let mut canonical = BTreeSet::new();
+    for d in dirs {
+        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+        canonical.insert(std::fs::canonicalize(d).map_err(|e| Error::io(d, e))?);
+    }
+    let mut locks = Vec::with_capacity(canonical.len());
+    for d in canonical {
+        let lock = FolderLock::acquire(&d, waiting)?;
+        remove_leftovers(&d, LEFTOVER_DEPTH)?;
+        locks.push(lock);
+    }
+    Ok(locks)
+}
+
+/// Removes the temporaries ([`TEMP_PREFIX`]) that killed runs left in `dir` and in its folders
+/// down to `depth` levels below. Call only while holding the folder's lock. Returns how many
+/// were removed.
+pub fn remove_leftovers(dir: &Path, depth: usize) -> Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if kind.is_dir() {
+            if depth > 0 {
+                removed += remove_leftovers(&path, depth - 1)?;
+            }
+        } else if kind.is_file()
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+        {
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+    Ok(removed)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publishing a run whole
+
+/// The folder a file goes in (`.` for a bare name).
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
+    }
+}
+
+/// Creates `dir` and its missing ancestors, noting each folder whose listing changed (the
+/// parent of every folder created), so that it is flushed after the renames.
+fn make_dir(dir: &Path, changed: &mut BTreeSet<PathBuf>) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let parent = parent_of(dir);
+    if parent != dir {
+        make_dir(&parent, changed)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {
+            changed.insert(parent);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(Error::io(dir, e)),
+    }
+}
+
+/// Flushes a folder's listing to disk, so a rename or a new entry in it survives a crash.
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Creates a new temporary file in `dir`, named `.slatement-tmp-<pid>-<n>`, with mode 0666 less
+/// the umask (the kernel applies it).
+fn create_temp(dir: &Path) -> Result<(PathBuf, File)> {
+    loop {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&path)
+        {
+            Ok(f) => return Ok((path, f)),
+            // A leftover of an earlier process with the same id: take the next number.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(dir, e)),
+        }
+    }
+}
+
+/// What an existing target holds, as far as publishing is concerned.
+enum Existing {
+    None,
+    Same,
+    Differs { mode: u32 },
+}
+
+fn existing(path: &Path, bytes: &[u8]) -> Result<Existing> {
+    match crate::files::read_regular(path) {
+        Ok(old) if old == bytes => Ok(Existing::Same),
+        Ok(_) => {
+            let mode = std::fs::metadata(path)
+                .map_err(|e| Error::io(path, e))?
+                .permissions()
+                .mode();
+            Ok(Existing::Differs {
+                mode: mode & 0o7777,
+            })
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Existing::None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Publishes every planned file as one run (see the module documentation): returns what
+/// happened to each, in plan order. A statement that differs from the one on disk is
+/// [`Error::Refused`] (exit 73) unless `force`, and then nothing at all is written.
+pub fn publish(planned: Vec<Planned>, force: bool) -> Result<Vec<(PathBuf, Written)>> {
+    // 1. Decide every target before touching any.
+    let mut decided = Vec::with_capacity(planned.len());
+    for p in planned {
+        let old = existing(&p.path, &p.bytes)?;
+        if let (Existing::Differs { .. }, Kind::Statement, false) = (&old, p.kind, force) {
+            let on_disk = crate::files::read_regular(&p.path).map_err(|e| Error::io(&p.path, e))?;
+            return Err(Error::Refused {
+                path: p.path.clone(),
+                reason: refusal_reason(&on_disk, &p.bytes),
+            });
+        }
+        decided.push((p, old));
+    }
+
+    // 2. Every changed file to a temporary beside its target, flushed.
+    let mut changed_dirs = BTreeSet::new();
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = (|| -> Result<()> {
+        for (p, old) in &decided {
+            let mode = match old {
+                Existing::Same => continue,
+                Existing::None => None,
+                Existing::Differs { mode } => Some(*mode),
+            };
+            let dir = parent_of(&p.path);
+            make_dir(&dir, &mut changed_dirs)?;
+            let (tmp, mut file) = create_temp(&dir)?;
+            staged.push((tmp.clone(), p.path.clone()));
+            file.write_all(&p.bytes)
+                .map_err(|e| Error::io(&p.path, e))?;
+            if let Some(mode) = mode {
+                file.set_permissions(std::fs::Permissions::from_mode(mode))
+                    .map_err(|e| Error::io(&p.path, e))?;
+            }
+            file.sync_all().map_err(|e| Error::io(&p.path, e))?;
+            changed_dirs.insert(dir);
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for (tmp, _) in &staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+
+    // 3. Into place, then the folders to disk.
+    for (tmp, target) in &staged {
+        std::fs::rename(tmp, target).map_err(|e| Error::io(target, e))?;
+    }
+    for dir in &changed_dirs {
+        sync_dir(dir)?;
+    }
+    Ok(decided
+        .into_iter()
+        .map(|(p, old)| {
+            let w = match old {
+                Existing::Same => Written::Unchanged,
+                _ => Written::Written,
+            };
+            (p.path, w)
+        })
+        .collect())
+}
+
+/// Writes one file as a run of its own (see [`publish`]): replaced freely, mode kept.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
+    let done = publish(
+        vec![Planned::derived(path.to_path_buf(), bytes.to_vec())],
+        true,
+    )?;
+    Ok(done[0].1)
+}
+
+/// Creates `path` with `bytes` and file mode `mode` (less the umask), never replacing anything:
+/// written whole to a temporary, flushed, then linked into place, which fails when the name is
+/// taken (exit 73).
+pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    let dir = parent_of(path);
+    let mut changed = BTreeSet::new();
+    make_dir(&dir, &mut changed)?;
+    let tmp = loop {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&tmp)
+        {
+            Ok(mut f) => {
+                let written = f.write_all(bytes).and_then(|_| f.sync_all());
+                if let Err(e) = written {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(Error::io(path, e));
+                }
+                break tmp;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(&dir, e)),
+        }
     };
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::Refused {
+                path: path.to_path_buf(),
+                reason: "the file exists; choose another name or move it away".to_string(),
+            })
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    }
+    changed.insert(dir);
+    for d in &changed {
+        sync_dir(d)?;
+    }
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// Why a statement is refused
+
+/// Why an existing statement is not replaced: when only recorded paths, arguments or
+/// signatures differ, say that the figures are identical and name what differs.
+pub fn refusal_reason(on_disk: &[u8], new: &[u8]) -> String {
+    let generic = "it holds a different statement; pass --force to replace it".to_string();
+    let (Ok(old), Ok(new)) = (
+        serde_json::from_slice::<serde_json::Value>(on_disk),
+        serde_json::from_slice::<serde_json::Value>(new),
+    ) else {
+        return generic;
+    };
+    let (old_rest, old_rec) = split_record(&old);
+    let (new_rest, new_rec) = split_record(&new);
+    if old_rest != new_rest {
+        return generic;
+    }
+    let mut differs: Vec<String> = Vec::new();
+    let keys: BTreeSet<&String> = old_rec.keys().chain(new_rec.keys()).collect();
+    for key in keys {
+        let (a, b) = (old_rec.get(key), new_rec.get(key));
+        if a != b {
+            let show = |v: Option<&serde_json::Value>| match v {
+                None => "(none)".to_string(),
+                Some(v) => v.to_string(),
+            };
+            differs.push(format!("{key}: {} → {}", show(a), show(b)));
+        }
+    }
+    let signed_only = differs.iter().all(|d| d.starts_with("signatures"));
+    let what = if signed_only {
+        "only its signatures differ, which replacing would change"
+    } else {
+        "only the recorded paths, arguments or signatures differ"
+    };
+    format!(
+        "the figures are identical; {what} ({}); pass --force to replace it",
+        differs.join("; ")
+    )
+}
+
+/// Splits a statement into its figures and its record of where and how it was settled (input,
+/// rates and disputes paths, arguments, signatures), the latter keyed by a readable name.
+fn split_record(
+    statement: &serde_json::Value,
+) -> (
+    serde_json::Value,
+    std::collections::BTreeMap<String, serde_json::Value>,
+) {
+    let mut rest = statement.clone();
+    let mut record = std::collections::BTreeMap::new();
+    let Some(obj) = rest.as_object_mut() else {
+        return (rest, record);
+    };
+    if let Some(inputs) = obj.get_mut("inputs").and_then(|v| v.as_array_mut()) {
+        for input in inputs.iter_mut() {
+            let role = input["role"].as_str().unwrap_or("input").to_string();
+            if let Some(p) = input.as_object_mut().and_then(|o| o.shift_remove("path")) {
+                record.insert(format!("inputs.{role}.path"), p);
+            }
+        }
+    }
+    for key in ["rates", "disputes"] {
+        if let Some(p) = obj
+            .get_mut(key)
+            .and_then(|v| v.as_object_mut())
+            .and_then(|o| o.shift_remove("path"))
+        {
+            record.insert(format!("{key}.path"), p);
+        }
+    }
+    if let Some(serde_json::Value::Object(args)) = obj.shift_remove("arguments") {
+        for (k, v) in args {
+            record.insert(format!("arguments.{k}"), v);
+        }
+    }
+    if let Some(sigs) = obj.shift_remove("signatures") {
+        let signers: Vec<serde_json::Value> = sigs
+            .as_array()
+            .map(|a| a.iter().map(|s| s["signer"].clone()).collect())
+            .unwrap_or_default();
+        record.insert("signatures".to_string(), serde_json::Value::Array(signers));
+    }
+    // The disputes path is also quoted in the warning that names the decisions applied.
+    if let (Some(p), Some(w)) = (
+        record.get("disputes.path").and_then(|v| v.as_str()),
+        obj.get_mut("warnings").and_then(|v| v.as_array_mut()),
+    ) {
+        for line in w.iter_mut() {
+            if let Some(s) = line.as_str() {
+                *line = serde_json::Value::String(s.replace(p, "<disputes>"));
+            }
+        }
+    }
+    (rest, record)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a run writes
+
 /// The files of one statement under `--out DIR`: `DIR/<month>/<vendor>/statement.{json,csv,md}`.
-pub fn statement_files(out: &Path, s: &Statement) -> Vec<(PathBuf, Vec<u8>)> {
+pub fn statement_files(out: &Path, s: &Statement) -> Vec<Planned> {
     let dir = out.join(&s.month).join(&s.vendor.id);
     vec![
-        (dir.join("statement.json"), render::json_one(s).into_bytes()),
-        (
+        Planned::statement(dir.join("statement.json"), render::json_one(s).into_bytes()),
+        Planned::statement(
             dir.join("statement.csv"),
             render::csv::render(std::slice::from_ref(s)).into_bytes(),
         ),
-        (
+        Planned::statement(
             dir.join("statement.md"),
             render::markdown::render_one(s).into_bytes(),
         ),
     ]
 }
 
-/// Writes every form of every statement under `out`. All targets are checked before any is
-/// written, so a refusal leaves every file as it was.
+/// Writes every form of every statement under `out` as one run (see [`publish`]).
 pub fn write_statements(
     out: &Path,
     statements: &[Statement],
     force: bool,
 ) -> Result<Vec<(PathBuf, Written)>> {
-    let planned: Vec<(PathBuf, Vec<u8>)> = statements
-        .iter()
-        .flat_map(|s| statement_files(out, s))
-        .collect();
-    let mut unchanged = Vec::with_capacity(planned.len());
-    for (path, bytes) in &planned {
-        let same = match std::fs::read(path) {
-            Ok(existing) if existing == *bytes => true,
-            Ok(_) if force => false,
-            Ok(_) => return Err(Error::Refused { path: path.clone() }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        unchanged.push(same);
-    }
-    let mut done = Vec::with_capacity(planned.len());
-    for ((path, bytes), same) in planned.into_iter().zip(unchanged) {
-        if same {
-            done.push((path, Written::Unchanged));
-        } else {
-            write_atomic(&path, &bytes)?;
-            done.push((path, Written::Written));
-        }
-    }
-    Ok(done)
+    publish(
+        statements
+            .iter()
+            .flat_map(|s| statement_files(out, s))
+            .collect(),
+        force,
+    )
 }
 
 /// The rejects file: `file,line,column,reason,row`, one line per rejected row.

@@ -36,23 +36,23 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
     listing.extend(settled.rejects.iter().map(|r| format!("{r}\n")));
     print_stdout(&listing)?;
     if !a.input.quiet {
-        eprintln!(
+        crate::say!(
             "{}: configuration ok ({} vendor(s))",
             rates.path.display(),
             rates.vendors.len()
         );
         for f in &settled.files {
-            eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
+            crate::say!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
         }
         for n in &settled.notices {
-            eprintln!("note: {n}");
+            crate::say!("note: {n}");
         }
     }
     if settled.rejects.is_empty() {
         Ok(0)
     } else {
         if !a.input.quiet {
-            eprintln!(
+            crate::say!(
                 "{} row(s) rejected; fix them in the export, or settle with --allow-rejects",
                 settled.rejects.len()
             );

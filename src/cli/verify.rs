@@ -2,6 +2,7 @@
 //! and say whether every input hash and figure still matches (SPEC §6).
 
 use super::print_stdout;
+use crate::seal::PublicKey;
 use crate::verify::{read, render_json, render_text, verify, Options};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -27,6 +28,9 @@ pub struct VerifyArgs {
     /// Read the terms from this file instead of the recorded rates path.
     #[arg(long, value_name = "FILE")]
     pub rates: Option<PathBuf>,
+    /// Require a valid signature by each of these public keys (NAME.pub files of `slatement keygen`, or 64 hex digits); every signature present is checked either way.
+    #[arg(long, value_name = "PUBKEY", num_args = 1.., action = clap::ArgAction::Append)]
+    pub trust: Vec<String>,
     /// Form printed on stdout.
     #[arg(long, value_enum, default_value = "text")]
     pub format: VerifyFormatArg,
@@ -38,12 +42,18 @@ pub struct VerifyArgs {
 /// Runs `verify`: exit 0 when every input and the rates are unchanged and every statement is
 /// identical, 1 when anything differs, 66 when a recorded input is missing, 78 for bad rates.
 pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
+    let trust = a
+        .trust
+        .iter()
+        .map(|k| PublicKey::load(k))
+        .collect::<Result<Vec<_>, _>>()?;
     let sealed = read(&a.statement)?;
     let v = verify(
         &sealed,
         &Options {
             data: a.data,
             rates: a.rates,
+            trust,
         },
     );
     let report = match a.format {
@@ -55,10 +65,15 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     if !a.quiet {
         let n = v.checks.len();
         let ok = v.checks.iter().filter(|c| c.is_verified()).count();
+        let unsealed = v.checks.iter().filter(|c| !c.seal.holds()).count();
         if code == 0 {
-            eprintln!("verified: {n} statement(s) identical, every input unchanged");
+            crate::say!("verified: {n} statement(s) identical, every input unchanged");
+        } else if unsealed > 0 {
+            crate::say!(
+                "not verified: the seal of {unsealed} of {n} statement(s) does not hold (see the signature lines)"
+            );
         } else {
-            eprintln!(
+            crate::say!(
                 "not verified: {} of {n} statement(s) differ or could not be settled again",
                 n - ok
             );
