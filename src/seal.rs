@@ -391,7 +391,8 @@ mod tests {
         let issuer = SecretKey::generate().unwrap();
         let vendor = SecretKey::generate().unwrap();
         let mut s = statement();
-        add_signature(&mut s, &issuer.sign(&canonical(&s)));
+        let sig = issuer.sign(&canonical(&s));
+        add_signature(&mut s, &sig);
         let both = [
             PublicKey::load(&issuer.public_hex()).unwrap(),
             PublicKey::load(&vendor.public_hex()).unwrap(),
@@ -400,11 +401,13 @@ mod tests {
         assert!(!c.holds());
         assert_eq!(c.missing, vec![both[1].clone()]);
         // The countersignature is over the same canonical bytes; the first entry stays first.
-        add_signature(&mut s, &vendor.sign(&canonical(&s)));
+        let sig = vendor.sign(&canonical(&s));
+        add_signature(&mut s, &sig);
         assert!(check(&s, &both).holds());
         assert_eq!(s["signatures"][0]["signer"], issuer.public_hex().as_str());
         // Signing again with a key replaces its entry.
-        add_signature(&mut s, &issuer.sign(&canonical(&s)));
+        let sig = issuer.sign(&canonical(&s));
+        add_signature(&mut s, &sig);
         assert_eq!(s["signatures"].as_array().unwrap().len(), 2);
     }
 

@@ -883,14 +883,12 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
-/// The seal of a statement, a line per signature and per trusted key that did not sign.
+/// The seal of a statement, a line per signature and per trusted key that did not sign
+/// (nothing for an unsigned statement when no key is trusted).
 fn seal_lines(seal: &SealCheck) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(m) = &seal.malformed {
         lines.push(format!("  seal: broken: {m}"));
-    }
-    if seal.signatures.is_empty() && seal.malformed.is_none() {
-        lines.push("  seal: not signed".to_string());
     }
     for sig in &seal.signatures {
         let who = match &sig.trusted {
@@ -1249,6 +1247,7 @@ mod tests {
             rejected: Some(0),
             recorded_rejected: 0,
             outcome,
+            seal: SealCheck::default(),
         }
     }
 

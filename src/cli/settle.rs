@@ -85,18 +85,6 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             None => PathBuf::from(format!("rejects-{month}.csv")),
         })
     });
-    // One writer per folder: the run holds --out and --evidence from here to the end (a
-    // rejects file elsewhere is published with the run, in a folder no lock guards).
-    let folders: Vec<PathBuf> = a.out.iter().chain(&a.evidence).cloned().collect();
-    let locks = lock_folders(&folders, &mut |dir| {
-        if !quiet {
-            crate::say!(
-                "waiting for another slatement run writing to {}…",
-                dir.display()
-            );
-        }
-    })?;
-
     let bar = progress::Bar::start(quiet, inputs.total_bytes());
     let settled = settle_collecting(
         &Run {
@@ -168,6 +156,18 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             );
         }
     }
+
+    // One writer per folder: the run holds --out and --evidence while it writes (a
+    // rejects file elsewhere is published with the run, in a folder no lock guards).
+    let folders: Vec<PathBuf> = a.out.iter().chain(&a.evidence).cloned().collect();
+    let locks = lock_folders(&folders, &mut |dir| {
+        if !quiet {
+            crate::say!(
+                "waiting for another slatement run writing to {}…",
+                dir.display()
+            );
+        }
+    })?;
 
     // Every file of the run is published together: a refusal (exit 73) writes nothing.
     let mut plan: Vec<Planned> = Vec::new();
