@@ -95,6 +95,9 @@ pub struct Sealed {
     pub profiles: Vec<(Role, RecordedProfile)>,
     /// Rejected rows the statement counts, over every input.
     pub rejected: u64,
+    /// The file's bytes are not exactly as slatement writes them (re-indented, a byte order
+    /// mark, trailing text): harmless for an unsigned statement, a broken seal for a signed one.
+    pub relaid: bool,
 }
 
 /// Reads the statements of `path`: one statement object (as `settle --out` writes it) or an
@@ -112,8 +115,10 @@ pub fn read(path: &Path) -> Result<Vec<Sealed>> {
 /// Parses JSON text (a UTF-8 byte order mark is allowed) into sealed statements; the error says
 /// what is wrong, naming the statement and the key.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {
+    let raw = bytes;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let relaid = relaid(raw, &value);
     // The statement schema and every compared figure are checked as `diff` checks them.
     Statements::from_value(value.clone())?;
     let items: Vec<(Option<usize>, Value)> = match value {
@@ -126,8 +131,102 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {
     };
     items
         .into_iter()
-        .map(|(index, json)| Sealed::read(json, index))
+        .map(|(index, json)| {
+            Sealed::read(json, index).map(|mut s| {
+                s.relaid = relaid;
+                s
+            })
+        })
         .collect()
+}
+
+/// True when `raw` is not exactly the bytes slatement writes for `value`.
+fn relaid(raw: &[u8], value: &Value) -> bool {
+    let mut written = serde_json::to_string_pretty(value).expect("JSON serializes");
+    written.push('\n');
+    written.as_bytes() != raw
+}
+
+/// The seal of every signed statement in a file, checked before anything else is read from it
+/// (a signed statement changed so far that it no longer reads as a statement still fails on its
+/// seal): None when the file is not JSON or every seal holds; otherwise the seals that do not,
+/// rendered as text or JSON.
+pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Option<String> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let value: Value = serde_json::from_slice(text).ok()?;
+    let relaid = relaid(bytes, &value);
+    let items: Vec<&Value> = match &value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut broken = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.get("signatures").is_none() {
+            continue;
+        }
+        let mut seal = seal::check(item, trust);
+        if relaid && seal.malformed.is_none() {
+            seal.malformed = Some(
+                "the file was changed after it was signed: its bytes are not as slatement writes them"
+                    .to_string(),
+            );
+        }
+        if !seal.holds() {
+            let label = format!(
+                "{} · {}",
+                item.pointer("/vendor/id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?"),
+                item.get("month").and_then(Value::as_str).unwrap_or("?")
+            );
+            broken.push((i, label, seal));
+        }
+    }
+    if broken.is_empty() {
+        return None;
+    }
+    if json_report {
+        let statements: Vec<Value> = broken
+            .iter()
+            .map(|(i, label, seal)| {
+                json!({
+                    "index": i,
+                    "statement": label,
+                    "verified": false,
+                    "sealed": false,
+                    "signatures": seal.signatures.iter().map(|sig| json!({
+                        "signer": sig.signer,
+                        "trusted": sig.trusted.as_ref().map(PublicKey::shown),
+                        "valid": sig.problem.is_none(),
+                        "problem": sig.problem,
+                    })).collect::<Vec<_>>(),
+                    "unsigned_trusted": seal.missing.iter().map(|k| json!({
+                        "key": k.shown(),
+                        "signer": k.hex,
+                    })).collect::<Vec<_>>(),
+                    "seal_problem": seal.malformed,
+                    "result": "seal_broken",
+                })
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(&json!({
+            "schema": SCHEMA,
+            "verified": false,
+            "exit_code": 1,
+            "statements": statements,
+        }))
+        .expect("JSON serializes");
+        s.push('\n');
+        return Some(s);
+    }
+    let mut sections = Vec::new();
+    for (_, label, seal) in &broken {
+        let mut lines = vec![label.clone()];
+        lines.extend(seal_lines(seal));
+        lines.push("  statement: not re-derived: its seal does not hold".to_string());
+        sections.push(lines.join("\n") + "\n");
+    }
+    Some(sections.join("\n"))
 }
 
 fn text_at(json: &Value, pointer: &str) -> std::result::Result<String, String> {
@@ -284,6 +383,7 @@ impl Sealed {
             disputes,
             profiles,
             rejected,
+            relaid: false,
         })
     }
 }
@@ -751,7 +851,16 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
             status: file_status(Some(&s.rates), rates_hash.as_ref()),
         });
         checks.push(Check {
-            seal: seal::check(&s.json, &options.trust),
+            seal: {
+                let mut seal = seal::check(&s.json, &options.trust);
+                if s.relaid && !seal.signatures.is_empty() && seal.malformed.is_none() {
+                    seal.malformed = Some(
+                        "the file was changed after it was signed: its bytes are not as slatement writes them"
+                            .to_string(),
+                    );
+                }
+                seal
+            },
             vendor: s.vendor.clone(),
             name: s.name.clone(),
             month: s.month.to_string(),
