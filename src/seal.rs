@@ -210,7 +210,7 @@ fn parse_key_text(text: &str, header: &str) -> std::result::Result<[u8; 32], Str
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len())
@@ -372,7 +372,10 @@ mod tests {
         let mut s = statement();
         let sig = key.sign(&canonical(&s));
         add_signature(&mut s, &sig);
-        assert_eq!(s.as_object().unwrap().keys().last().unwrap(), "signatures");
+        assert_eq!(
+            s.as_object().unwrap().keys().next_back().unwrap(),
+            "signatures"
+        );
         let trusted = PublicKey::load(&key.public_hex()).unwrap();
         assert!(check(&s, std::slice::from_ref(&trusted)).holds());
         s["totals"]["net"] = json!("10.01");

@@ -332,15 +332,6 @@ pub fn publish(planned: Vec<Planned>, force: bool) -> Result<Vec<(PathBuf, Writt
         .collect())
 }
 
-/// Writes one file as a run of its own (see [`publish`]): replaced freely, mode kept.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Written> {
-    let done = publish(
-        vec![Planned::derived(path.to_path_buf(), bytes.to_vec())],
-        true,
-    )?;
-    Ok(done[0].1)
-}
-
 /// Creates `path` with `bytes` and file mode `mode` (less the umask), never replacing anything:
 /// written whole to a temporary, flushed, then linked into place, which fails when the name is
 /// taken (exit 73).
@@ -505,21 +496,6 @@ pub fn statement_files(out: &Path, s: &Statement) -> Vec<Planned> {
     ]
 }
 
-/// Writes every form of every statement under `out` as one run (see [`publish`]).
-pub fn write_statements(
-    out: &Path,
-    statements: &[Statement],
-    force: bool,
-) -> Result<Vec<(PathBuf, Written)>> {
-    publish(
-        statements
-            .iter()
-            .flat_map(|s| statement_files(out, s))
-            .collect(),
-        force,
-    )
-}
-
 /// The rejects file: `file,line,column,reason,row`, one line per rejected row.
 pub fn rejects_csv(rejects: &[Reject]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -536,4 +512,149 @@ pub fn rejects_csv(rejects: &[Reject]) -> Vec<u8> {
         .expect("memory");
     }
     w.into_inner().expect("memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn a_run_is_published_whole_or_not_at_all() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let a = dir.path().join("m/acme/statement.json");
+        let b = dir.path().join("m/brightline/statement.json");
+        let e = dir.path().join("m/acme/contacts.csv");
+        let done = publish(
+            vec![
+                Planned::statement(a.clone(), b"{\"n\": 1}\n".to_vec()),
+                Planned::statement(b.clone(), b"{\"n\": 2}\n".to_vec()),
+                Planned::derived(e.clone(), b"id\n".to_vec()),
+            ],
+            false,
+        )
+        .unwrap();
+        assert!(done.iter().all(|(_, w)| *w == Written::Written));
+        assert_eq!(
+            names(&dir.path().join("m/acme")),
+            ["contacts.csv", "statement.json"]
+        );
+        // The same again: nothing renamed.
+        let done = publish(
+            vec![Planned::statement(a.clone(), b"{\"n\": 1}\n".to_vec())],
+            false,
+        )
+        .unwrap();
+        assert_eq!(done[0].1, Written::Unchanged);
+        // One refusal: not even the evidence or the other vendor is written.
+        let err = publish(
+            vec![
+                Planned::derived(e.clone(), b"id\nx\n".to_vec()),
+                Planned::statement(b.clone(), b"{\"n\": 2}\n".to_vec()),
+                Planned::statement(a.clone(), b"{\"n\": 3}\n".to_vec()),
+            ],
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 73);
+        assert_eq!(std::fs::read(&e).unwrap(), b"id\n");
+        assert_eq!(std::fs::read(&a).unwrap(), b"{\"n\": 1}\n");
+        assert_eq!(
+            names(&dir.path().join("m/acme")),
+            ["contacts.csv", "statement.json"]
+        );
+        // --force replaces and keeps the mode.
+        std::fs::set_permissions(&a, std::fs::Permissions::from_mode(0o640)).unwrap();
+        publish(
+            vec![Planned::statement(a.clone(), b"{\"n\": 3}\n".to_vec())],
+            true,
+        )
+        .unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"{\"n\": 3}\n");
+        assert_eq!(mode(&a), 0o640);
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_go_and_nothing_else() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let deep = dir.path().join("2026-10/acme");
+        std::fs::create_dir_all(&deep).unwrap();
+        for p in [
+            dir.path().join(".slatement-tmp-1-0"),
+            deep.join(".slatement-tmp-77-3"),
+            deep.join("statement.json"),
+            deep.join(".tmpXYZ"),
+        ] {
+            std::fs::write(p, "x").unwrap();
+        }
+        let too_deep = deep.join("x/y");
+        std::fs::create_dir_all(&too_deep).unwrap();
+        std::fs::write(too_deep.join(".slatement-tmp-5-5"), "x").unwrap();
+        assert_eq!(remove_leftovers(dir.path(), LEFTOVER_DEPTH).unwrap(), 2);
+        assert_eq!(names(&deep), [".tmpXYZ", "statement.json", "x"]);
+        assert_eq!(names(&too_deep), [".slatement-tmp-5-5"]);
+    }
+
+    #[test]
+    fn a_held_folder_makes_the_next_writer_wait() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let first = FolderLock::acquire(dir.path(), &mut |_| panic!("free")).unwrap();
+        let path = dir.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let mut told = false;
+            let lock = FolderLock::acquire(&path, &mut |_| {
+                told = true;
+                tx.send(()).unwrap();
+            })
+            .unwrap();
+            (told, lock.dir().to_path_buf())
+        });
+        rx.recv().unwrap();
+        drop(first);
+        let (told, locked) = waiter.join().unwrap();
+        assert!(told);
+        assert_eq!(locked, dir.path());
+    }
+
+    #[test]
+    fn a_refusal_says_when_the_figures_are_the_same() {
+        let old = br#"{"inputs": [{"role": "calls", "path": "./d/calls.csv", "sha256": "a"}], "rates": {"path": "r.toml", "sha256": "b"}, "arguments": {"month": "2026-10", "vendor": null}, "totals": {"net": "1.00"}}"#;
+        let moved = br#"{"inputs": [{"role": "calls", "path": "e/calls.csv", "sha256": "a"}], "rates": {"path": "r.toml", "sha256": "b"}, "arguments": {"month": "2026-10", "vendor": "acme"}, "totals": {"net": "1.00"}}"#;
+        let r = refusal_reason(old, moved);
+        assert!(r.starts_with("the figures are identical"), "{r}");
+        assert!(
+            r.contains(r#"inputs.calls.path: "./d/calls.csv" → "e/calls.csv""#),
+            "{r}"
+        );
+        assert!(r.contains(r#"arguments.vendor: null → "acme""#), "{r}");
+        let other = br#"{"inputs": [{"role": "calls", "path": "./d/calls.csv", "sha256": "c"}], "rates": {"path": "r.toml", "sha256": "b"}, "arguments": {"month": "2026-10", "vendor": null}, "totals": {"net": "1.00"}}"#;
+        assert!(refusal_reason(old, other).starts_with("it holds a different statement"));
+        assert!(refusal_reason(b"a,b\n", b"a,c\n").starts_with("it holds a different"));
+    }
+
+    #[test]
+    fn new_files_take_the_umask_and_keys_stay_private() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let k = dir.path().join("k.key");
+        create_new(&k, b"secret", 0o600).unwrap();
+        assert_eq!(mode(&k), 0o600);
+        let err = create_new(&k, b"other", 0o600).unwrap_err();
+        assert_eq!(err.exit_code(), 73);
+        assert_eq!(std::fs::read(&k).unwrap(), b"secret");
+        assert_eq!(names(dir.path()), ["k.key"]);
+    }
 }

@@ -109,7 +109,10 @@ fn a_signed_statement_verifies_against_the_trusted_key_and_names_the_signer() {
     assert_eq!(sigs[0]["algorithm"], "ed25519");
     assert_eq!(sigs[0]["signature"].as_str().unwrap().len(), 128);
     // `signatures` is the last key, and without it the bytes are the unsigned statement's.
-    assert_eq!(s.as_object().unwrap().keys().last().unwrap(), "signatures");
+    assert_eq!(
+        s.as_object().unwrap().keys().next_back().unwrap(),
+        "signatures"
+    );
     settle(d, &["--out", "plain"]).expect(0);
     let plain = std::fs::read(d.join("plain/2026-10/acme/statement.json")).unwrap();
     let mut stripped = s.clone();
