@@ -756,7 +756,7 @@ pub fn write(dir: &Path, ev: &MonthEvidence) -> crate::error::Result<Vec<PathBuf
         .into_iter()
         .map(|(path, bytes)| Planned::derived(path, bytes))
         .collect();
-    Ok(publish(planned, true)?
+    Ok(publish(planned, true, &[])?
         .into_iter()
         .map(|(p, _)| p)
         .collect())

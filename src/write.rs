@@ -139,6 +139,7 @@ pub fn lock_folders(dirs: &[PathBuf], waiting: &mut dyn FnMut(&Path)) -> Result<
     let mut locks = Vec::with_capacity(canonical.len());
     for d in canonical {
         let lock = FolderLock::acquire(&d, waiting)?;
+        recover(&d)?;
         remove_leftovers(&d, LEFTOVER_DEPTH)?;
         locks.push(lock);
     }
@@ -266,7 +267,26 @@ fn existing(path: &Path, bytes: &[u8]) -> Result<Existing> {
 /// Publishes every planned file as one run (see the module documentation): returns what
 /// happened to each, in plan order. A statement that differs from the one on disk is
 /// [`Error::Refused`] (exit 73) unless `force`, and then nothing at all is written.
-pub fn publish(planned: Vec<Planned>, force: bool) -> Result<Vec<(PathBuf, Written)>> {
+///
+/// Under each held folder of `locks`, the renames still to do are first recorded in a journal
+/// (`.slatement-tmp-<pid>-<n>.publish`, flushed): a run killed among its renames is completed
+/// by the next run that locks the folder ([`recover`]), so a folder never keeps half of a
+/// run's set.
+pub fn publish(
+    planned: Vec<Planned>,
+    force: bool,
+    locks: &[FolderLock],
+) -> Result<Vec<(PathBuf, Written)>> {
+    publish_steps(planned, force, locks, false)
+}
+
+/// [`publish`], stopping after the journals when `killed` (as a run killed then would).
+fn publish_steps(
+    planned: Vec<Planned>,
+    force: bool,
+    locks: &[FolderLock],
+    killed: bool,
+) -> Result<Vec<(PathBuf, Written)>> {
     // 1. Decide every target before touching any.
     let mut decided = Vec::with_capacity(planned.len());
     for p in planned {
@@ -313,12 +333,41 @@ pub fn publish(planned: Vec<Planned>, force: bool) -> Result<Vec<(PathBuf, Writt
         return Err(e);
     }
 
-    // 3. Into place, then the folders to disk.
+    // 3. The renames to do, recorded under each held folder.
+    let mut journals = Vec::new();
+    for lock in locks {
+        let mut entries = Vec::new();
+        for (tmp, target) in &staged {
+            let dir = std::fs::canonicalize(parent_of(target)).map_err(|e| Error::io(target, e))?;
+            if let (Ok(rel), Some(t), Some(f)) = (
+                dir.strip_prefix(lock.dir()),
+                tmp.file_name(),
+                target.file_name(),
+            ) {
+                entries.push((rel.join(t), rel.join(f)));
+            }
+        }
+        if let Some(j) = write_journal(lock.dir(), &entries)? {
+            journals.push(j);
+        }
+    }
+    if killed {
+        return Ok(Vec::new());
+    }
+
+    // 4. Into place, then the folders to disk; the journals are done with.
     for (tmp, target) in &staged {
         std::fs::rename(tmp, target).map_err(|e| Error::io(target, e))?;
     }
     for dir in &changed_dirs {
         sync_dir(dir)?;
+    }
+    for j in &journals {
+        match std::fs::remove_file(j) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(j, e)),
+        }
     }
     Ok(decided
         .into_iter()
@@ -330,6 +379,125 @@ pub fn publish(planned: Vec<Planned>, force: bool) -> Result<Vec<(PathBuf, Writt
             (p.path, w)
         })
         .collect())
+}
+
+/// How a journal's name ends (it starts with [`TEMP_PREFIX`], like every temporary).
+const JOURNAL_SUFFIX: &str = ".publish";
+/// A journal's first line.
+const JOURNAL_HEADER: &str = "slatement publish v1";
+/// A journal's last line: a journal without it was never complete, and no rename was done.
+const JOURNAL_END: &str = "end";
+
+/// Records in `root` the renames still to do (temporary and target, relative to `root`, one
+/// pair a line) and flushes it. None when there is nothing to record, or a name a line cannot
+/// hold (then the run is published without a journal).
+fn write_journal(root: &Path, entries: &[(PathBuf, PathBuf)]) -> Result<Option<PathBuf>> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let mut text = format!("{JOURNAL_HEADER}\n");
+    for (tmp, target) in entries {
+        match (tmp.to_str(), target.to_str()) {
+            (Some(t), Some(f)) if !(t.contains(['\t', '\n']) || f.contains(['\t', '\n'])) => {
+                text.push_str(&format!("{t}\t{f}\n"));
+            }
+            _ => return Ok(None),
+        }
+    }
+    text.push_str(JOURNAL_END);
+    text.push('\n');
+    loop {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = root.join(format!(
+            "{TEMP_PREFIX}{}-{n}{JOURNAL_SUFFIX}",
+            std::process::id()
+        ));
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                f.write_all(text.as_bytes())
+                    .and_then(|_| f.sync_all())
+                    .map_err(|e| Error::io(&path, e))?;
+                sync_dir(root)?;
+                return Ok(Some(path));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(root, e)),
+        }
+    }
+}
+
+/// Completes the publications that killed runs recorded in `root` and did not finish: every
+/// temporary a complete journal names is renamed to its target (one already renamed is
+/// skipped). Call only while holding the folder's lock, before [`remove_leftovers`]. Returns
+/// how many files were put in place.
+pub fn recover(root: &Path) -> Result<usize> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io(root, e)),
+    };
+    let mut journals: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(root, e))?;
+        let name = entry.file_name();
+        let is_journal = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(TEMP_PREFIX) && n.ends_with(JOURNAL_SUFFIX));
+        if is_journal && entry.file_type().is_ok_and(|t| t.is_file()) {
+            journals.push(entry.path());
+        }
+    }
+    journals.sort();
+    let mut done = 0;
+    for journal in journals {
+        let text = crate::files::read_regular(&journal)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let complete =
+            lines.len() >= 2 && lines[0] == JOURNAL_HEADER && lines[lines.len() - 1] == JOURNAL_END;
+        if complete {
+            let mut dirs = BTreeSet::new();
+            for line in &lines[1..lines.len() - 1] {
+                let Some((tmp, target)) = line.split_once('\t') else {
+                    continue;
+                };
+                let (tmp, target) = (root.join(tmp), root.join(target));
+                // Only a temporary of ours, beside its target.
+                let ours = tmp
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(TEMP_PREFIX))
+                    && tmp.parent() == target.parent();
+                if !ours {
+                    continue;
+                }
+                match std::fs::rename(&tmp, &target) {
+                    Ok(()) => {
+                        done += 1;
+                        dirs.insert(parent_of(&target));
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io(&target, e)),
+                }
+            }
+            for d in &dirs {
+                sync_dir(d)?;
+            }
+        }
+        match std::fs::remove_file(&journal) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&journal, e)),
+        }
+    }
+    Ok(done)
 }
 
 /// Creates `path` with `bytes` and file mode `mode` (less the umask), never replacing anything:
@@ -545,6 +713,7 @@ mod tests {
                 Planned::derived(e.clone(), b"id\n".to_vec()),
             ],
             false,
+            &[],
         )
         .unwrap();
         assert!(done.iter().all(|(_, w)| *w == Written::Written));
@@ -556,6 +725,7 @@ mod tests {
         let done = publish(
             vec![Planned::statement(a.clone(), b"{\"n\": 1}\n".to_vec())],
             false,
+            &[],
         )
         .unwrap();
         assert_eq!(done[0].1, Written::Unchanged);
@@ -567,6 +737,7 @@ mod tests {
                 Planned::statement(a.clone(), b"{\"n\": 3}\n".to_vec()),
             ],
             false,
+            &[],
         )
         .unwrap_err();
         assert_eq!(err.exit_code(), 73);
@@ -581,10 +752,66 @@ mod tests {
         publish(
             vec![Planned::statement(a.clone(), b"{\"n\": 3}\n".to_vec())],
             true,
+            &[],
         )
         .unwrap();
         assert_eq!(std::fs::read(&a).unwrap(), b"{\"n\": 3}\n");
         assert_eq!(mode(&a), 0o640);
+    }
+
+    #[test]
+    fn a_run_killed_among_its_renames_is_completed_by_the_next() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let out = dir.path().join("out");
+        let a = out.join("2026-10/acme/statement.json");
+        let b = out.join("2026-10/brightline/statement.json");
+        let plan = || {
+            vec![
+                Planned::statement(a.clone(), b"A\n".to_vec()),
+                Planned::statement(b.clone(), b"B\n".to_vec()),
+            ]
+        };
+        {
+            let locks = lock_folders(std::slice::from_ref(&out), &mut |_| {}).unwrap();
+            publish_steps(plan(), false, &locks, true).unwrap();
+        }
+        // Killed after the journal: nothing in place yet, temporaries and the journal left.
+        assert!(!a.exists() && !b.exists());
+        // One rename done before the kill.
+        let tmp_a = std::fs::read_dir(a.parent().unwrap())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        std::fs::rename(&tmp_a, &a).unwrap();
+        // The next run to lock the folder completes the set, then removes the leftovers.
+        let locks = lock_folders(std::slice::from_ref(&out), &mut |_| {}).unwrap();
+        assert_eq!(std::fs::read(&a).unwrap(), b"A\n");
+        assert_eq!(std::fs::read(&b).unwrap(), b"B\n");
+        assert_eq!(names(&out), [".slatement.lock", "2026-10"]);
+        assert_eq!(names(b.parent().unwrap()), ["statement.json"]);
+        // And publishes as usual: nothing to write.
+        let done = publish(plan(), false, &locks).unwrap();
+        assert!(done.iter().all(|(_, w)| *w == Written::Unchanged));
+        assert_eq!(names(&out), [".slatement.lock", "2026-10"]);
+    }
+
+    #[test]
+    fn an_incomplete_journal_is_dropped_with_its_temporaries() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let d = dir.path().join("2026-10/acme");
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join(".slatement-tmp-9-1"), "half").unwrap();
+        std::fs::write(
+            dir.path().join(".slatement-tmp-9-2.publish"),
+            "slatement publish v1\n2026-10/acme/.slatement-tmp-9-1\t2026-10/acme/statement.json\n",
+        )
+        .unwrap();
+        lock_folders(&[dir.path().to_path_buf()], &mut |_| {}).unwrap();
+        assert!(!d.join("statement.json").exists());
+        assert!(names(&d).is_empty());
+        assert_eq!(names(dir.path()), [".slatement.lock", "2026-10"]);
     }
 
     #[test]

@@ -191,7 +191,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
                 .map(|(path, bytes)| Planned::derived(path, bytes)),
         );
     }
-    let done = publish(plan, a.force)?;
+    let done = publish(plan, a.force, &locks)?;
     drop(locks);
     if !quiet {
         for (path, w) in done {

@@ -46,7 +46,7 @@ pub fn run(a: SignArgs) -> anyhow::Result<i32> {
     }
     let folder = guarding_folder(&a.statement);
     let quiet = a.quiet;
-    let _locks = lock_folders(&[folder], &mut |dir| {
+    let locks = lock_folders(&[folder], &mut |dir| {
         if !quiet {
             crate::say!(
                 "waiting for another slatement run writing to {}…",
@@ -104,6 +104,7 @@ pub fn run(a: SignArgs) -> anyhow::Result<i32> {
     let done = publish(
         vec![Planned::derived(a.statement.clone(), out.into_bytes())],
         true,
+        &locks,
     )?;
     if !a.quiet {
         let what = match done[0].1 {
