@@ -147,8 +147,9 @@ pub fn lock_folders(dirs: &[PathBuf], waiting: &mut dyn FnMut(&Path)) -> Result<
 }
 
 /// Removes the temporaries ([`TEMP_PREFIX`]) that killed runs left in `dir` and in its folders
-/// down to `depth` levels below. Call only while holding the folder's lock. Returns how many
-/// were removed.
+/// down to `depth` levels below, except in a folder with a lock file of its own (another
+/// folder's run may be writing there). Call only while holding the folder's lock. Returns how
+/// many were removed.
 pub fn remove_leftovers(dir: &Path, depth: usize) -> Result<usize> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -161,7 +162,7 @@ pub fn remove_leftovers(dir: &Path, depth: usize) -> Result<usize> {
         let path = entry.path();
         let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if kind.is_dir() {
-            if depth > 0 {
+            if depth > 0 && !path.join(LOCK_FILE).exists() {
                 removed += remove_leftovers(&path, depth - 1)?;
             }
         } else if kind.is_file()
@@ -830,7 +831,13 @@ mod tests {
         let too_deep = deep.join("x/y");
         std::fs::create_dir_all(&too_deep).unwrap();
         std::fs::write(too_deep.join(".slatement-tmp-5-5"), "x").unwrap();
+        // A folder locked on its own is another run's to clean.
+        let other = dir.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join(LOCK_FILE), "").unwrap();
+        std::fs::write(other.join(".slatement-tmp-8-8"), "x").unwrap();
         assert_eq!(remove_leftovers(dir.path(), LEFTOVER_DEPTH).unwrap(), 2);
+        assert_eq!(names(&other), [".slatement-tmp-8-8", LOCK_FILE]);
         assert_eq!(names(&deep), [".tmpXYZ", "statement.json", "x"]);
         assert_eq!(names(&too_deep), [".slatement-tmp-5-5"]);
     }

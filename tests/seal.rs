@@ -273,6 +273,15 @@ fn one_changed_byte_breaks_the_seal() {
         "{}",
         out.stdout
     );
+    let out = run_in(
+        d,
+        &["verify", ACME, "--trust", "issuer.pub", "--format", "json"],
+    );
+    out.expect(1);
+    let v = out.json();
+    assert_eq!(v["exit_code"], 1);
+    assert_eq!(v["statements"][0]["result"], "seal_broken");
+    assert_eq!(v["statements"][0]["signatures"][0]["valid"], false);
     // Signing a statement whose seal no longer holds is refused.
     let out = run_in(d, &["sign", ACME, "--key", "vendor.key"]);
     out.expect(1);
