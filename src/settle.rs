@@ -94,6 +94,14 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
             }
         };
         if !path.is_file() {
+            // A device, a FIFO or a folder where a file belongs is never read.
+            if let Some(what) = crate::files::unusable(&path).filter(|w| w != "missing") {
+                return Err(Error::MissingInput {
+                    role: role.as_str(),
+                    path,
+                    hint: format!("it is {what}; give the export file"),
+                });
+            }
             if role.required() || hint.is_some() {
                 let hint = hint.unwrap_or_else(|| {
                     format!(

@@ -567,7 +567,7 @@ fn verify_refuses_a_device_a_fifo_or_a_folder_named_as_an_input() {
         assert!(out.stderr.contains(says), "{path}: {}", out.stderr);
     }
     // settle too: a device as an input, a FIFO as the rates.
-    run_bounded(
+    let out = run_bounded(
         d,
         &[
             "settle",
@@ -578,8 +578,9 @@ fn verify_refuses_a_device_a_fifo_or_a_folder_named_as_an_input() {
             "--calls",
             "/dev/zero",
         ],
-    )
-    .expect(66);
+    );
+    out.expect(66);
+    assert!(out.stderr.contains("it is a device"), "{}", out.stderr);
     let out = run_bounded(
         d,
         &[

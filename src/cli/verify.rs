@@ -82,7 +82,12 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         let n = v.checks.len();
         let ok = v.checks.iter().filter(|c| c.is_verified()).count();
         let unsealed = v.checks.iter().filter(|c| !c.seal.holds()).count();
-        if code == 0 {
+        let signatures: usize = v.checks.iter().map(|c| c.seal.signatures.len()).sum();
+        if code == 0 && signatures > 0 {
+            crate::say!(
+                "verified: {n} statement(s) identical, every input unchanged, {signatures} signature(s) valid"
+            );
+        } else if code == 0 {
             crate::say!("verified: {n} statement(s) identical, every input unchanged");
         } else if unsealed > 0 {
             crate::say!(
