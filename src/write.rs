@@ -479,13 +479,11 @@ pub fn recover(root: &Path) -> Result<usize> {
                 if !ours {
                     continue;
                 }
-                match std::fs::rename(&tmp, &target) {
-                    Ok(()) => {
-                        done += 1;
-                        dirs.insert(parent_of(&target));
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io(&target, e)),
+                // Already renamed (or the target's place is taken by something that is not a
+                // file): nothing more to complete; the temporary, if any, is a leftover.
+                if std::fs::rename(&tmp, &target).is_ok() {
+                    done += 1;
+                    dirs.insert(parent_of(&target));
                 }
             }
             for d in &dirs {
