@@ -131,14 +131,16 @@ impl FolderLock {
 /// runs writing to the same folders never wait for each other in a circle; then removes the
 /// leftovers of killed runs under each. Returns the held locks.
 pub fn lock_folders(dirs: &[PathBuf], waiting: &mut dyn FnMut(&Path)) -> Result<Vec<FolderLock>> {
-    let mut canonical = BTreeSet::new();
+    // Each folder by its canonical path, told by the name it was given.
+    let mut canonical = std::collections::BTreeMap::new();
     for d in dirs {
         std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
-        canonical.insert(std::fs::canonicalize(d).map_err(|e| Error::io(d, e))?);
+        let c = std::fs::canonicalize(d).map_err(|e| Error::io(d, e))?;
+        canonical.entry(c).or_insert_with(|| d.clone());
     }
     let mut locks = Vec::with_capacity(canonical.len());
-    for d in canonical {
-        let lock = FolderLock::acquire(&d, waiting)?;
+    for (d, given) in canonical {
+        let lock = FolderLock::acquire(&d, &mut |_| waiting(&given))?;
         recover(&d)?;
         remove_leftovers(&d, LEFTOVER_DEPTH)?;
         locks.push(lock);

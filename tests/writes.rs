@@ -199,7 +199,10 @@ fn a_second_run_waits_for_the_first_and_says_so() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert!(waiting.contains("out"), "{waiting}");
+    assert!(
+        waiting.contains("waiting for another slatement run writing to out…"),
+        "{waiting}"
+    );
     std::thread::sleep(Duration::from_millis(200));
     assert!(child.try_wait().unwrap().is_none(), "it must wait");
     assert!(

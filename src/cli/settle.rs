@@ -145,6 +145,8 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
 
     if let Some(key) = &key {
         for s in &mut settled.statements {
+            // The canonical bytes: the statement as written, without signatures.
+            s.signatures.clear();
             let sig = key.sign(render::json_one(s).as_bytes());
             s.signatures = vec![sig];
         }
