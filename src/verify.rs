@@ -140,6 +140,30 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {
         .collect()
 }
 
+/// Each signature of a seal, checked: `{"signer", "trusted" (the key's name, or null),
+/// "valid", "problem"}`.
+fn signatures_json(seal: &SealCheck) -> Value {
+    seal.signatures
+        .iter()
+        .map(|sig| {
+            json!({
+                "signer": sig.signer,
+                "trusted": sig.trusted.as_ref().map(PublicKey::shown),
+                "valid": sig.problem.is_none(),
+                "problem": sig.problem,
+            })
+        })
+        .collect()
+}
+
+/// Each trusted key that did not sign: `{"key", "signer"}`.
+fn unsigned_trusted_json(seal: &SealCheck) -> Value {
+    seal.missing
+        .iter()
+        .map(|k| json!({"key": k.shown(), "signer": k.hex}))
+        .collect()
+}
+
 /// True when `raw` is not exactly the bytes slatement writes for `value`.
 fn relaid(raw: &[u8], value: &Value) -> bool {
     let mut written = serde_json::to_string_pretty(value).expect("JSON serializes");
@@ -165,7 +189,7 @@ pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Optio
             continue;
         }
         let mut seal = seal::check(item, trust);
-        if relaid && seal.malformed.is_none() {
+        if relaid && item.get("signatures").is_some() && seal.malformed.is_none() {
             seal.malformed = Some(
                 "the file was changed after it was signed: its bytes are not as slatement writes them"
                     .to_string(),
@@ -194,16 +218,8 @@ pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Optio
                     "statement": label,
                     "verified": false,
                     "sealed": false,
-                    "signatures": seal.signatures.iter().map(|sig| json!({
-                        "signer": sig.signer,
-                        "trusted": sig.trusted.as_ref().map(PublicKey::shown),
-                        "valid": sig.problem.is_none(),
-                        "problem": sig.problem,
-                    })).collect::<Vec<_>>(),
-                    "unsigned_trusted": seal.missing.iter().map(|k| json!({
-                        "key": k.shown(),
-                        "signer": k.hex,
-                    })).collect::<Vec<_>>(),
+                    "signatures": signatures_json(seal),
+                    "unsigned_trusted": unsigned_trusted_json(seal),
                     "seal_problem": seal.malformed,
                     "result": "seal_broken",
                 })
@@ -1149,16 +1165,8 @@ pub fn to_json(v: &Verification) -> Value {
                 "recorded_rejected": c.recorded_rejected,
                 "verified": c.is_verified(),
                 "sealed": c.seal.holds(),
-                "signatures": c.seal.signatures.iter().map(|sig| json!({
-                    "signer": sig.signer,
-                    "trusted": sig.trusted.as_ref().map(PublicKey::shown),
-                    "valid": sig.problem.is_none(),
-                    "problem": sig.problem,
-                })).collect::<Vec<_>>(),
-                "unsigned_trusted": c.seal.missing.iter().map(|k| json!({
-                    "key": k.shown(),
-                    "signer": k.hex,
-                })).collect::<Vec<_>>(),
+                "signatures": signatures_json(&c.seal),
+                "unsigned_trusted": unsigned_trusted_json(&c.seal),
                 "seal_problem": c.seal.malformed,
                 "result": result,
                 "changes": changes,
