@@ -63,6 +63,13 @@ pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Reads the whole of a regular file as UTF-8 text (see [`open_regular`]); text that is not
+/// UTF-8 is an [`io::ErrorKind::InvalidData`] error.
+pub fn read_text(path: &Path) -> io::Result<String> {
+    String::from_utf8(read_regular(path)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 /// Normalises a path lexically, without touching the file system: `.` components go, `a/..`
 /// cancels, repeated separators collapse. A leading `..` of a relative path stays (it cannot be
 /// resolved without the file system) and `/..` is `/`. An empty result is `.`.

@@ -39,8 +39,9 @@ pub struct VerifyArgs {
     pub quiet: bool,
 }
 
-/// Runs `verify`: exit 0 when every input and the rates are unchanged and every statement is
-/// identical, 1 when anything differs, 66 when a recorded input is missing, 78 for bad rates.
+/// Runs `verify`: exit 0 when every seal holds, every input and the rates are unchanged and
+/// every statement is identical; 1 when a seal does not hold (checked first) or anything
+/// differs; 66 when a recorded input is missing or not a regular file, 78 for bad rates or keys.
 pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
     let trust = a
         .trust

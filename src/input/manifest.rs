@@ -42,13 +42,7 @@ impl Manifest {
         if !path.is_file() {
             return Ok(None);
         }
-        let text = crate::files::read_regular(&path)
-            .and_then(|b| {
-                String::from_utf8(b).map_err(|_| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")
-                })
-            })
-            .map_err(|e| Error::io(&path, e))?;
+        let text = crate::files::read_text(&path).map_err(|e| Error::io(&path, e))?;
         Self::parse(&text, path).map(Some)
     }
 

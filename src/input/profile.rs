@@ -365,18 +365,12 @@ fn load_chain(
     }
     let (text, origin, path, name) = if is_file_reference(value) {
         let path = base.join(value);
-        let text = crate::files::read_regular(&path)
-            .and_then(|b| {
-                String::from_utf8(b).map_err(|_| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")
-                })
-            })
-            .map_err(|e| {
-                config(
-                    &path,
-                    format!("cannot read the profile ({e}); check the path given as profile"),
-                )
-            })?;
+        let text = crate::files::read_text(&path).map_err(|e| {
+            config(
+                &path,
+                format!("cannot read the profile ({e}); check the path given as profile"),
+            )
+        })?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
