@@ -196,12 +196,12 @@ pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Optio
             );
         }
         if !seal.holds() {
+            let text = |pointer: &str| item.pointer(pointer).and_then(Value::as_str).unwrap_or("?");
             let label = format!(
-                "{} · {}",
-                item.pointer("/vendor/id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?"),
-                item.get("month").and_then(Value::as_str).unwrap_or("?")
+                "{} ({}) · {}",
+                text("/vendor/name"),
+                text("/vendor/id"),
+                text("/month")
             );
             broken.push((i, label, seal));
         }
@@ -1026,7 +1026,12 @@ fn seal_lines(seal: &SealCheck) -> Vec<String> {
             Some(p) => lines.push(format!("  signature of {who}: INVALID: {p}")),
         }
     }
-    for k in &seal.missing {
+    // A trusted key whose signature is there but invalid is named above.
+    for k in seal
+        .missing
+        .iter()
+        .filter(|k| !seal.signatures.iter().any(|s| s.signer == k.hex))
+    {
         lines.push(format!(
             "  trusted key {} ({}): no valid signature",
             k.shown(),
