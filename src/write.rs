@@ -2,14 +2,16 @@
 //! run's files are published whole and one run at a time.
 //!
 //! - **One writer per folder.** A run takes an advisory lock ([`FolderLock`], the file
-//!   `DIR/.slatement.lock`) on every folder it writes to before it settles; a second run waits
-//!   for it and says so. The kernel releases the lock when the process ends, however it ends.
+//!   `DIR/.slatement.lock`) on the folders it writes to (`--out`, `--evidence`) while it writes;
+//!   a second run waits for it and says so. The kernel releases the lock when the process ends,
+//!   however it ends.
 //! - **Published whole.** [`publish`] first decides every target (an existing statement with
 //!   other content is refused without `--force`, so a refusal writes nothing; an identical file is
 //!   left untouched), then writes every changed file to a temporary beside its target
-//!   (`.slatement-tmp-<pid>-<n>`), flushes each to disk, renames them all into place and flushes
-//!   the folders. A run killed before the renames leaves only temporaries, which the next run
-//!   writing to the folder removes ([`remove_leftovers`]).
+//!   (`.slatement-tmp-<pid>-<n>`) and flushes it, records the renames to do in a journal in each
+//!   locked folder and flushes it, renames every file into place and flushes the folders. The
+//!   next run to lock a folder first completes a killed run's journal ([`recover`]), then removes
+//!   every other leftover ([`remove_leftovers`]).
 //! - **Modes.** A new file gets the user's umask (created with mode 0666, which the kernel masks);
 //!   a replaced file keeps the mode it had.
 
@@ -223,16 +225,16 @@ fn sync_dir(dir: &Path) -> Result<()> {
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Creates a new temporary file in `dir`, named `.slatement-tmp-<pid>-<n>`, with mode 0666 less
-/// the umask (the kernel applies it).
-fn create_temp(dir: &Path) -> Result<(PathBuf, File)> {
+/// Creates a new temporary file in `dir`, named `.slatement-tmp-<pid>-<n><suffix>`, with
+/// `mode` less the umask (the kernel applies it).
+fn create_temp(dir: &Path, suffix: &str, mode: u32) -> Result<(PathBuf, File)> {
     loop {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
+        let path = dir.join(format!("{TEMP_PREFIX}{}-{n}{suffix}", std::process::id()));
         match OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o666)
+            .mode(mode)
             .open(&path)
         {
             Ok(f) => return Ok((path, f)),
@@ -247,19 +249,25 @@ fn create_temp(dir: &Path) -> Result<(PathBuf, File)> {
 enum Existing {
     None,
     Same,
-    Differs { mode: u32 },
+    /// Other bytes, kept only when they may be refused (a statement without `--force`): the
+    /// derived files of a large month are not held in memory.
+    Differs {
+        mode: u32,
+        bytes: Option<Vec<u8>>,
+    },
 }
 
-fn existing(path: &Path, bytes: &[u8]) -> Result<Existing> {
+fn existing(path: &Path, bytes: &[u8], keep: bool) -> Result<Existing> {
     match crate::files::read_regular(path) {
         Ok(old) if old == bytes => Ok(Existing::Same),
-        Ok(_) => {
+        Ok(old) => {
             let mode = std::fs::metadata(path)
                 .map_err(|e| Error::io(path, e))?
                 .permissions()
                 .mode();
             Ok(Existing::Differs {
                 mode: mode & 0o7777,
+                bytes: keep.then_some(old),
             })
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Existing::None),
@@ -293,12 +301,12 @@ fn publish_steps(
     // 1. Decide every target before touching any.
     let mut decided = Vec::with_capacity(planned.len());
     for p in planned {
-        let old = existing(&p.path, &p.bytes)?;
-        if let (Existing::Differs { .. }, Kind::Statement, false) = (&old, p.kind, force) {
-            let on_disk = crate::files::read_regular(&p.path).map_err(|e| Error::io(&p.path, e))?;
+        let refusable = p.kind == Kind::Statement && !force;
+        let old = existing(&p.path, &p.bytes, refusable)?;
+        if let (Existing::Differs { bytes, .. }, true) = (&old, refusable) {
             return Err(Error::Refused {
                 path: p.path.clone(),
-                reason: refusal_reason(&on_disk, &p.bytes),
+                reason: refusal_reason(bytes.as_deref().unwrap_or_default(), &p.bytes),
             });
         }
         decided.push((p, old));
@@ -312,11 +320,11 @@ fn publish_steps(
             let mode = match old {
                 Existing::Same => continue,
                 Existing::None => None,
-                Existing::Differs { mode } => Some(*mode),
+                Existing::Differs { mode, .. } => Some(*mode),
             };
             let dir = parent_of(&p.path);
             make_dir(&dir, &mut changed_dirs)?;
-            let (tmp, mut file) = create_temp(&dir)?;
+            let (tmp, mut file) = create_temp(&dir, "", 0o666)?;
             staged.push((tmp.clone(), p.path.clone()));
             file.write_all(&p.bytes)
                 .map_err(|e| Error::io(&p.path, e))?;
@@ -409,29 +417,12 @@ fn write_journal(root: &Path, entries: &[(PathBuf, PathBuf)]) -> Result<Option<P
     }
     text.push_str(JOURNAL_END);
     text.push('\n');
-    loop {
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = root.join(format!(
-            "{TEMP_PREFIX}{}-{n}{JOURNAL_SUFFIX}",
-            std::process::id()
-        ));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o666)
-            .open(&path)
-        {
-            Ok(mut f) => {
-                f.write_all(text.as_bytes())
-                    .and_then(|_| f.sync_all())
-                    .map_err(|e| Error::io(&path, e))?;
-                sync_dir(root)?;
-                return Ok(Some(path));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::io(root, e)),
-        }
-    }
+    let (path, mut f) = create_temp(root, JOURNAL_SUFFIX, 0o666)?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(&path, e))?;
+    sync_dir(root)?;
+    Ok(Some(path))
 }
 
 /// Completes the publications that killed runs recorded in `root` and did not finish: every
@@ -508,27 +499,11 @@ pub fn create_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     let dir = parent_of(path);
     let mut changed = BTreeSet::new();
     make_dir(&dir, &mut changed)?;
-    let tmp = loop {
-        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(mode)
-            .open(&tmp)
-        {
-            Ok(mut f) => {
-                let written = f.write_all(bytes).and_then(|_| f.sync_all());
-                if let Err(e) = written {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(Error::io(path, e));
-                }
-                break tmp;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(Error::io(&dir, e)),
-        }
-    };
+    let (tmp, mut f) = create_temp(&dir, "", mode)?;
+    if let Err(e) = f.write_all(bytes).and_then(|_| f.sync_all()) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     match linked {
