@@ -611,6 +611,21 @@ fn verify_refuses_a_device_a_fifo_or_a_folder_named_as_an_input() {
     );
     out.expect(78);
     assert!(out.stderr.contains("a FIFO"), "{}", out.stderr);
+    let out = run_bounded(
+        d,
+        &[
+            "rescore",
+            "--month",
+            "2026-10",
+            "--data",
+            "data",
+            "--disputes",
+            "fifo.csv",
+        ],
+    );
+    out.expect(66);
+    assert!(out.stderr.contains("it is a FIFO"), "{}", out.stderr);
+    run_bounded(d, &["diff", "/dev/zero", "fifo.csv"]).expect(66);
 }
 
 #[test]
