@@ -1231,8 +1231,13 @@ fn term_changes(a: &Value, b: &Value, key: &mut String, out: &mut Vec<Cause>) {
 /// The bytes of a statement file: a missing file is [`Error::MissingInput`] (exit 66), an
 /// unreadable one [`Error::Io`] (74).
 pub fn read_statement_file(path: &Path) -> Result<Vec<u8>> {
-    match std::fs::read(path) {
+    match crate::files::read_regular(path) {
         Ok(b) => Ok(b),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => Err(Error::MissingInput {
+            role: "statement",
+            path: path.to_path_buf(),
+            hint: format!("{e}; give a statement.json written by `settle --out`"),
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::MissingInput {
             role: "statement",
             path: path.to_path_buf(),

@@ -214,14 +214,17 @@ impl Disputes {
     /// [`Error::BadFile`] (65), and malformed lines [`Error::BadDisputes`] (65) naming each one
     /// as `path:line: column: reason`.
     pub fn load(path: &Path) -> Result<Disputes> {
-        if !path.exists() {
+        if let Some(what) = crate::files::unusable(path) {
             return Err(Error::MissingInput {
                 role: "disputes",
                 path: path.to_path_buf(),
-                hint: "check the path given to --disputes".to_string(),
+                hint: match what.as_str() {
+                    "missing" => "check the path given to --disputes".to_string(),
+                    _ => format!("it is {what}; give the disputes CSV file"),
+                },
             });
         }
-        let shown = path.display().to_string();
+        let shown = crate::files::recorded(path);
         let mut reader = open(path)?;
         let mut record = csv::ByteRecord::new();
         let io_err = |e: csv::Error| crate::input::csv_error(path, e);

@@ -88,13 +88,14 @@ pub enum Error {
         /// Every line at fault, in file order.
         problems: Vec<DisputeProblem>,
     },
-    /// A statement on disk differs from the new one and `--force` was not given (exit 73).
-    #[error(
-        "refusing to overwrite {path}: it holds a different statement or account; pass --force to replace it"
-    )]
+    /// A statement (or a key) on disk differs from the new one and `--force` was not given
+    /// (exit 73).
+    #[error("refusing to overwrite {path}: {reason}")]
     Refused {
         /// The existing file.
         path: PathBuf,
+        /// What differs and what to do.
+        reason: String,
     },
     /// Months of a contract without a statement, which a final settlement needs (exit 66).
     #[error("{}", missing_statements(.paths))]

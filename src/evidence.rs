@@ -21,7 +21,7 @@ use crate::settle::Settled;
 use crate::tally::{Classification, ContactCount, TakeoverItem, Timeliness};
 use crate::terms::{Terms, Vendor};
 use crate::timestamp::{start_of_day, Instant, Month};
-use crate::write::{rejects_csv, write_atomic};
+use crate::write::{publish, rejects_csv, Planned};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -43,8 +43,11 @@ pub enum Collect<'a> {
     Ticket(&'a str),
     /// The rows a reconciliation asks for (SPEC §10): those whose id the vendor claims, and those
     /// counted under an item whose records the vendor lists but whose id it does not claim.
-    Rows(&'a (dyn Fn(Role, &[u8], &Record, &Classification) -> bool + Sync)),
+    Rows(&'a RowFilter),
 }
+
+/// Which accepted rows a caller keeps: by role, id, parsed record and classification.
+pub type RowFilter = dyn Fn(Role, &[u8], &Record, &Classification) -> bool + Sync;
 
 impl Collect<'_> {
     /// Whether the accepted row of `role` with `id`, parsed as `record` and classified as
@@ -758,15 +761,18 @@ pub fn files(dir: &Path, ev: &MonthEvidence) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-/// Writes the evidence files of [`files`], each atomically; evidence is derived data, so an
-/// existing file is replaced without asking. Returns the paths written, in order.
+/// Writes the evidence files of [`files`] as one publication (see [`crate::write::publish`]);
+/// evidence is derived data, so an existing file is replaced without asking. Returns the paths
+/// written or left unchanged, in order.
 pub fn write(dir: &Path, ev: &MonthEvidence) -> crate::error::Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
-    for (path, bytes) in files(dir, ev) {
-        write_atomic(&path, &bytes)?;
-        written.push(path);
-    }
-    Ok(written)
+    let planned = files(dir, ev)
+        .into_iter()
+        .map(|(path, bytes)| Planned::derived(path, bytes))
+        .collect();
+    Ok(publish(planned, true, &[])?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
 }
 
 /// The kinds of evidence `explain` prints.

@@ -3,6 +3,25 @@
 #![warn(missing_docs)]
 
 pub mod account;
+/// Writes a line to stderr. A failing stderr (closed, full) is ignored: the run completes and
+/// its exit code stays truthful.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Like [`say!`], without the line end.
+#[macro_export]
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod calendar;
 pub mod cli;
 pub mod definitions;
@@ -10,6 +29,7 @@ pub mod diff;
 pub mod disputes;
 pub mod error;
 pub mod evidence;
+pub mod files;
 pub mod incidents;
 pub mod input;
 pub mod money;
@@ -18,6 +38,7 @@ pub mod progress;
 pub mod rates;
 pub mod render;
 pub mod scoring;
+pub mod seal;
 pub mod settle;
 pub mod statement;
 pub mod tally;

@@ -92,7 +92,7 @@ impl Rates {
     /// Reads and validates the rates file at `path`. A missing or unreadable file is a
     /// configuration error (exit 78) that says how to supply one.
     pub fn load(path: &Path) -> Result<Rates, Error> {
-        let bytes = std::fs::read(path).map_err(|e| {
+        let bytes = crate::files::read_regular(path).map_err(|e| {
             let hint = if e.kind() == std::io::ErrorKind::NotFound {
                 "create it (rates.example.toml shows every key) or pass --rates FILE"
             } else {

@@ -113,6 +113,14 @@ pub fn resolve_inputs(opts: &InputOptions, month: Option<Month>) -> Result<Input
             return Err(not_a_file(role.as_str(), &path));
         }
         if !path.is_file() {
+            // A device, a FIFO or a folder where a file belongs is never read.
+            if let Some(what) = crate::files::unusable(&path).filter(|w| w != "missing") {
+                return Err(Error::MissingInput {
+                    role: role.as_str(),
+                    path,
+                    hint: format!("it is {what}; give the export file"),
+                });
+            }
             if role.required() || hint.is_some() {
                 let hint = hint.unwrap_or_else(|| {
                     format!(
@@ -693,7 +701,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 inputs: inputs.clone(),
                 roles: roles.clone(),
                 rates: FileRef {
-                    path: rates.path.display().to_string(),
+                    path: crate::files::recorded(&rates.path),
                     sha256: rates.sha256.clone(),
                 },
                 warnings,

@@ -85,6 +85,10 @@ pub struct Statement {
     /// The auditor's decisions the month was re-scored with (`slatement rescore`); null when
     /// settled as recorded.
     pub disputes: Option<DisputesRef>,
+    /// The seal (`settle --sign`, `slatement sign`): each signature over the statement's
+    /// canonical bytes (see [`crate::seal`]); absent when unsigned. Always the last key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<crate::seal::Signature>,
 }
 
 /// The disputes file a statement was re-scored with, and the decisions applied to this
@@ -1064,6 +1068,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, Ou
         arguments,
         terms: terms_json(terms_table),
         disputes,
+        signatures: Vec::new(),
     })
 }
 

@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::input::ingest::InputFile;
 use crate::input::{hex, Role};
 use crate::rates::Rates;
+use crate::seal::{self, PublicKey, SealCheck};
 use crate::settle::{data_dir, data_file, register_path, settle, InputPaths, Run};
 use crate::statement::Arguments;
 use crate::timestamp::{Instant, Month};
@@ -94,6 +95,9 @@ pub struct Sealed {
     pub profiles: Vec<(Role, RecordedProfile)>,
     /// Rejected rows the statement counts, over every input.
     pub rejected: u64,
+    /// The file's bytes are not exactly as slatement writes them (re-indented, a byte order
+    /// mark, trailing text): harmless for an unsigned statement, a broken seal for a signed one.
+    pub relaid: bool,
 }
 
 /// Reads the statements of `path`: one statement object (as `settle --out` writes it) or an
@@ -111,8 +115,10 @@ pub fn read(path: &Path) -> Result<Vec<Sealed>> {
 /// Parses JSON text (a UTF-8 byte order mark is allowed) into sealed statements; the error says
 /// what is wrong, naming the statement and the key.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {
+    let raw = bytes;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let relaid = relaid(raw, &value);
     // The statement schema and every compared figure are checked as `diff` checks them.
     Statements::from_value(value.clone())?;
     let items: Vec<(Option<usize>, Value)> = match value {
@@ -125,8 +131,118 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {
     };
     items
         .into_iter()
-        .map(|(index, json)| Sealed::read(json, index))
+        .map(|(index, json)| {
+            Sealed::read(json, index).map(|mut s| {
+                s.relaid = relaid;
+                s
+            })
+        })
         .collect()
+}
+
+/// Each signature of a seal, checked: `{"signer", "trusted" (the key's name, or null),
+/// "valid", "problem"}`.
+fn signatures_json(seal: &SealCheck) -> Value {
+    seal.signatures
+        .iter()
+        .map(|sig| {
+            json!({
+                "signer": sig.signer,
+                "trusted": sig.trusted.as_ref().map(PublicKey::shown),
+                "valid": sig.problem.is_none(),
+                "problem": sig.problem,
+            })
+        })
+        .collect()
+}
+
+/// Each trusted key that did not sign: `{"key", "signer"}`.
+fn unsigned_trusted_json(seal: &SealCheck) -> Value {
+    seal.missing
+        .iter()
+        .map(|k| json!({"key": k.shown(), "signer": k.hex}))
+        .collect()
+}
+
+/// True when `raw` is not exactly the bytes slatement writes for `value`.
+fn relaid(raw: &[u8], value: &Value) -> bool {
+    let mut written = serde_json::to_string_pretty(value).expect("JSON serializes");
+    written.push('\n');
+    written.as_bytes() != raw
+}
+
+/// The seal of every statement in a file, checked before anything else is read from it (a
+/// signed statement changed so far that it no longer reads as a statement still fails on its
+/// seal; an unsigned one fails at once when keys are trusted): None when the file is not JSON or
+/// every seal holds; otherwise the seals that do not, rendered as text or JSON.
+pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Option<String> {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let value: Value = serde_json::from_slice(text).ok()?;
+    let relaid = relaid(bytes, &value);
+    let items: Vec<&Value> = match &value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut broken = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.get("signatures").is_none() && trust.is_empty() {
+            continue;
+        }
+        let mut seal = seal::check(item, trust);
+        if relaid && item.get("signatures").is_some() && seal.malformed.is_none() {
+            seal.malformed = Some(
+                "the file was changed after it was signed: its bytes are not as slatement writes them"
+                    .to_string(),
+            );
+        }
+        if !seal.holds() {
+            let text = |pointer: &str| item.pointer(pointer).and_then(Value::as_str).unwrap_or("?");
+            let label = format!(
+                "{} ({}) · {}",
+                text("/vendor/name"),
+                text("/vendor/id"),
+                text("/month")
+            );
+            broken.push((i, label, seal));
+        }
+    }
+    if broken.is_empty() {
+        return None;
+    }
+    if json_report {
+        let statements: Vec<Value> = broken
+            .iter()
+            .map(|(i, label, seal)| {
+                json!({
+                    "index": i,
+                    "statement": label,
+                    "verified": false,
+                    "sealed": false,
+                    "signatures": signatures_json(seal),
+                    "unsigned_trusted": unsigned_trusted_json(seal),
+                    "seal_problem": seal.malformed,
+                    "result": "seal_broken",
+                })
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(&json!({
+            "schema": SCHEMA,
+            "verified": false,
+            "exit_code": 1,
+            "statements": statements,
+        }))
+        .expect("JSON serializes");
+        s.push('\n');
+        return Some(s);
+    }
+    let mut sections = Vec::new();
+    for (_, label, seal) in &broken {
+        let mut lines = vec![label.clone()];
+        lines.extend(seal_lines(seal));
+        lines.push("  statement: not re-derived: its seal does not hold".to_string());
+        sections.push(lines.join("\n") + "\n");
+    }
+    Some(sections.join("\n"))
 }
 
 fn text_at(json: &Value, pointer: &str) -> std::result::Result<String, String> {
@@ -287,6 +403,7 @@ impl Sealed {
             disputes,
             profiles,
             rejected,
+            relaid: false,
         })
     }
 }
@@ -314,6 +431,8 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// `--rates FILE` instead of the recorded rates path.
     pub rates: Option<PathBuf>,
+    /// `--trust PUBKEY…`: keys each of which must have signed every statement.
+    pub trust: Vec<PublicKey>,
 }
 
 /// How a file compares with what the statement records.
@@ -401,6 +520,8 @@ pub struct Check {
     pub recorded_rejected: u64,
     /// How the statements compare.
     pub outcome: Outcome,
+    /// Its signatures, checked against the trusted keys.
+    pub seal: SealCheck,
 }
 
 impl Check {
@@ -408,6 +529,7 @@ impl Check {
     pub fn is_verified(&self) -> bool {
         self.outcome == Outcome::Identical
             && self.files.iter().all(|f| f.status == FileStatus::Unchanged)
+            && self.seal.holds()
     }
 }
 
@@ -424,10 +546,15 @@ impl Verification {
         self.checks.iter().all(Check::is_verified)
     }
 
-    /// How `verify` exits (SPEC §6): 66 when a recorded input is missing, 78 when the rates do
-    /// not load, 65 when an input cannot be read as CSV, 74 on an I/O error; otherwise 0 when
+    /// How `verify` exits (SPEC §6): 1 when a seal does not hold (a signature that no longer
+    /// matches, a trusted key that did not sign) — the statement itself is in question, whatever
+    /// re-deriving gives; else 66 when a recorded input is missing, 78 when the rates do not
+    /// load, 65 when an input cannot be read as CSV, 74 on an I/O error; otherwise 0 when
     /// everything matches and 1 when anything differs.
     pub fn exit_code(&self) -> i32 {
+        if self.checks.iter().any(|c| !c.seal.holds()) {
+            return 1;
+        }
         let codes: Vec<i32> = self
             .checks
             .iter()
@@ -451,9 +578,10 @@ impl Verification {
     }
 }
 
-/// SHA-256 of a file's bytes; None when it cannot be read.
+/// SHA-256 of a regular file's bytes; None when it cannot be read (or is a device, a FIFO or
+/// a folder, which is never read).
 fn sha256_of(path: &Path) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = crate::files::open_regular(path).ok()?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).ok()?;
     Some(hex(&hasher.finalize()))
@@ -629,19 +757,22 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
             .unwrap_or_else(|| PathBuf::from(&s.rates.path));
         // The disputes file of a re-scored statement is read where it was recorded.
         let disputes_path = s.disputes.as_ref().map(|d| PathBuf::from(&d.path));
+        // A recorded path that is a device, a FIFO or a folder is refused like a missing file:
+        // it is never read.
+        let unusable = |what: String, p: &Path| {
+            crate::files::unusable(p).map(|why| match why.as_str() {
+                "missing" => format!("{what} missing at {}", p.display()),
+                _ => format!("{what} at {} is {why}", p.display()),
+            })
+        };
         let missing: Vec<String> = wanted
             .iter()
-            .filter(|(_, _, p)| !p.is_file())
-            .map(|(role, _, p)| format!("{} input missing at {}", role.as_str(), p.display()))
-            .chain(
-                (!rates_path.is_file())
-                    .then(|| format!("rates file missing at {}", rates_path.display())),
-            )
+            .filter_map(|(role, _, p)| unusable(format!("{} input", role.as_str()), p))
+            .chain(unusable("rates file".to_string(), &rates_path))
             .chain(
                 disputes_path
                     .as_ref()
-                    .filter(|p| !p.is_file())
-                    .map(|p| format!("disputes file missing at {}", p.display())),
+                    .and_then(|p| unusable("disputes file".to_string(), p)),
             )
             .collect();
 
@@ -742,6 +873,16 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
             status: file_status(Some(&s.rates), rates_hash.as_ref()),
         });
         checks.push(Check {
+            seal: {
+                let mut seal = seal::check(&s.json, &options.trust);
+                if s.relaid && !seal.signatures.is_empty() && seal.malformed.is_none() {
+                    seal.malformed = Some(
+                        "the file was changed after it was signed: its bytes are not as slatement writes them"
+                            .to_string(),
+                    );
+                }
+                seal
+            },
             vendor: s.vendor.clone(),
             name: s.name.clone(),
             month: s.month.to_string(),
@@ -810,7 +951,12 @@ fn compare(s: &Sealed, run: &Rerun) -> (Outcome, Option<u64>) {
     }
     new["rates"]["path"] = Value::String(s.rates.path.clone());
     let rejected = rejected_rows(&new);
-    let old = Statements::from_value(s.json.clone()).expect("checked when read");
+    // The seal is checked on its own; the figures are compared without it.
+    let mut recorded = s.json.clone();
+    if let Some(o) = recorded.as_object_mut() {
+        o.shift_remove("signatures");
+    }
+    let old = Statements::from_value(recorded).expect("checked when read");
     let new = Statements::from_value(new).expect("a statement this program settled");
     let d = diff::diff(&old, &new);
     let vd = d
@@ -868,6 +1014,39 @@ fn width(s: &str) -> usize {
     s.chars().count()
 }
 
+/// The seal of a statement, a line per signature and per trusted key that did not sign
+/// (nothing for an unsigned statement when no key is trusted).
+fn seal_lines(seal: &SealCheck) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(m) = &seal.malformed {
+        lines.push(format!("  seal: broken: {m}"));
+    }
+    for sig in &seal.signatures {
+        let who = match &sig.trusted {
+            Some(k) if k.file.is_some() => format!("{} ({}, trusted)", sig.signer, k.shown()),
+            Some(_) => format!("{} (trusted)", sig.signer),
+            None => sig.signer.clone(),
+        };
+        match &sig.problem {
+            None => lines.push(format!("  signed by {who}: valid")),
+            Some(p) => lines.push(format!("  signature of {who}: INVALID: {p}")),
+        }
+    }
+    // A trusted key whose signature is there but invalid is named above.
+    for k in seal
+        .missing
+        .iter()
+        .filter(|k| !seal.signatures.iter().any(|s| s.signer == k.hex))
+    {
+        lines.push(format!(
+            "  trusted key {} ({}): no valid signature",
+            k.shown(),
+            k.hex
+        ));
+    }
+    lines
+}
+
 /// The verification as a readable report: a section per statement with the recorded arguments,
 /// a line per file (unchanged, changed with both hashes, missing, added), the rows rejected on
 /// re-derivation, and whether the statement is identical — or each figure that moved, as
@@ -911,6 +1090,7 @@ pub fn render_text(v: &Verification) -> String {
             }
             lines.push(line);
         }
+        lines.extend(seal_lines(&c.seal));
         match &c.outcome {
             Outcome::Identical => lines.push("  statement: identical".to_string()),
             Outcome::Differs(vd) => {
@@ -995,6 +1175,10 @@ pub fn to_json(v: &Verification) -> Value {
                 "rejected": c.rejected,
                 "recorded_rejected": c.recorded_rejected,
                 "verified": c.is_verified(),
+                "sealed": c.seal.holds(),
+                "signatures": signatures_json(&c.seal),
+                "unsigned_trusted": unsigned_trusted_json(&c.seal),
+                "seal_problem": c.seal.malformed,
                 "result": result,
                 "changes": changes,
                 "also_differ": also_differ,
@@ -1193,6 +1377,7 @@ mod tests {
             rejected: Some(0),
             recorded_rejected: 0,
             outcome,
+            seal: SealCheck::default(),
         }
     }
 

@@ -425,7 +425,7 @@ fn spec_9_the_register_of_the_month_folder_wins_and_is_shown_in_every_form() {
     )
     .unwrap();
     let s = acme(dir.path(), "2026-10");
-    assert_eq!(s["inputs"][3]["path"], "./2026-10/incidents.csv");
+    assert_eq!(s["inputs"][3]["path"], "2026-10/incidents.csv");
     // --incidents names another file.
     let out = settle(
         dir.path(),
@@ -477,7 +477,7 @@ fn spec_9_the_register_of_the_month_folder_wins_and_is_shown_in_every_form() {
     );
     out.expect(0);
     assert!(
-        out.stdout.contains("./2026-10/incidents.csv:2") && out.stdout.contains("B1"),
+        out.stdout.contains("2026-10/incidents.csv:2") && out.stdout.contains("B1"),
         "{}",
         out.stdout
     );

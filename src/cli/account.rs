@@ -3,9 +3,9 @@
 
 use super::{print_stdout, FormatArg};
 use crate::account::{account, out_dir, Account, Request};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::render::account as render;
-use crate::write::{write_atomic, Written};
+use crate::write::{lock_folders, publish, Planned, Written};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -57,38 +57,29 @@ pub fn account_files(out: &Path, a: &Account) -> Vec<(PathBuf, Vec<u8>)> {
     ]
 }
 
-/// Writes every form of every account under `out`: an identical file is left untouched, a
-/// different one is refused without `force` (exit 73); every target is checked before any is
-/// written.
+/// Writes every form of every account under `out`, holding the folder's lock, published
+/// whole: an identical file is left untouched, a different one is refused without `force`
+/// (exit 73) and then nothing is written.
 pub fn write_accounts(
     out: &Path,
     accounts: &[Account],
     force: bool,
+    quiet: bool,
 ) -> Result<Vec<(PathBuf, Written)>> {
-    let planned: Vec<(PathBuf, Vec<u8>)> = accounts
+    let planned: Vec<Planned> = accounts
         .iter()
         .flat_map(|a| account_files(out, a))
+        .map(|(path, bytes)| Planned::statement(path, bytes))
         .collect();
-    let mut same = Vec::with_capacity(planned.len());
-    for (path, bytes) in &planned {
-        same.push(match std::fs::read(path) {
-            Ok(existing) if existing == *bytes => true,
-            Ok(_) if force => false,
-            Ok(_) => return Err(Error::Refused { path: path.clone() }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-            Err(e) => return Err(Error::io(path, e)),
-        });
-    }
-    let mut done = Vec::with_capacity(planned.len());
-    for ((path, bytes), same) in planned.into_iter().zip(same) {
-        if same {
-            done.push((path, Written::Unchanged));
-        } else {
-            write_atomic(&path, &bytes)?;
-            done.push((path, Written::Written));
+    let locks = lock_folders(&[out.to_path_buf()], &mut |dir| {
+        if !quiet {
+            crate::say!(
+                "waiting for another slatement run writing to {}…",
+                dir.display()
+            );
         }
-    }
-    Ok(done)
+    })?;
+    publish(planned, force, &locks)
 }
 
 /// Runs `account`.
@@ -104,19 +95,19 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
     if !a.quiet {
         for acc in &accounts {
             for w in &acc.warnings {
-                eprintln!("warning: {}: {}", acc.vendor.id, crate::text::message(w));
+                crate::say!("warning: {}: {}", acc.vendor.id, crate::text::message(w));
             }
         }
     }
     if let Some(out) = &a.out {
-        let done = write_accounts(out, &accounts, a.force)?;
+        let done = write_accounts(out, &accounts, a.force, a.quiet)?;
         if !a.quiet {
             for (path, how) in done {
                 let what = match how {
                     Written::Written => "wrote",
                     Written::Unchanged => "unchanged",
                 };
-                eprintln!("{what} {}", path.display());
+                crate::say!("{what} {}", path.display());
             }
         }
     }

@@ -37,26 +37,26 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
     listing.extend(settled.rejects.iter().map(|r| format!("{r}\n")));
     print_stdout(&listing)?;
     if !a.input.quiet {
-        eprintln!(
+        crate::say!(
             "{}: configuration ok ({} vendor(s))",
             rates.path.display(),
             rates.vendors.len()
         );
         for f in &settled.files {
             match f.lines_text() {
-                Some(lines) => eprintln!("{}: {lines}; {} rejected", f.path, f.rejected),
-                None => eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected),
+                Some(lines) => crate::say!("{}: {lines}; {} rejected", f.path, f.rejected),
+                None => crate::say!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected),
             }
         }
         for n in &settled.notices {
-            eprintln!("note: {}", crate::text::message(n));
+            crate::say!("note: {}", crate::text::message(n));
         }
     }
     if settled.rejects.is_empty() {
         Ok(0)
     } else {
         if !a.input.quiet {
-            eprintln!(
+            crate::say!(
                 "{} row(s) rejected; fix them in the export, or settle with --allow-rejects",
                 settled.rejects.len()
             );

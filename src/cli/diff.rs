@@ -43,7 +43,7 @@ pub fn run(a: DiffArgs) -> anyhow::Result<i32> {
     print_stdout(&report)?;
     if d.is_equal() {
         if !a.quiet {
-            eprintln!("statements are identical");
+            crate::say!("statements are identical");
         }
         Ok(0)
     } else {

@@ -96,10 +96,10 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
     )?;
     if !quiet {
         for f in &settled.files {
-            eprintln!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
+            crate::say!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
         }
         for n in &settled.notices {
-            eprintln!("note: {}", crate::text::message(n));
+            crate::say!("note: {}", crate::text::message(n));
         }
     }
     let cutoff = as_of.unwrap_or_else(|| month.bounds(tz).1);

@@ -5,8 +5,10 @@ pub mod account;
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod keygen;
 pub mod rescore;
 pub mod settle;
+pub mod sign;
 pub mod verify;
 
 use crate::error::Error;
@@ -42,6 +44,10 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Dues, payments, late-payment charges and the balance across the months of a contract; --final for the settlement at its end.
     Account(account::AccountArgs),
+    /// Make an Ed25519 key pair for sealing statements: NAME.key (secret, mode 0600) and NAME.pub.
+    Keygen(keygen::KeygenArgs),
+    /// Add a signature (a countersignature: the vendor's acceptance) to a sealed statement, changing nothing else.
+    Sign(sign::SignArgs),
 }
 
 /// Where the inputs and terms are.
@@ -154,6 +160,9 @@ pub struct SettleArgs {
     /// Also write the rows behind each figure to DIR/<month>/<vendor>/{work_orders,repairs,contacts,takeovers}.csv and DIR/<month>/rejected.csv (derived data: replaced without --force).
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
+    /// Sign every statement with this secret key (made by `slatement keygen`): a `signatures` entry over the statement's canonical bytes.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
     /// Inputs and terms.
     #[command(flatten)]
     pub input: InputArgs,
@@ -209,6 +218,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Rescore(a) => rescore::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Account(a) => account::run(a),
+        Command::Keygen(a) => keygen::run(a),
+        Command::Sign(a) => sign::run(a),
     }
 }
 

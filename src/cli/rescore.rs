@@ -56,7 +56,7 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<i32> {
                 let before = old.len();
                 old.retain(|v, m| keys.iter().any(|(kv, km)| kv == v && km == m));
                 if old.len() < before && !quiet {
-                    eprintln!(
+                    crate::say!(
                         "note: {}: {} statement(s) of other vendors or months left out of the comparison",
                         path.display(),
                         before - old.len()
@@ -96,7 +96,7 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<i32> {
         _ => {
             print_stdout(&printed)?;
             if !quiet {
-                eprint!("{report}");
+                crate::say_raw!("{report}");
             }
         }
     }

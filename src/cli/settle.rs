@@ -7,9 +7,10 @@ use crate::evidence::{self, Collect};
 use crate::progress;
 use crate::rates::Rates;
 use crate::render::{self, Format};
+use crate::seal::SecretKey;
 use crate::settle::{resolve_inputs, settle_collecting, InputPaths, Run, Settled};
 use crate::timestamp::{Instant, Month};
-use crate::write::{rejects_csv, write_atomic, write_statements, Written};
+use crate::write::{lock_folders, publish, rejects_csv, statement_files, Planned, Written};
 use std::path::{Path, PathBuf};
 
 /// How many reasons are shown on stderr when rows are rejected.
@@ -68,6 +69,22 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
     } else {
         Collect::Off
     };
+    let key = match &a.sign {
+        None => None,
+        Some(path) => {
+            let (key, warning) = SecretKey::load(path)?;
+            if let Some(w) = warning {
+                crate::say!("warning: {w}");
+            }
+            Some(key)
+        }
+    };
+    let rejects_path = a.allow_rejects.then(|| {
+        a.rejects.clone().unwrap_or_else(|| match &a.out {
+            Some(out) => out.join(month.to_string()).join("rejects.csv"),
+            None => PathBuf::from(format!("rejects-{month}.csv")),
+        })
+    });
     let bar = progress::Bar::start(quiet, inputs.total_bytes());
     let settled = settle_collecting(
         &Run {
@@ -82,7 +99,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
         collect,
     );
     drop(bar);
-    let settled = settled?;
+    let mut settled = settled?;
 
     if !settled.rejects.is_empty() && !a.allow_rejects {
         let mut msg = format!("{} row(s) rejected:\n", settled.rejects.len());
@@ -101,7 +118,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
 
     if !quiet {
         for f in &settled.files {
-            eprintln!(
+            crate::say!(
                 "{}: {} rows, {} rejected, sha256 {}",
                 f.path,
                 f.rows,
@@ -110,7 +127,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             );
         }
         if let Some(d) = &disputes {
-            eprintln!(
+            crate::say!(
                 "{}: {} decision(s), sha256 {}",
                 d.path,
                 d.items.len(),
@@ -118,54 +135,81 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             );
         }
         for n in &settled.notices {
-            eprintln!("note: {}", crate::text::message(n));
+            crate::say!("note: {}", crate::text::message(n));
         }
         for s in &settled.statements {
             for w in &s.warnings {
-                eprintln!("warning: {}: {}", s.vendor.id, crate::text::message(w));
+                crate::say!("warning: {}: {}", s.vendor.id, crate::text::message(w));
             }
         }
     }
 
-    // Statements first: a refusal (exit 73) must leave the rejects file beside the kept
-    // statements as it was.
-    if let Some(out) = &a.out {
-        let done = write_statements(out, &settled.statements, a.force)?;
-        if !quiet {
-            for (path, w) in done {
-                let what = match w {
-                    Written::Written => "wrote",
-                    Written::Unchanged => "unchanged",
-                };
-                eprintln!("{what} {}", path.display());
-            }
+    if let Some(key) = &key {
+        for s in &mut settled.statements {
+            // The canonical bytes: the statement as written, without signatures.
+            s.signatures.clear();
+            let sig = key.sign(render::json_one(s).as_bytes());
+            s.signatures = vec![sig];
         }
-    }
-
-    if a.allow_rejects {
-        let path = a.rejects.clone().unwrap_or_else(|| match &a.out {
-            Some(out) => out.join(month.to_string()).join("rejects.csv"),
-            None => PathBuf::from(format!("rejects-{month}.csv")),
-        });
-        write_atomic(&path, &rejects_csv(&settled.rejects))?;
         if !quiet {
-            eprintln!(
-                "{} rejected row(s) written to {}",
-                settled.rejects.len(),
-                path.display()
+            crate::say!(
+                "signed {} statement(s) as {}",
+                settled.statements.len(),
+                key.public_hex()
             );
         }
     }
 
-    // Evidence is derived from the same rows: written last, each file replaced atomically.
+    // One writer per folder: the run holds --out and --evidence while it writes (a
+    // rejects file elsewhere is published with the run, in a folder no lock guards).
+    let folders: Vec<PathBuf> = a.out.iter().chain(&a.evidence).cloned().collect();
+    let locks = lock_folders(&folders, &mut |dir| {
+        if !quiet {
+            crate::say!(
+                "waiting for another slatement run writing to {}…",
+                dir.display()
+            );
+        }
+    })?;
+
+    // Every file of the run is published together: a refusal (exit 73) writes nothing.
+    let mut plan: Vec<Planned> = Vec::new();
+    if let Some(out) = &a.out {
+        for s in &settled.statements {
+            plan.extend(statement_files(out, s));
+        }
+    }
+    if let Some(path) = &rejects_path {
+        plan.push(Planned::derived(
+            path.clone(),
+            rejects_csv(&settled.rejects),
+        ));
+    }
     if let Some(dir) = &a.evidence {
         let cutoff = as_of.unwrap_or_else(|| month.bounds(rates.timezone).1);
         let ev = evidence::build(&settled, &rates, month, cutoff);
-        let written = evidence::write(dir, &ev)?;
-        if !quiet {
-            for path in written {
-                eprintln!("wrote {}", path.display());
-            }
+        plan.extend(
+            evidence::files(dir, &ev)
+                .into_iter()
+                .map(|(path, bytes)| Planned::derived(path, bytes)),
+        );
+    }
+    let done = publish(plan, a.force, &locks)?;
+    drop(locks);
+    if !quiet {
+        for (path, w) in done {
+            let what = match w {
+                Written::Written => "wrote",
+                Written::Unchanged => "unchanged",
+            };
+            crate::say!("{what} {}", path.display());
+        }
+        if let Some(path) = &rejects_path {
+            crate::say!(
+                "{} rejected row(s) written to {}",
+                settled.rejects.len(),
+                path.display()
+            );
         }
     }
 

@@ -199,7 +199,8 @@ impl InputFile {
         let profile = profile.or_else(|| is_xlsx.then(|| Profile::canonical_xlsx(role)));
         InputFile {
             role,
-            path,
+            // Recorded as read: `./data/calls.csv` and `data/calls.csv` are one file.
+            path: crate::files::lexical(&path),
             profile,
         }
     }
