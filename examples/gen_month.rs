@@ -23,6 +23,7 @@
 //! | `--vendors a,b,...` | `acme,brightline` | vendor ids; each gets a different quality profile |
 //! | `--bad-rows N` | 0 | malformed rows injected across the files (see below) |
 //! | `--incidents N` | 0 | also write `incidents.csv`, a register of N incidents (see below) |
+//! | `--claim VENDOR` | none | also write that vendor's settlement list, `claim.csv` and `claim_records.csv` (see below) |
 //!
 //! What the data looks like:
 //! - Contacts arrive with daytime peaks (09:00–18:00, online into the evening until 21:00) and a
@@ -55,6 +56,14 @@
 //!   two in three are confidentiality incidents of 1–8 records (one in ten wide, one in twenty to
 //!   a competitor), the rest service breaches; a few carry a note. Ids are `INC0001` …
 //!
+//! - `--claim VENDOR` writes the vendor's own settlement list for its contacts (SPEC §10): the
+//!   records it counts under `earn/phone_effective_call`, `earn/online_session` and the
+//!   `takeover/…` items, and one line per item at the example rate card's prices, with chosen
+//!   disagreements: about half of its short calls (talk under 10 s) claimed as effective, the
+//!   first three contacts of the next month claimed, the first two after-sales takeovers claimed
+//!   under the other package, and one record listed twice. Lines for tickets, orders, penalties and
+//!   incidents are not written (the generator does not price them).
+//!
 //! Only std is used: a `SplitMix64` generator seeded from `--seed`, integer arithmetic for times
 //! and money, and rows streamed through a `BufWriter`, so memory stays constant (10 million
 //! calls plus 5.5 million other rows: about 10 s and 6 MB).
@@ -65,7 +74,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: gen_month --month YYYY-MM --out DIR [--calls N] [--tickets N] \
-[--surveys N] [--orders N] [--seed S] [--vendors acme,brightline] [--bad-rows N] [--incidents N]";
+[--surveys N] [--orders N] [--seed S] [--vendors acme,brightline] [--bad-rows N] [--incidents N] \
+[--claim VENDOR]";
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
@@ -160,6 +170,7 @@ const S_ORDER_TIMES: u64 = 8;
 const S_ORDERS: u64 = 9;
 const S_SURVEY_TIMES: u64 = 10;
 const S_INCIDENTS: u64 = 11;
+const S_CLAIM: u64 = 12;
 const S_BAD: u64 = 20; // + file index
 
 // ---------------------------------------------------------------------------------------------
@@ -469,6 +480,7 @@ struct Args {
     vendors: Vec<String>,
     bad_rows: u64,
     incidents: u64,
+    claim: Option<String>,
 }
 
 struct Ctx {
@@ -1439,6 +1451,21 @@ fn run(args: &Args) -> io::Result<()> {
             dir.join(file).display()
         );
     }
+    if let Some(vendor) = &args.claim {
+        let v = ctx
+            .vendors
+            .iter()
+            .position(|x| x == vendor)
+            .ok_or_else(|| {
+                io::Error::other(format!("--claim: `{vendor}` is not one of --vendors"))
+            })?;
+        let n = write_claim(&ctx, args.calls, v, dir)?;
+        eprintln!(
+            "{}, {}: {n} claimed records",
+            dir.join("claim.csv").display(),
+            dir.join("claim_records.csv").display()
+        );
+    }
     if args.incidents > 0 {
         write_incidents(&ctx, args.incidents, &dir.join("incidents.csv"))?;
         eprintln!(
@@ -1448,6 +1475,104 @@ fn run(args: &Args) -> io::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The example rate card's price of a claimed contact item, in cents.
+fn claim_price(item: &str) -> u64 {
+    match item {
+        "earn/phone_effective_call" => 200,
+        "earn/online_session" => 100,
+        "takeover/presales/phone" => 350,
+        "takeover/presales/online" => 160,
+        "takeover/aftersales/package1/phone" => 1450,
+        "takeover/aftersales/package1/online" => 630,
+        "takeover/aftersales/package2/phone" => 650,
+        _ => 280,
+    }
+}
+
+/// The vendor's settlement list for its contacts, with the disagreements the module doc names.
+/// Returns how many records it lists.
+fn write_claim(ctx: &Ctx, count: u64, vendor: usize, dir: &Path) -> io::Result<usize> {
+    let mut rng = Rng::new(ctx.seed, S_CLAIM);
+    let mut records: Vec<(String, String)> = Vec::new();
+    let (mut next_month, mut wrong_package) = (0, 0);
+    for call in calls(ctx, count).filter(|c| c.vendor == vendor) {
+        let ch = if call.phone { "phone" } else { "online" };
+        let package = |wrong: bool| {
+            let one = PACKAGE1.contains(&call.category);
+            if one != wrong {
+                "package1"
+            } else {
+                "package2"
+            }
+        };
+        let item = match (call.platform, call.answered, call.ended) {
+            (true, Some(_), _) if call.presales => Some(format!("takeover/presales/{ch}")),
+            (true, Some(_), _) => {
+                let wrong = ctx.in_period(call.offered) && wrong_package < 2;
+                wrong_package += usize::from(wrong);
+                Some(format!("takeover/aftersales/{}/{ch}", package(wrong)))
+            }
+            (false, Some(a), Some(e)) if call.phone => {
+                // About half of the short calls are claimed as effective all the same.
+                (e - a >= 10 || rng.chance(500)).then(|| "earn/phone_effective_call".to_string())
+            }
+            (false, Some(_), _) if !call.phone => Some("earn/online_session".to_string()),
+            _ => None,
+        };
+        let Some(item) = item else { continue };
+        let claimed = if ctx.in_period(call.offered) {
+            true
+        } else if call.offered >= ctx.end && next_month < 3 {
+            next_month += 1;
+            true
+        } else {
+            false
+        };
+        if claimed {
+            let mut id = Vec::new();
+            push_id(&mut id, Call::PREFIX, call.id, ctx.call_width);
+            records.push((item, String::from_utf8_lossy(&id).into_owned()));
+        }
+    }
+    if let Some(first) = records
+        .iter()
+        .find(|r| r.0 == "earn/phone_effective_call")
+        .cloned()
+    {
+        records.push(first);
+    }
+    let mut out = BufWriter::new(File::create(dir.join("claim_records.csv"))?);
+    out.write_all(b"item,id\n")?;
+    for (item, id) in &records {
+        writeln!(out, "{item},{id}")?;
+    }
+    out.flush()?;
+    let mut lines: Vec<(String, u64)> = Vec::new();
+    for (item, _) in &records {
+        match lines.iter_mut().find(|l| l.0 == *item) {
+            Some(l) => l.1 += 1,
+            None => lines.push((item.clone(), 1)),
+        }
+    }
+    lines.sort();
+    let mut out = BufWriter::new(File::create(dir.join("claim.csv"))?);
+    out.write_all(b"item,quantity,unit_price,amount\n")?;
+    for (item, n) in &lines {
+        let price = claim_price(item);
+        let amount = price * n;
+        writeln!(
+            out,
+            "{item},{n},{}.{:02},{}.{:02}",
+            price / 100,
+            price % 100,
+            amount / 100,
+            amount % 100
+        )?;
+    }
+    out.flush()?;
+    Ok(records.len())
 }
 
 /// The incident register: `n` incidents over the month and the three before it, in time order.
@@ -1508,6 +1633,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
         vendors: vec!["acme".to_string(), "brightline".to_string()],
         bad_rows: 0,
         incidents: 0,
+        claim: None,
     };
     while let Some(arg) = argv.next() {
         if arg == "-h" || arg == "--help" {
@@ -1534,6 +1660,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Option<Args>, St
             "--seed" => args.seed = number(&value)?,
             "--bad-rows" => args.bad_rows = number(&value)?,
             "--incidents" => args.incidents = number(&value)?,
+            "--claim" => args.claim = Some(value.clone()),
             "--vendors" => args.vendors = parse_vendors(&value)?,
             _ => return Err(format!("unknown option {key}")),
         }

@@ -43,11 +43,11 @@ pub enum Collect<'a> {
     Ticket(&'a str),
     /// The rows a reconciliation asks for (SPEC §10): those whose id the vendor claims, and those
     /// counted under an item whose records the vendor lists but whose id it does not claim.
-    Rows(&'a RowFilter),
+    Rows(&'a RowFilter<'a>),
 }
 
 /// Which accepted rows a caller keeps: by role, id, parsed record and classification.
-pub type RowFilter = dyn Fn(Role, &[u8], &Record, &Classification) -> bool + Sync;
+pub type RowFilter<'a> = dyn Fn(Role, &[u8], &Record, &Classification) -> bool + Sync + 'a;
 
 impl Collect<'_> {
     /// Whether the accepted row of `role` with `id`, parsed as `record` and classified as

@@ -36,6 +36,7 @@ pub mod money;
 pub mod preview;
 pub mod progress;
 pub mod rates;
+pub mod reconcile;
 pub mod render;
 pub mod scoring;
 pub mod seal;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod keygen;
+pub mod reconcile;
 pub mod rescore;
 pub mod settle;
 pub mod sign;
@@ -44,6 +45,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Dues, payments, late-payment charges and the balance across the months of a contract; --final for the settlement at its end.
     Account(account::AccountArgs),
+    /// Compare the vendor's settlement list (and the records behind it) with the statement, naming the reason for every difference.
+    Reconcile(reconcile::ReconcileArgs),
     /// Make an Ed25519 key pair for sealing statements: NAME.key (secret, mode 0600) and NAME.pub.
     Keygen(keygen::KeygenArgs),
     /// Add a signature (a countersignature: the vendor's acceptance) to a sealed statement, changing nothing else.
@@ -125,7 +128,7 @@ impl InputArgs {
 pub enum FormatArg {
     /// A readable table.
     Table,
-    /// JSON array of statements.
+    /// JSON (an array of statements; one object for reconcile).
     Json,
     /// CSV tables.
     Csv,
@@ -218,6 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Rescore(a) => rescore::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Account(a) => account::run(a),
+        Command::Reconcile(a) => reconcile::run(a),
         Command::Keygen(a) => keygen::run(a),
         Command::Sign(a) => sign::run(a),
     }

@@ -37,6 +37,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../profiles/cn-excel-calls.toml"),
     ),
     (
+        "vendor-claim-cn",
+        include_str!("../../profiles/vendor-claim-cn.toml"),
+    ),
+    (
         "cn-excel-tickets",
         include_str!("../../profiles/cn-excel-tickets.toml"),
     ),
@@ -856,6 +860,7 @@ mod tests {
                 "calls" => Role::Calls,
                 "tickets" => Role::Tickets,
                 "surveys" => Role::Surveys,
+                "claim" => Role::Claim,
                 _ => Role::Orders,
             };
             let p = load(name, role, Path::new(".")).unwrap();

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod csv;
 pub mod markdown;
+pub mod reconcile;
 pub mod table;
 pub mod view;
 

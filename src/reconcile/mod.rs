@@ -1,0 +1,913 @@
+//! Reconciliation (对账, SPEC §10): the vendor's settlement list against the statement, line by
+//! line and, where the vendor lists them, record by record, with the reason for every record we
+//! do not count. The settle pass keeps only the rows whose ids are claimed and the rows counted
+//! under a listed item whose ids are not ([`Collect::Rows`]), so the cost grows with the claim
+//! and the differences, not with the month.
+
+pub mod claim;
+pub mod items;
+
+use crate::disputes::{Decision, Disputes};
+use crate::error::{Error, Result};
+use crate::evidence::{Collect, Noted};
+use crate::input::foreign::ForeignSource;
+use crate::input::ingest::{InputFile, RowSource};
+use crate::input::{csv_error, open, Header, Reject, Role};
+use crate::rates::Rates;
+use crate::settle::{settle_collecting, InputPaths, Run, Settled};
+use crate::statement::{FileRef, InputRef, Statement};
+use crate::timestamp::{parse_timestamp, Instant, Month};
+use claim::{ClaimLine, ClaimRecord, Read};
+use items::{item_of, not_billable, role_of, section};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+/// The JSON schema name of a reconciliation.
+pub const SCHEMA: &str = "slatement.reconciliation.v1";
+
+/// Why we did not count a claimed record, in the order they are checked (SPEC §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// No row of the item's input has this id.
+    Unknown,
+    /// The id's rows name another vendor.
+    OtherVendor,
+    /// The vendor's rows of this id fall outside the month.
+    OutsidePeriod,
+    /// The vendor's row of this id was rejected.
+    Rejected,
+    /// An auditor's decision excluded it.
+    ExcludedByDispute,
+    /// Listed again under the same item.
+    ClaimedTwice,
+    /// Counted under another item of the same section.
+    CountedUnder,
+    /// In the month, but the work does not earn (or cost) under this item.
+    NotBillable,
+}
+
+impl Reason {
+    /// The code in JSON and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Unknown => "unknown",
+            Reason::OtherVendor => "other_vendor",
+            Reason::OutsidePeriod => "outside_period",
+            Reason::Rejected => "rejected",
+            Reason::ExcludedByDispute => "excluded_by_dispute",
+            Reason::ClaimedTwice => "claimed_twice",
+            Reason::CountedUnder => "counted_under",
+            Reason::NotBillable => "not_billable",
+        }
+    }
+}
+
+/// Which side a differing record is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The vendor counts it, we do not.
+    ClaimedOnly,
+    /// We count it, the vendor does not list it.
+    OursOnly,
+    /// Both count it, at different amounts (commission).
+    AmountDiffers,
+}
+
+impl Side {
+    /// The code in JSON and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::ClaimedOnly => "claimed_only",
+            Side::OursOnly => "ours_only",
+            Side::AmountDiffers => "amount_differs",
+        }
+    }
+}
+
+/// A quantity and an amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// Quantity.
+    pub quantity: Decimal,
+    /// Amount.
+    pub amount: Decimal,
+}
+
+/// One item of either side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineCmp {
+    /// The §5 item name.
+    pub item: String,
+    /// Our figures (0 when we have no such line).
+    pub ours: Figures,
+    /// The vendor's (0 when it claims no such line).
+    pub claimed: Figures,
+    /// Claimed − ours.
+    pub delta: Figures,
+}
+
+/// One total of both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TotalCmp {
+    /// Ours.
+    pub ours: Decimal,
+    /// The vendor's: the sum of its lines by section, as in §4.
+    pub claimed: Decimal,
+    /// Claimed − ours.
+    pub delta: Decimal,
+}
+
+/// The totals compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TotalsCmp {
+    /// What the platform pays.
+    pub earned: TotalCmp,
+    /// What the vendor pays.
+    pub charged: TotalCmp,
+    /// Earned − charged.
+    pub net: TotalCmp,
+}
+
+/// The records of one item, counted by outcome (disjoint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordCounts {
+    /// The item.
+    pub item: String,
+    /// Counted by both, same amount.
+    pub matched: u64,
+    /// Claimed, not counted by us.
+    pub claimed_only: u64,
+    /// Counted by us, not claimed.
+    pub ours_only: u64,
+    /// Counted by both, amounts differ (commission).
+    pub amount_differs: u64,
+}
+
+/// One differing record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// The item.
+    pub item: String,
+    /// Which side.
+    pub side: Side,
+    /// The record's id.
+    pub id: String,
+    /// Why we do not count it (claimed_only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+    /// The fact, in words, for people (not a stable contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Our amount (amount_differs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ours: Option<Decimal>,
+    /// The claimed amount (amount_differs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<Decimal>,
+    /// The input row, `file:line` (absent for `unknown`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The claim_records line it comes from (claimed_only), for the draft disputes.
+    #[serde(skip)]
+    pub claim_line: Option<u64>,
+}
+
+/// The vendor reconciled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VendorName {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A reconciliation of one vendor's month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reconciliation {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The vendor.
+    pub vendor: VendorName,
+    /// Contract currency.
+    pub currency: String,
+    /// Every line, total and record agrees.
+    pub agrees: bool,
+    /// Statement items in statement order, then the claim's other items in claim order.
+    pub lines: Vec<LineCmp>,
+    /// Totals.
+    pub totals: TotalsCmp,
+    /// Per item the claim lists records for, in line order.
+    pub records: Vec<RecordCounts>,
+    /// Every differing record: by item (line order), side, then id in byte order.
+    pub differences: Vec<Difference>,
+    /// Things a reader must know.
+    pub warnings: Vec<String>,
+    /// Our inputs, as the statement records them.
+    pub inputs: Vec<InputRef>,
+    /// The claim.
+    pub claim: FileRef,
+    /// The records behind it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_records: Option<FileRef>,
+    /// The rates file.
+    pub rates: FileRef,
+}
+
+impl Reconciliation {
+    /// Every claimed_only and ours_only record as a disputes file with the decision left for
+    /// the auditor (`--draft-disputes`).
+    pub fn draft_disputes(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["kind", "id", "decision", "reason", "decided_by"])
+            .expect("memory");
+        for d in &self.differences {
+            if d.side == Side::AmountDiffers {
+                continue;
+            }
+            let kind = match role_of(&d.item) {
+                Some(Role::Calls) => "contact",
+                Some(Role::Tickets) => "ticket",
+                _ => "order",
+            };
+            let why = match (&d.reason, &d.detail) {
+                (Some(r), Some(x)) => {
+                    format!("{} {}: {} ({x})", d.item, d.side.as_str(), r.as_str())
+                }
+                (Some(r), None) => format!("{} {}: {}", d.item, d.side.as_str(), r.as_str()),
+                _ => format!("{} {}", d.item, d.side.as_str()),
+            };
+            w.write_record([
+                kind,
+                &crate::render::csv::escape_text(&d.id),
+                "",
+                &crate::render::csv::escape_text(&why),
+                "",
+            ])
+            .expect("memory");
+        }
+        w.into_inner().expect("memory")
+    }
+}
+
+/// What to reconcile.
+pub struct Request<'a> {
+    /// The contract terms.
+    pub rates: &'a Rates,
+    /// The month.
+    pub month: Month,
+    /// `--as-of`.
+    pub as_of: Option<Instant>,
+    /// The vendor.
+    pub vendor: &'a str,
+    /// Our inputs.
+    pub inputs: &'a InputPaths,
+    /// An auditor's decisions already taken.
+    pub disputes: Option<&'a Disputes>,
+    /// `--allow-outside-period`.
+    pub allow_outside_period: bool,
+    /// The vendor's settlement list.
+    pub claim: Read<ClaimLine>,
+    /// The records behind it.
+    pub records: Option<Read<ClaimRecord>>,
+}
+
+/// The month settled for the vendor, and its reconciliation.
+pub struct Outcome {
+    /// The reconciliation.
+    pub reconciliation: Reconciliation,
+    /// The settle run (its rejects decide whether the run may go on).
+    pub settled: Settled,
+}
+
+/// Settles the vendor's month keeping the rows the claim needs, and compares.
+pub fn reconcile(req: Request) -> Result<Outcome> {
+    let rates = req.rates;
+    let terms = rates.terms_for(req.vendor, req.month);
+    let records: Vec<ClaimRecord> = req
+        .records
+        .as_ref()
+        .map_or_else(Vec::new, |r| r.rows.clone());
+    let mut claimed_ids: HashMap<Role, HashSet<Vec<u8>>> = HashMap::new();
+    let mut listed: Vec<String> = Vec::new();
+    for r in &records {
+        if let Some(role) = role_of(&r.item) {
+            claimed_ids
+                .entry(role)
+                .or_default()
+                .insert(r.id.as_bytes().to_vec());
+        }
+        if !listed.contains(&r.item) {
+            listed.push(r.item.clone());
+        }
+    }
+    let keep = |role: Role,
+                id: &[u8],
+                record: &crate::input::records::Record,
+                class: &crate::tally::Classification| {
+        claimed_ids.get(&role).is_some_and(|s| s.contains(id))
+            || item_of(record, class, terms).is_some_and(|(item, _)| listed.contains(&item))
+    };
+    let settled = settle_collecting(
+        &Run {
+            rates,
+            month: Some(req.month),
+            as_of: req.as_of,
+            vendor: Some(req.vendor.to_string()),
+            inputs: req.inputs,
+            disputes: req.disputes,
+            allow_outside_period: req.allow_outside_period,
+        },
+        Collect::Rows(&keep),
+    )?;
+    let Some(statement) = settled
+        .statements
+        .iter()
+        .find(|s| s.vendor.id == req.vendor)
+    else {
+        return Err(Error::Usage(format!(
+            "vendor {} is not settled in {}: {}",
+            req.vendor,
+            req.month,
+            settled.notices.join("; ")
+        )));
+    };
+    let vendor_index = rates
+        .vendors
+        .iter()
+        .position(|v| v.id == req.vendor)
+        .expect("a settled vendor");
+    let scale = terms.money.scale;
+    let zero = Decimal::new(0, scale);
+
+    // Lines: the statement's, then the claim's other items.
+    let mut lines = Vec::new();
+    let claimed_of = |item: &str| req.claim.rows.iter().find(|c| c.item == item);
+    let figures = |q: Decimal, a: Decimal| Figures {
+        quantity: q,
+        amount: a,
+    };
+    for l in &statement.lines {
+        let claimed = claimed_of(&l.item).map_or(figures(Decimal::ZERO, zero), |c| {
+            figures(c.quantity, c.amount)
+        });
+        lines.push(compare(
+            &l.item,
+            figures(l.quantity, l.amount),
+            claimed,
+            scale,
+        ));
+    }
+    for c in &req.claim.rows {
+        if statement.lines.iter().all(|l| l.item != c.item) {
+            lines.push(compare(
+                &c.item,
+                figures(Decimal::ZERO, zero),
+                figures(c.quantity, c.amount),
+                scale,
+            ));
+        }
+    }
+    let sum = |f: &dyn Fn(&ClaimLine) -> bool| -> Decimal {
+        let mut s =
+            crate::money::checked_sum(req.claim.rows.iter().filter(|c| f(c)).map(|c| c.amount))
+                .unwrap_or(Decimal::MAX);
+        s.rescale(scale);
+        s
+    };
+    let earned = sum(&|c| section(&c.item) == "earn");
+    let charged = sum(&|c| section(&c.item) != "earn");
+    let mut net = earned - charged;
+    net.rescale(scale);
+    let t = &statement.totals;
+    let totals = TotalsCmp {
+        earned: total(t.earned, earned, scale),
+        charged: total(t.charged, charged, scale),
+        net: total(t.net, net, scale),
+    };
+
+    // Records.
+    let context = Context::build(
+        &settled,
+        req.inputs,
+        &claimed_ids,
+        vendor_index,
+        statement,
+        req.month,
+        rates,
+    )?;
+    let order: Vec<&str> = lines.iter().map(|l| l.item.as_str()).collect();
+    let mut counts = Vec::new();
+    let mut differences = Vec::new();
+    let mut warnings = Vec::new();
+    for item in order.iter().filter(|i| listed.iter().any(|l| l == *i)) {
+        let mine: Vec<&ClaimRecord> = records.iter().filter(|r| r.item == *item).collect();
+        let (c, mut d) = context.compare_item(item, &mine, terms, req.disputes);
+        counts.push(c);
+        d.sort_by(|a, b| {
+            (a.side, a.id.as_bytes(), a.claim_line).cmp(&(b.side, b.id.as_bytes(), b.claim_line))
+        });
+        differences.extend(d);
+        let claimed_qty = claimed_of(item).map_or(Decimal::ZERO, |c| c.quantity);
+        let listed_qty = if *item == "earn/commission" {
+            mine.iter().filter_map(|r| r.amount).sum::<Decimal>()
+        } else {
+            Decimal::from(mine.len() as u64)
+        };
+        if claimed_qty != listed_qty {
+            warnings.push(format!(
+                "{item}: the claim's quantity {claimed_qty} differs from the {} its records list ({listed_qty}): the list and the line disagree",
+                if *item == "earn/commission" { "sum of the amounts" } else { "number of records" }
+            ));
+        }
+    }
+    let agrees = lines
+        .iter()
+        .all(|l| l.delta.quantity.is_zero() && l.delta.amount.is_zero())
+        && [totals.earned, totals.charged, totals.net]
+            .iter()
+            .all(|t| t.delta.is_zero())
+        && differences.is_empty();
+    let reconciliation = Reconciliation {
+        schema: SCHEMA,
+        month: req.month.to_string(),
+        vendor: VendorName {
+            id: statement.vendor.id.clone(),
+            name: statement.vendor.name.clone(),
+        },
+        currency: statement.currency.clone(),
+        agrees,
+        lines,
+        totals,
+        records: counts,
+        differences,
+        warnings,
+        inputs: statement.inputs.clone(),
+        claim: FileRef {
+            path: req.claim.path.clone(),
+            sha256: req.claim.sha256.clone(),
+        },
+        claim_records: req.records.as_ref().map(|r| FileRef {
+            path: r.path.clone(),
+            sha256: r.sha256.clone(),
+        }),
+        rates: statement.rates.clone(),
+    };
+    Ok(Outcome {
+        reconciliation,
+        settled,
+    })
+}
+
+fn compare(item: &str, ours: Figures, claimed: Figures, scale: u32) -> LineCmp {
+    let mut amount = claimed.amount - ours.amount;
+    amount.rescale(scale);
+    let mut ours = ours;
+    ours.amount.rescale(scale.max(ours.amount.scale()));
+    let mut claimed = claimed;
+    claimed.amount.rescale(scale.max(claimed.amount.scale()));
+    LineCmp {
+        item: item.to_string(),
+        ours,
+        claimed,
+        delta: Figures {
+            quantity: (claimed.quantity - ours.quantity).normalize_zero(),
+            amount,
+        },
+    }
+}
+
+trait NormalizeZero {
+    fn normalize_zero(self) -> Self;
+}
+
+impl NormalizeZero for Decimal {
+    /// A zero without a sign.
+    fn normalize_zero(mut self) -> Self {
+        if self.is_zero() {
+            self.set_sign_positive(true);
+        }
+        self
+    }
+}
+
+fn total(ours: Decimal, claimed: Decimal, scale: u32) -> TotalCmp {
+    let mut delta = (claimed - ours).normalize_zero();
+    delta.rescale(scale);
+    TotalCmp {
+        ours,
+        claimed,
+        delta,
+    }
+}
+
+/// A row of an input seen for a claimed id that we did not accept for the vendor.
+#[derive(Debug, Clone)]
+struct Seen {
+    line: u64,
+    vendor: String,
+    /// The period timestamp, when it parses.
+    at: Option<Instant>,
+}
+
+/// What we know of each claimed id: the rows kept by the settle pass, our rejected rows, and
+/// the other rows of the input that carry it.
+struct Context<'a> {
+    /// (role, id) → accepted rows of the vendor in the month, with their file.
+    noted: HashMap<(Role, &'a str), Vec<(&'a Noted, &'a str)>>,
+    /// Every kept row under a listed item, for ours_only: (role, file, row).
+    kept: Vec<(Role, &'a str, &'a Noted)>,
+    /// (role, id) → the vendor's rejected rows.
+    rejected: HashMap<(Role, String), Vec<&'a Reject>>,
+    /// (role, id) → other rows of the input with the id (another vendor, another month).
+    seen: HashMap<(Role, String), Vec<Seen>>,
+    /// Each input's path as given.
+    paths: HashMap<Role, String>,
+    tz: chrono_tz::Tz,
+    month: Month,
+    vendor: String,
+}
+
+impl<'a> Context<'a> {
+    fn build(
+        settled: &'a Settled,
+        inputs: &InputPaths,
+        claimed: &HashMap<Role, HashSet<Vec<u8>>>,
+        vendor: usize,
+        statement: &Statement,
+        month: Month,
+        rates: &Rates,
+    ) -> Result<Context<'a>> {
+        let mut noted: HashMap<(Role, &str), Vec<(&Noted, &str)>> = HashMap::new();
+        let mut kept = Vec::new();
+        for f in &settled.noted {
+            for n in f.rows.iter().filter(|n| n.vendor == vendor) {
+                noted
+                    .entry((f.role, n.id.as_str()))
+                    .or_default()
+                    .push((n, f.path.as_str()));
+                kept.push((f.role, f.path.as_str(), n));
+            }
+        }
+        let mut paths = HashMap::new();
+        let mut rejected: HashMap<(Role, String), Vec<&Reject>> = HashMap::new();
+        let mut seen: HashMap<(Role, String), Vec<Seen>> = HashMap::new();
+        for input in &inputs.files {
+            let role = input.role;
+            let Some(ids) = claimed.get(&role) else {
+                continue;
+            };
+            let shown = input.path.display().to_string();
+            paths.insert(role, shown.clone());
+            // Every row of the input with a claimed id that was not accepted for the vendor:
+            // read once more, only their ids and dating cells.
+            let wanted: HashSet<&[u8]> = ids
+                .iter()
+                .filter(|id| {
+                    std::str::from_utf8(id).map_or(true, |s| !noted.contains_key(&(role, s)))
+                })
+                .map(Vec::as_slice)
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let rejects_here: Vec<&Reject> =
+                settled.rejects.iter().filter(|r| r.file == shown).collect();
+            let lines_rejected: HashMap<u64, &Reject> =
+                rejects_here.iter().map(|r| (r.line, *r)).collect();
+            scan(
+                input,
+                rates.timezone,
+                &wanted,
+                &mut |line, id, vendor_cell, at| {
+                    let key = (role, id.to_string());
+                    if let Some(r) = lines_rejected.get(&line) {
+                        if vendor_cell == statement.vendor.id {
+                            rejected.entry(key).or_default().push(r);
+                            return;
+                        }
+                    }
+                    seen.entry(key).or_default().push(Seen {
+                        line,
+                        vendor: vendor_cell.to_string(),
+                        at,
+                    });
+                },
+            )?;
+        }
+        Ok(Context {
+            noted,
+            kept,
+            rejected,
+            seen,
+            paths,
+            tz: rates.timezone,
+            month,
+            vendor: statement.vendor.id.clone(),
+        })
+    }
+
+    /// The records of one item: counts and differences.
+    fn compare_item(
+        &self,
+        item: &str,
+        claimed: &[&ClaimRecord],
+        terms: &crate::terms::Terms,
+        disputes: Option<&Disputes>,
+    ) -> (RecordCounts, Vec<Difference>) {
+        let role = role_of(item).expect("a record item");
+        let file = self.paths.get(&role).cloned().unwrap_or_default();
+        let mut counts = RecordCounts {
+            item: item.to_string(),
+            matched: 0,
+            claimed_only: 0,
+            ours_only: 0,
+            amount_differs: 0,
+        };
+        let mut out = Vec::new();
+        let mut first_line: HashMap<&str, u64> = HashMap::new();
+        let diff = |side,
+                    id: &str,
+                    reason: Option<Reason>,
+                    detail: Option<String>,
+                    source: Option<String>,
+                    line: Option<u64>| Difference {
+            item: item.to_string(),
+            side,
+            id: id.to_string(),
+            reason,
+            detail,
+            ours: None,
+            claimed: None,
+            source,
+            claim_line: line,
+        };
+        for r in claimed {
+            let id = r.id.as_str();
+            let earlier = first_line.get(id).copied();
+            first_line.entry(id).or_insert(r.line);
+            let ours = self.noted.get(&(role, id));
+            let counted = ours.and_then(|rows| {
+                rows.iter().find_map(|(n, f)| {
+                    let (it, amount) = item_of(&n.record, &n.class, terms)?;
+                    (it == item && !excluded(disputes, role, id)).then_some((n, *f, amount))
+                })
+            });
+            let reason = self.reason(role, id, item, ours, earlier, terms, disputes, &file);
+            match (reason, counted) {
+                (Some((reason, detail, source)), _) => {
+                    counts.claimed_only += 1;
+                    out.push(diff(
+                        Side::ClaimedOnly,
+                        id,
+                        Some(reason),
+                        Some(detail),
+                        source,
+                        Some(r.line),
+                    ));
+                }
+                (None, Some((n, f, amount))) => match (amount, r.amount) {
+                    (Some(a), Some(c)) if a != c => {
+                        counts.amount_differs += 1;
+                        out.push(Difference {
+                            ours: Some(a),
+                            claimed: Some(c),
+                            ..diff(
+                                Side::AmountDiffers,
+                                id,
+                                None,
+                                None,
+                                Some(format!("{f}:{}", n.line)),
+                                None,
+                            )
+                        });
+                    }
+                    _ => counts.matched += 1,
+                },
+                (None, None) => {
+                    // Every path above names a reason; a row neither counted nor explained is
+                    // reported as not billable rather than dropped.
+                    counts.claimed_only += 1;
+                    out.push(diff(
+                        Side::ClaimedOnly,
+                        id,
+                        Some(Reason::NotBillable),
+                        Some("not counted under this item".into()),
+                        None,
+                        Some(r.line),
+                    ));
+                }
+            }
+        }
+        // Ours only: rows we count under the item whose id is not claimed under it.
+        let claimed_here: HashSet<&str> = claimed.iter().map(|r| r.id.as_str()).collect();
+        for (kept_role, f, n) in &self.kept {
+            if *kept_role != role
+                || claimed_here.contains(n.id.as_str())
+                || excluded(disputes, role, &n.id)
+            {
+                continue;
+            }
+            if item_of(&n.record, &n.class, terms).is_some_and(|(it, _)| it == item) {
+                counts.ours_only += 1;
+                out.push(diff(
+                    Side::OursOnly,
+                    &n.id,
+                    None,
+                    None,
+                    Some(format!("{f}:{}", n.line)),
+                    None,
+                ));
+            }
+        }
+        (counts, out)
+    }
+
+    /// The first reason that applies, in §10's order, with the fact in words and the source; or
+    /// `None` when we count the record under this item.
+    #[allow(clippy::too_many_arguments)]
+    fn reason(
+        &self,
+        role: Role,
+        id: &str,
+        item: &str,
+        ours: Option<&Vec<(&Noted, &str)>>,
+        earlier: Option<u64>,
+        terms: &crate::terms::Terms,
+        disputes: Option<&Disputes>,
+        file: &str,
+    ) -> Option<(Reason, String, Option<String>)> {
+        let at = |line: u64| Some(format!("{file}:{line}"));
+        let rejected = self.rejected.get(&(role, id.to_string()));
+        let seen = self.seen.get(&(role, id.to_string()));
+        if ours.is_none() && rejected.is_none() {
+            let Some(rows) = seen.filter(|s| !s.is_empty()) else {
+                return Some((
+                    Reason::Unknown,
+                    format!("no row of {file} has this id"),
+                    None,
+                ));
+            };
+            let mine: Vec<&Seen> = rows.iter().filter(|s| s.vendor == self.vendor).collect();
+            let Some(first) = mine.first() else {
+                let s = &rows[0];
+                return Some((
+                    Reason::OtherVendor,
+                    format!("a row of vendor `{}`", crate::text::shown(&s.vendor)),
+                    at(s.line),
+                ));
+            };
+            if let Some(t) = mine
+                .iter()
+                .find_map(|s| s.at.filter(|t| !in_month(*t, self.month, self.tz)))
+            {
+                let s = mine.iter().find(|s| s.at == Some(t)).expect("found");
+                return Some((
+                    Reason::OutsidePeriod,
+                    format!(
+                        "dated {} ({}), outside {}",
+                        t.to_rfc3339(self.tz),
+                        Month::of(t.local_date(self.tz)),
+                        self.month
+                    ),
+                    at(s.line),
+                ));
+            }
+            return Some((
+                Reason::Rejected,
+                "the row was not accepted (see the rejects)".into(),
+                at(first.line),
+            ));
+        }
+        if ours.is_none() {
+            let r = rejected.and_then(|r| r.first()).expect("a rejected row");
+            return Some((
+                Reason::Rejected,
+                format!("{}: {}", r.column, crate::text::shown(&r.reason)),
+                at(r.line),
+            ));
+        }
+        let rows = ours.expect("accepted rows");
+        let (n, f) = rows[0];
+        let source = Some(format!("{f}:{}", n.line));
+        if let Some(d) = disputes.and_then(|d| d.find(role, id.as_bytes()).map(|i| (d, i))) {
+            let (d, i) = d;
+            if matches!(
+                d.items[i].decision,
+                Decision::Exclude | Decision::NotTakeover
+            ) {
+                return Some((
+                    Reason::ExcludedByDispute,
+                    format!(
+                        "{} by the auditor's decision on line {} of {}",
+                        d.items[i].decision.as_str(),
+                        d.items[i].line,
+                        d.path
+                    ),
+                    source,
+                ));
+            }
+        }
+        if let Some(first) = earlier {
+            return Some((
+                Reason::ClaimedTwice,
+                format!("listed again under {item} (first on line {first} of the claim's records)"),
+                source,
+            ));
+        }
+        let under = rows
+            .iter()
+            .find_map(|(n, _)| item_of(&n.record, &n.class, terms).map(|(it, _)| it));
+        match under {
+            Some(it) if it == item => None,
+            Some(it) if section(&it) == section(item) => {
+                Some((Reason::CountedUnder, format!("counted under {it}"), source))
+            }
+            _ => Some((
+                Reason::NotBillable,
+                not_billable(item, &n.record, &n.class, terms),
+                source,
+            )),
+        }
+    }
+}
+
+/// Whether an auditor's decision leaves the record out of every figure.
+fn excluded(disputes: Option<&Disputes>, role: Role, id: &str) -> bool {
+    disputes
+        .and_then(|d| d.find(role, id.as_bytes()).map(|i| d.items[i].decision))
+        .is_some_and(|x| matches!(x, Decision::Exclude | Decision::NotTakeover))
+}
+
+fn in_month(t: Instant, month: Month, tz: chrono_tz::Tz) -> bool {
+    let (start, end) = month.bounds(tz);
+    t >= start && t < end
+}
+
+/// Called with (line, id, vendor, period time) of each row found again.
+type Found<'a> = dyn FnMut(u64, &str, &str, Option<Instant>) + 'a;
+
+/// Reads `input` once more, calling `found(line, id, vendor, period time)` for each row whose id
+/// is in `wanted`.
+fn scan(
+    input: &InputFile,
+    tz: chrono_tz::Tz,
+    wanted: &HashSet<&[u8]>,
+    found: &mut Found,
+) -> Result<()> {
+    let role = input.role;
+    let period = role.period_column();
+    let mut record = csv::ByteRecord::new();
+    let cell = |record: &csv::ByteRecord, header: &Header, i: usize| -> Vec<u8> {
+        header.index[i]
+            .and_then(|p| record.get(p))
+            .map(|c| c.trim_ascii().to_vec())
+            .unwrap_or_default()
+    };
+    let mut visit = |line: u64, record: &csv::ByteRecord, header: &Header| {
+        let id = cell(record, header, 0);
+        if wanted.contains(id.as_slice()) {
+            let vendor = cell(record, header, 1);
+            let at = parse_timestamp(&cell(record, header, period), tz).ok();
+            found(
+                line,
+                &String::from_utf8_lossy(&id),
+                &String::from_utf8_lossy(&vendor),
+                at,
+            );
+        }
+    };
+    match &input.profile {
+        Some(p) => {
+            let mut source = ForeignSource::open(&input.path, p, tz)?;
+            let header = source.header().clone();
+            while let Some(row) = source.next_row(&mut record)? {
+                visit(row.line, &record, &header);
+            }
+        }
+        None => {
+            let mut reader = open(&input.path)?;
+            let shown = input.path.display().to_string();
+            if !reader
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(&input.path, e))?
+            {
+                return Ok(());
+            }
+            let header = Header::map(role, &record, &shown)?;
+            while reader
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(&input.path, e))?
+            {
+                let start = record.position().map_or(0, |p| p.byte());
+                let line = reader.get_mut().line_of(start);
+                visit(line, &record, &header);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! The forms of a reconciliation (SPEC §10): the terminal table (lines with deltas, the summary
+//! of differences by item and reason, up to [`SHOWN_PER_GROUP`] records per item and reason),
+//! JSON, CSV, Markdown, and `differences.csv` holding every differing record.
+
+use super::csv::escape_text;
+use crate::reconcile::{Difference, Reconciliation};
+use crate::text::{message, shown};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
+use std::collections::BTreeMap;
+
+/// Records shown per item and reason on the terminal and in Markdown.
+pub const SHOWN_PER_GROUP: usize = 20;
+
+const LINE_HEAD: [&str; 7] = [
+    "item",
+    "our qty",
+    "our amount",
+    "claimed qty",
+    "claimed amount",
+    "Δ qty",
+    "Δ amount",
+];
+
+fn line_rows(r: &Reconciliation) -> Vec<[String; 7]> {
+    let mut rows: Vec<[String; 7]> = r
+        .lines
+        .iter()
+        .map(|l| {
+            [
+                l.item.clone(),
+                l.ours.quantity.to_string(),
+                l.ours.amount.to_string(),
+                l.claimed.quantity.to_string(),
+                l.claimed.amount.to_string(),
+                l.delta.quantity.to_string(),
+                l.delta.amount.to_string(),
+            ]
+        })
+        .collect();
+    for (name, t) in [
+        ("earned", r.totals.earned),
+        ("charged", r.totals.charged),
+        ("net", r.totals.net),
+    ] {
+        rows.push([
+            name.to_string(),
+            String::new(),
+            t.ours.to_string(),
+            String::new(),
+            t.claimed.to_string(),
+            String::new(),
+            t.delta.to_string(),
+        ]);
+    }
+    rows
+}
+
+/// The reason (or side) a difference is grouped under.
+fn group(d: &Difference) -> String {
+    match d.reason {
+        Some(r) => format!("{} {}", d.side.as_str(), r.as_str()),
+        None => d.side.as_str().to_string(),
+    }
+}
+
+/// Differences by item, then reason, in the order they come.
+fn groups(r: &Reconciliation) -> Vec<((String, String), Vec<&Difference>)> {
+    let mut out: Vec<((String, String), Vec<&Difference>)> = Vec::new();
+    for d in &r.differences {
+        let key = (d.item.clone(), group(d));
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(d),
+            None => out.push((key, vec![d])),
+        }
+    }
+    out
+}
+
+fn record_cells(d: &Difference) -> [String; 4] {
+    let fact = match (&d.detail, d.ours, d.claimed) {
+        (Some(x), _, _) => x.clone(),
+        (None, Some(o), Some(c)) => format!("ours {o}, claimed {c}"),
+        _ => String::new(),
+    };
+    [
+        shown(&d.id),
+        shown(&fact),
+        d.source.clone().unwrap_or_default(),
+        String::new(),
+    ]
+}
+
+fn verdict(r: &Reconciliation) -> String {
+    if r.agrees {
+        format!(
+            "{} ({}) · {} · the vendor's list agrees with the statement",
+            r.vendor.name, r.vendor.id, r.month
+        )
+    } else {
+        let n = r
+            .lines
+            .iter()
+            .filter(|l| !l.delta.amount.is_zero() || !l.delta.quantity.is_zero())
+            .count();
+        format!(
+            "{} ({}) · {} · {} line(s) and {} record(s) differ · net claimed {} vs ours {} {} (Δ {})",
+            r.vendor.name,
+            r.vendor.id,
+            r.month,
+            n,
+            r.differences.len(),
+            r.totals.net.claimed,
+            r.totals.net.ours,
+            r.currency,
+            r.totals.net.delta
+        )
+    }
+}
+
+/// The terminal table.
+pub fn table(r: &Reconciliation) -> String {
+    let mut out = format!("{}\n\n", message(&verdict(r)));
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(LINE_HEAD.to_vec());
+    for i in 1..7 {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    for row in line_rows(r) {
+        t.add_row(row.to_vec());
+    }
+    out.push_str(&format!("{t}\n"));
+    if !r.records.is_empty() {
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(vec![
+                "records of",
+                "matched",
+                "claimed only",
+                "ours only",
+                "amount differs",
+            ]);
+        for c in &r.records {
+            t.add_row(vec![
+                c.item.clone(),
+                c.matched.to_string(),
+                c.claimed_only.to_string(),
+                c.ours_only.to_string(),
+                c.amount_differs.to_string(),
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    let groups = groups(r);
+    if !groups.is_empty() {
+        let mut summary: BTreeMap<usize, (String, String, usize)> = BTreeMap::new();
+        for (i, ((item, why), v)) in groups.iter().enumerate() {
+            summary.insert(i, (item.clone(), why.clone(), v.len()));
+        }
+        out.push_str("\ndifferences by item and reason:\n");
+        for (item, why, n) in summary.values() {
+            out.push_str(&format!("  {item}  {why}: {n}\n"));
+        }
+        for ((item, why), v) in &groups {
+            out.push_str(&format!("\n{item} · {why} ({}):\n", v.len()));
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header(vec!["id", "fact", "source"]);
+            for d in v.iter().take(SHOWN_PER_GROUP) {
+                let c = record_cells(d);
+                t.add_row(vec![c[0].clone(), c[1].clone(), c[2].clone()]);
+            }
+            out.push_str(&format!("{t}\n"));
+            if v.len() > SHOWN_PER_GROUP {
+                out.push_str(&format!(
+                    "… and {} more (every record is in --format json|csv and differences.csv)\n",
+                    v.len() - SHOWN_PER_GROUP
+                ));
+            }
+        }
+    }
+    for w in &r.warnings {
+        out.push_str(&format!("warning: {}\n", message(w)));
+    }
+    out
+}
+
+/// The JSON form: one object.
+pub fn json(r: &Reconciliation) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("a reconciliation serializes");
+    s.push('\n');
+    s
+}
+
+fn write_row(w: &mut csv::Writer<Vec<u8>>, cells: &[String]) {
+    w.write_record(cells).expect("memory");
+}
+
+/// `differences.csv`: every differing record.
+pub fn differences_csv(r: &Reconciliation) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write_row(
+        &mut w,
+        &[
+            "item", "side", "id", "reason", "detail", "ours", "claimed", "source",
+        ]
+        .map(String::from),
+    );
+    for d in &r.differences {
+        write_row(
+            &mut w,
+            &[
+                escape_text(&d.item),
+                d.side.as_str().to_string(),
+                escape_text(&d.id),
+                d.reason.map_or(String::new(), |x| x.as_str().to_string()),
+                escape_text(d.detail.as_deref().unwrap_or("")),
+                d.ours.map_or(String::new(), |x| x.to_string()),
+                d.claimed.map_or(String::new(), |x| x.to_string()),
+                escape_text(d.source.as_deref().unwrap_or("")),
+            ],
+        );
+    }
+    String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8")
+}
+
+/// The CSV form: the line table, the record counts, then every difference.
+pub fn csv(r: &Reconciliation) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write_row(
+        &mut w,
+        &[
+            "item",
+            "our_quantity",
+            "our_amount",
+            "claimed_quantity",
+            "claimed_amount",
+            "delta_quantity",
+            "delta_amount",
+        ]
+        .map(String::from),
+    );
+    for row in line_rows(r) {
+        let mut row = row.to_vec();
+        row[0] = escape_text(&row[0]);
+        write_row(&mut w, &row);
+    }
+    let lines = String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    write_row(
+        &mut w,
+        &[
+            "item",
+            "matched",
+            "claimed_only",
+            "ours_only",
+            "amount_differs",
+        ]
+        .map(String::from),
+    );
+    for c in &r.records {
+        write_row(
+            &mut w,
+            &[
+                escape_text(&c.item),
+                c.matched.to_string(),
+                c.claimed_only.to_string(),
+                c.ours_only.to_string(),
+                c.amount_differs.to_string(),
+            ],
+        );
+    }
+    let records = String::from_utf8(w.into_inner().expect("memory")).expect("UTF-8");
+    format!("{lines}\n{records}\n{}", differences_csv(r))
+}
+
+fn md_escape(s: &str) -> String {
+    message(s).replace('|', "\\|")
+}
+
+/// The Markdown form.
+pub fn markdown(r: &Reconciliation) -> String {
+    let mut out = format!(
+        "# Reconciliation · {} ({}) · {}\n\n{}\n\n",
+        md_escape(&r.vendor.name),
+        r.vendor.id,
+        r.month,
+        md_escape(&verdict(r))
+    );
+    out.push_str(&format!(
+        "| {} |\n|{}|\n",
+        LINE_HEAD.join(" | "),
+        "---|".repeat(7)
+    ));
+    for row in line_rows(r) {
+        out.push_str(&format!(
+            "| {} |\n",
+            row.iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+    }
+    if !r.records.is_empty() {
+        out.push_str("\n| records of | matched | claimed only | ours only | amount differs |\n|---|---|---|---|---|\n");
+        for c in &r.records {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                c.item, c.matched, c.claimed_only, c.ours_only, c.amount_differs
+            ));
+        }
+    }
+    for ((item, why), v) in groups(r) {
+        out.push_str(&format!(
+            "\n## {item} · {why} ({})\n\n| id | fact | source |\n|---|---|---|\n",
+            v.len()
+        ));
+        for d in v.iter().take(SHOWN_PER_GROUP) {
+            let c = record_cells(d);
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                md_escape(&c[0]),
+                md_escape(&c[1]),
+                md_escape(&c[2])
+            ));
+        }
+        if v.len() > SHOWN_PER_GROUP {
+            out.push_str(&format!(
+                "\n… and {} more (see differences.csv)\n",
+                v.len() - SHOWN_PER_GROUP
+            ));
+        }
+    }
+    if !r.warnings.is_empty() {
+        out.push_str("\n## Warnings\n\n");
+        for w in &r.warnings {
+            out.push_str(&format!("- {}\n", md_escape(w)));
+        }
+    }
+    out
+}
