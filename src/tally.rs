@@ -101,7 +101,7 @@ pub enum ContactCount {
 }
 
 /// A takeover charged to the vendor: the item the platform handled, by price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TakeoverItem {
     /// A pre-sales contact answered by the platform.
     Presales(Channel),

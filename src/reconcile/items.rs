@@ -55,17 +55,77 @@ pub fn role_of(item: &str) -> Option<Role> {
     }
 }
 
+/// An item whose quantity counts records, as a cheap key (its name is built only when shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKey {
+    /// `earn/phone_effective_call`.
+    PhoneEffectiveCall,
+    /// `earn/online_session`.
+    OnlineSession,
+    /// `earn/complaint_resolved`.
+    ComplaintResolved,
+    /// `earn/service_order`.
+    ServiceOrder,
+    /// `earn/commission`.
+    Commission,
+    /// `takeover/…`.
+    Takeover(crate::tally::TakeoverItem),
+    /// `overdue/work_order`.
+    OverdueWorkOrder,
+}
+
+impl ItemKey {
+    /// The §5 item name.
+    pub fn name(self, terms: &Terms) -> String {
+        match self {
+            ItemKey::PhoneEffectiveCall => "earn/phone_effective_call".into(),
+            ItemKey::OnlineSession => "earn/online_session".into(),
+            ItemKey::ComplaintResolved => "earn/complaint_resolved".into(),
+            ItemKey::ServiceOrder => "earn/service_order".into(),
+            ItemKey::Commission => "earn/commission".into(),
+            ItemKey::Takeover(t) => takeover_item(t, terms).0,
+            ItemKey::OverdueWorkOrder => "overdue/work_order".into(),
+        }
+    }
+
+    /// The key of the record item named `name`, if it is one the terms can produce.
+    pub fn parse(name: &str, terms: &Terms) -> Option<ItemKey> {
+        use crate::input::cells::Channel;
+        use crate::tally::TakeoverItem;
+        let channel = |c: &str| match c {
+            "phone" => Some(Channel::Phone),
+            "online" => Some(Channel::Online),
+            _ => None,
+        };
+        let parts: Vec<&str> = name.split('/').collect();
+        Some(match parts.as_slice() {
+            ["earn", "phone_effective_call"] => ItemKey::PhoneEffectiveCall,
+            ["earn", "online_session"] => ItemKey::OnlineSession,
+            ["earn", "complaint_resolved"] => ItemKey::ComplaintResolved,
+            ["earn", "service_order"] => ItemKey::ServiceOrder,
+            ["earn", "commission"] => ItemKey::Commission,
+            ["takeover", "presales", c] => ItemKey::Takeover(TakeoverItem::Presales(channel(c)?)),
+            ["takeover", "aftersales", p, c] => ItemKey::Takeover(TakeoverItem::Aftersales(
+                terms.packages.iter().position(|x| x.name == *p)?,
+                channel(c)?,
+            )),
+            ["takeover", "service_order"] => ItemKey::Takeover(TakeoverItem::ServiceOrder),
+            ["overdue", "work_order"] => ItemKey::OverdueWorkOrder,
+            _ => return None,
+        })
+    }
+}
+
 /// The item we count an accepted row under, with its amount for commission; `None` when the row
 /// earns or costs nothing by record (or the line has no price).
 pub fn item_of(
     record: &Record,
     class: &Classification,
     terms: &Terms,
-) -> Option<(String, Option<Decimal>)> {
+) -> Option<(ItemKey, Option<Decimal>)> {
     let e = &terms.earn;
-    let named = |s: &str| Some((s.to_string(), None));
     match (record, class) {
-        (_, Classification::Takeover(t)) => Some((takeover_item(*t, terms).0, None)),
+        (_, Classification::Takeover(t)) => Some((ItemKey::Takeover(*t), None)),
         (Record::Call(c), Classification::Contact { .. }) if c.handled_by == HandledBy::Vendor => {
             let a = c.answered?;
             match c.channel {
@@ -74,24 +134,24 @@ pub fn item_of(
                     let min =
                         crate::calendar::secs_to_nanos(terms.contacts.effective_min_talk_seconds);
                     (talk >= min && e.phone_effective_call.is_some())
-                        .then(|| ("earn/phone_effective_call".to_string(), None))
+                        .then_some((ItemKey::PhoneEffectiveCall, None))
                 }
                 crate::input::cells::Channel::Online => e
                     .online_session
                     .is_some()
-                    .then(|| ("earn/online_session".to_string(), None)),
+                    .then_some((ItemKey::OnlineSession, None)),
             }
         }
         (Record::Ticket(_), Classification::WorkOrder { verdict, .. }) => {
-            (*verdict == Timeliness::Missed).then(|| ("overdue/work_order".to_string(), None))
+            (*verdict == Timeliness::Missed).then_some((ItemKey::OverdueWorkOrder, None))
         }
         (Record::Ticket(k), Classification::Plain) if k.handled_by == HandledBy::Vendor => {
             match k.kind {
                 TicketKind::Complaint if k.resolved.is_some() && e.complaint_resolved.is_some() => {
-                    named("earn/complaint_resolved")
+                    Some((ItemKey::ComplaintResolved, None))
                 }
                 TicketKind::ServiceOrder if k.resolved.is_some() && e.service_order.is_some() => {
-                    named("earn/service_order")
+                    Some((ItemKey::ServiceOrder, None))
                 }
                 _ => None,
             }
@@ -99,7 +159,7 @@ pub fn item_of(
         (Record::Order(o), _)
             if o.status == OrderStatus::Completed && e.commission_rate.is_some() =>
         {
-            Some(("earn/commission".to_string(), Some(o.amount)))
+            Some((ItemKey::Commission, Some(o.amount)))
         }
         _ => None,
     }

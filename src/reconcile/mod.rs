@@ -18,10 +18,16 @@ use crate::settle::{settle_collecting, InputPaths, Run, Settled};
 use crate::statement::{FileRef, InputRef, Statement};
 use crate::timestamp::{parse_timestamp, Instant, Month};
 use claim::{ClaimLine, ClaimRecord, Read};
-use items::{item_of, not_billable, role_of, section};
+use items::{item_of, not_billable, role_of, section, ItemKey};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
+
+/// Maps keyed by ids: hashed with xxh3 (the ids are the parties' own, and a reconciliation looks
+/// up every accepted row).
+type HashMap<K, V> = std::collections::HashMap<K, V, Xxh3DefaultBuilder>;
+type IdSet = HashSet<Vec<u8>, Xxh3DefaultBuilder>;
 
 /// The JSON schema name of a reconciliation.
 pub const SCHEMA: &str = "slatement.reconciliation.v1";
@@ -292,7 +298,7 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         .records
         .as_ref()
         .map_or_else(Vec::new, |r| r.rows.clone());
-    let mut claimed_ids: HashMap<Role, HashSet<Vec<u8>>> = HashMap::new();
+    let mut claimed_ids: HashMap<Role, IdSet> = HashMap::default();
     let mut listed: Vec<String> = Vec::new();
     for r in &records {
         if let Some(role) = role_of(&r.item) {
@@ -305,12 +311,16 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
             listed.push(r.item.clone());
         }
     }
+    let listed_keys: Vec<ItemKey> = listed
+        .iter()
+        .filter_map(|i| ItemKey::parse(i, terms))
+        .collect();
     let keep = |role: Role,
                 id: &[u8],
                 record: &crate::input::records::Record,
                 class: &crate::tally::Classification| {
         claimed_ids.get(&role).is_some_and(|s| s.contains(id))
-            || item_of(record, class, terms).is_some_and(|(item, _)| listed.contains(&item))
+            || item_of(record, class, terms).is_some_and(|(key, _)| listed_keys.contains(&key))
     };
     let settled = settle_collecting(
         &Run {
@@ -399,13 +409,18 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         statement,
         req.month,
         rates,
+        terms,
     )?;
+    let mut by_item: HashMap<&str, Vec<&ClaimRecord>> = HashMap::default();
+    for r in &records {
+        by_item.entry(r.item.as_str()).or_default().push(r);
+    }
     let order: Vec<&str> = lines.iter().map(|l| l.item.as_str()).collect();
     let mut counts = Vec::new();
     let mut differences = Vec::new();
     let mut warnings = Vec::new();
     for item in order.iter().filter(|i| listed.iter().any(|l| l == *i)) {
-        let mine: Vec<&ClaimRecord> = records.iter().filter(|r| r.item == *item).collect();
+        let mine: Vec<&ClaimRecord> = by_item.remove(item).unwrap_or_default();
         let (c, mut d) = context.compare_item(item, &mine, terms, req.disputes);
         counts.push(c);
         d.sort_by(|a, b| {
@@ -517,10 +532,10 @@ struct Seen {
 /// What we know of each claimed id: the rows kept by the settle pass, our rejected rows, and
 /// the other rows of the input that carry it.
 struct Context<'a> {
-    /// (role, id) → accepted rows of the vendor in the month, with their file.
-    noted: HashMap<(Role, &'a str), Vec<(&'a Noted, &'a str)>>,
-    /// Every kept row under a listed item, for ours_only: (role, file, row).
-    kept: Vec<(Role, &'a str, &'a Noted)>,
+    /// (role, id) → accepted rows of the vendor in the month, with their file and item.
+    noted: HashMap<(Role, &'a str), Vec<Kept<'a>>>,
+    /// The rows we count under each item, for ours_only.
+    counted: HashMap<ItemKey, Vec<Kept<'a>>>,
     /// (role, id) → the vendor's rejected rows.
     rejected: HashMap<(Role, String), Vec<&'a Reject>>,
     /// (role, id) → other rows of the input with the id (another vendor, another month).
@@ -532,30 +547,44 @@ struct Context<'a> {
     vendor: String,
 }
 
+/// An accepted row kept for the reconciliation: the row, its file, the item we count it under.
+#[derive(Clone, Copy)]
+struct Kept<'a> {
+    row: &'a Noted,
+    file: &'a str,
+    item: Option<(ItemKey, Option<Decimal>)>,
+}
+
 impl<'a> Context<'a> {
+    #[allow(clippy::too_many_arguments)]
     fn build(
         settled: &'a Settled,
         inputs: &InputPaths,
-        claimed: &HashMap<Role, HashSet<Vec<u8>>>,
+        claimed: &HashMap<Role, IdSet>,
         vendor: usize,
         statement: &Statement,
         month: Month,
         rates: &Rates,
+        terms: &crate::terms::Terms,
     ) -> Result<Context<'a>> {
-        let mut noted: HashMap<(Role, &str), Vec<(&Noted, &str)>> = HashMap::new();
-        let mut kept = Vec::new();
+        let mut noted: HashMap<(Role, &str), Vec<Kept>> = HashMap::default();
+        let mut counted: HashMap<ItemKey, Vec<Kept>> = HashMap::default();
         for f in &settled.noted {
             for n in f.rows.iter().filter(|n| n.vendor == vendor) {
-                noted
-                    .entry((f.role, n.id.as_str()))
-                    .or_default()
-                    .push((n, f.path.as_str()));
-                kept.push((f.role, f.path.as_str(), n));
+                let kept = Kept {
+                    row: n,
+                    file: f.path.as_str(),
+                    item: item_of(&n.record, &n.class, terms),
+                };
+                noted.entry((f.role, n.id.as_str())).or_default().push(kept);
+                if let Some((key, _)) = kept.item {
+                    counted.entry(key).or_default().push(kept);
+                }
             }
         }
-        let mut paths = HashMap::new();
-        let mut rejected: HashMap<(Role, String), Vec<&Reject>> = HashMap::new();
-        let mut seen: HashMap<(Role, String), Vec<Seen>> = HashMap::new();
+        let mut paths = HashMap::default();
+        let mut rejected: HashMap<(Role, String), Vec<&Reject>> = HashMap::default();
+        let mut seen: HashMap<(Role, String), Vec<Seen>> = HashMap::default();
         for input in &inputs.files {
             let role = input.role;
             let Some(ids) = claimed.get(&role) else {
@@ -565,7 +594,7 @@ impl<'a> Context<'a> {
             paths.insert(role, shown.clone());
             // Every row of the input with a claimed id that was not accepted for the vendor:
             // read once more, only their ids and dating cells.
-            let wanted: HashSet<&[u8]> = ids
+            let wanted: HashSet<&[u8], Xxh3DefaultBuilder> = ids
                 .iter()
                 .filter(|id| {
                     std::str::from_utf8(id).map_or(true, |s| !noted.contains_key(&(role, s)))
@@ -601,7 +630,7 @@ impl<'a> Context<'a> {
         }
         Ok(Context {
             noted,
-            kept,
+            counted,
             rejected,
             seen,
             paths,
@@ -629,7 +658,8 @@ impl<'a> Context<'a> {
             amount_differs: 0,
         };
         let mut out = Vec::new();
-        let mut first_line: HashMap<&str, u64> = HashMap::new();
+        let key = ItemKey::parse(item, terms);
+        let mut first_line: HashMap<&str, u64> = HashMap::default();
         let diff = |side,
                     id: &str,
                     reason: Option<Reason>,
@@ -652,9 +682,10 @@ impl<'a> Context<'a> {
             first_line.entry(id).or_insert(r.line);
             let ours = self.noted.get(&(role, id));
             let counted = ours.and_then(|rows| {
-                rows.iter().find_map(|(n, f)| {
-                    let (it, amount) = item_of(&n.record, &n.class, terms)?;
-                    (it == item && !excluded(disputes, role, id)).then_some((n, *f, amount))
+                rows.iter().find_map(|k| {
+                    let (it, amount) = k.item?;
+                    (Some(it) == key && !excluded(disputes, role, id))
+                        .then_some((k.row, k.file, amount))
                 })
             });
             let reason = self.reason(role, id, item, ours, earlier, terms, disputes, &file);
@@ -704,15 +735,15 @@ impl<'a> Context<'a> {
             }
         }
         // Ours only: rows we count under the item whose id is not claimed under it.
-        let claimed_here: HashSet<&str> = claimed.iter().map(|r| r.id.as_str()).collect();
-        for (kept_role, f, n) in &self.kept {
-            if *kept_role != role
-                || claimed_here.contains(n.id.as_str())
-                || excluded(disputes, role, &n.id)
-            {
+        let claimed_here: HashSet<&str, Xxh3DefaultBuilder> =
+            claimed.iter().map(|r| r.id.as_str()).collect();
+        let mine = key.and_then(|k| self.counted.get(&k));
+        for k in mine.into_iter().flatten() {
+            let (f, n) = (k.file, k.row);
+            if claimed_here.contains(n.id.as_str()) || excluded(disputes, role, &n.id) {
                 continue;
             }
-            if item_of(&n.record, &n.class, terms).is_some_and(|(it, _)| it == item) {
+            {
                 counts.ours_only += 1;
                 out.push(diff(
                     Side::OursOnly,
@@ -735,7 +766,7 @@ impl<'a> Context<'a> {
         role: Role,
         id: &str,
         item: &str,
-        ours: Option<&Vec<(&Noted, &str)>>,
+        ours: Option<&Vec<Kept>>,
         earlier: Option<u64>,
         terms: &crate::terms::Terms,
         disputes: Option<&Disputes>,
@@ -792,7 +823,7 @@ impl<'a> Context<'a> {
             ));
         }
         let rows = ours.expect("accepted rows");
-        let (n, f) = rows[0];
+        let (n, f) = (rows[0].row, rows[0].file);
         let source = Some(format!("{f}:{}", n.line));
         if let Some(d) = disputes.and_then(|d| d.find(role, id.as_bytes()).map(|i| (d, i))) {
             let (d, i) = d;
@@ -821,7 +852,7 @@ impl<'a> Context<'a> {
         }
         let under = rows
             .iter()
-            .find_map(|(n, _)| item_of(&n.record, &n.class, terms).map(|(it, _)| it));
+            .find_map(|k| k.item.map(|(it, _)| it.name(terms)));
         match under {
             Some(it) if it == item => None,
             Some(it) if section(&it) == section(item) => {
@@ -856,7 +887,7 @@ type Found<'a> = dyn FnMut(u64, &str, &str, Option<Instant>) + 'a;
 fn scan(
     input: &InputFile,
     tz: chrono_tz::Tz,
-    wanted: &HashSet<&[u8]>,
+    wanted: &HashSet<&[u8], Xxh3DefaultBuilder>,
     found: &mut Found,
 ) -> Result<()> {
     let role = input.role;
