@@ -47,17 +47,24 @@ pub enum Collect<'a> {
 }
 
 /// Which accepted rows a caller keeps: by role, id, parsed record and classification.
-pub type RowFilter<'a> = dyn Fn(Role, &[u8], &Record, &Classification) -> bool + Sync + 'a;
+pub type RowFilter<'a> = dyn Fn(Role, &[u8], u64, &Record, &Classification) -> bool + Sync + 'a;
 
 impl Collect<'_> {
-    /// Whether the accepted row of `role` with `id`, parsed as `record` and classified as
-    /// `class`, is kept.
-    pub fn wants(&self, role: Role, id: &[u8], record: &Record, class: &Classification) -> bool {
+    /// Whether the accepted row of `role` with `id` on `line`, parsed as `record` and classified
+    /// as `class`, is kept.
+    pub fn wants(
+        &self,
+        role: Role,
+        id: &[u8],
+        line: u64,
+        record: &Record,
+        class: &Classification,
+    ) -> bool {
         match self {
             Collect::Off => false,
             Collect::Figures => shows(class),
             Collect::Ticket(t) => role == Role::Tickets && t.as_bytes() == id,
-            Collect::Rows(f) => f(role, id, record, class),
+            Collect::Rows(f) => f(role, id, line, record, class),
         }
     }
 

@@ -922,7 +922,7 @@ impl<'a> Taken<'a> {
                             class
                         }
                     };
-                    if setup.evidence.wants(role, id, parsed, &class) {
+                    if setup.evidence.wants(role, id, a.line, parsed, &class) {
                         out.noted.push(Noted {
                             vendor: v,
                             line: a.line,

@@ -22,12 +22,13 @@ use items::{item_of, not_billable, role_of, section, ItemKey};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 /// Maps keyed by ids: hashed with xxh3 (the ids are the parties' own, and a reconciliation looks
 /// up every accepted row).
 type HashMap<K, V> = std::collections::HashMap<K, V, Xxh3DefaultBuilder>;
-type IdSet = HashSet<Vec<u8>, Xxh3DefaultBuilder>;
+type IdSet<'a> = HashSet<&'a [u8], Xxh3DefaultBuilder>;
 
 /// The JSON schema name of a reconciliation.
 pub const SCHEMA: &str = "slatement.reconciliation.v1";
@@ -294,33 +295,74 @@ pub struct Outcome {
 pub fn reconcile(req: Request) -> Result<Outcome> {
     let rates = req.rates;
     let terms = rates.terms_for(req.vendor, req.month);
-    let records: Vec<ClaimRecord> = req
-        .records
-        .as_ref()
-        .map_or_else(Vec::new, |r| r.rows.clone());
-    let mut claimed_ids: HashMap<Role, IdSet> = HashMap::default();
+    let claim_records = req.records.as_ref().map(|r| FileRef {
+        path: r.path.clone(),
+        sha256: r.sha256.clone(),
+    });
+    let records: Vec<ClaimRecord> = req.records.map_or_else(Vec::new, |r| r.rows);
     let mut listed: Vec<String> = Vec::new();
-    for r in &records {
+    // Each claimed record's item as a key; per role, the first record of each id, and the next
+    // record of the same id (END: none), so the settle pass finds an id's claims by one lookup.
+    const END: u32 = u32::MAX;
+    let mut keys: Vec<Option<ItemKey>> = Vec::with_capacity(records.len());
+    let mut first: HashMap<Role, HashMap<&[u8], u32>> = HashMap::default();
+    let mut next: Vec<u32> = vec![END; records.len()];
+    let mut last: HashMap<(Role, &[u8]), u32> = HashMap::default();
+    for (i, r) in records.iter().enumerate() {
+        keys.push(ItemKey::parse(&r.item, terms));
         if let Some(role) = role_of(&r.item) {
-            claimed_ids
-                .entry(role)
-                .or_default()
-                .insert(r.id.as_bytes().to_vec());
+            let id = r.id.as_bytes();
+            first.entry(role).or_default().entry(id).or_insert(i as u32);
+            if let Some(prev) = last.insert((role, id), i as u32) {
+                next[prev as usize] = i as u32;
+            }
         }
         if !listed.contains(&r.item) {
             listed.push(r.item.clone());
         }
     }
+    drop(last);
     let listed_keys: Vec<ItemKey> = listed
         .iter()
         .filter_map(|i| ItemKey::parse(i, terms))
         .collect();
+    // A claimed record counted by us under its item at its amount is matched by the settle pass
+    // itself, which notes the row's line here (line + 1; 0: not matched) and keeps no row: the
+    // rows kept are the few that differ.
+    let matched: Vec<AtomicU64> = (0..records.len()).map(|_| AtomicU64::new(0)).collect();
+    let excluded_here = |role: Role, id: &[u8]| {
+        req.disputes
+            .and_then(|d| d.find(role, id).map(|i| d.items[i].decision))
+            .is_some_and(|x| matches!(x, Decision::Exclude | Decision::NotTakeover))
+    };
     let keep = |role: Role,
                 id: &[u8],
+                line: u64,
                 record: &crate::input::records::Record,
                 class: &crate::tally::Classification| {
-        claimed_ids.get(&role).is_some_and(|s| s.contains(id))
-            || item_of(record, class, terms).is_some_and(|(key, _)| listed_keys.contains(&key))
+        let counted = item_of(record, class, terms);
+        let Some(&head) = first.get(&role).and_then(|m| m.get(id)) else {
+            // Not claimed: kept when counted under an item whose records the vendor lists.
+            return counted.is_some_and(|(key, _)| listed_keys.contains(&key));
+        };
+        let Some((key, amount)) = counted.filter(|_| !excluded_here(role, id)) else {
+            return true;
+        };
+        // Matched when every claim of the id is under the item we count it under, at its amount.
+        let mut i = head;
+        let mut all = true;
+        while i != END {
+            let r = &records[i as usize];
+            let same = keys[i as usize] == Some(key)
+                && (amount.is_none() || r.amount.is_none() || r.amount == amount);
+            all &= same;
+            i = next[i as usize];
+        }
+        if !all {
+            return true;
+        }
+        matched[head as usize].store(line + 1, Ordering::Relaxed);
+        false
     };
     let settled = settle_collecting(
         &Run {
@@ -401,26 +443,45 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
     };
 
     // Records.
+    // Ids the settle pass matched need no second look; the others do.
+    let unmatched: HashMap<Role, IdSet> = first
+        .iter()
+        .map(|(role, m)| {
+            let ids = m
+                .iter()
+                .filter(|(_, &head)| matched[head as usize].load(Ordering::Relaxed) == 0)
+                .map(|(id, _)| *id)
+                .collect();
+            (*role, ids)
+        })
+        .collect();
     let context = Context::build(
         &settled,
         req.inputs,
-        &claimed_ids,
+        &unmatched,
         vendor_index,
         statement,
         req.month,
         rates,
         terms,
     )?;
-    let mut by_item: HashMap<&str, Vec<&ClaimRecord>> = HashMap::default();
+    // Each claimed record with the line of the row the settle pass matched to its id, if any.
+    let mut by_item: HashMap<&str, Vec<(&ClaimRecord, Option<u64>)>> = HashMap::default();
     for r in &records {
-        by_item.entry(r.item.as_str()).or_default().push(r);
+        let line = role_of(&r.item)
+            .and_then(|role| first.get(&role))
+            .and_then(|m| m.get(r.id.as_bytes()))
+            .map(|&head| matched[head as usize].load(Ordering::Relaxed))
+            .filter(|&l| l > 0)
+            .map(|l| l - 1);
+        by_item.entry(r.item.as_str()).or_default().push((r, line));
     }
     let order: Vec<&str> = lines.iter().map(|l| l.item.as_str()).collect();
     let mut counts = Vec::new();
     let mut differences = Vec::new();
     let mut warnings = Vec::new();
     for item in order.iter().filter(|i| listed.iter().any(|l| l == *i)) {
-        let mine: Vec<&ClaimRecord> = by_item.remove(item).unwrap_or_default();
+        let mine: Vec<(&ClaimRecord, Option<u64>)> = by_item.remove(item).unwrap_or_default();
         let (c, mut d) = context.compare_item(item, &mine, terms, req.disputes);
         counts.push(c);
         d.sort_by(|a, b| {
@@ -429,7 +490,7 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         differences.extend(d);
         let claimed_qty = claimed_of(item).map_or(Decimal::ZERO, |c| c.quantity);
         let listed_qty = if *item == "earn/commission" {
-            mine.iter().filter_map(|r| r.amount).sum::<Decimal>()
+            mine.iter().filter_map(|(r, _)| r.amount).sum::<Decimal>()
         } else {
             Decimal::from(mine.len() as u64)
         };
@@ -466,10 +527,7 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
             path: req.claim.path.clone(),
             sha256: req.claim.sha256.clone(),
         },
-        claim_records: req.records.as_ref().map(|r| FileRef {
-            path: r.path.clone(),
-            sha256: r.sha256.clone(),
-        }),
+        claim_records,
         rates: statement.rates.clone(),
     };
     Ok(Outcome {
@@ -560,7 +618,7 @@ impl<'a> Context<'a> {
     fn build(
         settled: &'a Settled,
         inputs: &InputPaths,
-        claimed: &HashMap<Role, IdSet>,
+        claimed: &HashMap<Role, IdSet<'_>>,
         vendor: usize,
         statement: &Statement,
         month: Month,
@@ -599,7 +657,7 @@ impl<'a> Context<'a> {
                 .filter(|id| {
                     std::str::from_utf8(id).map_or(true, |s| !noted.contains_key(&(role, s)))
                 })
-                .map(Vec::as_slice)
+                .copied()
                 .collect();
             if wanted.is_empty() {
                 continue;
@@ -644,7 +702,7 @@ impl<'a> Context<'a> {
     fn compare_item(
         &self,
         item: &str,
-        claimed: &[&ClaimRecord],
+        claimed: &[(&ClaimRecord, Option<u64>)],
         terms: &crate::terms::Terms,
         disputes: Option<&Disputes>,
     ) -> (RecordCounts, Vec<Difference>) {
@@ -676,10 +734,28 @@ impl<'a> Context<'a> {
             source,
             claim_line: line,
         };
-        for r in claimed {
+        for &(r, matched_at) in claimed {
             let id = r.id.as_str();
             let earlier = first_line.get(id).copied();
             first_line.entry(id).or_insert(r.line);
+            if let Some(line) = matched_at {
+                // Counted by us under this item, at its amount, by the settle pass.
+                match earlier {
+                    None => counts.matched += 1,
+                    Some(first) => {
+                        counts.claimed_only += 1;
+                        out.push(diff(
+                            Side::ClaimedOnly,
+                            id,
+                            Some(Reason::ClaimedTwice),
+                            Some(format!("listed again under {item} (first on line {first} of the claim's records)")),
+                            Some(format!("{file}:{line}")),
+                            Some(r.line),
+                        ));
+                    }
+                }
+                continue;
+            }
             let ours = self.noted.get(&(role, id));
             let counted = ours.and_then(|rows| {
                 rows.iter().find_map(|k| {
@@ -688,7 +764,7 @@ impl<'a> Context<'a> {
                         .then_some((k.row, k.file, amount))
                 })
             });
-            let reason = self.reason(role, id, item, ours, earlier, terms, disputes, &file);
+            let reason = self.reason(role, id, item, key, ours, earlier, terms, disputes, &file);
             match (reason, counted) {
                 (Some((reason, detail, source)), _) => {
                     counts.claimed_only += 1;
@@ -736,7 +812,7 @@ impl<'a> Context<'a> {
         }
         // Ours only: rows we count under the item whose id is not claimed under it.
         let claimed_here: HashSet<&str, Xxh3DefaultBuilder> =
-            claimed.iter().map(|r| r.id.as_str()).collect();
+            claimed.iter().map(|(r, _)| r.id.as_str()).collect();
         let mine = key.and_then(|k| self.counted.get(&k));
         for k in mine.into_iter().flatten() {
             let (f, n) = (k.file, k.row);
@@ -766,6 +842,7 @@ impl<'a> Context<'a> {
         role: Role,
         id: &str,
         item: &str,
+        key: Option<ItemKey>,
         ours: Option<&Vec<Kept>>,
         earlier: Option<u64>,
         terms: &crate::terms::Terms,
@@ -773,8 +850,13 @@ impl<'a> Context<'a> {
         file: &str,
     ) -> Option<(Reason, String, Option<String>)> {
         let at = |line: u64| Some(format!("{file}:{line}"));
-        let rejected = self.rejected.get(&(role, id.to_string()));
-        let seen = self.seen.get(&(role, id.to_string()));
+        // Only ids with no accepted row were looked up again.
+        let (rejected, seen) = if ours.is_some() {
+            (None, None)
+        } else {
+            let key = (role, id.to_string());
+            (self.rejected.get(&key), self.seen.get(&key))
+        };
         if ours.is_none() && rejected.is_none() {
             let Some(rows) = seen.filter(|s| !s.is_empty()) else {
                 return Some((
@@ -824,7 +906,7 @@ impl<'a> Context<'a> {
         }
         let rows = ours.expect("accepted rows");
         let (n, f) = (rows[0].row, rows[0].file);
-        let source = Some(format!("{f}:{}", n.line));
+        let source = || Some(format!("{f}:{}", n.line));
         if let Some(d) = disputes.and_then(|d| d.find(role, id.as_bytes()).map(|i| (d, i))) {
             let (d, i) = d;
             if matches!(
@@ -839,7 +921,7 @@ impl<'a> Context<'a> {
                         d.items[i].line,
                         d.path
                     ),
-                    source,
+                    source(),
                 ));
             }
         }
@@ -847,21 +929,21 @@ impl<'a> Context<'a> {
             return Some((
                 Reason::ClaimedTwice,
                 format!("listed again under {item} (first on line {first} of the claim's records)"),
-                source,
+                source(),
             ));
         }
-        let under = rows
-            .iter()
-            .find_map(|k| k.item.map(|(it, _)| it.name(terms)));
+        let under = rows.iter().find_map(|k| k.item.map(|(it, _)| it));
         match under {
-            Some(it) if it == item => None,
-            Some(it) if section(&it) == section(item) => {
-                Some((Reason::CountedUnder, format!("counted under {it}"), source))
-            }
+            Some(it) if Some(it) == key => None,
+            Some(it) if section(&it.name(terms)) == section(item) => Some((
+                Reason::CountedUnder,
+                format!("counted under {}", it.name(terms)),
+                source(),
+            )),
             _ => Some((
                 Reason::NotBillable,
                 not_billable(item, &n.record, &n.class, terms),
-                source,
+                source(),
             )),
         }
     }
@@ -879,6 +961,75 @@ fn in_month(t: Instant, month: Month, tz: chrono_tz::Tz) -> bool {
     t >= start && t < end
 }
 
+/// Up to this many ids, a file is searched for their bytes instead of parsed row by row.
+const FEW_IDS: usize = 64;
+
+/// Calls `found(line, bytes)` for each physical line of the file at `path` that holds one of
+/// `ids` (once per line, in file order, the header aside), reading the file in blocks and
+/// searching each block for each id.
+fn find_lines(
+    path: &std::path::Path,
+    ids: &HashSet<&[u8], Xxh3DefaultBuilder>,
+    found: &mut dyn FnMut(u64, &[u8]),
+) -> Result<()> {
+    use std::io::Read;
+    const BLOCK: usize = 8 << 20;
+    let finders: Vec<memchr::memmem::Finder> = ids
+        .iter()
+        .filter(|id| !id.is_empty())
+        .map(memchr::memmem::Finder::new)
+        .collect();
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
+    // Line ends before `block`, and whether the byte before it is a CR.
+    let (mut lines, mut after_cr) = (0u64, false);
+    let mut eof = false;
+    while !eof {
+        let have = block.len();
+        let n = (&mut file)
+            .take(BLOCK as u64)
+            .read_to_end(&mut block)
+            .map_err(|e| Error::io(path, e))?;
+        eof = n == 0 || block.len() - have < BLOCK;
+        // Whole lines only; the rest waits for the next block.
+        let end = if eof {
+            block.len()
+        } else {
+            match memchr::memrchr2(b'\n', b'\r', &block) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let whole = &block[..end];
+        let mut starts: Vec<usize> = finders
+            .iter()
+            .flat_map(|f| f.find_iter(whole))
+            .map(|at| memchr::memrchr2(b'\n', b'\r', &whole[..at]).map_or(0, |i| i + 1))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let (mut counted, mut before) = (0usize, lines);
+        for start in starts {
+            let prev_cr = if counted == 0 {
+                after_cr
+            } else {
+                whole[counted - 1] == b'\r'
+            };
+            before += crate::input::pipeline::count_line_ends(&whole[counted..start], prev_cr);
+            counted = start;
+            let stop =
+                memchr::memchr2(b'\n', b'\r', &whole[start..]).map_or(whole.len(), |i| start + i);
+            if before > 0 {
+                found(before + 1, &whole[start..stop]);
+            }
+        }
+        lines += crate::input::pipeline::count_line_ends(whole, after_cr);
+        after_cr = whole.last() == Some(&b'\r');
+        block.drain(..end);
+    }
+    Ok(())
+}
+
 /// Called with (line, id, vendor, period time) of each row found again.
 type Found<'a> = dyn FnMut(u64, &str, &str, Option<Instant>) + 'a;
 
@@ -893,21 +1044,21 @@ fn scan(
     let role = input.role;
     let period = role.period_column();
     let mut record = csv::ByteRecord::new();
-    let cell = |record: &csv::ByteRecord, header: &Header, i: usize| -> Vec<u8> {
+    fn cell<'r>(record: &'r csv::ByteRecord, header: &Header, i: usize) -> &'r [u8] {
         header.index[i]
             .and_then(|p| record.get(p))
-            .map(|c| c.trim_ascii().to_vec())
+            .map(<[u8]>::trim_ascii)
             .unwrap_or_default()
-    };
+    }
     let mut visit = |line: u64, record: &csv::ByteRecord, header: &Header| {
         let id = cell(record, header, 0);
-        if wanted.contains(id.as_slice()) {
+        if wanted.contains(id) {
             let vendor = cell(record, header, 1);
-            let at = parse_timestamp(&cell(record, header, period), tz).ok();
+            let at = parse_timestamp(cell(record, header, period), tz).ok();
             found(
                 line,
-                &String::from_utf8_lossy(&id),
-                &String::from_utf8_lossy(&vendor),
+                &String::from_utf8_lossy(id),
+                &String::from_utf8_lossy(vendor),
                 at,
             );
         }
@@ -919,6 +1070,24 @@ fn scan(
             while let Some(row) = source.next_row(&mut record)? {
                 visit(row.line, &record, &header);
             }
+        }
+        None if wanted.len() <= FEW_IDS => {
+            let mut reader = open(&input.path)?;
+            let shown = input.path.display().to_string();
+            if !reader
+                .read_byte_record(&mut record)
+                .map_err(|e| csv_error(&input.path, e))?
+            {
+                return Ok(());
+            }
+            let header = Header::map(role, &record, &shown)?;
+            drop(reader);
+            find_lines(&input.path, wanted, &mut |line, bytes| {
+                let mut r = crate::input::csv_reader(bytes);
+                if r.read_byte_record(&mut record).unwrap_or(false) {
+                    visit(line, &record, &header);
+                }
+            })?;
         }
         None => {
             let mut reader = open(&input.path)?;
