@@ -330,7 +330,11 @@ fn read_pass<'e>(
 ) -> Result<Pass> {
     let shown = path.display().to_string();
     let mut taken = Taken::new(role, &shown, setup);
-    let mut back = RecordAt::new(path);
+    let mut back = ReadBack {
+        at: RecordAt::new(path),
+        record: csv::ByteRecord::new(),
+        sink: None,
+    };
     let read = pipeline::read_chunks(
         path,
         workers,
@@ -768,18 +772,26 @@ fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
 
 /// Reads the accepted row at byte `offset` of the file again, for the exact comparison of the
 /// duplicate check.
-fn read_back(ctx: &FileCtx, back: &mut RecordAt, offset: u64) -> Result<RowKey> {
-    let mut record = csv::ByteRecord::new();
-    back.read(offset, &mut record)?;
-    let mut values = Recorder::default();
-    let mut sink = Scanned::new(ctx.setup.vendors.len(), 0);
-    match judge(ctx, &record, &SourceRow::at(0), &mut sink, &mut values) {
+fn read_back(ctx: &FileCtx, back: &mut ReadBack, offset: u64) -> Result<RowKey> {
+    let ReadBack { at, record, sink } = back;
+    at.read(offset, record)?;
+    let sink = sink.get_or_insert_with(|| Scanned::new(ctx.setup.vendors.len(), 0));
+    let mut values = Recorder(Vec::with_capacity(128));
+    match judge(ctx, record, &SourceRow::at(0), sink, &mut values) {
         Judged::Accepted { id, .. } => Ok(RowKey {
             id: id.to_vec(),
             values: values.0,
         }),
-        Judged::Done => Err(back.changed()),
+        Judged::Done => Err(at.changed()),
     }
+}
+
+/// What reading rows back for the duplicate check reuses from one row to the next: the reader,
+/// the record, and a sink for the counts judging a row writes (ignored).
+struct ReadBack {
+    at: RecordAt,
+    record: csv::ByteRecord,
+    sink: Option<Scanned>,
 }
 
 /// How many accepted rows' slots of the duplicate index are fetched together.
