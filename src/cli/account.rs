@@ -3,9 +3,8 @@
 
 use super::{print_stdout, FormatArg};
 use crate::account::{account, out_dir, Account, Request};
-use crate::error::Result;
 use crate::render::account as render;
-use crate::write::{lock_folders, publish, Planned, Written};
+use crate::write::Planned;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -57,31 +56,6 @@ pub fn account_files(out: &Path, a: &Account) -> Vec<(PathBuf, Vec<u8>)> {
     ]
 }
 
-/// Writes every form of every account under `out`, holding the folder's lock, published
-/// whole: an identical file is left untouched, a different one is refused without `force`
-/// (exit 73) and then nothing is written.
-pub fn write_accounts(
-    out: &Path,
-    accounts: &[Account],
-    force: bool,
-    quiet: bool,
-) -> Result<Vec<(PathBuf, Written)>> {
-    let planned: Vec<Planned> = accounts
-        .iter()
-        .flat_map(|a| account_files(out, a))
-        .map(|(path, bytes)| Planned::statement(path, bytes))
-        .collect();
-    let locks = lock_folders(&[out.to_path_buf()], &mut |dir| {
-        if !quiet {
-            crate::say!(
-                "waiting for another slatement run writing to {}…",
-                dir.display()
-            );
-        }
-    })?;
-    publish(planned, force, &locks)
-}
-
 /// Runs `account`.
 pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
     let accounts = account(&Request {
@@ -100,16 +74,12 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
         }
     }
     if let Some(out) = &a.out {
-        let done = write_accounts(out, &accounts, a.force, a.quiet)?;
-        if !a.quiet {
-            for (path, how) in done {
-                let what = match how {
-                    Written::Written => "wrote",
-                    Written::Unchanged => "unchanged",
-                };
-                crate::say!("{what} {}", path.display());
-            }
-        }
+        let planned: Vec<Planned> = accounts
+            .iter()
+            .flat_map(|acc| account_files(out, acc))
+            .map(|(path, bytes)| Planned::statement(path, bytes))
+            .collect();
+        super::publish_under(out, planned, a.force, a.quiet)?;
     }
     let text = match a.format {
         FormatArg::Table => render::table_all(&accounts),

@@ -245,3 +245,33 @@ pub fn print_stdout(text: &str) -> Result<(), Error> {
         Err(e) => Err(Error::io("<stdout>", e)),
     }
 }
+
+/// Publishes `planned` under `dir` as one run: holding the folder's lock (saying so when another
+/// run holds it), whole or not at all, an identical file left untouched and a different one
+/// refused without `force` (exit 73); then says what was written, unless `quiet`.
+pub(crate) fn publish_under(
+    dir: &std::path::Path,
+    planned: Vec<crate::write::Planned>,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Error> {
+    let locks = crate::write::lock_folders(std::slice::from_ref(&dir.to_path_buf()), &mut |d| {
+        if !quiet {
+            crate::say!(
+                "waiting for another slatement run writing to {}…",
+                d.display()
+            );
+        }
+    })?;
+    let done = crate::write::publish(planned, force, &locks)?;
+    if !quiet {
+        for (path, how) in done {
+            let what = match how {
+                crate::write::Written::Written => "wrote",
+                crate::write::Written::Unchanged => "unchanged",
+            };
+            crate::say!("{what} {}", path.display());
+        }
+    }
+    Ok(())
+}

@@ -10,7 +10,7 @@ use crate::rates::Rates;
 use crate::reconcile::{claim, reconcile, Reconciliation, Request};
 use crate::render::reconcile as render;
 use crate::settle::resolve_inputs;
-use crate::write::{lock_folders, publish, Planned, Written};
+use crate::write::Planned;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -188,31 +188,13 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
             .into_iter()
             .map(|(p, b)| Planned::statement(p, b))
             .collect();
-        let locks = lock_folders(std::slice::from_ref(out), &mut |dir| {
-            if !quiet {
-                crate::say!(
-                    "waiting for another slatement run writing to {}…",
-                    dir.display()
-                );
-            }
-        })?;
-        let done = publish(planned, a.force, &locks)?;
-        if !quiet {
-            for (path, w) in done {
-                let what = match w {
-                    Written::Written => "wrote",
-                    Written::Unchanged => "unchanged",
-                };
-                crate::say!("{what} {}", path.display());
-            }
-        }
+        super::publish_under(out, planned, a.force, quiet)?;
     }
     if let Some(path) = &a.draft_disputes {
-        let locks = lock_folders(&[], &mut |_| {})?;
-        publish(
+        crate::write::publish(
             vec![Planned::derived(path.clone(), r.draft_disputes())],
             true,
-            &locks,
+            &[],
         )?;
         if !quiet {
             crate::say!(
