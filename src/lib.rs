@@ -23,6 +23,7 @@ macro_rules! say_raw {
 }
 
 pub mod calendar;
+pub mod capitals;
 pub mod cli;
 pub mod definitions;
 pub mod diff;

@@ -73,6 +73,34 @@ pub fn at_least_scale(value: Decimal, scale: u32) -> Decimal {
     v
 }
 
+/// `value` as people read it: thousands separated by commas, the decimals kept as they are
+/// (`239857.61` → `239,857.61`, `-2000.00` → `-2,000.00`). Only the human forms use it: JSON and
+/// CSV keep plain decimals.
+pub fn grouped(value: Decimal) -> String {
+    let plain = value.to_string();
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut out = String::with_capacity(plain.len() + int.len() / 3);
+    out.push_str(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +140,17 @@ mod tests {
             line_amount(d("12"), d("14.5"), 2, Rounding::HalfUp).to_string(),
             "174.00"
         );
+    }
+
+    #[test]
+    fn grouped_separates_thousands_only() {
+        assert_eq!(grouped(d("239857.61")), "239,857.61");
+        assert_eq!(grouped(d("-2000.00")), "-2,000.00");
+        assert_eq!(grouped(d("999.5")), "999.5");
+        assert_eq!(grouped(d("1000")), "1,000");
+        assert_eq!(grouped(d("100000000.00")), "100,000,000.00");
+        assert_eq!(grouped(d("0.035")), "0.035");
+        assert_eq!(grouped(d("-12")), "-12");
     }
 
     #[test]

@@ -652,6 +652,89 @@ fn count(n: u64) -> Decimal {
     Decimal::from(n)
 }
 
+/// A money line's name in words, in English and in the contracts' Chinese, for the human forms
+/// (SPEC §13): `takeover/aftersales/package1/phone` → "Takeover — after-sales, package 1, phone"
+/// and "接管 — 售后 套餐一 电话". The names are built in [`money_lines`]; an unknown name is shown
+/// as is.
+pub fn item_words(item: &str) -> [String; 2] {
+    let parts: Vec<&str> = item.split('/').collect();
+    let channel = |c: &str| match c {
+        "phone" => ["phone".to_string(), "电话".to_string()],
+        "online" => ["online".to_string(), "在线".to_string()],
+        other => [other.to_string(), other.to_string()],
+    };
+    // `package1` → "package 1" / "套餐一" (the contracts' 套餐一, 套餐二); another name as is.
+    let package = |p: &str| match p
+        .strip_prefix("package")
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        Some(n) => {
+            const NUMERALS: [&str; 10] =
+                ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+            let zh = NUMERALS
+                .get(n)
+                .map_or_else(|| n.to_string(), |s| s.to_string());
+            [format!("package {n}"), format!("套餐{zh}")]
+        }
+        None => [p.to_string(), p.to_string()],
+    };
+    let two = |en: &str, zh: &str| [en.to_string(), zh.to_string()];
+    match parts.as_slice() {
+        ["earn", "phone_effective_call"] => two("Effective phone calls", "有效电话"),
+        ["earn", "online_session"] => two("Online sessions", "在线咨询"),
+        ["earn", "complaint_resolved"] => two("Complaints resolved", "投诉处理"),
+        ["earn", "service_order"] => two("Service orders completed", "服务单"),
+        ["earn", "commission"] => two("Commission on completed orders", "订单佣金"),
+        ["takeover", "presales", ch] => {
+            let [en, zh] = channel(ch);
+            [
+                format!("Takeover — pre-sales, {en}"),
+                format!("接管 — 售前 {zh}"),
+            ]
+        }
+        ["takeover", "aftersales", p, ch] => {
+            let ([pe, pz], [ce, cz]) = (package(p), channel(ch));
+            [
+                format!("Takeover — after-sales, {pe}, {ce}"),
+                format!("接管 — 售后 {pz} {cz}"),
+            ]
+        }
+        ["takeover", "service_order"] => two("Takeover — service orders", "接管 — 服务单"),
+        ["overdue", "work_order"] => two("Overdue work orders", "工单超时"),
+        ["penalty", card] => [
+            format!("Tier deduction — {card} scorecard"),
+            format!("考核扣款 — {card}"),
+        ],
+        ["incident", "confidentiality"] => two(
+            "Incident — customer records disclosed",
+            "违约金 — 泄露客户信息",
+        ),
+        ["incident", "service_breach"] => two(
+            "Incident — breach of the service terms",
+            "违约金 — 违反服务规范",
+        ),
+        ["termination", "work_order"] => two(
+            "End of contract — work orders taken over",
+            "合同终止 — 甲方接管工单",
+        ),
+        ["termination", "service_order"] => two(
+            "End of contract — service orders taken over",
+            "合同终止 — 甲方接管服务单",
+        ),
+        ["termination", "repair"] => two(
+            "End of contract — repairs taken over",
+            "合同终止 — 甲方接管维修",
+        ),
+        _ => [item.to_string(), item.to_string()],
+    }
+}
+
+/// Whether a line of `section` is charged to the vendor (taken off the net) rather than earned:
+/// the human forms show its amount as a deduction, with a minus sign.
+pub fn is_charge(section: &str) -> bool {
+    section != "earn"
+}
+
 /// The money lines of a month, in fixed order (SPEC §4 "Money lines"); quantity-0 lines are left
 /// out, and so are penalty and incident lines of no amount.
 pub fn money_lines(
@@ -1141,6 +1224,40 @@ fn settlement_of(
         method: method_name,
         due_by: payment_by.to_string(),
         summary,
+    }
+}
+
+#[cfg(test)]
+mod item_words_tests {
+    use super::item_words;
+
+    /// SPEC §13: line items in words, in both languages.
+    #[test]
+    fn line_items_in_words() {
+        assert_eq!(
+            item_words("takeover/aftersales/package1/phone"),
+            [
+                "Takeover — after-sales, package 1, phone",
+                "接管 — 售后 套餐一 电话"
+            ]
+        );
+        assert_eq!(
+            item_words("takeover/aftersales/package2/online"),
+            [
+                "Takeover — after-sales, package 2, online",
+                "接管 — 售后 套餐二 在线"
+            ]
+        );
+        assert_eq!(
+            item_words("takeover/presales/online")[1],
+            "接管 — 售前 在线"
+        );
+        assert_eq!(item_words("earn/service_order")[1], "服务单");
+        assert_eq!(
+            item_words("takeover/aftersales/gold/phone")[0],
+            "Takeover — after-sales, gold, phone"
+        );
+        assert_eq!(item_words("something/else")[0], "something/else");
     }
 }
 

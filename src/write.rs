@@ -625,7 +625,7 @@ fn split_record(
 // What a run writes
 
 /// The files of one statement under `--out DIR`: `DIR/<month>/<vendor>/statement.{json,csv,md}`.
-pub fn statement_files(out: &Path, s: &Statement) -> Vec<Planned> {
+pub fn statement_files(out: &Path, s: &Statement, lang: render::Lang) -> Vec<Planned> {
     let dir = out.join(&s.month).join(&s.vendor.id);
     vec![
         Planned::statement(dir.join("statement.json"), render::json_one(s).into_bytes()),
@@ -635,7 +635,11 @@ pub fn statement_files(out: &Path, s: &Statement) -> Vec<Planned> {
         ),
         Planned::statement(
             dir.join("statement.md"),
-            render::markdown::render_one(s).into_bytes(),
+            render::markdown::render_one(s, lang).into_bytes(),
+        ),
+        Planned::statement(
+            dir.join("statement.html"),
+            render::html::statement_one(s, lang).into_bytes(),
         ),
     ]
 }

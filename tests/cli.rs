@@ -1387,7 +1387,8 @@ fn spec_5_md_has_a_section_per_vendor() {
     assert!(
         sections[1].contains("Brightline Support Ltd.") && sections[1].contains("(brightline)")
     );
-    assert!(out.stdout.contains("-10008.10"));
+    // SPEC §13: the human forms separate thousands.
+    assert!(out.stdout.contains("-10,008.10"));
 }
 
 #[test]
@@ -1399,7 +1400,7 @@ fn spec_5_table_is_the_default_form() {
     );
     out.expect(0);
     assert!(out.stdout.contains("acme") && out.stdout.contains("brightline"));
-    assert!(out.stdout.contains("-10008.10"));
+    assert!(out.stdout.contains("-10,008.10"));
     assert!(
         serde_json::from_str::<Value>(&out.stdout).is_err(),
         "not JSON"
@@ -1424,6 +1425,11 @@ fn spec_5_out_writes_every_form_per_vendor() {
         assert!(csv_text.starts_with("vendor,section,item"), "{csv_text}");
         let md = std::fs::read_to_string(base.join("statement.md")).unwrap();
         assert_eq!(md.lines().filter(|l| l.starts_with("## ")).count(), 1);
+        // SPEC §13: the printable page, self-contained, one sheet.
+        let html = std::fs::read_to_string(base.join("statement.html")).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+        assert_eq!(html.matches("<section class=\"sheet\">").count(), 1);
+        assert!(!html.contains("<script"));
     }
     // Nothing else is left behind (no temporary files).
     let mut names: Vec<String> = std::fs::read_dir(dir.path().join("statements/2026-10/acme"))
@@ -1431,7 +1437,15 @@ fn spec_5_out_writes_every_form_per_vendor() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["statement.csv", "statement.json", "statement.md"]);
+    assert_eq!(
+        names,
+        [
+            "statement.csv",
+            "statement.html",
+            "statement.json",
+            "statement.md"
+        ]
+    );
 }
 
 #[test]

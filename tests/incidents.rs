@@ -437,8 +437,8 @@ fn spec_9_the_register_of_the_month_folder_wins_and_is_shown_in_every_form() {
     let out = settle(dir.path(), "2026-10", &["--incidents", "nowhere.csv"]);
     out.expect(66);
     for (format, wants) in [
-        ("table", "incident/service_breach"),
-        ("md", "service_breach incidents month / to date"),
+        ("table", "Incident — breach of the service terms"),
+        ("md", "service breach incidents month / to date"),
         (
             "csv",
             "acme,service_breach,1,,1,,2000.00,0.00,2000.00,,false",

@@ -1,7 +1,7 @@
 //! `slatement account`: dues, payments, late charges and the balance across the months of a
 //! contract; `--final` for the settlement at its end (SPEC §11, §12).
 
-use super::{print_stdout, FormatArg};
+use super::{print_stdout, FormatArg, LangArg};
 use crate::account::{account, out_dir, Account, Request};
 use crate::render::account as render;
 use crate::write::Planned;
@@ -32,7 +32,10 @@ pub struct AccountArgs {
     /// Form printed on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// Also write every form to DIR/account/<vendor>/account.{json,csv,md}.
+    /// Language of the html form (and of account.html under --out).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// Also write every form to DIR/account/<vendor>/account.{json,csv,md,html}.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace existing account files that differ.
@@ -44,7 +47,7 @@ pub struct AccountArgs {
 }
 
 /// The files of one account under `--out DIR`.
-pub fn account_files(out: &Path, a: &Account) -> Vec<(PathBuf, Vec<u8>)> {
+pub fn account_files(out: &Path, a: &Account, lang: LangArg) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = out_dir(out, &a.vendor.id);
     vec![
         (dir.join("account.json"), render::json_one(a).into_bytes()),
@@ -53,6 +56,10 @@ pub fn account_files(out: &Path, a: &Account) -> Vec<(PathBuf, Vec<u8>)> {
             render::csv_all(std::slice::from_ref(a)).into_bytes(),
         ),
         (dir.join("account.md"), render::md_single(a).into_bytes()),
+        (
+            dir.join("account.html"),
+            render::html_single(a, lang.into()).into_bytes(),
+        ),
     ]
 }
 
@@ -76,7 +83,7 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
     if let Some(out) = &a.out {
         let planned: Vec<Planned> = accounts
             .iter()
-            .flat_map(|acc| account_files(out, acc))
+            .flat_map(|acc| account_files(out, acc, a.lang))
             .map(|(path, bytes)| Planned::statement(path, bytes))
             .collect();
         super::publish_under(out, planned, a.force, a.quiet)?;
@@ -86,6 +93,7 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
         FormatArg::Json => render::json_all(&accounts),
         FormatArg::Csv => render::csv_all(&accounts),
         FormatArg::Md => render::md_all(&accounts),
+        FormatArg::Html => render::html_all(&accounts, a.lang.into()),
     };
     print_stdout(&text)?;
     Ok(0)

@@ -134,6 +134,27 @@ pub enum FormatArg {
     Csv,
     /// Markdown document.
     Md,
+    /// One printable HTML page, a sheet per vendor, for A4 (SPEC §13).
+    Html,
+}
+
+/// Languages of the human forms (table, md, html); JSON and CSV never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    #[default]
+    En,
+    /// Chinese: the contracts' words, and amounts also in capitals (大写金额).
+    Zh,
+}
+
+impl From<LangArg> for crate::render::Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => crate::render::Lang::En,
+            LangArg::Zh => crate::render::Lang::Zh,
+        }
+    }
 }
 
 /// `slatement settle`.
@@ -145,12 +166,15 @@ pub struct SettleArgs {
     /// Cut-off for pending work orders and repairs (RFC 3339, naive time or date); default: the start of the next month.
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
-    /// Also write every form to DIR/<month>/<vendor>/statement.{json,csv,md}.
+    /// Also write every form to DIR/<month>/<vendor>/statement.{json,csv,md,html}.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Form printed on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// Language of the table, md and html forms (and of statement.md and statement.html under --out).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
     /// Replace existing statements that differ.
     #[arg(long)]
     pub force: bool,

@@ -1,7 +1,7 @@
 //! `slatement reconcile`: the vendor's settlement list against the statement, line by line and
 //! record by record, with the reason for every difference (SPEC §10).
 
-use super::{parse_as_of, parse_month, print_stdout, FormatArg, InputArgs};
+use super::{parse_as_of, parse_month, print_stdout, FormatArg, InputArgs, LangArg};
 use crate::disputes::Disputes;
 use crate::error::Error;
 use crate::input::profile;
@@ -47,7 +47,10 @@ pub struct ReconcileArgs {
     /// Form printed on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// Also write DIR/<month>/<vendor>/reconciliation.{json,csv,md} and differences.csv.
+    /// Language of the html form (and of reconciliation.html under --out).
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+    /// Also write DIR/<month>/<vendor>/reconciliation.{json,csv,md,html} and differences.csv.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace existing reconciliation files that differ.
@@ -76,7 +79,7 @@ fn missing(role: &'static str, path: &Path, flag: &str) -> Error {
 }
 
 /// The files `--out` writes for a reconciliation.
-pub fn files(out: &Path, r: &Reconciliation) -> Vec<(PathBuf, Vec<u8>)> {
+pub fn files(out: &Path, r: &Reconciliation, lang: LangArg) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = out.join(&r.month).join(&r.vendor.id);
     vec![
         (
@@ -87,6 +90,10 @@ pub fn files(out: &Path, r: &Reconciliation) -> Vec<(PathBuf, Vec<u8>)> {
         (
             dir.join("reconciliation.md"),
             render::markdown(r).into_bytes(),
+        ),
+        (
+            dir.join("reconciliation.html"),
+            render::html(r, lang.into()).into_bytes(),
         ),
         (
             dir.join("differences.csv"),
@@ -184,7 +191,7 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
         }
     }
     if let Some(out) = &a.out {
-        let planned: Vec<Planned> = files(out, r)
+        let planned: Vec<Planned> = files(out, r, a.lang)
             .into_iter()
             .map(|(p, b)| Planned::statement(p, b))
             .collect();
@@ -208,6 +215,7 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
         FormatArg::Json => render::json(r),
         FormatArg::Csv => render::csv(r),
         FormatArg::Md => render::markdown(r),
+        FormatArg::Html => render::html(r, a.lang.into()),
     };
     print_stdout(&text)?;
     Ok(if r.agrees { 0 } else { 1 })

@@ -40,7 +40,7 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<i32> {
     let against = a.against.as_deref().map(Statements::read).transpose()?;
     let done = settle_and_write(&a.settle, Some(&a.disputes))?;
     let statements = &done.settled.statements;
-    let printed = render::render(statements, format_of(a.settle.format));
+    let printed = render::render(statements, format_of(a.settle.format), a.settle.lang.into());
 
     let report = if statements.is_empty() {
         "nothing to compare: no statement was settled\n".to_string()

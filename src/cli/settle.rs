@@ -22,6 +22,7 @@ pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
     print_stdout(&render::render(
         &done.settled.statements,
         format_of(a.format),
+        a.lang.into(),
     ))?;
     Ok(0)
 }
@@ -33,6 +34,7 @@ pub(super) fn format_of(f: FormatArg) -> Format {
         FormatArg::Json => Format::Json,
         FormatArg::Csv => Format::Csv,
         FormatArg::Md => Format::Markdown,
+        FormatArg::Html => Format::Html,
     }
 }
 
@@ -176,7 +178,7 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
     let mut plan: Vec<Planned> = Vec::new();
     if let Some(out) = &a.out {
         for s in &settled.statements {
-            plan.extend(statement_files(out, s));
+            plan.extend(statement_files(out, s, a.lang.into()));
         }
     }
     if let Some(path) = &rejects_path {

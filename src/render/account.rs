@@ -3,6 +3,9 @@
 //! the same [`Account`] through one row model, so the forms cannot disagree.
 
 use super::csv::escape_text;
+use super::html::{self, DocBalance, DocTable, Document};
+use super::lang::Lang;
+use super::view::capitals_words;
 use crate::account::{Account, Due};
 use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -386,4 +389,138 @@ pub fn md_all(accounts: &[Account]) -> String {
 /// One vendor's account as Markdown (the file `--out` writes).
 pub fn md_single(account: &Account) -> String {
     md_all(std::slice::from_ref(account))
+}
+
+/// One account as a printable sheet (SPEC §13): the dues, deductions and position as tables, and
+/// the balance boxed with who pays whom (in Chinese also in capitals).
+fn document(a: &Account, lang: Lang) -> Document {
+    use crate::money::grouped;
+    let l = |k: &str| lang.t(k).to_string();
+    let kind = if a.final_settlement.is_some() {
+        l("doc.final")
+    } else {
+        l("doc.account")
+    };
+    let heads = [
+        "month",
+        "net",
+        "who_owes",
+        "due_by",
+        "due",
+        "paid",
+        "outstanding",
+        "late_days",
+        "late_charge",
+        "status",
+    ];
+    let dues = a
+        .dues
+        .iter()
+        .map(|d| {
+            vec![
+                d.month.clone(),
+                grouped(d.net),
+                who(d),
+                d.due_by.clone(),
+                grouped(d.due),
+                grouped(d.paid),
+                grouped(d.outstanding),
+                d.late_days.to_string(),
+                grouped(d.late_charge),
+                status_words(d),
+            ]
+        })
+        .collect();
+    let mut tables = vec![DocTable {
+        heading: l("doc.account"),
+        head: heads.iter().map(|k| l(k)).collect(),
+        figures: vec![1, 4, 5, 6, 7, 8],
+        rows: dues,
+    }];
+    if !a.deductions.is_empty() {
+        tables.push(DocTable {
+            heading: l("deduction_id"),
+            head: vec![l("deduction_id"), l("amount"), l("reason")],
+            figures: vec![1],
+            rows: a
+                .deductions
+                .iter()
+                .map(|d| vec![shown(&d.deduction_id), grouped(d.amount), shown(&d.reason)])
+                .collect(),
+        });
+    }
+    tables.push(DocTable {
+        heading: l("position"),
+        head: vec![l("position"), l("amount")],
+        figures: vec![1],
+        rows: position_rows(a)
+            .into_iter()
+            .map(|[k, v]| {
+                let v = v.parse().map_or(v, grouped);
+                vec![k, v]
+            })
+            .collect(),
+    });
+    let balance = a.position.balance;
+    let words = match lang {
+        Lang::En => message(&a.position.summary),
+        Lang::Zh => format!(
+            "{} {} 元",
+            balance_who(balance, lang),
+            grouped(balance.abs())
+        ),
+    };
+    let mut notes: Vec<String> = final_line(a).into_iter().collect();
+    notes.extend(rights_lines(a));
+    notes.extend(signed_lines(a));
+    notes.extend(a.warnings.iter().map(|w| message(w)));
+    Document {
+        title: kind,
+        subtitle: format!(
+            "{} ({}) · {} {} · {}",
+            shown(&a.vendor.name),
+            shown(&a.vendor.id),
+            l("as_of"),
+            a.as_of,
+            shown(&a.currency)
+        ),
+        parties: vec![
+            [l("party.platform"), l("platform")],
+            [
+                l("party.vendor"),
+                format!("{} ({})", shown(&a.vendor.name), shown(&a.vendor.id)),
+            ],
+            [l("as_of"), a.as_of.clone()],
+        ],
+        balance: Some(DocBalance {
+            label: l("balance"),
+            amount: format!("{} {}", grouped(balance), shown(&a.currency)),
+            words,
+            capitals: capitals_words(balance, &a.currency, lang),
+        }),
+        tables,
+        notes,
+    }
+}
+
+/// Who pays whom for a balance (positive: the platform pays the vendor).
+fn balance_who(balance: rust_decimal::Decimal, lang: Lang) -> &'static str {
+    if balance > rust_decimal::Decimal::ZERO {
+        lang.t("capitals.platform")
+    } else if balance < rust_decimal::Decimal::ZERO {
+        lang.t("capitals.vendor")
+    } else {
+        lang.t("capitals.nothing")
+    }
+}
+
+/// The HTML form: one printable page, a sheet per vendor, in `lang`.
+pub fn html_all(accounts: &[Account], lang: Lang) -> String {
+    let docs: Vec<Document> = accounts.iter().map(|a| document(a, lang)).collect();
+    html::documents(lang.t("doc.account"), &docs, lang)
+}
+
+/// One vendor's account as HTML (the file `--out` writes).
+pub fn html_single(account: &Account, lang: Lang) -> String {
+    html_all(std::slice::from_ref(account), lang)
 }

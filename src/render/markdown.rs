@@ -1,5 +1,6 @@
 //! Markdown: one document with a section per vendor.
 
+use super::lang::Lang;
 use super::view::{view, View};
 use crate::statement::Statement;
 
@@ -25,49 +26,55 @@ fn md_table<const N: usize>(
     out.push('\n');
 }
 
-fn section(out: &mut String, v: &View) {
+fn section(out: &mut String, v: &View, lang: Lang) {
+    let l = |k: &str| lang.t(k);
     out.push_str(&format!(
         "## {}\n\n**{}**\n\n",
         cell(&v.title),
         cell(&v.verdict)
     ));
-    out.push_str("### Metrics\n\n");
+    out.push_str(&format!("### {}\n\n", l("metrics")));
     md_table(
         out,
-        ["metric", "numerator", "denominator", "value"],
+        [l("metric"), l("numerator"), l("denominator"), l("value")],
         &[1, 2, 3],
         &v.metrics,
     );
     for c in &v.scorecards {
-        out.push_str(&format!("### Scorecard {}\n\n", cell(&c.name)));
+        out.push_str(&format!("### {} {}\n\n", l("scorecard"), cell(&c.name)));
         md_table(
             out,
-            ["item", "value", "target", "weight", "points"],
+            [l("item"), l("value"), l("target"), l("weight"), l("points")],
             &[1, 2, 3, 4],
             &c.items,
         );
         out.push_str(&format!(
-            "Score **{}**, tier: {}\n\n",
+            "{} **{}**, {}: {}\n\n",
+            l("score"),
             c.score,
+            l("tier"),
             cell(&c.tier)
         ));
     }
-    out.push_str("### Money\n\n");
+    out.push_str(&format!("### {}\n\n", l("money")));
     md_table(
         out,
-        ["line", "quantity", "unit price", "amount"],
+        [l("line"), l("quantity"), l("unit_price"), l("amount")],
         &[1, 2, 3],
         &v.lines,
     );
-    md_table(out, ["total", "amount"], &[1], &v.totals);
-    out.push_str(&format!("Settlement: {}\n\n", cell(&v.settlement)));
-    out.push_str("### Figures and deadlines\n\n");
+    md_table(out, [l("total"), l("amount")], &[1], &v.totals);
+    out.push_str(&format!("{}: {}\n\n", l("settlement"), cell(&v.settlement)));
+    if let Some(c) = &v.capitals {
+        out.push_str(&format!("{}: {}\n\n", l("in_capitals"), cell(c)));
+    }
+    out.push_str(&format!("### {}\n\n", l("figures_deadlines")));
     let rows: Vec<[String; 2]> = v.figures.iter().chain(&v.deadlines).cloned().collect();
-    md_table(out, ["figure", "value"], &[], &rows);
-    out.push_str("### Definitions\n\n");
-    md_table(out, ["rule", "in force"], &[], &v.definitions);
+    md_table(out, [l("figure"), l("figure_value")], &[], &rows);
+    out.push_str(&format!("### {}\n\n", l("definitions")));
+    md_table(out, [l("rule"), l("in_force")], &[], &v.definitions);
     if let Some(d) = &v.disputes {
-        out.push_str("### Disputes applied\n\n");
+        out.push_str(&format!("### {}\n\n", l("disputes")));
         out.push_str(&format!(
             "Re-scored with the auditor's decisions of `{}` (sha256 `{}`).\n\n",
             cell(&d.path),
@@ -85,7 +92,7 @@ fn section(out: &mut String, v: &View) {
         }
     }
     if !v.warnings.is_empty() {
-        out.push_str("### Warnings\n\n");
+        out.push_str(&format!("### {}\n\n", l("warnings")));
         for w in &v.warnings {
             out.push_str(&format!("- {}\n", cell(w)));
         }
@@ -93,12 +100,12 @@ fn section(out: &mut String, v: &View) {
     }
 }
 
-/// Renders the document.
-pub fn render(statements: &[Statement]) -> String {
+/// Renders the document in `lang`.
+pub fn render(statements: &[Statement], lang: Lang) -> String {
     let month = statements.first().map_or("", |s| s.month.as_str());
-    let mut out = format!("# Settlement statements {month}\n\n");
+    let mut out = format!("# {} {month}\n\n", lang.t("doc.statements"));
     for s in statements {
-        section(&mut out, &view(s));
+        section(&mut out, &view(s, lang), lang);
     }
     if statements.is_empty() {
         out.push_str("No vendor was settled for this month.\n");
@@ -106,7 +113,7 @@ pub fn render(statements: &[Statement]) -> String {
     out
 }
 
-/// Renders one statement as its own document.
-pub fn render_one(statement: &Statement) -> String {
-    render(std::slice::from_ref(statement))
+/// Renders one statement as its own document in `lang`.
+pub fn render_one(statement: &Statement, lang: Lang) -> String {
+    render(std::slice::from_ref(statement), lang)
 }

@@ -1,14 +1,18 @@
-//! Renderers: table (default), JSON, CSV and Markdown. Each formats the same plain
-//! [`Statement`]s through one row model ([`view`]), so the forms cannot disagree (SPEC §5).
+//! Renderers: table (default), JSON, CSV, Markdown and HTML. Each formats the same plain
+//! [`Statement`]s through one row model ([`view`]), so the forms cannot disagree (SPEC §5); the
+//! human forms (table, Markdown, HTML) speak the chosen [`Lang`] (SPEC §13).
 
 pub mod account;
 pub mod csv;
+pub mod html;
+pub mod lang;
 pub mod markdown;
 pub mod reconcile;
 pub mod table;
 pub mod view;
 
 use crate::statement::Statement;
+pub use lang::Lang;
 
 /// An output form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,15 +25,18 @@ pub enum Format {
     Csv,
     /// Markdown: one document with a section per vendor.
     Markdown,
+    /// HTML: one self-contained printable page, a sheet per vendor (SPEC §13).
+    Html,
 }
 
-/// Renders statements in `format`.
-pub fn render(statements: &[Statement], format: Format) -> String {
+/// Renders statements in `format`; the human forms in `lang` (JSON and CSV never change).
+pub fn render(statements: &[Statement], format: Format, lang: Lang) -> String {
     match format {
-        Format::Table => table::render(statements),
+        Format::Table => table::render(statements, lang),
         Format::Json => json_array(statements),
         Format::Csv => csv::render(statements),
-        Format::Markdown => markdown::render(statements),
+        Format::Markdown => markdown::render(statements, lang),
+        Format::Html => html::statements(statements, lang),
     }
 }
 

@@ -3,6 +3,9 @@
 //! JSON, CSV, Markdown, and `differences.csv` holding every differing record.
 
 use super::csv::escape_text;
+use super::html::{self, DocBalance, DocTable, Document};
+use super::lang::Lang;
+use super::view::{capitals_words, signed};
 use crate::reconcile::{Difference, Reconciliation};
 use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -343,4 +346,156 @@ pub fn markdown(r: &Reconciliation) -> String {
         }
     }
     out
+}
+
+/// The reconciliation as a printable sheet (SPEC §13): the lines side by side with their
+/// differences, the records, the differing records by item and reason, and our net boxed with
+/// who pays whom (in Chinese also in capitals).
+pub fn html(r: &Reconciliation, lang: Lang) -> String {
+    use crate::money::grouped;
+    use crate::statement::{is_charge, item_words};
+    let l = |k: &str| lang.t(k).to_string();
+    let words = |item: &str| item_words(item)[usize::from(lang == Lang::Zh)].clone();
+    let charge = |item: &str| is_charge(item.split('/').next().unwrap_or(""));
+    let mut lines: Vec<Vec<String>> = r
+        .lines
+        .iter()
+        .map(|x| {
+            let c = charge(&x.item);
+            vec![
+                words(&x.item),
+                grouped(x.ours.quantity),
+                signed(x.ours.amount, c),
+                grouped(x.claimed.quantity),
+                signed(x.claimed.amount, c),
+                grouped(x.delta.quantity),
+                signed(x.delta.amount, c),
+            ]
+        })
+        .collect();
+    for (key, t, c) in [
+        ("earned", r.totals.earned, false),
+        ("charged", r.totals.charged, true),
+        ("net", r.totals.net, false),
+    ] {
+        lines.push(vec![
+            l(key),
+            String::new(),
+            signed(t.ours, c),
+            String::new(),
+            signed(t.claimed, c),
+            String::new(),
+            signed(t.delta, c),
+        ]);
+    }
+    let mut tables = vec![DocTable {
+        heading: l("lines"),
+        head: [
+            "line",
+            "our_qty",
+            "our_amount",
+            "claimed_qty",
+            "claimed_amount",
+            "delta_qty",
+            "delta_amount",
+        ]
+        .iter()
+        .map(|k| l(k))
+        .collect(),
+        figures: (1..7).collect(),
+        rows: lines,
+    }];
+    if !r.records.is_empty() {
+        tables.push(DocTable {
+            heading: l("records_heading"),
+            head: [
+                "records_of",
+                "matched",
+                "claimed_only",
+                "ours_only",
+                "amount_differs",
+            ]
+            .iter()
+            .map(|k| l(k))
+            .collect(),
+            figures: (1..5).collect(),
+            rows: r
+                .records
+                .iter()
+                .map(|c| {
+                    vec![
+                        words(&c.item),
+                        c.matched.to_string(),
+                        c.claimed_only.to_string(),
+                        c.ours_only.to_string(),
+                        c.amount_differs.to_string(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    for ((item, why), v) in groups(r) {
+        let mut rows: Vec<Vec<String>> = v
+            .iter()
+            .take(SHOWN_PER_GROUP)
+            .map(|d| {
+                let c = record_cells(d);
+                vec![c[0].clone(), c[1].clone(), c[2].clone()]
+            })
+            .collect();
+        if v.len() > SHOWN_PER_GROUP {
+            rows.push(vec![
+                lang.t("more")
+                    .replace("{n}", &(v.len() - SHOWN_PER_GROUP).to_string()),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        tables.push(DocTable {
+            heading: format!(
+                "{} · {} · {why} ({})",
+                l("differences"),
+                words(&item),
+                v.len()
+            ),
+            head: vec![l("id"), l("fact"), l("source")],
+            figures: vec![],
+            rows,
+        });
+    }
+    let net = r.totals.net;
+    let summary = if r.agrees {
+        l("agrees")
+    } else {
+        let n = r
+            .lines
+            .iter()
+            .filter(|l| !l.delta.amount.is_zero() || !l.delta.quantity.is_zero())
+            .count();
+        lang.t("disagrees")
+            .replace("{n}", &n.to_string())
+            .replace("{m}", &r.differences.len().to_string())
+            .replace("{claimed}", &grouped(net.claimed))
+            .replace("{ours}", &grouped(net.ours))
+            .replace("{delta}", &grouped(net.delta))
+    };
+    let vendor = format!("{} ({})", shown(&r.vendor.name), shown(&r.vendor.id));
+    let doc = Document {
+        title: l("doc.reconciliation"),
+        subtitle: format!("{vendor} · {} · {}", r.month, shown(&r.currency)),
+        parties: vec![
+            [l("party.platform"), l("platform")],
+            [l("party.vendor"), vendor],
+            [l("month"), r.month.clone()],
+        ],
+        balance: Some(DocBalance {
+            label: l("ours_net"),
+            amount: format!("{} {}", grouped(net.ours), shown(&r.currency)),
+            words: summary,
+            capitals: capitals_words(net.ours, &r.currency, lang),
+        }),
+        tables,
+        notes: r.warnings.iter().map(|w| message(w)).collect(),
+    };
+    html::documents(lang.t("doc.reconciliation"), &[doc], lang)
 }

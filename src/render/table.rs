@@ -1,6 +1,7 @@
 //! The default output: comfy-table tables, readable in 100 columns, Chinese text aligned by
 //! display width.
 
+use super::lang::Lang;
 use super::view::{view, View};
 use crate::statement::Statement;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -21,11 +22,15 @@ fn table(header: &[&str], right: &[usize]) -> Table {
     t
 }
 
-fn one(v: &View) -> String {
+fn one(v: &View, lang: Lang) -> String {
+    let l = |k: &str| lang.t(k);
     let mut out = String::new();
     out.push_str(&format!("{}\n{}\n\n", v.title, v.verdict));
 
-    let mut m = table(&["metric", "numerator", "denominator", "value"], &[1, 2, 3]);
+    let mut m = table(
+        &[l("metric"), l("numerator"), l("denominator"), l("value")],
+        &[1, 2, 3],
+    );
     for r in &v.metrics {
         m.add_row(r.to_vec());
     }
@@ -33,24 +38,30 @@ fn one(v: &View) -> String {
 
     for c in &v.scorecards {
         let mut t = table(
-            &["scorecard item", "value", "target", "weight", "points"],
+            &[
+                l("scorecard_item"),
+                l("value"),
+                l("target"),
+                l("weight"),
+                l("points"),
+            ],
             &[1, 2, 3, 4],
         );
         for r in &c.items {
             t.add_row(r.to_vec());
         }
         t.add_row(vec![
-            format!("{} score", c.name),
+            format!("{} {}", c.name, l("score")),
             String::new(),
             String::new(),
             String::new(),
             c.score.clone(),
         ]);
-        out.push_str(&format!("{t}\ntier: {}\n", c.tier));
+        out.push_str(&format!("{t}\n{}: {}\n", l("tier"), c.tier));
     }
 
     let mut t = table(
-        &["money line", "quantity", "unit price", "amount"],
+        &[l("money_line"), l("quantity"), l("unit_price"), l("amount")],
         &[1, 2, 3],
     );
     for r in &v.lines {
@@ -64,9 +75,12 @@ fn one(v: &View) -> String {
             r[1].clone(),
         ]);
     }
-    out.push_str(&format!("{t}\nsettlement: {}\n", v.settlement));
+    out.push_str(&format!("{t}\n{}: {}\n", l("settlement"), v.settlement));
+    if let Some(c) = &v.capitals {
+        out.push_str(&format!("{}: {c}\n", l("in_capitals")));
+    }
 
-    let mut f = table(&["figure", "value"], &[1]);
+    let mut f = table(&[l("figure"), l("figure_value")], &[1]);
     for r in v.figures.iter().chain(&v.deadlines) {
         f.add_row(r.to_vec());
     }
@@ -94,14 +108,14 @@ fn one(v: &View) -> String {
     out
 }
 
-/// Renders every statement, separated by a blank line.
-pub fn render(statements: &[Statement]) -> String {
+/// Renders every statement in `lang`, separated by a blank line.
+pub fn render(statements: &[Statement], lang: Lang) -> String {
     if statements.is_empty() {
         return "no statements: no vendor was settled for this month\n".to_string();
     }
     statements
         .iter()
-        .map(|s| one(&view(s)))
+        .map(|s| one(&view(s, lang), lang))
         .collect::<Vec<_>>()
         .join("\n")
 }

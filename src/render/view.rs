@@ -1,6 +1,10 @@
 //! The row model every human-readable renderer formats: the same rows, in the same order.
 
-use crate::statement::Statement;
+use super::lang::Lang;
+use crate::capitals::capitals;
+use crate::money::grouped;
+use crate::statement::{is_charge, item_words, Statement};
+use rust_decimal::Decimal;
 
 /// Rows of one statement, as text cells.
 pub struct View {
@@ -22,6 +26,8 @@ pub struct View {
     pub deadlines: Vec<[String; 2]>,
     /// Who pays whom, how and by when, in words.
     pub settlement: String,
+    /// In Chinese, a CNY net also in capitals with who pays whom (`人民币柒仟…（甲方付乙方）`).
+    pub capitals: Option<String>,
     /// name, rule in words.
     pub definitions: Vec<[String; 2]>,
     /// Warnings.
@@ -59,40 +65,91 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 
 /// The one-line verdict of a statement: score, tier, net and who pays whom, short enough for
 /// 100 columns.
-pub fn verdict(s: &Statement) -> String {
+pub fn verdict(s: &Statement, lang: Lang) -> String {
     let cards = s
         .scorecards
         .iter()
         .map(|c| format!("{} {} {}", c.name, c.score, c.tier.label))
         .collect::<Vec<_>>()
         .join(", ");
-    let trial = if s.assessed { "" } else { " (trial)" };
-    let id = &s.vendor.id;
-    let who = match s.settlement.direction {
-        "platform_pays_vendor" => format!("platform pays {id}"),
-        "vendor_pays_platform" if s.settlement.method == "wire" => {
-            format!("{id} wires platform by {}", s.settlement.due_by)
-        }
-        "vendor_pays_platform" => format!("{id} pays platform (deducted)"),
-        _ => "nothing due".to_string(),
+    let trial = if s.assessed {
+        String::new()
+    } else {
+        format!(" {}", lang.t("verdict.trial"))
     };
+    let id = &s.vendor.id;
+    let key = match s.settlement.direction {
+        "platform_pays_vendor" => "verdict.platform",
+        "vendor_pays_platform" if s.settlement.method == "wire" => "verdict.vendor_wire",
+        "vendor_pays_platform" => "verdict.vendor_deduct",
+        _ => "pays.nothing",
+    };
+    let who = lang
+        .t(key)
+        .replace("{vendor}", id)
+        .replace("{date}", &s.settlement.due_by);
     format!(
-        "{id} · {cards}{trial} · net {} {} · {who}",
-        s.totals.net, s.currency
+        "{id} · {cards}{trial} · {} {} {} · {who}",
+        lang.t("net"),
+        grouped(s.totals.net),
+        s.currency
     )
 }
 
+/// Who pays whom, how and by when, in words (the statement's `settlement`, in `lang`, with the
+/// amount's thousands separated).
+pub fn settlement_words(s: &Statement, lang: Lang) -> String {
+    let key = match (s.settlement.direction, s.settlement.method) {
+        ("platform_pays_vendor", _) => "pays.platform",
+        ("vendor_pays_platform", "wire") => "pays.vendor_wire",
+        ("vendor_pays_platform", _) => "pays.vendor_deduct",
+        _ => "pays.nothing",
+    };
+    lang.t(key)
+        .replace("{vendor}", &crate::text::message(&s.vendor.name))
+        .replace("{amount}", &grouped(s.settlement.amount))
+        .replace("{currency}", &s.currency)
+        .replace("{date}", &s.settlement.due_by)
+}
+
+/// In Chinese, a CNY amount in capitals with who pays whom: `人民币柒仟柒佰捌拾陆元肆角柒分（甲方付乙方）`.
+/// `platform_pays` is the sign of the amount as the document reads it (positive: the platform
+/// pays the vendor). None in English, for another currency, and from 1万亿 on (figures only).
+pub fn capitals_words(amount: Decimal, currency: &str, lang: Lang) -> Option<String> {
+    if lang != Lang::Zh || currency != "CNY" {
+        return None;
+    }
+    let words = capitals(amount)?;
+    let who = if amount > Decimal::ZERO {
+        lang.t("capitals.platform")
+    } else if amount < Decimal::ZERO {
+        lang.t("capitals.vendor")
+    } else {
+        lang.t("capitals.nothing")
+    };
+    Some(format!("人民币{words}（{who}）"))
+}
+
+/// A line amount as the human forms show it: a charge as a deduction, with a minus sign.
+pub fn signed(amount: Decimal, charge: bool) -> String {
+    if charge && !amount.is_zero() {
+        grouped(-amount)
+    } else {
+        grouped(amount)
+    }
+}
+
 /// Builds the view of a statement.
-pub fn view(s: &Statement) -> View {
+pub fn view(s: &Statement, lang: Lang) -> View {
     let metrics = s
         .metrics
         .0
         .iter()
         .map(|(m, r)| {
             [
-                m.as_str().to_string(),
-                r.numerator.to_string(),
-                r.denominator.to_string(),
+                lang.metric(m.as_str()),
+                grouped(r.numerator.into()),
+                grouped(r.denominator.into()),
                 opt(&r.display_value()),
             ]
         })
@@ -103,13 +160,13 @@ pub fn view(s: &Statement) -> View {
         .map(|c| {
             let mut flags = Vec::new();
             if c.tier.improvement_period {
-                flags.push("one month to improve");
+                flags.push(lang.t("improve"));
             }
             if c.tier.fails_standard {
-                flags.push("fails the standard: the platform takes over");
+                flags.push(lang.t("fails"));
             }
             if !s.assessed {
-                flags.push("trial — not assessed");
+                flags.push(lang.t("trial"));
             }
             let flags = if flags.is_empty() {
                 String::new()
@@ -123,7 +180,7 @@ pub fn view(s: &Statement) -> View {
                     .iter()
                     .map(|i| {
                         [
-                            i.metric.to_string(),
+                            lang.metric(i.metric),
                             opt(&i.value),
                             i.target.to_string(),
                             i.weight.to_string(),
@@ -132,7 +189,12 @@ pub fn view(s: &Statement) -> View {
                     })
                     .collect(),
                 score: c.score.to_string(),
-                tier: format!("{} (deduction {}){flags}", c.tier.label, c.tier.penalty),
+                tier: format!(
+                    "{} ({} {}){flags}",
+                    c.tier.label,
+                    lang.t("deduction"),
+                    grouped(c.tier.penalty)
+                ),
             }
         })
         .collect();
@@ -140,43 +202,42 @@ pub fn view(s: &Statement) -> View {
         .lines
         .iter()
         .map(|l| {
+            let words = item_words(&l.item);
             [
-                l.item.clone(),
-                l.quantity.to_string(),
-                l.unit_price.to_string(),
-                l.amount.to_string(),
+                words[usize::from(lang == Lang::Zh)].clone(),
+                grouped(l.quantity),
+                grouped(l.unit_price),
+                signed(l.amount, is_charge(l.section)),
             ]
         })
         .collect();
     let t = &s.totals;
     let totals = vec![
-        ["earned".to_string(), t.earned.to_string()],
+        [lang.t("earned").to_string(), grouped(t.earned)],
         [
-            "fees charged (takeover, overdue, termination)".to_string(),
-            t.fees_charged.to_string(),
+            lang.t("fees_charged").to_string(),
+            signed(t.fees_charged, true),
         ],
-        [
-            "penalties (tier deductions, incidents)".to_string(),
-            t.penalties.to_string(),
-        ],
-        ["charged".to_string(), t.charged.to_string()],
-        ["net".to_string(), t.net.to_string()],
+        [lang.t("penalties").to_string(), signed(t.penalties, true)],
+        [lang.t("charged").to_string(), signed(t.charged, true)],
+        [lang.t("net").to_string(), grouped(t.net)],
     ];
     let c = &s.contacts;
     let w = &s.work_orders;
     let r = &s.repairs;
-    let pair = |k: &str, v: String| [k.to_string(), v];
+    let pair = |k: &str, v: String| [lang.t(k).to_string(), v];
+    let n = |v: u64| grouped(v.into());
     let mut figures = vec![
         pair(
-            "contacts offered / answered",
-            format!("{} / {}", c.offered, c.answered),
+            "fig.contacts",
+            format!("{} / {}", n(c.offered), n(c.answered)),
         ),
         pair(
-            "outside service hours / short abandons",
+            "fig.outside",
             format!("{} / {}", c.outside_service_hours, c.short_abandons),
         ),
         pair(
-            "avg speed of answer / talk (s)",
+            "fig.speed",
             format!(
                 "{} / {}",
                 opt(&c.average_speed_of_answer_seconds),
@@ -184,113 +245,119 @@ pub fn view(s: &Statement) -> View {
             ),
         ),
         pair(
-            "effective calls / online sessions",
-            format!("{} / {}", c.effective_calls, c.online_sessions),
+            "fig.effective",
+            format!("{} / {}", n(c.effective_calls), n(c.online_sessions)),
         ),
         pair(
-            "takeovers answered / unanswered",
+            "fig.takeovers",
             format!("{} / {}", c.takeovers_answered, c.takeovers_unanswered),
         ),
         pair(
-            "work orders on time / overdue / pending",
+            "fig.work_orders",
             format!("{} / {} / {}", w.on_time, w.overdue, w.pending),
         ),
         pair(
-            "repairs response ok / failed / pending",
+            "fig.repair_response",
             format!(
                 "{} / {} / {}",
                 r.response_on_time, r.response_failed, r.response_pending
             ),
         ),
         pair(
-            "repairs resolution ok / failed / pending",
+            "fig.repair_resolution",
             format!(
                 "{} / {} / {}",
                 r.resolution_on_time, r.resolution_failed, r.resolution_pending
             ),
         ),
         pair(
-            "complaints resolved / service orders completed",
+            "fig.complaints",
             format!("{} / {}", w.complaints_resolved, w.service_orders_completed),
         ),
         pair(
-            "completed orders / amount",
-            format!("{} / {}", s.orders.completed, s.orders.completed_amount),
+            "fig.orders",
+            format!(
+                "{} / {}",
+                n(s.orders.completed),
+                grouped(s.orders.completed_amount)
+            ),
         ),
     ];
     for (kind, r) in s.incidents.iter().flat_map(|i| &i.0) {
-        let records = |n: Option<u64>| n.map_or_else(String::new, |n| format!(", {n} record(s)"));
-        figures.push(pair(
-            &format!("{} incidents month / to date", kind.as_str()),
-            format!(
-                "{}{} / {}{}",
-                r.in_month.incidents,
-                records(r.in_month.records),
-                r.to_date.incidents,
-                records(r.to_date.records)
-            ),
-        ));
-        figures.push(pair(
-            &format!("{} liability / before / charged", kind.as_str()),
-            format!(
-                "{} / {} / {}",
-                r.liability_to_date, r.charged_before, r.charged
-            ),
-        ));
+        let records =
+            |n: Option<u64>| n.map_or_else(String::new, |n| format!(", {n} {}", lang.t("records")));
+        let kind_words = lang.t(&format!("incident.{}", kind.as_str()));
+        let label = |key: &str| [format!("{kind_words} {}", lang.t(key)), String::new()];
+        let mut row = label("fig.incidents");
+        row[1] = format!(
+            "{}{} / {}{}",
+            r.in_month.incidents,
+            records(r.in_month.records),
+            r.to_date.incidents,
+            records(r.to_date.records)
+        );
+        figures.push(row);
+        let mut row = label("fig.liability");
+        row[1] = format!(
+            "{} / {} / {}",
+            grouped(r.liability_to_date),
+            grouped(r.charged_before),
+            grouped(r.charged)
+        );
+        figures.push(row);
         if !r.thresholds_reached.is_empty() || r.termination_right {
             let thresholds: Vec<&str> = r.thresholds_reached.iter().map(|t| t.as_str()).collect();
-            figures.push(pair(
-                &format!("{} thresholds / termination right", kind.as_str()),
-                format!(
-                    "{} / {}",
-                    if thresholds.is_empty() {
-                        "none".to_string()
-                    } else {
-                        thresholds.join(", ")
-                    },
-                    if r.termination_right { "yes" } else { "no" }
-                ),
-            ));
+            let mut row = label("fig.thresholds");
+            row[1] = format!(
+                "{} / {}",
+                if thresholds.is_empty() {
+                    lang.t("none").to_string()
+                } else {
+                    thresholds.join(", ")
+                },
+                lang.t(if r.termination_right { "yes" } else { "no" })
+            );
+            figures.push(row);
         }
     }
     if let Some(t) = &s.termination {
         figures.push(pair(
-            "last day of service / judged at",
+            "fig.end",
             format!("{} / {}", t.contract_end, t.judged_at),
         ));
         figures.push(pair(
-            "taken over: work orders / service / repairs",
+            "fig.taken_over",
             format!(
                 "{} / {} / {}",
                 t.work_orders_taken_over, t.service_orders_taken_over, t.repairs_taken_over
             ),
         ));
-        figures.push(pair(
-            "vendor replies after the end, ignored",
-            t.replies_ignored.to_string(),
-        ));
+        figures.push(pair("fig.replies_ignored", t.replies_ignored.to_string()));
     }
     let d = &s.deadlines;
-    let deadlines = vec![
-        pair("settlement notice by", d.notice_by.clone()),
-        pair("results by", d.results_by.clone()),
-        pair("appeal by", d.appeal_by.clone()),
-        pair("final by", d.final_by.clone()),
-        pair("payment by", d.payment_by.clone()),
+    let mut deadlines = vec![
+        pair("deadline.notice_by", d.notice_by.clone()),
+        pair("deadline.results_by", d.results_by.clone()),
+        pair("deadline.appeal_by", d.appeal_by.clone()),
+        pair("deadline.final_by", d.final_by.clone()),
+        pair("deadline.payment_by", d.payment_by.clone()),
     ];
+    // In date order (ISO dates sort as text); the sort is stable, so a tie keeps SPEC §10's order.
+    deadlines.sort_by(|a, b| a[1].cmp(&b[1]));
     View {
         title: crate::text::message(&format!(
             "{} ({}) · {} · {}",
             s.vendor.name, s.vendor.id, s.month, s.currency
         )),
-        verdict: verdict(s),
+        verdict: verdict(s, lang),
         metrics,
         scorecards,
         lines,
         totals,
         figures,
         deadlines,
-        settlement: s.settlement.summary.clone(),
+        settlement: settlement_words(s, lang),
+        capitals: capitals_words(s.totals.net, &s.currency, lang),
         definitions: s
             .definitions
             .0
