@@ -6,6 +6,10 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn settle(format: &str) -> String {
+    settle_in(format, "en")
+}
+
+fn settle_in(format: &str, lang: &str) -> String {
     let root = env!("CARGO_MANIFEST_DIR");
     let out = Command::cargo_bin("slatement")
         .unwrap()
@@ -22,6 +26,8 @@ fn settle(format: &str) -> String {
             "rates.toml",
             "--format",
             format,
+            "--lang",
+            lang,
             "--quiet",
         ])
         .output()
@@ -36,10 +42,14 @@ fn settle(format: &str) -> String {
 }
 
 fn check_golden(format: &str, file: &str) {
+    check_golden_in(format, "en", file)
+}
+
+fn check_golden_in(format: &str, lang: &str, file: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/golden")
         .join(file);
-    let got = settle(format);
+    let got = settle_in(format, lang);
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &got).unwrap();
         return;
@@ -83,6 +93,69 @@ fn golden_example_month_csv() {
 #[test]
 fn golden_example_month_markdown() {
     check_golden("md", "2026-10.md");
+}
+
+/// SPEC §13: the printable notice, in English and in Chinese.
+#[test]
+fn golden_example_month_html() {
+    check_golden("html", "2026-10.html");
+}
+
+#[test]
+fn golden_example_month_html_zh() {
+    check_golden_in("html", "zh", "2026-10.zh.html");
+}
+
+#[test]
+fn golden_example_month_table_and_markdown_zh() {
+    check_golden_in("table", "zh", "2026-10.zh.txt");
+    check_golden_in("md", "zh", "2026-10.zh.md");
+}
+
+/// SPEC §13: --lang changes the human forms only; JSON and CSV are the same bytes.
+#[test]
+fn lang_never_changes_json_or_csv() {
+    for format in ["json", "csv"] {
+        assert_eq!(settle_in(format, "en"), settle_in(format, "zh"), "{format}");
+    }
+}
+
+/// SPEC §13: the zh notice writes the net in capitals, with who pays whom.
+#[test]
+fn zh_notice_writes_the_net_in_capitals() {
+    let html = settle_in("html", "zh");
+    assert!(
+        html.contains("人民币柒仟柒佰捌拾陆元肆角柒分（甲方付乙方）"),
+        "{html}"
+    );
+    assert!(html.contains("结算通知单") && html.contains("接起率") && html.contains("调研满意度"));
+    let table = settle_in("table", "zh");
+    assert!(table.contains("大写金额: 人民币柒仟柒佰捌拾陆元肆角柒分（甲方付乙方）"));
+    assert!(table.contains("接管 — 售后 套餐一 电话"));
+}
+
+/// SPEC §13: self-contained, printable, a sheet per vendor with a page break between them.
+#[test]
+fn html_notice_is_self_contained_and_breaks_pages_between_vendors() {
+    let html = settle("html");
+    assert_eq!(html.matches("<section class=\"sheet\">").count(), 2);
+    assert!(html.contains("break-before: page") && html.contains("size: A4"));
+    for banned in [
+        "<script",
+        "http://",
+        "https://",
+        "@font-face",
+        "@import",
+        "<link",
+        "src=",
+    ] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+    // The tier is written, not only coloured; the trial month says so.
+    assert!(html.contains("meets standard") && html.contains("trial — not assessed"));
+    // Deadlines in date order.
+    let at = |s: &str| html.find(s).unwrap();
+    assert!(at("2026-11-09") < at("2026-11-15") && at("2026-11-15") < at("2026-11-16"));
 }
 
 #[test]

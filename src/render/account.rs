@@ -5,7 +5,7 @@
 use super::csv::escape_text;
 use super::html::{self, DocBalance, DocTable, Document};
 use super::lang::Lang;
-use super::view::capitals_words;
+use super::view::{capitals_words, signed};
 use crate::account::{Account, Due};
 use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -417,24 +417,29 @@ fn document(a: &Account, lang: Lang) -> Document {
         .dues
         .iter()
         .map(|d| {
+            let status = match d.status {
+                "overpaid" => format!("{} {}", l("status.overpaid"), grouped(-d.outstanding)),
+                s => l(&format!("status.{s}")),
+            };
             vec![
                 d.month.clone(),
                 grouped(d.net),
-                who(d),
+                d.payer
+                    .map_or_else(|| "—".to_string(), |p| l(&format!("party_word.{p}"))),
                 d.due_by.clone(),
                 grouped(d.due),
                 grouped(d.paid),
                 grouped(d.outstanding),
                 d.late_days.to_string(),
                 grouped(d.late_charge),
-                status_words(d),
+                status,
             ]
         })
         .collect();
     let mut tables = vec![DocTable {
         heading: l("doc.account"),
         head: heads.iter().map(|k| l(k)).collect(),
-        figures: vec![1, 4, 5, 6, 7, 8],
+        figures: vec![1, 3, 4, 5, 6, 7, 8],
         rows: dues,
     }];
     if !a.deductions.is_empty() {
@@ -453,13 +458,23 @@ fn document(a: &Account, lang: Lang) -> Document {
         heading: l("position"),
         head: vec![l("position"), l("amount")],
         figures: vec![1],
-        rows: position_rows(a)
-            .into_iter()
-            .map(|[k, v]| {
-                let v = v.parse().map_or(v, grouped);
-                vec![k, v]
-            })
-            .collect(),
+        rows: {
+            let p = &a.position;
+            let mut rows = vec![
+                vec![l("pos.platform_owes"), grouped(p.platform_owes)],
+                vec![l("pos.vendor_owes"), grouped(p.vendor_owes)],
+                vec![
+                    l("pos.late_platform"),
+                    grouped(p.late_charges_platform_owes),
+                ],
+                vec![l("pos.late_vendor"), grouped(p.late_charges_vendor_owes)],
+            ];
+            if a.final_settlement.is_some() {
+                rows.push(vec![l("pos.deductions"), signed(p.deductions, true)]);
+            }
+            rows.push(vec![l("balance"), grouped(p.balance)]);
+            rows
+        },
     });
     let balance = a.position.balance;
     let words = match lang {
