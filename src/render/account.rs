@@ -437,7 +437,7 @@ fn document(a: &Account, lang: Lang) -> Document {
         })
         .collect();
     let mut tables = vec![DocTable {
-        heading: l("doc.account"),
+        heading: l("dues"),
         head: heads.iter().map(|k| l(k)).collect(),
         figures: vec![1, 3, 4, 5, 6, 7, 8],
         rows: dues,

@@ -184,6 +184,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("late_days", "late days", "逾期天数"),
     ("late_charge", "late charge", "逾期违约金"),
     ("as_of", "as of", "截至"),
+    ("dues", "Dues and payments", "应付与已付"),
     ("who_owes", "who owes", "付款方"),
     ("party_word.platform", "platform", "甲方"),
     ("party_word.vendor", "vendor", "乙方"),
