@@ -1,9 +1,29 @@
 //! The command line: arguments (clap), one module per command, and the mapping of errors to
 //! exit codes (SPEC §6). `main.rs` only calls [`run`].
 
+/// The environment variables slatement reads, shown in every `--help` and in the man page.
+macro_rules! environment_help {
+    () => {
+        "Environment:\n  SLATEMENT_THREADS      threads that parse the inputs (default: one per core; 1 reads on one thread); the output is the same whatever the count\n  SLATEMENT_CHUNK_BYTES  bytes handed to a parsing thread at a time (default 1048576)\n  NO_COLOR               honoured: slatement never writes colour, so output is the same with or without it"
+    };
+}
+
+/// The exit codes every command shares (SPEC §6).
+macro_rules! exit_help {
+    ($own:literal) => {
+        concat!(
+            "Exit codes:\n",
+            $own,
+            "  2   usage: a bad flag or value\n  65  bad input data (rejected rows, a malformed file)\n  66  a required input is missing\n  73  refused to overwrite a different file without --force\n  74  I/O error\n  78  bad configuration (rates.toml)\n\n",
+            environment_help!()
+        )
+    };
+}
+
 pub mod account;
 pub mod check;
 pub mod diff;
+pub mod docs;
 pub mod explain;
 pub mod keygen;
 pub mod reconcile;
@@ -21,7 +41,16 @@ use std::path::PathBuf;
 
 /// Settle one month of an outsourced customer-service contract.
 #[derive(Debug, Parser)]
-#[command(name = "slatement", version, about, long_about = None)]
+#[command(
+    name = "slatement",
+    version,
+    about,
+    long_about = None,
+    after_help = concat!(
+        "Example:\n  slatement settle --month 2026-10 --data examples/data\n  slatement settle --month 2026-10 --data examples/data --format html --lang zh > notice.html\n\n",
+        exit_help!("  0   done\n  1   a difference found (diff, verify, reconcile); a seal that does not hold (verify, sign)\n")
+    )
+)]
 pub struct Cli {
     /// The command.
     #[command(subcommand)]
@@ -32,25 +61,73 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Score and price a month, and print or write the statements.
+    #[command(after_help = concat!(
+        "Examples:\n  slatement settle --month 2026-10 --data examples/data\n  slatement settle --month 2026-10 --data examples/data --out statements --format html --lang zh > notice.html\n\n",
+        exit_help!("  0   the statements were printed (and written); a failing score is a result, not an error\n")
+    ))]
     Settle(SettleArgs),
     /// Validate rates.toml and the inputs, listing every bad row; settles nothing.
+    #[command(after_help = concat!(
+        "Example:\n  slatement check --month 2026-10 --data examples/data\n\n",
+        exit_help!("  0   every row is accepted (65 when any is rejected)\n")
+    ))]
     Check(CheckArgs),
     /// Re-score a month with an auditor's decisions (--disputes) and show what changed against the original statements.
+    #[command(after_help = concat!(
+        "Example:\n  slatement rescore --month 2026-10 --data examples/data --disputes disputes.csv --against statements/2026-10/acme/statement.json\n\n",
+        exit_help!("  0   the statements and the changes were printed (a change is the expected outcome)\n")
+    ))]
     Rescore(rescore::RescoreArgs),
     /// What changed between two statements: metrics, points, tier, each money line, net.
+    #[command(after_help = concat!(
+        "Example:\n  slatement diff old/2026-10/acme/statement.json new/2026-10/acme/statement.json\n\n",
+        exit_help!("  0   the statements are identical\n  1   they differ\n")
+    ))]
     Diff(diff::DiffArgs),
     /// Settle a statement's month again from its recorded inputs; say whether every input hash and figure still matches.
+    #[command(after_help = concat!(
+        "Example:\n  slatement verify statements/2026-10/acme/statement.json\n\n",
+        exit_help!("  0   every seal holds, every input and figure matches\n  1   a seal does not hold, or anything differs\n")
+    ))]
     Verify(verify::VerifyArgs),
     /// The rows behind each figure: overdue and pending work orders, failed and pending repairs, unanswered contacts, takeovers, rejected rows; or trace one ticket's deadline (--ticket).
+    #[command(after_help = concat!(
+        "Example:\n  slatement explain --month 2026-10 --data examples/data --vendor acme --what work-orders\n\n",
+        exit_help!("  0   the rows or the trace were printed (2 when --ticket names no work order or repair of the month)\n")
+    ))]
     Explain(explain::ExplainArgs),
     /// Dues, payments, late-payment charges and the balance across the months of a contract; --final for the settlement at its end.
+    #[command(after_help = concat!(
+        "Examples:\n  slatement account --statements examples/account/statements --payments examples/account/payments.csv --as-of 2026-12-31\n  slatement account --statements examples/account/statements --vendor acme --as-of 2026-12-31 --format html --lang zh > account.html\n\n",
+        exit_help!("  0   the account was printed (and written)\n")
+    ))]
     Account(account::AccountArgs),
     /// Compare the vendor's settlement list (and the records behind it) with the statement, naming the reason for every difference.
     Reconcile(reconcile::ReconcileArgs),
     /// Make an Ed25519 key pair for sealing statements: NAME.key (secret, mode 0600) and NAME.pub.
+    #[command(after_help = concat!(
+        "Example:\n  slatement keygen --out finance\n\n",
+        exit_help!("  0   the key pair was written (73: a key of that name exists and is never replaced)\n")
+    ))]
     Keygen(keygen::KeygenArgs),
     /// Add a signature (a countersignature: the vendor's acceptance) to a sealed statement, changing nothing else.
+    #[command(after_help = concat!(
+        "Example:\n  slatement sign statements/2026-10/acme/statement.json --key vendor.key\n\n",
+        exit_help!("  0   the signature was added\n  1   the statement's existing signatures no longer match: not signed\n")
+    ))]
     Sign(sign::SignArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    #[command(after_help = concat!(
+        "Examples:\n  slatement completions bash > ~/.local/share/bash-completion/completions/slatement\n  slatement completions zsh > ~/.zfunc/_slatement\n  slatement completions fish > ~/.config/fish/completions/slatement.fish\n\n",
+        exit_help!("  0   the script was printed\n")
+    ))]
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff) on stdout: slatement's, or one command's.
+    #[command(after_help = concat!(
+        "Examples:\n  slatement man > slatement.1 && man ./slatement.1\n  slatement man settle | man -l -\n\n",
+        exit_help!("  0   the page was printed\n")
+    ))]
+    Man(docs::ManArgs),
 }
 
 /// Where the inputs and terms are.
@@ -248,6 +325,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Reconcile(a) => reconcile::run(a),
         Command::Keygen(a) => keygen::run(a),
         Command::Sign(a) => sign::run(a),
+        Command::Completions(a) => docs::completions(a),
+        Command::Man(a) => docs::man(a),
     }
 }
 

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 
 /// `slatement reconcile`.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Example:\n  slatement reconcile --month 2026-10 --vendor acme --data examples/data \\\n    --claim examples/claims/acme-2026-10-claim.csv --claim-records examples/claims/acme-2026-10-records.csv\n\nExit codes: 0 everything agrees; 1 a line or record differs; 2 usage; 65 a bad claim row or input; 66 a missing file; 73 refused to overwrite; 74 I/O; 78 bad configuration."
-)]
+#[command(after_help = concat!(
+    "Example:\n  slatement reconcile --month 2026-10 --vendor acme --data examples/data \\\n    --claim examples/claims/acme-2026-10-claim.csv --claim-records examples/claims/acme-2026-10-records.csv\n\n",
+    exit_help!("  0   everything agrees\n  1   a line or record differs\n")
+))]
 pub struct ReconcileArgs {
     /// The month: YYYY-MM, or `previous`.
     #[arg(long, value_name = "YYYY-MM|previous")]
