@@ -624,7 +624,7 @@ fn split_record(
 // ---------------------------------------------------------------------------------------------
 // What a run writes
 
-/// The files of one statement under `--out DIR`: `DIR/<month>/<vendor>/statement.{json,csv,md}`.
+/// The files of one statement under `--out DIR`: `DIR/<month>/<vendor>/statement.{json,csv,md,html}`, the human forms in `lang`.
 pub fn statement_files(out: &Path, s: &Statement, lang: render::Lang) -> Vec<Planned> {
     let dir = out.join(&s.month).join(&s.vendor.id);
     vec![
