@@ -32,7 +32,7 @@ pub struct AccountArgs {
     /// Form printed on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// Language of the html form (and of account.html under --out).
+    /// Language of the table, md and html forms (and of account.md and account.html under --out).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: LangArg,
     /// Also write every form to DIR/account/<vendor>/account.{json,csv,md,html}.
@@ -55,7 +55,10 @@ pub fn account_files(out: &Path, a: &Account, lang: LangArg) -> Vec<(PathBuf, Ve
             dir.join("account.csv"),
             render::csv_all(std::slice::from_ref(a)).into_bytes(),
         ),
-        (dir.join("account.md"), render::md_single(a).into_bytes()),
+        (
+            dir.join("account.md"),
+            render::md_single(a, lang.into()).into_bytes(),
+        ),
         (
             dir.join("account.html"),
             render::html_single(a, lang.into()).into_bytes(),
@@ -89,10 +92,10 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
         super::publish_under(out, planned, a.force, a.quiet)?;
     }
     let text = match a.format {
-        FormatArg::Table => render::table_all(&accounts),
+        FormatArg::Table => render::table_all(&accounts, a.lang.into()),
         FormatArg::Json => render::json_all(&accounts),
         FormatArg::Csv => render::csv_all(&accounts),
-        FormatArg::Md => render::md_all(&accounts),
+        FormatArg::Md => render::md_all(&accounts, a.lang.into()),
         FormatArg::Html => render::html_all(&accounts, a.lang.into()),
     };
     print_stdout(&text)?;

@@ -48,7 +48,7 @@ pub struct ReconcileArgs {
     /// Form printed on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
-    /// Language of the html form (and of reconciliation.html under --out).
+    /// Language of the table, md and html forms (and of reconciliation.md and .html under --out).
     #[arg(long, value_enum, default_value = "en")]
     pub lang: LangArg,
     /// Also write DIR/<month>/<vendor>/reconciliation.{json,csv,md,html} and differences.csv.
@@ -90,7 +90,7 @@ pub fn files(out: &Path, r: &Reconciliation, lang: LangArg) -> Vec<(PathBuf, Vec
         (dir.join("reconciliation.csv"), render::csv(r).into_bytes()),
         (
             dir.join("reconciliation.md"),
-            render::markdown(r).into_bytes(),
+            render::markdown(r, lang.into()).into_bytes(),
         ),
         (
             dir.join("reconciliation.html"),
@@ -212,10 +212,10 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
         }
     }
     let text = match a.format {
-        FormatArg::Table => render::table(r),
+        FormatArg::Table => render::table(r, a.lang.into()),
         FormatArg::Json => render::json(r),
         FormatArg::Csv => render::csv(r),
-        FormatArg::Md => render::markdown(r),
+        FormatArg::Md => render::markdown(r, a.lang.into()),
         FormatArg::Html => render::html(r, a.lang.into()),
     };
     print_stdout(&text)?;

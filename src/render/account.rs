@@ -35,19 +35,56 @@ fn status_words(d: &Due) -> String {
     }
 }
 
+/// The column heads of the dues in `lang`.
+fn due_head(lang: Lang) -> [&'static str; 10] {
+    match lang {
+        Lang::En => DUE_HEAD,
+        Lang::Zh => [
+            "month",
+            "net",
+            "who_owes",
+            "due_by",
+            "due",
+            "paid",
+            "outstanding",
+            "late_days",
+            "late_charge",
+            "status",
+        ]
+        .map(|k| lang.t(k)),
+    }
+}
+
+/// Who owes a due and its status, in Chinese.
+fn who_and_status_zh(d: &Due) -> (String, String) {
+    let l = |k: &str| Lang::Zh.t(k).to_string();
+    let who = d
+        .payer
+        .map_or_else(|| "—".to_string(), |p| l(&format!("party_word.{p}")));
+    let status = match d.status {
+        "overpaid" => format!("{} {}", l("status.overpaid"), -d.outstanding),
+        s => l(&format!("status.{s}")),
+    };
+    (who, status)
+}
+
 /// One due as the cells of a human table.
-fn due_row(d: &Due) -> [String; 10] {
+fn due_row(d: &Due, lang: Lang) -> [String; 10] {
+    let (who, status) = match lang {
+        Lang::En => (who(d), status_words(d)),
+        Lang::Zh => who_and_status_zh(d),
+    };
     [
         d.month.clone(),
         d.net.to_string(),
-        who(d),
+        who,
         d.due_by.clone(),
         d.due.to_string(),
         d.paid.to_string(),
         d.outstanding.to_string(),
         d.late_days.to_string(),
         d.late_charge.to_string(),
-        status_words(d),
+        status,
     ]
 }
 
@@ -66,34 +103,64 @@ fn rights_lines(a: &Account) -> Vec<String> {
         .collect()
 }
 
-fn position_rows(a: &Account) -> Vec<[String; 2]> {
+fn position_rows(a: &Account, lang: Lang) -> Vec<[String; 2]> {
     let p = &a.position;
+    let l = |k: &str| lang.t(k).to_string();
     let mut rows = vec![
+        [l("pos.platform_owes"), p.platform_owes.to_string()],
+        [l("pos.vendor_owes"), p.vendor_owes.to_string()],
         [
-            "outstanding owed by the platform".into(),
-            p.platform_owes.to_string(),
-        ],
-        [
-            "outstanding owed by the vendor".into(),
-            p.vendor_owes.to_string(),
-        ],
-        [
-            "late charges owed by the platform".into(),
+            l("pos.late_platform"),
             p.late_charges_platform_owes.to_string(),
         ],
-        [
-            "late charges owed by the vendor".into(),
-            p.late_charges_vendor_owes.to_string(),
-        ],
+        [l("pos.late_vendor"), p.late_charges_vendor_owes.to_string()],
     ];
     if a.final_settlement.is_some() {
-        rows.push(["deductions".into(), p.deductions.to_string()]);
+        rows.push([l("pos.deductions"), p.deductions.to_string()]);
     }
-    rows.push(["balance".into(), p.balance.to_string()]);
+    rows.push([l("balance"), p.balance.to_string()]);
     rows
 }
 
-fn title(a: &Account) -> String {
+/// The balance in words: the account's own summary in English; in Chinese who pays whom, and
+/// (CNY) the amount in capitals.
+fn balance_lines(a: &Account, lang: Lang) -> Vec<String> {
+    match lang {
+        Lang::En => vec![a.position.summary.clone()],
+        Lang::Zh => {
+            let b = a.position.balance;
+            let mut out = vec![format!(
+                "{}: {} {} 元",
+                lang.t("balance"),
+                balance_who(b, lang),
+                crate::money::grouped(b.abs())
+            )];
+            out.extend(
+                capitals_words(b, &a.currency, lang)
+                    .map(|c| format!("{}: {c}", lang.t("in_capitals"))),
+            );
+            out
+        }
+    }
+}
+
+fn title(a: &Account, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        let kind = if a.final_settlement.is_some() {
+            "doc.final"
+        } else {
+            "doc.account"
+        };
+        return format!(
+            "{} {} ({}) · {} {} · {}",
+            lang.t(kind),
+            shown(&a.vendor.name),
+            shown(&a.vendor.id),
+            lang.t("as_of"),
+            a.as_of,
+            shown(&a.currency)
+        );
+    }
     let kind = if a.final_settlement.is_some() {
         "Final settlement"
     } else {
@@ -153,22 +220,25 @@ fn table(header: &[&str], right: &[usize]) -> Table {
     t
 }
 
-fn table_one(a: &Account) -> String {
-    let mut out = format!("{}\n", title(a));
+fn table_one(a: &Account, lang: Lang) -> String {
+    let mut out = format!("{}\n", title(a, lang));
     if let Some(f) = final_line(a) {
         out.push_str(&format!("{f}\n"));
     }
     out.push('\n');
-    let mut t = table(&DUE_HEAD, &[1, 4, 5, 6, 7, 8]);
+    let mut t = table(&due_head(lang), &[1, 4, 5, 6, 7, 8]);
     for d in &a.dues {
-        t.add_row(due_row(d).to_vec());
+        t.add_row(due_row(d, lang).to_vec());
     }
     out.push_str(&format!("{t}\n"));
     for r in rights_lines(a) {
         out.push_str(&format!("{r}\n"));
     }
     if !a.deductions.is_empty() {
-        let mut t = table(&["deduction", "amount", "reason"], &[1]);
+        let mut t = table(
+            &[lang.t("deduction_id"), lang.t("amount"), lang.t("reason")],
+            &[1],
+        );
         for d in &a.deductions {
             t.add_row(vec![
                 shown(&d.deduction_id),
@@ -178,11 +248,14 @@ fn table_one(a: &Account) -> String {
         }
         out.push_str(&format!("{t}\n"));
     }
-    let mut p = table(&["position", "amount"], &[1]);
-    for r in position_rows(a) {
+    let mut p = table(&[lang.t("position"), lang.t("amount")], &[1]);
+    for r in position_rows(a, lang) {
         p.add_row(r.to_vec());
     }
-    out.push_str(&format!("{p}\n{}\n", a.position.summary));
+    out.push_str(&format!("{p}\n"));
+    for b in balance_lines(a, lang) {
+        out.push_str(&format!("{b}\n"));
+    }
     for s in signed_lines(a) {
         out.push_str(&format!("{s}\n"));
     }
@@ -192,11 +265,11 @@ fn table_one(a: &Account) -> String {
     out
 }
 
-/// The table form: a section per vendor.
-pub fn table_all(accounts: &[Account]) -> String {
+/// The table form in `lang`: a section per vendor.
+pub fn table_all(accounts: &[Account], lang: Lang) -> String {
     accounts
         .iter()
-        .map(table_one)
+        .map(|a| table_one(a, lang))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -327,15 +400,15 @@ fn md_cell(s: &str) -> String {
     message(s).replace('|', "\\|").replace('\n', " ")
 }
 
-fn md_one(a: &Account) -> String {
-    let mut out = format!("## {}\n\n", md_cell(&title(a)));
+fn md_one(a: &Account, lang: Lang) -> String {
+    let mut out = format!("## {}\n\n", md_cell(&title(a, lang)));
     if let Some(f) = final_line(a) {
         out.push_str(&format!("{}\n\n", md_cell(&f)));
     }
-    out.push_str(&format!("| {} |\n", DUE_HEAD.join(" | ")));
+    out.push_str(&format!("| {} |\n", due_head(lang).join(" | ")));
     out.push_str("|---|---:|---|---|---:|---:|---:|---:|---:|---|\n");
     for d in &a.dues {
-        let cells: Vec<String> = due_row(d).iter().map(|c| md_cell(c)).collect();
+        let cells: Vec<String> = due_row(d, lang).iter().map(|c| md_cell(c)).collect();
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     out.push('\n');
@@ -347,7 +420,12 @@ fn md_one(a: &Account) -> String {
         out.push('\n');
     }
     if !a.deductions.is_empty() {
-        out.push_str("| deduction | amount | reason |\n|---|---:|---|\n");
+        out.push_str(&format!(
+            "| {} | {} | {} |\n|---|---:|---|\n",
+            lang.t("deduction_id"),
+            lang.t("amount"),
+            lang.t("reason")
+        ));
         for d in &a.deductions {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
@@ -358,11 +436,19 @@ fn md_one(a: &Account) -> String {
         }
         out.push('\n');
     }
-    out.push_str("| position | amount |\n|---|---:|\n");
-    for [k, v] in position_rows(a) {
+    out.push_str(&format!(
+        "| {} | {} |\n|---|---:|\n",
+        lang.t("position"),
+        lang.t("amount")
+    ));
+    for [k, v] in position_rows(a, lang) {
         out.push_str(&format!("| {k} | {v} |\n"));
     }
-    out.push_str(&format!("\n**{}**\n", md_cell(&a.position.summary)));
+    let balance: Vec<String> = balance_lines(a, lang)
+        .iter()
+        .map(|b| format!("**{}**\n", md_cell(b)))
+        .collect();
+    out.push_str(&format!("\n{}", balance.join("\n")));
     let signed = signed_lines(a);
     if !signed.is_empty() {
         out.push('\n');
@@ -379,16 +465,26 @@ fn md_one(a: &Account) -> String {
     out
 }
 
-/// The Markdown form: one document with a section per vendor.
-pub fn md_all(accounts: &[Account]) -> String {
-    let mut out = String::from("# Account\n\n");
-    out.push_str(&accounts.iter().map(md_one).collect::<Vec<_>>().join("\n"));
+/// The Markdown form in `lang`: one document with a section per vendor.
+pub fn md_all(accounts: &[Account], lang: Lang) -> String {
+    let head = match lang {
+        Lang::En => "Account",
+        Lang::Zh => lang.t("doc.account"),
+    };
+    let mut out = format!("# {head}\n\n");
+    out.push_str(
+        &accounts
+            .iter()
+            .map(|a| md_one(a, lang))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
     out
 }
 
-/// One vendor's account as Markdown (the file `--out` writes).
-pub fn md_single(account: &Account) -> String {
-    md_all(std::slice::from_ref(account))
+/// One vendor's account as Markdown in `lang` (the file `--out` writes).
+pub fn md_single(account: &Account, lang: Lang) -> String {
+    md_all(std::slice::from_ref(account), lang)
 }
 
 /// One account as a printable sheet (SPEC §13): the dues, deductions and position as tables, and

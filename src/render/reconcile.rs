@@ -24,13 +24,56 @@ const LINE_HEAD: [&str; 7] = [
     "Δ amount",
 ];
 
-fn line_rows(r: &Reconciliation) -> Vec<[String; 7]> {
+/// The column heads of the lines in `lang`.
+fn line_head(lang: Lang) -> [&'static str; 7] {
+    match lang {
+        Lang::En => LINE_HEAD,
+        Lang::Zh => [
+            "line",
+            "our_qty",
+            "our_amount",
+            "claimed_qty",
+            "claimed_amount",
+            "delta_qty",
+            "delta_amount",
+        ]
+        .map(|k| lang.t(k)),
+    }
+}
+
+/// The column heads of the record counts in `lang`.
+fn records_head(lang: Lang) -> [&'static str; 5] {
+    [
+        "records_of",
+        "matched",
+        "claimed_only",
+        "ours_only",
+        "amount_differs",
+    ]
+    .map(|k| lang.t(k))
+}
+
+/// A line's name: as named in English, in the contracts' words in Chinese.
+fn item_in(item: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => item.to_string(),
+        Lang::Zh => crate::statement::item_words(item)[1].clone(),
+    }
+}
+
+/// In Chinese, our net in capitals with who pays whom.
+fn capitals_line(r: &Reconciliation, lang: Lang) -> Option<String> {
+    capitals_words(r.totals.net.ours, &r.currency, lang)
+        .map(|c| format!("{} {}: {c}", lang.t("ours_net"), lang.t("in_capitals")))
+}
+
+fn line_rows(r: &Reconciliation, lang: Lang) -> Vec<[String; 7]> {
     let mut rows: Vec<[String; 7]> = r
         .lines
         .iter()
         .map(|l| {
             [
-                l.item.clone(),
+                item_in(&l.item, lang),
                 l.ours.quantity.to_string(),
                 l.ours.amount.to_string(),
                 l.claimed.quantity.to_string(),
@@ -46,7 +89,7 @@ fn line_rows(r: &Reconciliation) -> Vec<[String; 7]> {
         ("net", r.totals.net),
     ] {
         rows.push([
-            name.to_string(),
+            lang.t(name).to_string(),
             String::new(),
             t.ours.to_string(),
             String::new(),
@@ -93,7 +136,31 @@ fn record_cells(d: &Difference) -> [String; 4] {
     ]
 }
 
-fn verdict(r: &Reconciliation) -> String {
+fn verdict(r: &Reconciliation, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        let n = r
+            .lines
+            .iter()
+            .filter(|l| !l.delta.amount.is_zero() || !l.delta.quantity.is_zero())
+            .count();
+        let words = if r.agrees {
+            lang.t("agrees").to_string()
+        } else {
+            lang.t("disagrees")
+                .replace("{n}", &n.to_string())
+                .replace("{m}", &r.differences.len().to_string())
+                .replace("{claimed}", &r.totals.net.claimed.to_string())
+                .replace("{ours}", &r.totals.net.ours.to_string())
+                .replace("{delta}", &r.totals.net.delta.to_string())
+        };
+        return format!(
+            "{} · {} ({}) · {} · {words}",
+            lang.t("doc.reconciliation"),
+            r.vendor.name,
+            r.vendor.id,
+            r.month
+        );
+    }
     if r.agrees {
         format!(
             "{} ({}) · {} · the vendor's list agrees with the statement",
@@ -120,19 +187,23 @@ fn verdict(r: &Reconciliation) -> String {
     }
 }
 
-/// The terminal table.
-pub fn table(r: &Reconciliation) -> String {
-    let mut out = format!("{}\n\n", message(&verdict(r)));
+/// The terminal table in `lang`.
+pub fn table(r: &Reconciliation, lang: Lang) -> String {
+    let mut out = format!("{}\n", message(&verdict(r, lang)));
+    if let Some(c) = capitals_line(r, lang) {
+        out.push_str(&format!("{c}\n"));
+    }
+    out.push('\n');
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(LINE_HEAD.to_vec());
+        .set_header(line_head(lang).to_vec());
     for i in 1..7 {
         if let Some(c) = t.column_mut(i) {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    for row in line_rows(r) {
+    for row in line_rows(r, lang) {
         t.add_row(row.to_vec());
     }
     out.push_str(&format!("{t}\n"));
@@ -140,16 +211,10 @@ pub fn table(r: &Reconciliation) -> String {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
-                "records of",
-                "matched",
-                "claimed only",
-                "ours only",
-                "amount differs",
-            ]);
+            .set_header(records_head(lang).to_vec());
         for c in &r.records {
             t.add_row(vec![
-                c.item.clone(),
+                item_in(&c.item, lang),
                 c.matched.to_string(),
                 c.claimed_only.to_string(),
                 c.ours_only.to_string(),
@@ -162,13 +227,14 @@ pub fn table(r: &Reconciliation) -> String {
     if !groups.is_empty() {
         let mut summary: BTreeMap<usize, (String, String, usize)> = BTreeMap::new();
         for (i, ((item, why), v)) in groups.iter().enumerate() {
-            summary.insert(i, (item.clone(), why.clone(), v.len()));
+            summary.insert(i, (item_in(item, lang), why.clone(), v.len()));
         }
         out.push_str("\ndifferences by item and reason:\n");
         for (item, why, n) in summary.values() {
             out.push_str(&format!("  {item}  {why}: {n}\n"));
         }
         for ((item, why), v) in &groups {
+            let item = item_in(item, lang);
             out.push_str(&format!("\n{item} · {why} ({}):\n", v.len()));
             let mut t = Table::new();
             t.load_preset(UTF8_FULL_CONDENSED)
@@ -248,7 +314,7 @@ pub fn csv(r: &Reconciliation) -> String {
         ]
         .map(String::from),
     );
-    for row in line_rows(r) {
+    for row in line_rows(r, Lang::En) {
         let mut row = row.to_vec();
         row[0] = escape_text(&row[0]);
         write_row(&mut w, &row);
@@ -286,21 +352,28 @@ fn md_escape(s: &str) -> String {
     message(s).replace('|', "\\|")
 }
 
-/// The Markdown form.
-pub fn markdown(r: &Reconciliation) -> String {
+/// The Markdown form in `lang`.
+pub fn markdown(r: &Reconciliation, lang: Lang) -> String {
+    let head = match lang {
+        Lang::En => "Reconciliation",
+        Lang::Zh => lang.t("doc.reconciliation"),
+    };
     let mut out = format!(
-        "# Reconciliation · {} ({}) · {}\n\n{}\n\n",
+        "# {head} · {} ({}) · {}\n\n{}\n\n",
         md_escape(&r.vendor.name),
         r.vendor.id,
         r.month,
-        md_escape(&verdict(r))
+        md_escape(&verdict(r, lang))
     );
+    if let Some(c) = capitals_line(r, lang) {
+        out.push_str(&format!("**{}**\n\n", md_escape(&c)));
+    }
     out.push_str(&format!(
         "| {} |\n|{}|\n",
-        LINE_HEAD.join(" | "),
+        line_head(lang).join(" | "),
         "---|".repeat(7)
     ));
-    for row in line_rows(r) {
+    for row in line_rows(r, lang) {
         out.push_str(&format!(
             "| {} |\n",
             row.iter()
@@ -310,18 +383,29 @@ pub fn markdown(r: &Reconciliation) -> String {
         ));
     }
     if !r.records.is_empty() {
-        out.push_str("\n| records of | matched | claimed only | ours only | amount differs |\n|---|---|---|---|---|\n");
+        out.push_str(&format!(
+            "\n| {} |\n|---|---|---|---|---|\n",
+            records_head(lang).join(" | ")
+        ));
         for c in &r.records {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
-                c.item, c.matched, c.claimed_only, c.ours_only, c.amount_differs
+                item_in(&c.item, lang),
+                c.matched,
+                c.claimed_only,
+                c.ours_only,
+                c.amount_differs
             ));
         }
     }
     for ((item, why), v) in groups(r) {
+        let item = item_in(&item, lang);
         out.push_str(&format!(
-            "\n## {item} · {why} ({})\n\n| id | fact | source |\n|---|---|---|\n",
-            v.len()
+            "\n## {item} · {why} ({})\n\n| {} | {} | {} |\n|---|---|---|\n",
+            v.len(),
+            lang.t("id"),
+            lang.t("fact"),
+            lang.t("source")
         ));
         for d in v.iter().take(SHOWN_PER_GROUP) {
             let c = record_cells(d);
