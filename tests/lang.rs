@@ -87,3 +87,24 @@ fn account_in_chinese_writes_each_balance_in_capitals() {
         assert_eq!(account(format, "en"), account(format, "zh"), "{format}");
     }
 }
+
+/// A vendor that owes the platform: the capitals say who pays whom (SPEC §13), and a month with
+/// nothing owed is written 零元整.
+#[test]
+fn statement_capitals_say_who_pays_whom() {
+    let rates = common::rates_arg();
+    let out = run_in(
+        &common::fixture("month_ok"),
+        &[
+            "settle", "--month", "2026-10", "--rates", &rates, "--lang", "zh", "--quiet",
+        ],
+    );
+    out.expect(0);
+    assert!(
+        out.stdout.contains("人民币壹万零捌元壹角（乙方付甲方）"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("人民币零元整（互不欠款）"));
+    assert!(out.stdout.contains("-10,008.10"));
+}

@@ -172,6 +172,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("verdict.vendor_wire", "{vendor} wires platform by {date}", "{vendor} {date} 前汇付甲方"),
     ("verdict.vendor_deduct", "{vendor} pays platform (deducted)", "{vendor} 付甲方（抵扣）"),
     ("verdict.trial", "(trial)", "（试用期）"),
+    ("verdict.nothing", "nothing due", "互不欠款"),
     ("method.deduct", "deducted from the platform's next payment", "从下次付款中抵扣"),
     ("method.wire", "wired by the due date", "到期前汇付"),
     // Reconciliation and account.

@@ -82,7 +82,7 @@ pub fn verdict(s: &Statement, lang: Lang) -> String {
         "platform_pays_vendor" => "verdict.platform",
         "vendor_pays_platform" if s.settlement.method == "wire" => "verdict.vendor_wire",
         "vendor_pays_platform" => "verdict.vendor_deduct",
-        _ => "pays.nothing",
+        _ => "verdict.nothing",
     };
     let who = lang
         .t(key)
