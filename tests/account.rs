@@ -826,7 +826,7 @@ fn spec_11_out_writes_every_form_atomically_and_never_overwrites_silently() {
     ));
     assert!(csv.contains("acme,2026-10,9786.47,platform,deduct,2026-11-25,9786.47,5000.00,4786.47,36,98.66,partly_paid,P-0012,2026-12-11,"), "{csv}");
     let md = std::fs::read_to_string(dir.join("account.md")).unwrap();
-    assert!(md.contains("| 2026-10 | 9786.47 | platform | 2026-11-25 | 9786.47 | 5000.00 | 4786.47 | 36 | 98.66 | partly_paid |"), "{md}");
+    assert!(md.contains("| 2026-10 | 9,786.47 | platform | 2026-11-25 | 9,786.47 | 5,000.00 | 4,786.47 | 36 | 98.66 | partly_paid |"), "{md}");
     // Same inputs: byte-identical output, files left untouched.
     let again = account(
         w.path(),
@@ -884,7 +884,11 @@ fn spec_11_every_form_shows_the_months_and_the_position() {
         csv.stdout
     );
     let md = account(w.path(), &["--as-of", "2026-12-31", "--format", "md"]);
-    assert!(md.stdout.contains("| balance | 4885.13 |"), "{}", md.stdout);
+    assert!(
+        md.stdout.contains("| balance | 4,885.13 |"),
+        "{}",
+        md.stdout
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ use super::html::{self, DocBalance, DocTable, Document};
 use super::lang::Lang;
 use super::view::{capitals_words, signed};
 use crate::account::{Account, Due};
+use crate::money::grouped;
 use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
@@ -30,7 +31,7 @@ fn who(d: &Due) -> String {
 
 fn status_words(d: &Due) -> String {
     match d.status {
-        "overpaid" => format!("overpaid by {}", -d.outstanding),
+        "overpaid" => format!("overpaid by {}", grouped(-d.outstanding)),
         s => s.to_string(),
     }
 }
@@ -62,7 +63,7 @@ fn who_and_status_zh(d: &Due) -> (String, String) {
         .payer
         .map_or_else(|| "—".to_string(), |p| l(&format!("party_word.{p}")));
     let status = match d.status {
-        "overpaid" => format!("{} {}", l("status.overpaid"), -d.outstanding),
+        "overpaid" => format!("{} {}", l("status.overpaid"), grouped(-d.outstanding)),
         s => l(&format!("status.{s}")),
     };
     (who, status)
@@ -76,14 +77,14 @@ fn due_row(d: &Due, lang: Lang) -> [String; 10] {
     };
     [
         d.month.clone(),
-        d.net.to_string(),
+        grouped(d.net),
         who,
         d.due_by.clone(),
-        d.due.to_string(),
-        d.paid.to_string(),
-        d.outstanding.to_string(),
+        grouped(d.due),
+        grouped(d.paid),
+        grouped(d.outstanding),
         d.late_days.to_string(),
-        d.late_charge.to_string(),
+        grouped(d.late_charge),
         status,
     ]
 }
@@ -107,18 +108,18 @@ fn position_rows(a: &Account, lang: Lang) -> Vec<[String; 2]> {
     let p = &a.position;
     let l = |k: &str| lang.t(k).to_string();
     let mut rows = vec![
-        [l("pos.platform_owes"), p.platform_owes.to_string()],
-        [l("pos.vendor_owes"), p.vendor_owes.to_string()],
+        [l("pos.platform_owes"), grouped(p.platform_owes)],
+        [l("pos.vendor_owes"), grouped(p.vendor_owes)],
         [
             l("pos.late_platform"),
-            p.late_charges_platform_owes.to_string(),
+            grouped(p.late_charges_platform_owes),
         ],
-        [l("pos.late_vendor"), p.late_charges_vendor_owes.to_string()],
+        [l("pos.late_vendor"), grouped(p.late_charges_vendor_owes)],
     ];
     if a.final_settlement.is_some() {
-        rows.push([l("pos.deductions"), p.deductions.to_string()]);
+        rows.push([l("pos.deductions"), signed(p.deductions, true)]);
     }
-    rows.push([l("balance"), p.balance.to_string()]);
+    rows.push([l("balance"), grouped(p.balance)]);
     rows
 }
 
@@ -242,7 +243,7 @@ fn table_one(a: &Account, lang: Lang) -> String {
         for d in &a.deductions {
             t.add_row(vec![
                 shown(&d.deduction_id),
-                d.amount.to_string(),
+                grouped(d.amount),
                 shown(&d.reason),
             ]);
         }
@@ -430,7 +431,7 @@ fn md_one(a: &Account, lang: Lang) -> String {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
                 md_cell(&d.deduction_id),
-                d.amount,
+                grouped(d.amount),
                 md_cell(&d.reason)
             ));
         }
@@ -490,7 +491,6 @@ pub fn md_single(account: &Account, lang: Lang) -> String {
 /// One account as a printable sheet (SPEC §13): the dues, deductions and position as tables, and
 /// the balance boxed with who pays whom (in Chinese also in capitals).
 fn document(a: &Account, lang: Lang) -> Document {
-    use crate::money::grouped;
     let l = |k: &str| lang.t(k).to_string();
     let kind = if a.final_settlement.is_some() {
         l("doc.final")
@@ -509,29 +509,7 @@ fn document(a: &Account, lang: Lang) -> Document {
         "late_charge",
         "status",
     ];
-    let dues = a
-        .dues
-        .iter()
-        .map(|d| {
-            let status = match d.status {
-                "overpaid" => format!("{} {}", l("status.overpaid"), grouped(-d.outstanding)),
-                s => l(&format!("status.{s}")),
-            };
-            vec![
-                d.month.clone(),
-                grouped(d.net),
-                d.payer
-                    .map_or_else(|| "—".to_string(), |p| l(&format!("party_word.{p}"))),
-                d.due_by.clone(),
-                grouped(d.due),
-                grouped(d.paid),
-                grouped(d.outstanding),
-                d.late_days.to_string(),
-                grouped(d.late_charge),
-                status,
-            ]
-        })
-        .collect();
+    let dues = a.dues.iter().map(|d| due_row(d, lang).to_vec()).collect();
     let mut tables = vec![DocTable {
         heading: l("dues"),
         head: heads.iter().map(|k| l(k)).collect(),
@@ -554,23 +532,10 @@ fn document(a: &Account, lang: Lang) -> Document {
         heading: l("position"),
         head: vec![l("position"), l("amount")],
         figures: vec![1],
-        rows: {
-            let p = &a.position;
-            let mut rows = vec![
-                vec![l("pos.platform_owes"), grouped(p.platform_owes)],
-                vec![l("pos.vendor_owes"), grouped(p.vendor_owes)],
-                vec![
-                    l("pos.late_platform"),
-                    grouped(p.late_charges_platform_owes),
-                ],
-                vec![l("pos.late_vendor"), grouped(p.late_charges_vendor_owes)],
-            ];
-            if a.final_settlement.is_some() {
-                rows.push(vec![l("pos.deductions"), signed(p.deductions, true)]);
-            }
-            rows.push(vec![l("balance"), grouped(p.balance)]);
-            rows
-        },
+        rows: position_rows(a, lang)
+            .into_iter()
+            .map(|r| r.to_vec())
+            .collect(),
     });
     let balance = a.position.balance;
     let words = match lang {

@@ -6,6 +6,7 @@ use super::csv::escape_text;
 use super::html::{self, DocBalance, DocTable, Document};
 use super::lang::Lang;
 use super::view::{capitals_words, signed};
+use crate::money::grouped;
 use crate::reconcile::{Difference, Reconciliation};
 use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -53,12 +54,9 @@ fn records_head(lang: Lang) -> [&'static str; 5] {
     .map(|k| lang.t(k))
 }
 
-/// A line's name: as named in English, in the contracts' words in Chinese.
+/// A line's name in words, in `lang`.
 fn item_in(item: &str, lang: Lang) -> String {
-    match lang {
-        Lang::En => item.to_string(),
-        Lang::Zh => crate::statement::item_words(item)[1].clone(),
-    }
+    crate::statement::item_words(item)[usize::from(lang == Lang::Zh)].clone()
 }
 
 /// In Chinese, our net in capitals with who pays whom.
@@ -67,35 +65,48 @@ fn capitals_line(r: &Reconciliation, lang: Lang) -> Option<String> {
         .map(|c| format!("{} {}: {c}", lang.t("ours_net"), lang.t("in_capitals")))
 }
 
-fn line_rows(r: &Reconciliation, lang: Lang) -> Vec<[String; 7]> {
+/// The lines and totals side by side. `None` for CSV (plain decimals, names as they are); for a
+/// human form, its language: names in words, thousands separated, charges as deductions (SPEC §13).
+fn line_rows(r: &Reconciliation, human: Option<Lang>) -> Vec<[String; 7]> {
+    use crate::money::grouped;
+    use crate::statement::is_charge;
+    let fig = |d: rust_decimal::Decimal| match human {
+        None => d.to_string(),
+        Some(_) => grouped(d),
+    };
+    let amount = |d: rust_decimal::Decimal, charge: bool| match human {
+        None => d.to_string(),
+        Some(_) => signed(d, charge),
+    };
     let mut rows: Vec<[String; 7]> = r
         .lines
         .iter()
         .map(|l| {
+            let charge = is_charge(l.item.split('/').next().unwrap_or(""));
             [
-                item_in(&l.item, lang),
-                l.ours.quantity.to_string(),
-                l.ours.amount.to_string(),
-                l.claimed.quantity.to_string(),
-                l.claimed.amount.to_string(),
-                l.delta.quantity.to_string(),
-                l.delta.amount.to_string(),
+                human.map_or_else(|| l.item.clone(), |lang| item_in(&l.item, lang)),
+                fig(l.ours.quantity),
+                amount(l.ours.amount, charge),
+                fig(l.claimed.quantity),
+                amount(l.claimed.amount, charge),
+                fig(l.delta.quantity),
+                amount(l.delta.amount, charge),
             ]
         })
         .collect();
-    for (name, t) in [
-        ("earned", r.totals.earned),
-        ("charged", r.totals.charged),
-        ("net", r.totals.net),
+    for (name, t, charge) in [
+        ("earned", r.totals.earned, false),
+        ("charged", r.totals.charged, true),
+        ("net", r.totals.net, false),
     ] {
         rows.push([
-            lang.t(name).to_string(),
+            human.unwrap_or_default().t(name).to_string(),
             String::new(),
-            t.ours.to_string(),
+            amount(t.ours, charge),
             String::new(),
-            t.claimed.to_string(),
+            amount(t.claimed, charge),
             String::new(),
-            t.delta.to_string(),
+            amount(t.delta, charge),
         ]);
     }
     rows
@@ -149,9 +160,9 @@ fn verdict(r: &Reconciliation, lang: Lang) -> String {
             lang.t("disagrees")
                 .replace("{n}", &n.to_string())
                 .replace("{m}", &r.differences.len().to_string())
-                .replace("{claimed}", &r.totals.net.claimed.to_string())
-                .replace("{ours}", &r.totals.net.ours.to_string())
-                .replace("{delta}", &r.totals.net.delta.to_string())
+                .replace("{claimed}", &grouped(r.totals.net.claimed))
+                .replace("{ours}", &grouped(r.totals.net.ours))
+                .replace("{delta}", &grouped(r.totals.net.delta))
         };
         return format!(
             "{} · {} ({}) · {} · {words}",
@@ -179,10 +190,10 @@ fn verdict(r: &Reconciliation, lang: Lang) -> String {
             r.month,
             n,
             r.differences.len(),
-            r.totals.net.claimed,
-            r.totals.net.ours,
+            grouped(r.totals.net.claimed),
+            grouped(r.totals.net.ours),
             r.currency,
-            r.totals.net.delta
+            grouped(r.totals.net.delta)
         )
     }
 }
@@ -203,7 +214,7 @@ pub fn table(r: &Reconciliation, lang: Lang) -> String {
             c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    for row in line_rows(r, lang) {
+    for row in line_rows(r, Some(lang)) {
         t.add_row(row.to_vec());
     }
     out.push_str(&format!("{t}\n"));
@@ -314,7 +325,7 @@ pub fn csv(r: &Reconciliation) -> String {
         ]
         .map(String::from),
     );
-    for row in line_rows(r, Lang::En) {
+    for row in line_rows(r, None) {
         let mut row = row.to_vec();
         row[0] = escape_text(&row[0]);
         write_row(&mut w, &row);
@@ -373,7 +384,7 @@ pub fn markdown(r: &Reconciliation, lang: Lang) -> String {
         line_head(lang).join(" | "),
         "---|".repeat(7)
     ));
-    for row in line_rows(r, lang) {
+    for row in line_rows(r, Some(lang)) {
         out.push_str(&format!(
             "| {} |\n",
             row.iter()
@@ -436,42 +447,12 @@ pub fn markdown(r: &Reconciliation, lang: Lang) -> String {
 /// differences, the records, the differing records by item and reason, and our net boxed with
 /// who pays whom (in Chinese also in capitals).
 pub fn html(r: &Reconciliation, lang: Lang) -> String {
-    use crate::money::grouped;
-    use crate::statement::{is_charge, item_words};
     let l = |k: &str| lang.t(k).to_string();
-    let words = |item: &str| item_words(item)[usize::from(lang == Lang::Zh)].clone();
-    let charge = |item: &str| is_charge(item.split('/').next().unwrap_or(""));
-    let mut lines: Vec<Vec<String>> = r
-        .lines
-        .iter()
-        .map(|x| {
-            let c = charge(&x.item);
-            vec![
-                words(&x.item),
-                grouped(x.ours.quantity),
-                signed(x.ours.amount, c),
-                grouped(x.claimed.quantity),
-                signed(x.claimed.amount, c),
-                grouped(x.delta.quantity),
-                signed(x.delta.amount, c),
-            ]
-        })
+    let words = |item: &str| item_in(item, lang);
+    let lines: Vec<Vec<String>> = line_rows(r, Some(lang))
+        .into_iter()
+        .map(|row| row.to_vec())
         .collect();
-    for (key, t, c) in [
-        ("earned", r.totals.earned, false),
-        ("charged", r.totals.charged, true),
-        ("net", r.totals.net, false),
-    ] {
-        lines.push(vec![
-            l(key),
-            String::new(),
-            signed(t.ours, c),
-            String::new(),
-            signed(t.claimed, c),
-            String::new(),
-            signed(t.delta, c),
-        ]);
-    }
     let mut tables = vec![DocTable {
         heading: l("lines"),
         head: [
