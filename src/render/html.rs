@@ -61,6 +61,8 @@ fn labels(lang: Lang) -> BTreeMap<String, &'static str> {
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // A label or field the template names but the context lacks is a bug, not an empty cell.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     // Names ending in .html turn on minijinja's HTML auto-escaping for every `{{ … }}`.
     env.add_template("statements.html", STATEMENTS)
         .expect("the statements template parses");
