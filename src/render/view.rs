@@ -362,7 +362,7 @@ pub fn view(s: &Statement, lang: Lang) -> View {
             .definitions
             .0
             .iter()
-            .map(|(k, v)| [k.to_string(), v.clone()])
+            .map(|(k, v)| [lang.metric(k), v.clone()])
             .collect(),
         warnings: s.warnings.iter().map(|w| crate::text::message(w)).collect(),
         disputes: s.disputes.as_ref().map(|d| DisputesView {
