@@ -25,19 +25,51 @@ pub fn decode(encoding: Encoding, bytes: &[u8]) -> Option<Cow<'_, str>> {
         Encoding::Gbk | Encoding::Gb18030 => {
             encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
         }
+        Encoding::Other(e) => e.decode_without_bom_handling_and_without_replacement(bytes),
     }
 }
 
-/// The reason a used cell is rejected when it does not decode, naming the encoding to try.
-pub fn decode_failure(encoding: Encoding) -> String {
-    let try_instead = match encoding {
-        Encoding::Utf8 => "gb18030",
-        _ => "utf-8",
-    };
+/// The reason a used cell is rejected when it does not decode, naming the encoding to try:
+/// one that reads these bytes, sniffed from them.
+pub fn decode_failure(encoding: Encoding, bytes: &[u8]) -> String {
     format!(
-        "not valid {} text; the export may be in another encoding: try encoding = \"{try_instead}\" in the profile's [source]",
-        encoding.as_str()
+        "not valid {} text; the export may be in another encoding: try encoding = \"{}\" in the profile's [source]",
+        encoding.as_str(),
+        sniff(encoding, bytes)
     )
+}
+
+/// An encoding other than `declared` that reads `bytes`: UTF-8 when they are valid UTF-8,
+/// else GB18030 when they read as it with Chinese characters, else windows-1251 for bytes
+/// in its Cyrillic letter range, else windows-1252 (which reads any byte).
+fn sniff(declared: Encoding, bytes: &[u8]) -> &'static str {
+    if declared != Encoding::Utf8 && std::str::from_utf8(bytes).is_ok() {
+        return "utf-8";
+    }
+    if !matches!(declared, Encoding::Gbk | Encoding::Gb18030) {
+        if let Some(s) =
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+        {
+            if s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+                return "gb18030";
+            }
+        }
+    }
+    // Cyrillic words are runs of high bytes; Western accents sit alone between ASCII letters.
+    let high = |i: usize| bytes.get(i).is_some_and(|b| *b >= 0x80);
+    let (mut alone, mut runs) = (0, 0);
+    for i in (0..bytes.len()).filter(|i| high(*i)) {
+        if (i > 0 && high(i - 1)) || high(i + 1) {
+            runs += 1;
+        } else {
+            alone += 1;
+        }
+    }
+    if runs > alone && declared != Encoding::Other(encoding_rs::WINDOWS_1251) {
+        "windows-1251"
+    } else {
+        "windows-1252"
+    }
 }
 
 /// A time read from a foreign cell.
@@ -290,8 +322,19 @@ mod tests {
             Some("id")
         );
         assert_eq!(decode(Encoding::Utf16Le, "a\u{FFFD}".as_bytes()), None);
-        assert!(decode_failure(Encoding::Utf8).contains("try encoding = \"gb18030\""));
-        assert!(decode_failure(Encoding::Gbk).contains("not valid gbk"));
+        assert!(decode_failure(Encoding::Utf8, b"\xC2\xFA\xD2\xE2")
+            .contains("try encoding = \"gb18030\""));
+        assert!(decode_failure(Encoding::Gbk, b"\x81").contains("not valid gbk"));
+        // Ивано in windows-1251 (an odd lead byte: not GB18030); Café in windows-1252.
+        assert!(decode_failure(Encoding::Utf8, b"\xC8\xE2\xE0\xED\xEE")
+            .contains("try encoding = \"windows-1251\""));
+        assert!(
+            decode_failure(Encoding::Utf8, b"Caf\xE9").contains("try encoding = \"windows-1252\"")
+        );
+        let cp1251 = Encoding::parse("windows-1251").unwrap();
+        assert_eq!(decode(cp1251, b"\xC8\xE2\xE0\xED").as_deref(), Some("Иван"));
+        assert_eq!(Encoding::parse("latin1").unwrap().as_str(), "windows-1252");
+        assert!(Encoding::parse("klingon").is_none());
     }
 
     #[test]

@@ -6,7 +6,9 @@
 
 use super::convert::{self, ForeignTime};
 use super::ingest::{RowSource, SourceRow};
-use super::profile::{ColumnSpec, Encoding, Format, Input, Profile, SourceColumn, TimeFormat};
+use super::profile::{
+    ColumnSpec, Encoding, Format, Input, Profile, SourceColumn, TimeFormat, When,
+};
 use super::records::RowError;
 use super::{csv_error, HashingReader, Header, Role};
 use crate::error::{Error, Result};
@@ -69,6 +71,7 @@ impl Raw {
         };
         let (delimiter, quote) = match p.format {
             Format::AsteriskQueueLog => (b'|', None),
+            Format::Xlsx => unreachable!("opened above"),
             _ => (p.delimiter, p.quote),
         };
         let mut b = csv::ReaderBuilder::new();
@@ -132,8 +135,46 @@ impl Raw {
 struct Resolved {
     spec: ColumnSpec,
     input: ResolvedInput,
-    when: Option<(usize, Vec<String>)>,
+    when: Option<Cond>,
     is_time: bool,
+}
+
+/// A [`When`] with its columns resolved to positions.
+#[derive(Debug, Clone)]
+enum Cond {
+    Is {
+        at: usize,
+        values: Vec<String>,
+        negate: bool,
+    },
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+}
+
+impl Cond {
+    fn resolve(w: &When, resolve: &mut dyn FnMut(&SourceColumn) -> Result<usize>) -> Result<Cond> {
+        Ok(match w {
+            When::Is {
+                column,
+                values,
+                negate,
+            } => Cond::Is {
+                at: resolve(column)?,
+                values: values.clone(),
+                negate: *negate,
+            },
+            When::All(list) => Cond::All(
+                list.iter()
+                    .map(|w| Cond::resolve(w, resolve))
+                    .collect::<Result<_>>()?,
+            ),
+            When::Any(list) => Cond::Any(
+                list.iter()
+                    .map(|w| Cond::resolve(w, resolve))
+                    .collect::<Result<_>>()?,
+            ),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -149,6 +190,11 @@ enum ResolvedInput {
         start: usize,
         minutes: usize,
     },
+    StartPlusSeconds {
+        start: usize,
+        seconds: usize,
+    },
+    Joined(Vec<usize>),
 }
 
 /// Turns source records into canonical cells.
@@ -159,7 +205,10 @@ pub struct Mapper {
     /// The zone the source writes naive times in, when not the contract's.
     source_tz: Option<Tz>,
     columns: Vec<Option<Resolved>>,
-    group_by: Option<usize>,
+    /// The group key columns, first non-empty wins (empty: not grouped).
+    group_by: Vec<usize>,
+    /// Row filters: (reason, condition).
+    skips: Vec<(String, Cond)>,
     /// The source header's names (empty for headerless sources).
     names: Vec<String>,
     /// Source positions some canonical column reads.
@@ -254,9 +303,16 @@ impl Mapper {
                     start: resolve(start)?,
                     minutes: resolve(minutes)?,
                 },
+                Input::StartPlusSeconds { start, seconds } => ResolvedInput::StartPlusSeconds {
+                    start: resolve(start)?,
+                    seconds: resolve(seconds)?,
+                },
+                Input::Joined(parts) => {
+                    ResolvedInput::Joined(parts.iter().map(&mut resolve).collect::<Result<_>>()?)
+                }
             };
             let when = match &spec.when {
-                Some(w) => Some((resolve(&w.column)?, w.is.clone())),
+                Some(w) => Some(Cond::resolve(w, &mut resolve)?),
                 None => None,
             };
             columns.push(Some(Resolved {
@@ -266,10 +322,16 @@ impl Mapper {
                 is_time: profile.role.columns()[i].0.ends_with("_at"),
             }));
         }
-        let group_by = match &profile.group_by {
-            Some(c) => Some(resolve(c)?),
-            None => None,
-        };
+        let group_by = profile
+            .group_by
+            .iter()
+            .map(&mut resolve)
+            .collect::<Result<Vec<_>>>()?;
+        let skips = profile
+            .skip
+            .iter()
+            .map(|s| Ok((s.reason.clone(), Cond::resolve(&s.when, &mut resolve)?)))
+            .collect::<Result<Vec<_>>>()?;
         used.sort_unstable();
         used.dedup();
         Ok(Mapper {
@@ -278,6 +340,7 @@ impl Mapper {
             source_tz: profile.timezone,
             columns,
             group_by,
+            skips,
             names: names.map(<[String]>::to_vec).unwrap_or_default(),
             used,
         })
@@ -310,8 +373,65 @@ impl Mapper {
         match convert::decode(self.encoding, bytes) {
             Some(Cow::Borrowed(s)) => Ok(Cow::Borrowed(s.trim())),
             Some(Cow::Owned(s)) => Ok(Cow::Owned(s.trim().to_string())),
-            None => Err(convert::decode_failure(self.encoding)),
+            None => Err(convert::decode_failure(self.encoding, bytes)),
         }
+    }
+
+    /// A source cell read for `spec`: its `null` values read as empty.
+    fn cell_for<'r>(
+        &self,
+        src: &'r csv::ByteRecord,
+        at: usize,
+        spec: &ColumnSpec,
+    ) -> std::result::Result<Cow<'r, str>, String> {
+        let v = self.cell(src, at)?;
+        if spec.null.iter().any(|n| n == v.as_ref()) {
+            return Ok(Cow::Borrowed(""));
+        }
+        Ok(v)
+    }
+
+    /// Whether `cond` holds for source record `src`.
+    fn holds(&self, src: &csv::ByteRecord, cond: &Cond) -> std::result::Result<bool, String> {
+        Ok(match cond {
+            Cond::Is { at, values, negate } => {
+                let v = self.cell(src, *at)?;
+                values.iter().any(|x| x == v.as_ref()) != *negate
+            }
+            Cond::All(list) => {
+                for c in list {
+                    if !self.holds(src, c)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            Cond::Any(list) => {
+                for c in list {
+                    if self.holds(src, c)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+        })
+    }
+
+    /// The first row filter `src` matches (its index), if any. A cell that does not decode
+    /// matches no filter: the row is then mapped, and rejected naming the cell if it is read.
+    fn skipped(&self, src: &csv::ByteRecord) -> Option<usize> {
+        self.skips
+            .iter()
+            .position(|(_, c)| self.holds(src, c).unwrap_or(false))
+    }
+
+    /// The group key of `src`: the first group column not empty in it.
+    fn group_key<'r>(&self, src: &'r csv::ByteRecord) -> &'r [u8] {
+        self.group_by
+            .iter()
+            .map(|at| super::cells::trim(src.get(*at).unwrap_or(b"")))
+            .find(|k| !k.is_empty())
+            .unwrap_or(b"")
     }
 
     /// Fills `out` with the canonical cells of source record `src`. The first failure is
@@ -349,22 +469,49 @@ impl Mapper {
         col: &'r Resolved,
     ) -> std::result::Result<Cow<'r, str>, (String, String)> {
         let fail = |reason: String| (String::new(), reason);
-        if let Some((at, is)) = &col.when {
-            let v = self.cell(src, *at).map_err(fail)?;
-            if !is.iter().any(|x| x == v.as_ref()) {
+        if let Some(cond) = &col.when {
+            if !self.holds(src, cond).map_err(fail)? {
                 return Ok(Cow::Borrowed(""));
             }
         }
         let spec = &col.spec;
         let raw: Cow<str> = match &col.input {
             ResolvedInput::Value(v) => Cow::Borrowed(v.as_str()),
-            ResolvedInput::Column(at) => self.cell(src, *at).map_err(fail)?,
+            ResolvedInput::Column(at) => self.cell_for(src, *at, spec).map_err(fail)?,
+            ResolvedInput::Joined(parts) => {
+                let mut joined = String::new();
+                for at in parts {
+                    let v = self.cell_for(src, *at, spec).map_err(fail)?;
+                    if !v.is_empty() {
+                        if !joined.is_empty() {
+                            joined.push(' ');
+                        }
+                        joined.push_str(&v);
+                    }
+                }
+                Cow::Owned(joined)
+            }
+            ResolvedInput::StartPlusSeconds { start, seconds } => {
+                let seconds_text = self.cell_for(src, *seconds, spec).map_err(fail)?;
+                if seconds_text.is_empty() {
+                    Cow::Borrowed("")
+                } else {
+                    let s = convert::duration_nanos(&seconds_text, 1).ok_or_else(|| {
+                        (
+                            seconds_text.to_string(),
+                            format!("`{seconds_text}` is not a number of seconds"),
+                        )
+                    })?;
+                    let at = self.start(src, *start, spec)?;
+                    Cow::Owned(crate::timestamp::Instant(at.0 + s).to_rfc3339(self.tz))
+                }
+            }
             ResolvedInput::StartPlusWait {
                 start,
                 duration,
                 billsec,
             } => {
-                let billsec_text = self.cell(src, *billsec).map_err(fail)?;
+                let billsec_text = self.cell_for(src, *billsec, spec).map_err(fail)?;
                 let bill = convert::duration_nanos(&billsec_text, 1).ok_or_else(|| {
                     (
                         billsec_text.to_string(),
@@ -374,7 +521,7 @@ impl Mapper {
                 if bill <= 0 {
                     Cow::Borrowed("")
                 } else {
-                    let duration_text = self.cell(src, *duration).map_err(fail)?;
+                    let duration_text = self.cell_for(src, *duration, spec).map_err(fail)?;
                     let dur = convert::duration_nanos(&duration_text, 1).ok_or_else(|| {
                         (
                             duration_text.to_string(),
@@ -386,7 +533,7 @@ impl Mapper {
                 }
             }
             ResolvedInput::StartPlusMinutes { start, minutes } => {
-                let minutes_text = self.cell(src, *minutes).map_err(fail)?;
+                let minutes_text = self.cell_for(src, *minutes, spec).map_err(fail)?;
                 if minutes_text.is_empty() {
                     Cow::Borrowed("")
                 } else {
@@ -411,7 +558,7 @@ impl Mapper {
         };
         let derived = !matches!(
             col.input,
-            ResolvedInput::Column(_) | ResolvedInput::Value(_)
+            ResolvedInput::Column(_) | ResolvedInput::Value(_) | ResolvedInput::Joined(_)
         );
         let canonical = self.source_tz.is_none()
             && spec.formats.first() == Some(&TimeFormat::Canonical)
@@ -432,7 +579,9 @@ impl Mapper {
         at: usize,
         spec: &ColumnSpec,
     ) -> std::result::Result<crate::timestamp::Instant, (String, String)> {
-        let text = self.cell(src, at).map_err(|r| (String::new(), r))?;
+        let text = self
+            .cell_for(src, at, spec)
+            .map_err(|r| (String::new(), r))?;
         if text.is_empty() {
             return Err((
                 String::new(),
@@ -463,11 +612,35 @@ struct Pending {
     cells: csv::ByteRecord,
 }
 
-/// What a mapped source reported beyond its rows, for `check`'s preview.
+/// What a mapped source reported beyond its rows, for `check`'s account of the file: every
+/// record read ends as skipped by a filter, folded into another record's contact, a queue-log
+/// management line, or one canonical row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceNotes {
-    /// Queue-log lines that are not call events (callid `NONE`).
+    /// Queue-log lines that are not call events (callid `NONE`, `CLI`, `MANAGER`, `REALTIME`,
+    /// and queue member / agent events).
     pub management_lines: u64,
+    /// Source records read: data rows after the header and `skip_rows`, or queue-log lines.
+    pub records: u64,
+    /// Records skipped by the profile's `[[skip]]` filters, per reason, in profile order.
+    pub skipped: Vec<(String, u64)>,
+    /// Records folded into another record's contact (legs of one call, queue-log events).
+    pub folded: u64,
+    /// Canonical rows handed out so far (contacts, tickets …; rejected ones included).
+    pub rows: u64,
+}
+
+impl SourceNotes {
+    fn skip(&mut self, reason: &str) {
+        if let Some(e) = self.skipped.iter_mut().find(|(r, _)| r == reason) {
+            e.1 += 1;
+        }
+    }
+
+    /// Records skipped by any filter.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.iter().map(|(_, n)| n).sum()
+    }
 }
 
 /// A foreign export read through a profile, as canonical rows.
@@ -513,13 +686,31 @@ impl ForeignSource {
             skipped += 1;
         }
         let mut notes = SourceNotes::default();
+        for s in &profile.skip {
+            if !notes.skipped.iter().any(|(r, _)| *r == s.reason) {
+                notes.skipped.push((s.reason.clone(), 0));
+            }
+        }
         let (mapper, pending) = match profile.format {
-            Format::AsteriskQueueLog => {
+            Format::AsteriskQueueLog | Format::AsteriskQueueLogTable => {
                 let names: Vec<String> = QUEUE_LOG_COLUMNS.iter().map(|s| s.to_string()).collect();
                 let mapper = Mapper::new(profile, Some(&names), tz, &shown, 1)?;
-                let (calls, management) = assemble_queue_log(&mut raw, path, &mut src)?;
-                notes.management_lines = management;
-                let pending = calls
+                let layout = if profile.format == Format::AsteriskQueueLog {
+                    QueueLogLayout::PIPE
+                } else if profile.header {
+                    let Some(line) = raw.next(path, &mut src)? else {
+                        return Err(Error::BadFile {
+                            path: shown,
+                            line: last_line + 1,
+                            message: "the file is empty: a queue_log table starts with its header (time, callid, queuename, agent, event, data1 …)".into(),
+                        });
+                    };
+                    QueueLogLayout::from_header(&src, &shown, line)?
+                } else {
+                    QueueLogLayout::TABLE
+                };
+                let calls = assemble_queue_log(&mut raw, path, &mut src, &layout, &mut notes)?;
+                let pending: VecDeque<Pending> = calls
                     .into_iter()
                     .map(|c| {
                         let mut cells = csv::ByteRecord::new();
@@ -562,9 +753,17 @@ impl ForeignSource {
                     None
                 };
                 let mapper = Mapper::new(profile, names.as_deref(), tz, &shown, last_line.max(1))?;
-                let pending = match mapper.group_by {
-                    Some(_) => Some(assemble_groups(&mut raw, path, &mapper, profile.role, tz)?),
-                    None => None,
+                let pending = if mapper.group_by.is_empty() {
+                    None
+                } else {
+                    Some(assemble_groups(
+                        &mut raw,
+                        path,
+                        &mapper,
+                        profile.role,
+                        tz,
+                        &mut notes,
+                    )?)
                 };
                 (mapper, pending)
             }
@@ -586,7 +785,7 @@ impl ForeignSource {
         })
     }
 
-    /// What the source reported beyond its rows.
+    /// What the source reported beyond its rows (complete once every row has been read).
     pub fn notes(&self) -> &SourceNotes {
         &self.notes
     }
@@ -614,22 +813,31 @@ impl RowSource for ForeignSource {
                 }
             }));
         }
-        let Some(line) = self.raw.next(&self.path, &mut self.src)? else {
-            return Ok(None);
-        };
-        let error = self.mapper.map(&self.src, record, self.role);
-        // Line ends inside quoted cells: the record runs over several lines.
-        let inside: u64 = self
-            .src
-            .iter()
-            .map(|f| super::pipeline::count_line_ends(f, false))
-            .sum();
-        Ok(Some(SourceRow {
-            last_line: line + inside,
-            multiline: self.multiline,
-            error,
-            ..SourceRow::at(line)
-        }))
+        loop {
+            let Some(line) = self.raw.next(&self.path, &mut self.src)? else {
+                return Ok(None);
+            };
+            self.notes.records += 1;
+            if let Some(i) = self.mapper.skipped(&self.src) {
+                let reason = self.mapper.skips[i].0.clone();
+                self.notes.skip(&reason);
+                continue;
+            }
+            self.notes.rows += 1;
+            let error = self.mapper.map(&self.src, record, self.role);
+            // Line ends inside quoted cells: the record runs over several lines.
+            let inside: u64 = self
+                .src
+                .iter()
+                .map(|f| super::pipeline::count_line_ends(f, false))
+                .sum();
+            return Ok(Some(SourceRow {
+                last_line: line + inside,
+                multiline: self.multiline,
+                error,
+                ..SourceRow::at(line)
+            }));
+        }
     }
 
     fn sha256(&self) -> String {
@@ -638,24 +846,31 @@ impl RowSource for ForeignSource {
 }
 
 /// Reads every record of a grouped source and folds each group into its first row: the
-/// earliest period time, the earliest answer or reply, the latest end (see the README).
+/// earliest period time, the earliest answer or reply, the latest end (see the README). A
+/// record's group is the first group column not empty in it; records the row filters match
+/// are skipped first.
 fn assemble_groups(
     raw: &mut Raw,
     path: &Path,
     mapper: &Mapper,
     role: Role,
     tz: Tz,
+    notes: &mut SourceNotes,
 ) -> Result<VecDeque<Pending>> {
-    let group_at = mapper.group_by.expect("grouped");
     let period = role.period_column();
     let columns = role.columns();
     let mut rows: Vec<Pending> = Vec::new();
     let mut groups: HashMap<Vec<u8>, usize> = HashMap::new();
     let mut src = csv::ByteRecord::new();
     while let Some(line) = raw.next(path, &mut src)? {
+        notes.records += 1;
+        if let Some(i) = mapper.skipped(&src) {
+            notes.skip(&mapper.skips[i].0);
+            continue;
+        }
         let mut cells = csv::ByteRecord::new();
         let error = mapper.map(&src, &mut cells, role);
-        let key = super::cells::trim(src.get(group_at).unwrap_or(b"")).to_vec();
+        let key = mapper.group_key(&src).to_vec();
         if error.is_some() || key.is_empty() {
             rows.push(Pending {
                 line,
@@ -676,6 +891,7 @@ fn assemble_groups(
                 });
             }
             Some(&at) => {
+                notes.folded += 1;
                 let first = &mut rows[at];
                 first.folded += 1;
                 let mut merged = csv::ByteRecord::new();
@@ -694,6 +910,7 @@ fn assemble_groups(
             }
         }
     }
+    notes.rows = rows.len() as u64;
     Ok(rows.into())
 }
 
@@ -715,73 +932,244 @@ struct QueueCall {
     record: csv::ByteRecord,
 }
 
-/// Assembles Asterisk queue-log events (`time|callid|queue|agent|event|data…`) into one record
-/// per call id, in order of each call's first line. Returns the calls and the number of lines
-/// that are not call events (callid `NONE`).
+/// Where the fields of a queue-log event sit in a record.
+struct QueueLogLayout {
+    time: usize,
+    callid: usize,
+    queue: usize,
+    agent: usize,
+    event: usize,
+    /// The first data field (CONNECT: the hold time).
+    data1: usize,
+    /// The data fields are one column joined with `|` (realtime's single `data` column).
+    data_joined: bool,
+    /// The file form, for messages.
+    form: &'static str,
+}
+
+impl QueueLogLayout {
+    /// The log file: `time|callid|queue|agent|event|data1|…`.
+    const PIPE: QueueLogLayout = QueueLogLayout {
+        time: 0,
+        callid: 1,
+        queue: 2,
+        agent: 3,
+        event: 4,
+        data1: 5,
+        data_joined: false,
+        form: "an Asterisk queue_log (time|callid|queue|agent|event|data…)",
+    };
+
+    /// A headerless dump of the realtime table: `id,time,callid,queuename,agent,event,data1,…`.
+    const TABLE: QueueLogLayout = QueueLogLayout {
+        time: 1,
+        callid: 2,
+        queue: 3,
+        agent: 4,
+        event: 5,
+        data1: 6,
+        data_joined: false,
+        form: "an Asterisk queue_log table (id,time,callid,queuename,agent,event,data1,…)",
+    };
+
+    /// The table's columns found by their header names (any case): the realtime schema's
+    /// `time`, `callid`, `queuename`, `agent`, `event`, `data1` … or `data`, and the names
+    /// other dumps use (`date_time`, `queue_name`, `param1` …).
+    fn from_header(header: &csv::ByteRecord, file: &str, line: u64) -> Result<QueueLogLayout> {
+        let names: Vec<String> = header
+            .iter()
+            .map(|c| {
+                String::from_utf8_lossy(c)
+                    .trim_start_matches('\u{FEFF}')
+                    .trim()
+                    .to_lowercase()
+            })
+            .collect();
+        let find = |options: &[&str]| {
+            options
+                .iter()
+                .find_map(|o| names.iter().position(|n| n == o))
+        };
+        let need = |what: &str, options: &[&str]| {
+            find(options).ok_or_else(|| Error::BadFile {
+                path: file.to_string(),
+                line,
+                message: format!(
+                    "is not an Asterisk queue_log table: the header has no {what} column ({}); it has: {}",
+                    options.join(", "),
+                    names.join(", ")
+                ),
+            })
+        };
+        let time = need(
+            "time",
+            &["time", "date_time", "datetime", "timestamp", "eventdate"],
+        )?;
+        let callid = need("call id", &["callid", "call_id", "uniqueid"])?;
+        let queue = need("queue", &["queuename", "queue_name", "queue"])?;
+        let agent = need("agent", &["agent", "agent_name", "membername"])?;
+        let event = need("event", &["event", "verb"])?;
+        let (data1, data_joined) = match find(&["data1", "param1", "arg1"]) {
+            Some(at) => (at, false),
+            None => (need("data", &["data1", "param1", "data"])?, true),
+        };
+        Ok(QueueLogLayout {
+            time,
+            callid,
+            queue,
+            agent,
+            event,
+            data1,
+            data_joined,
+            form: "an Asterisk queue_log table",
+        })
+    }
+}
+
+/// Call ids app_queue writes on lines that are not about a call.
+const MANAGEMENT_CALLIDS: [&[u8]; 5] = [b"", b"NONE", b"CLI", b"MANAGER", b"REALTIME"];
+
+/// Queue member and agent events: about an agent's session, never a call's, whatever callid
+/// they carry (AGENTLOGIN carries the agent channel's).
+const MANAGEMENT_EVENTS: [&str; 17] = [
+    "QUEUESTART",
+    "CONFIGRELOAD",
+    "ADDMEMBER",
+    "REMOVEMEMBER",
+    "PAUSE",
+    "UNPAUSE",
+    "PAUSEALL",
+    "UNPAUSEALL",
+    "PENALTY",
+    "RINGINUSE",
+    "AGENTLOGIN",
+    "AGENTLOGOFF",
+    "AGENTCALLBACKLOGIN",
+    "AGENTCALLBACKLOGOFF",
+    "MEMBERADD",
+    "MEMBERREMOVE",
+    "QUEUESTOP",
+];
+
+/// Why a record is not a queue-log event (`None` when it is one).
+fn not_an_event(src: &csv::ByteRecord, layout: &QueueLogLayout) -> Option<String> {
+    let min = layout.event.max(layout.callid).max(layout.time) + 1;
+    if src.len() < min {
+        return Some(format!(
+            "has {} field(s), not the {min} or more of a queue_log event",
+            src.len()
+        ));
+    }
+    let time = super::cells::trim(src.get(layout.time).unwrap_or(b""));
+    let time_ok = time.first().is_some_and(u8::is_ascii_digit)
+        && time
+            .iter()
+            .all(|b| b.is_ascii_digit() || b" -:./T+Z".contains(b));
+    if !time_ok {
+        return Some("its time field is not epoch seconds or a date-time".into());
+    }
+    let event = super::cells::trim(src.get(layout.event).unwrap_or(b""));
+    let event_ok = !event.is_empty()
+        && event
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    if !event_ok {
+        return Some("its event field is not an event name (ENTERQUEUE, CONNECT …)".into());
+    }
+    None
+}
+
+/// Assembles Asterisk queue-log events (`time|callid|queue|agent|event|data…`, or the same
+/// fields from a table) into one record per call id, in order of each call's first line.
+/// Lines that are not call events (management call ids, member and agent events) are counted
+/// in `notes`; a line that is no queue-log event at all rejects the file, naming it.
 fn assemble_queue_log(
     raw: &mut Raw,
     path: &Path,
     src: &mut csv::ByteRecord,
-) -> Result<(Vec<QueueCall>, u64)> {
+    layout: &QueueLogLayout,
+    notes: &mut SourceNotes,
+) -> Result<Vec<QueueCall>> {
     let mut calls: Vec<(u64, u64, [String; 8])> = Vec::new();
     let mut by_id: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut management = 0;
     while let Some(line) = raw.next(path, src)? {
+        if let Some(why) = not_an_event(src, layout) {
+            return Err(Error::BadFile {
+                path: path.display().to_string(),
+                line,
+                message: if notes.records == 0 {
+                    format!("is not {}: its first line {why}", layout.form)
+                } else {
+                    format!("is not a queue_log event: the line {why}")
+                },
+            });
+        }
+        notes.records += 1;
         let field = |i: usize| {
             String::from_utf8_lossy(super::cells::trim(src.get(i).unwrap_or(b""))).into_owned()
         };
-        let callid = super::cells::trim(src.get(1).unwrap_or(b""));
-        if callid.is_empty() || callid == b"NONE" {
-            management += 1;
+        let event = field(layout.event);
+        let callid = super::cells::trim(src.get(layout.callid).unwrap_or(b""));
+        if MANAGEMENT_CALLIDS.contains(&callid) || MANAGEMENT_EVENTS.contains(&event.as_str()) {
+            notes.management_lines += 1;
             continue;
         }
         let at = match by_id.get(callid) {
             Some(&at) => {
                 calls[at].1 += 1;
+                notes.folded += 1;
                 at
             }
             None => {
                 by_id.insert(callid.to_vec(), calls.len());
                 let mut cells: [String; 8] = Default::default();
-                cells[0] = field(1);
+                cells[0] = field(layout.callid);
                 calls.push((line, 0, cells));
                 calls.len() - 1
             }
         };
+        let data1 = if layout.data_joined {
+            field(layout.data1)
+                .split('|')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        } else {
+            field(layout.data1)
+        };
         let cells = &mut calls[at].2;
-        let time = field(0);
-        match field(4).as_str() {
+        let time = field(layout.time);
+        match event.as_str() {
             // A call moved to another queue keeps its first entry: it was offered then.
             "ENTERQUEUE" if cells[3].is_empty() => {
-                cells[1] = field(2);
+                cells[1] = field(layout.queue);
                 cells[3] = time;
             }
             // A call re-queued and connected again keeps its first answer.
             "CONNECT" if cells[4].is_empty() => {
                 cells[4] = time;
-                cells[2] = field(3);
-                cells[7] = field(5);
+                cells[2] = field(layout.agent);
+                cells[7] = data1;
             }
-            event @ ("COMPLETECALLER" | "COMPLETEAGENT" | "ABANDON" | "EXITWITHTIMEOUT"
-            | "EXITWITHKEY" | "EXITEMPTY") => {
+            "COMPLETECALLER" | "COMPLETEAGENT" | "ABANDON" | "EXITWITHTIMEOUT" | "EXITWITHKEY"
+            | "EXITEMPTY" => {
                 cells[5] = time;
-                cells[6] = event.to_string();
+                cells[6] = event;
                 if cells[1].is_empty() {
-                    cells[1] = field(2);
+                    cells[1] = field(layout.queue);
                 }
             }
             _ => {}
         }
     }
-    Ok((
-        calls
-            .into_iter()
-            .map(|(line, folded, cells)| QueueCall {
-                line,
-                folded,
-                record: csv::ByteRecord::from(cells.to_vec()),
-            })
-            .collect(),
-        management,
-    ))
+    notes.rows = calls.len() as u64;
+    Ok(calls
+        .into_iter()
+        .map(|(line, folded, cells)| QueueCall {
+            line,
+            folded,
+            record: csv::ByteRecord::from(cells.to_vec()),
+        })
+        .collect())
 }

@@ -59,6 +59,9 @@ pub enum Format {
     Xlsx,
     /// Asterisk's `queue_log`: pipe-delimited call events, assembled into one contact per call.
     AsteriskQueueLog,
+    /// Asterisk's queue log as a database table (realtime `queue_log` dumped to CSV): the same
+    /// events, one per record, columns found by their header names.
+    AsteriskQueueLogTable,
 }
 
 /// The character encoding of a text source.
@@ -72,6 +75,8 @@ pub enum Encoding {
     Gb18030,
     /// UTF-16 little-endian, Excel's "Unicode text".
     Utf16Le,
+    /// Any other single- or multi-byte encoding a WHATWG label names (windows-1251, latin1 …).
+    Other(&'static encoding_rs::Encoding),
 }
 
 impl Encoding {
@@ -82,16 +87,35 @@ impl Encoding {
             Encoding::Gbk => "gbk",
             Encoding::Gb18030 => "gb18030",
             Encoding::Utf16Le => "utf-16le",
+            Encoding::Other(e) => e.name(),
         }
     }
 
-    fn parse(s: &str) -> Option<Encoding> {
+    /// The encoding a profile names: the names above, or any WHATWG label (`windows-1251`,
+    /// `latin1`, `shift_jis`, `cp1252` …) as `encoding_rs` knows them.
+    pub fn parse(s: &str) -> Option<Encoding> {
         Some(match s.to_ascii_lowercase().replace('_', "-").as_str() {
             "utf-8" | "utf8" => Encoding::Utf8,
             "gbk" | "cp936" => Encoding::Gbk,
             "gb18030" => Encoding::Gb18030,
             "utf-16le" | "utf-16" | "unicode" => Encoding::Utf16Le,
-            _ => return None,
+            other => {
+                let e = encoding_rs::Encoding::for_label(other.as_bytes())
+                    .or_else(|| encoding_rs::Encoding::for_label(s.trim().as_bytes()))?;
+                if e == encoding_rs::UTF_8 {
+                    Encoding::Utf8
+                } else if e == encoding_rs::GBK {
+                    Encoding::Gbk
+                } else if e == encoding_rs::GB18030 {
+                    Encoding::Gb18030
+                } else if e == encoding_rs::UTF_16LE {
+                    Encoding::Utf16Le
+                } else if e == encoding_rs::UTF_16BE || e == encoding_rs::REPLACEMENT {
+                    return None;
+                } else {
+                    Encoding::Other(e)
+                }
+            }
         })
     }
 }
@@ -158,6 +182,15 @@ pub enum Input {
         /// Seconds from answer to end.
         billsec: SourceColumn,
     },
+    /// start + seconds (a whole or decimal number of seconds): ended_at = start + duration.
+    StartPlusSeconds {
+        /// The start time.
+        start: SourceColumn,
+        /// Seconds after it.
+        seconds: SourceColumn,
+    },
+    /// Several source columns joined with one space: a date column and a time column.
+    Joined(Vec<SourceColumn>),
     /// start + minutes (a decimal number of calendar minutes).
     StartPlusMinutes {
         /// The start time.
@@ -167,13 +200,42 @@ pub enum Input {
     },
 }
 
-/// A condition on a source column: its trimmed value is one of `is`.
+/// A condition on a row's source cells (trimmed values).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct When {
-    /// The source column tested.
-    pub column: SourceColumn,
-    /// The values for which the cell is used.
-    pub is: Vec<String>,
+pub enum When {
+    /// The column's value is one of the list (`is`), or none of it (`is_not`).
+    Is {
+        /// The source column tested.
+        column: SourceColumn,
+        /// The values listed.
+        values: Vec<String>,
+        /// `is_not`: the condition holds when the value is NOT listed.
+        negate: bool,
+    },
+    /// Every condition holds.
+    All(Vec<When>),
+    /// At least one condition holds.
+    Any(Vec<When>),
+}
+
+impl When {
+    /// Every source column the condition reads.
+    pub fn columns(&self) -> Vec<&SourceColumn> {
+        match self {
+            When::Is { column, .. } => vec![column],
+            When::All(list) | When::Any(list) => list.iter().flat_map(When::columns).collect(),
+        }
+    }
+}
+
+/// A row filter: source rows for which `when` holds are not contacts (voicemail legs, survey
+/// invitations never answered). They are counted per `reason`, never dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skip {
+    /// Why such rows are skipped, as `check` reports it.
+    pub reason: String,
+    /// Which rows.
+    pub when: When,
 }
 
 /// How one canonical column is filled.
@@ -185,6 +247,8 @@ pub struct ColumnSpec {
     pub map: BTreeMap<String, String>,
     /// The value used when the source cell is empty.
     pub default: Option<String>,
+    /// Source values that mean "no value" (`NULL`, `1900-01-01 00:00:00`, `-`): read as empty.
+    pub null: Vec<String>,
     /// The cell is used only when this holds (otherwise it is empty).
     pub when: Option<When>,
     /// How the source writes times (timestamp columns), tried in order.
@@ -231,8 +295,11 @@ pub struct Profile {
     /// The zone the source writes naive times in (`None`: the contract's), e.g. `UTC` for a
     /// PBX logging with `usegmtime=yes`.
     pub timezone: Option<chrono_tz::Tz>,
-    /// Rows sharing this column's value become one canonical row.
-    pub group_by: Option<SourceColumn>,
+    /// Rows sharing a group key become one canonical row; a row's key is the first of these
+    /// columns that is not empty in it (linkedid, else uniqueid).
+    pub group_by: Vec<SourceColumn>,
+    /// Row filters: rows they match are skipped and counted per reason.
+    pub skip: Vec<Skip>,
     /// One entry per canonical column of the role (`role.columns()` order).
     pub columns: Vec<Option<ColumnSpec>>,
     /// The vendor the run gave every row ([`Profile::set_vendor`]).
@@ -267,7 +334,8 @@ impl Profile {
             multiline: false,
             sheet: None,
             timezone: None,
-            group_by: None,
+            group_by: Vec::new(),
+            skip: Vec::new(),
             columns: vec![None; role.columns().len()],
             given_vendor: None,
             optional_absent: false,
@@ -285,6 +353,7 @@ impl Profile {
                     input: Input::Column(SourceColumn::Name((*name).to_string())),
                     map: BTreeMap::new(),
                     default: None,
+                    null: Vec::new(),
                     when: None,
                     formats: vec![TimeFormat::Canonical],
                 })
@@ -315,6 +384,7 @@ impl Profile {
             input: Input::Value(id.to_string()),
             map: BTreeMap::new(),
             default: None,
+            null: Vec::new(),
             when: None,
             formats: Vec::new(),
         });
@@ -437,19 +507,52 @@ fn load_chain(
 }
 
 /// Overlays `over` on `base`: tables merge key by key one level down (`source`, `columns`),
-/// anything else is replaced.
+/// anything else is replaced. A column given as a table in both merges one level further: the
+/// extending profile's keys win, a new source (column, value or derive) replaces the base's, and
+/// its `map` adds to the base's map unless it says `replace_map = true`.
 fn merge(base: &mut toml::Table, over: toml::Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
             (Some(toml::Value::Table(b)), toml::Value::Table(o)) => {
                 for (k2, v2) in o {
-                    b.insert(k2, v2);
+                    match (k.as_str(), b.get_mut(&k2), v2) {
+                        ("columns", Some(toml::Value::Table(bc)), toml::Value::Table(oc)) => {
+                            merge_column(bc, oc)
+                        }
+                        (_, _, v2) => {
+                            b.insert(k2, v2);
+                        }
+                    }
                 }
             }
             (_, v) => {
                 base.insert(k, v);
             }
         }
+    }
+}
+
+/// One column of an extending profile over the base's (see [`merge`]).
+fn merge_column(base: &mut toml::Table, mut over: toml::Table) {
+    const SOURCE: [&str; 8] = [
+        "column", "value", "derive", "start", "duration", "billsec", "minutes", "seconds",
+    ];
+    if SOURCE[..3].iter().any(|k| over.contains_key(*k)) {
+        for k in SOURCE {
+            base.remove(k);
+        }
+    }
+    let replace = matches!(over.remove("replace_map"), Some(toml::Value::Boolean(true)));
+    if let (Some(toml::Value::Table(bm)), Some(toml::Value::Table(om)), false) =
+        (base.get_mut("map"), over.get("map"), replace)
+    {
+        for (from, to) in om {
+            bm.insert(from.clone(), to.clone());
+        }
+        over.remove("map");
+    }
+    for (k, v) in over {
+        base.insert(k, v);
     }
 }
 
@@ -470,11 +573,12 @@ fn parse(
             "description",
             "source",
             "columns",
+            "skip",
         ]
         .contains(&k.as_str())
         {
             return Err(err(format!(
-                "unknown key `{k}` (a profile has name, role, extends, description, [source], [columns])"
+                "unknown key `{k}` (a profile has name, role, extends, description, [source], [columns], [[skip]])"
             )));
         }
     }
@@ -518,9 +622,10 @@ fn parse(
                     "csv" => Format::Csv,
                     "xlsx" => Format::Xlsx,
                     "asterisk-queue-log" => Format::AsteriskQueueLog,
+                    "asterisk-queue-log-table" => Format::AsteriskQueueLogTable,
                     other => {
                         return Err(err(format!(
-                            "`{key}` = \"{other}\" is not one of csv, xlsx, asterisk-queue-log"
+                            "`{key}` = \"{other}\" is not one of csv, xlsx, asterisk-queue-log, asterisk-queue-log-table"
                         )))
                     }
                 }
@@ -529,7 +634,7 @@ fn parse(
                 let e = s()?;
                 p.encoding = Encoding::parse(e).ok_or_else(|| {
                     err(format!(
-                        "`{key}` = \"{e}\" is not one of utf-8, gbk, gb18030, utf-16le"
+                        "`{key}` = \"{e}\" is not one of utf-8, gbk, gb18030, utf-16le, or another encoding label of the WHATWG Encoding Standard (windows-1251, latin1, shift_jis …)"
                     ))
                 })?
             }
@@ -567,7 +672,19 @@ fn parse(
                     ))
                 })?)
             }
-            "group_by" => p.group_by = Some(source_column(s()?, &key, path)?),
+            "group_by" => {
+                p.group_by = match v {
+                    toml::Value::Array(a) if !a.is_empty() => a
+                        .iter()
+                        .map(|c| match c.as_str() {
+                            Some(c) => source_column(c, &key, path),
+                            None => Err(err(format!("`{key}` must be a column or a list of columns"))),
+                        })
+                        .collect::<Result<Vec<_>>>()?,
+                    toml::Value::String(c) => vec![source_column(c, &key, path)?],
+                    _ => return Err(err(format!("`{key}` must be a column or a list of columns (the first one not empty in a row is its group)"))),
+                }
+            }
             other => {
                 return Err(err(format!(
                     "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by)"
@@ -596,13 +713,17 @@ fn parse(
         })?;
         p.columns[i] = Some(column_spec(k, v, path)?);
     }
+    if let Some(v) = t.get("skip") {
+        p.skip = parse_skips(v, path)?;
+    }
     if !p.header {
         let named = p
             .columns
             .iter()
             .flatten()
             .flat_map(spec_columns)
-            .chain(p.group_by.iter());
+            .chain(p.group_by.iter())
+            .chain(p.skip.iter().flat_map(|s| s.when.columns()));
         for c in named {
             if let SourceColumn::Name(n) = c {
                 return Err(err(format!(
@@ -639,11 +760,106 @@ pub fn spec_columns(spec: &ColumnSpec) -> Vec<&SourceColumn> {
             billsec,
         } => vec![start, duration, billsec],
         Input::StartPlusMinutes { start, minutes } => vec![start, minutes],
+        Input::StartPlusSeconds { start, seconds } => vec![start, seconds],
+        Input::Joined(parts) => parts.iter().collect(),
     };
     if let Some(w) = &spec.when {
-        out.push(&w.column);
+        out.extend(w.columns());
     }
     out
+}
+
+/// A condition: `{ column = …, is = [ … ] }`, `{ column = …, is_not = [ … ] }`, or
+/// `{ all = [ … ] }` / `{ any = [ … ] }` of such conditions.
+fn parse_when(v: &toml::Value, key: &str, path: &Path) -> Result<When> {
+    let err = |m: String| config(path, m);
+    let shape = || {
+        err(format!(
+            "`{key}` must be a table {{ column = …, is = [ … ] }} (or is_not = [ … ]), or {{ all = [ … ] }} / {{ any = [ … ] }} of such tables"
+        ))
+    };
+    let t = v.as_table().ok_or_else(shape)?;
+    for k in t.keys() {
+        if !["column", "is", "is_not", "all", "any"].contains(&k.as_str()) {
+            return Err(err(format!(
+                "unknown key `{key}.{k}` (a condition has column and is or is_not, or all, or any)"
+            )));
+        }
+    }
+    for (k, all) in [("all", true), ("any", false)] {
+        if let Some(list) = t.get(k) {
+            if t.len() != 1 {
+                return Err(shape());
+            }
+            let list = list
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .ok_or_else(|| err(format!("`{key}.{k}` must be a list of conditions")))?;
+            let parts = list
+                .iter()
+                .enumerate()
+                .map(|(i, c)| parse_when(c, &format!("{key}.{k}[{i}]"), path))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(if all {
+                When::All(parts)
+            } else {
+                When::Any(parts)
+            });
+        }
+    }
+    let column = match t.get("column") {
+        Some(toml::Value::String(s)) => source_column(s, &format!("{key}.column"), path)?,
+        _ => return Err(err(format!("`{key}.column` must name a column"))),
+    };
+    let (list_key, negate) = match (t.get("is"), t.get("is_not")) {
+        (Some(_), None) => ("is", false),
+        (None, Some(_)) => ("is_not", true),
+        _ => return Err(err(format!("`{key}` needs exactly one of is, is_not"))),
+    };
+    let values = t[list_key]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .map(|x| x.as_str().map(|s| s.trim().to_string()))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| err(format!("`{key}.{list_key}` must be a list of strings")))?;
+    Ok(When::Is {
+        column,
+        values,
+        negate,
+    })
+}
+
+/// The `[[skip]]` row filters: each a reason and a condition.
+fn parse_skips(v: &toml::Value, path: &Path) -> Result<Vec<Skip>> {
+    let err = |m: String| config(path, m);
+    let list = v.as_array().ok_or_else(|| {
+        err(
+            "`skip` must be a list of tables: [[skip]] reason = \"…\", column = …, is = [ … ]"
+                .into(),
+        )
+    })?;
+    list.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let key = format!("skip[{i}]");
+            let mut t = s
+                .as_table()
+                .ok_or_else(|| err(format!("`{key}` must be a table")))?
+                .clone();
+            let reason = match t.remove("reason") {
+                Some(toml::Value::String(r)) if !r.trim().is_empty() => r.trim().to_string(),
+                _ => {
+                    return Err(err(format!(
+                        "`{key}.reason` is missing: say why such rows are not contacts (check reports it)"
+                    )))
+                }
+            };
+            let when = parse_when(&toml::Value::Table(t), &key, path)?;
+            Ok(Skip { reason, when })
+        })
+        .collect()
 }
 
 fn one_byte(s: &str, key: &str, path: &Path) -> Result<u8> {
@@ -681,6 +897,7 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
         input: Input::Value(String::new()),
         map: BTreeMap::new(),
         default: None,
+        null: Vec::new(),
         when: None,
         formats: vec![TimeFormat::Canonical],
     };
@@ -709,12 +926,24 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
     };
     for k in t.keys() {
         let known = [
-            "column", "value", "derive", "map", "default", "when", "format", "start", "duration",
-            "billsec", "minutes",
+            "column",
+            "value",
+            "derive",
+            "map",
+            "default",
+            "when",
+            "format",
+            "start",
+            "duration",
+            "billsec",
+            "minutes",
+            "seconds",
+            "null",
+            "replace_map",
         ];
         if !known.contains(&k.as_str()) {
             return Err(err(format!(
-                "unknown key `{key}.{k}` (a column has column, value or derive, and map, default, when, format)"
+                "unknown key `{key}.{k}` (a column has column, value or derive, and map, default, null, when, format)"
             )));
         }
     }
@@ -727,7 +956,22 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
             "`{key}` needs exactly one of column, value, derive"
         )));
     }
-    if let Some(c) = string("column")? {
+    if let Some(toml::Value::Array(parts)) = t.get("column") {
+        let parts = parts
+            .iter()
+            .map(|c| match c.as_str() {
+                Some(c) => source_column(c, &format!("{key}.column"), path),
+                None => Err(err(format!(
+                    "`{key}.column` must be a column or a list of columns (joined with a space)"
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        spec.input = match parts.len() {
+            0 => return Err(err(format!("`{key}.column` lists no column"))),
+            1 => Input::Column(parts.into_iter().next().expect("one")),
+            _ => Input::Joined(parts),
+        };
+    } else if let Some(c) = string("column")? {
         spec.input = Input::Column(source_column(c, &format!("{key}.column"), path)?);
     } else if let Some(v) = string("value")? {
         spec.input = Input::Value(v.to_string());
@@ -747,9 +991,13 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
                 start: col("start")?,
                 minutes: col("minutes")?,
             },
+            "start_plus_seconds" if is_time => Input::StartPlusSeconds {
+                start: col("start")?,
+                seconds: col("seconds")?,
+            },
             other => {
                 return Err(err(format!(
-                    "`{key}.derive` = \"{other}\" is not one of start_plus_wait (answered_at), start_plus_minutes (times)"
+                    "`{key}.derive` = \"{other}\" is not one of start_plus_wait (answered_at), start_plus_seconds, start_plus_minutes (times)"
                 )))
             }
         };
@@ -767,30 +1015,20 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
         Some(_) => return Err(err(format!("`{key}.map` must be a table"))),
     }
     spec.default = string("default")?.map(str::to_string);
-    match t.get("when") {
+    if let Some(w) = t.get("when") {
+        spec.when = Some(parse_when(w, &format!("{key}.when"), path)?);
+    }
+    match t.get("null") {
         None => {}
-        Some(toml::Value::Table(w)) => {
-            let column = match w.get("column") {
-                Some(toml::Value::String(s)) => {
-                    source_column(s, &format!("{key}.when.column"), path)?
-                }
-                _ => return Err(err(format!("`{key}.when.column` must name a column"))),
-            };
-            let is = match w.get("is") {
-                Some(toml::Value::Array(a)) => a
-                    .iter()
-                    .map(|x| x.as_str().map(|s| s.trim().to_string()))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| err(format!("`{key}.when.is` must be a list of strings")))?,
-                _ => return Err(err(format!("`{key}.when.is` must be a list of strings"))),
-            };
-            spec.when = Some(When { column, is });
+        Some(toml::Value::Array(a)) => {
+            spec.null = a
+                .iter()
+                .map(|x| x.as_str().map(|s| s.trim().to_string()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| err(format!("`{key}.null` must be a list of strings")))?;
         }
-        Some(_) => {
-            return Err(err(format!(
-                "`{key}.when` must be a table {{ column = …, is = [ … ] }}"
-            )))
-        }
+        Some(toml::Value::String(n)) => spec.null = vec![n.trim().to_string()],
+        Some(_) => return Err(err(format!("`{key}.null` must be a list of strings"))),
     }
     if let Some(f) = t.get("format") {
         if !is_time {
@@ -945,7 +1183,7 @@ mod tests {
         for (text, says) in [
             ("role = \"calls\"\ncolour = 1\n", "unknown key `colour`"),
             ("role = \"calls\"\n[source]\ndelimiter = \";;\"\n[columns]\n", "`source.delimiter` must be one ASCII character"),
-            ("role = \"calls\"\n[source]\nencoding = \"latin1\"\n[columns]\n", "is not one of utf-8"),
+            ("role = \"calls\"\n[source]\nencoding = \"klingon\"\n[columns]\n", "is not one of utf-8"),
             ("role = \"calls\"\n[columns]\nanswer = \"x\"\n", "`columns.answer` is not a canonical calls column"),
             ("role = \"calls\"\n[columns]\ncontact_id = { column = \"a\", value = \"b\" }\n", "exactly one of column, value, derive"),
             ("role = \"calls\"\n[columns]\nchannel = { column = \"a\", format = \"epoch\" }\n", "applies to timestamp columns only"),
