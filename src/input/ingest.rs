@@ -904,7 +904,8 @@ impl<'a> Taken<'a> {
         for (n, a) in s.accepted.iter().enumerate() {
             if n % WARM_AHEAD == 0 {
                 let ahead = s.accepted[n..].iter().take(WARM_AHEAD);
-                self.index.warm(ahead.map(|a| a.hash));
+                self.index.warm(ahead.clone().map(|a| a.hash));
+                setup.evidence.warm(&mut ahead.map(|a| a.hash));
             }
             let id = &s.ids[a.at..a.at + a.len];
             let (v, slot) = (a.vendor, &setup.vendors[a.vendor]);

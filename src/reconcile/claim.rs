@@ -7,6 +7,7 @@ use super::items::{counts_records, producible};
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;
 use crate::input::ingest::RowSource;
+use crate::input::pipeline::Parallel;
 use crate::input::profile::Profile;
 use crate::input::{csv_error, open, Header, Role};
 use crate::terms::Terms;
@@ -151,6 +152,39 @@ fn text(b: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// Opens a claim file in the canonical layout and reads its header into `record`: a file wrong
+/// as a whole, or empty, is an error. Returns the reader and the path as shown.
+fn open_canonical(
+    path: &Path,
+    role: Role,
+    record: &mut csv::ByteRecord,
+) -> Result<(
+    csv::Reader<crate::input::HashingReader<std::fs::File>>,
+    String,
+)> {
+    crate::input::diagnose::check(path, role, None)?;
+    let mut reader = open(path)?;
+    let shown = path.display().to_string();
+    if !reader
+        .read_byte_record(record)
+        .map_err(|e| csv_error(path, e))?
+    {
+        return Err(Error::BadFile {
+            path: shown,
+            line: 1,
+            message: format!(
+                "the file is empty: it needs a header row ({})",
+                role.columns()
+                    .iter()
+                    .map(|c| c.0)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        });
+    }
+    Ok((reader, shown))
+}
+
 /// Calls `each(line, cells)` for every row of a claim file, in file order, reusing one record;
 /// returns the file's SHA-256.
 fn each_row(
@@ -183,22 +217,7 @@ fn each_row(
             Ok(source.sha256())
         }
         None => {
-            crate::input::diagnose::check(path, role, None)?;
-            let mut reader = open(path)?;
-            let shown = path.display().to_string();
-            if !reader
-                .read_byte_record(&mut record)
-                .map_err(|e| csv_error(path, e))?
-            {
-                return Err(Error::BadFile {
-                    path: shown,
-                    line: 1,
-                    message: format!(
-                        "the file is empty: it needs a header row ({})",
-                        columns.iter().map(|c| c.0).collect::<Vec<_>>().join(",")
-                    ),
-                });
-            }
+            let (mut reader, shown) = open_canonical(path, role, &mut record)?;
             let header = Header::map(role, &record, &shown)?;
             while reader
                 .read_byte_record(&mut record)
@@ -364,45 +383,57 @@ pub fn read_claim(
     })
 }
 
-/// Reads the records behind the claim: items whose quantity counts records, a non-empty id, and
-/// an amount for commission.
-pub fn read_records(
-    path: &Path,
-    profile: Option<&Profile>,
-    tz: Tz,
-    terms: &Terms,
-) -> Result<ClaimRecords> {
-    let shown = path.display().to_string();
-    let mut p = Problems {
-        path: shown.clone(),
-        lines: Vec::new(),
+/// A record's id and amount as read, or the column and reason that make the row bad.
+type Rest<'r> = std::result::Result<(&'r str, Option<Decimal>), (&'static str, String)>;
+
+/// Judges a record's id and amount cells, `item` being its item's name (SPEC §10).
+fn rest<'r>(item: &str, id: &'r str, amount: &str) -> Rest<'r> {
+    if id.is_empty() {
+        return Err(("id", "required value is empty".into()));
+    }
+    let amount = match (item, amount) {
+        ("earn/commission", "") => {
+            return Err((
+                "amount",
+                "required for earn/commission: the order amount the vendor counts".into(),
+            ))
+        }
+        (_, "") => None,
+        (_, a) => Some(plain(a).map_err(|e| ("amount", e))?),
     };
-    let mut out = ClaimRecords {
-        path: shown,
-        ..ClaimRecords::default()
-    };
-    // Every item name met, whether the terms can produce it with records, and the last one met:
-    // records come grouped by item, so an item is judged once.
-    let mut met: Vec<(String, std::result::Result<u16, String>)> = Vec::new();
-    let mut last = usize::MAX;
-    let sha256 = each_row(path, Role::ClaimRecords, profile, tz, &mut |line, cells| {
-        let cells = match cells {
-            Ok(c) => c,
-            Err((column, reason)) => {
-                p.add(line, column, reason);
-                return Ok(());
-            }
-        };
-        let item = &*cells[0];
+    Ok((id, amount))
+}
+
+/// The records behind the claim as they are read, row by row in file order, with the problems
+/// met on the way.
+struct RecordsBuilder<'t> {
+    out: ClaimRecords,
+    problems: Problems,
+    terms: &'t Terms,
+    /// Every item name met, with its index among the items named or why its records are bad.
+    met: Vec<(String, std::result::Result<u16, String>)>,
+    /// The item met last: records come grouped by item, so an item is judged once.
+    last: usize,
+}
+
+impl RecordsBuilder<'_> {
+    /// A row that could not be read as cells.
+    fn bad(&mut self, line: u64, column: &str, reason: String) {
+        self.problems.add(line, column, reason);
+    }
+
+    /// A row with its item's name, and its id and amount as judged by [`rest`].
+    fn row(&mut self, line: u64, item: &str, rest: Rest) -> Result<()> {
         if item.is_empty() {
-            p.add(line, "item", "required value is empty".into());
+            self.problems
+                .add(line, "item", "required value is empty".into());
             return Ok(());
         }
-        if met.get(last).is_none_or(|(name, _)| name != item) {
-            last = match met.iter().position(|(name, _)| name == item) {
+        if self.met.get(self.last).is_none_or(|(name, _)| name != item) {
+            self.last = match self.met.iter().position(|(name, _)| name == item) {
                 Some(i) => i,
                 None => {
-                    let judged = if !producible(item, terms) {
+                    let judged = if !producible(item, self.terms) {
                         Err(format!(
                             "`{}` is not a line the vendor's terms for the month can produce",
                             crate::text::shown(item)
@@ -410,53 +441,208 @@ pub fn read_records(
                     } else if !counts_records(item) {
                         Err(format!("`{item}` counts no records (only earn, takeover and overdue lines do): list its amount in the claim only"))
                     } else {
-                        let at = u16::try_from(out.items.len()).map_err(|_| {
+                        let at = u16::try_from(self.out.items.len()).map_err(|_| {
                             Error::Usage(format!(
                                 "{}: the claim's records name more than 65,535 items",
-                                out.path
+                                self.out.path
                             ))
                         })?;
-                        out.items.push(item.to_string());
+                        self.out.items.push(item.to_string());
                         Ok(at)
                     };
-                    met.push((item.to_string(), judged));
-                    met.len() - 1
+                    self.met.push((item.to_string(), judged));
+                    self.met.len() - 1
                 }
             };
         }
-        let index = match &met[last].1 {
+        let index = match &self.met[self.last].1 {
             Ok(i) => *i,
             Err(reason) => {
-                p.add(line, "item", reason.clone());
+                self.problems.add(line, "item", reason.clone());
                 return Ok(());
             }
         };
-        let id = &*cells[1];
-        if id.is_empty() {
-            p.add(line, "id", "required value is empty".into());
-            return Ok(());
-        }
-        let amount = match (item, &*cells[2]) {
-            ("earn/commission", "") => {
-                p.add(
-                    line,
-                    "amount",
-                    "required for earn/commission: the order amount the vendor counts".into(),
-                );
-                return Ok(());
+        match rest {
+            Ok((id, amount)) => self.out.push(line, index, id, amount),
+            Err((column, reason)) => {
+                self.problems.add(line, column, reason);
+                Ok(())
             }
-            (_, "") => None,
-            (_, a) => match plain(a) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    p.add(line, "amount", e);
-                    return Ok(());
+        }
+    }
+}
+
+/// Reads the records behind the claim: items whose quantity counts records, a non-empty id, and
+/// an amount for commission. A claim in the canonical layout is parsed on `parallel.threads`
+/// threads in chunks of the size `parallel` says, as the month's inputs are; one read through a
+/// profile, row by row.
+pub fn read_records(
+    path: &Path,
+    profile: Option<&Profile>,
+    tz: Tz,
+    terms: &Terms,
+    parallel: Parallel,
+) -> Result<ClaimRecords> {
+    let shown = path.display().to_string();
+    let mut b = RecordsBuilder {
+        out: ClaimRecords {
+            path: shown.clone(),
+            ..ClaimRecords::default()
+        },
+        problems: Problems {
+            path: shown,
+            lines: Vec::new(),
+        },
+        terms,
+        met: Vec::new(),
+        last: usize::MAX,
+    };
+    let sha256 = match profile {
+        Some(_) => each_row(
+            path,
+            Role::ClaimRecords,
+            profile,
+            tz,
+            &mut |line, cells| match cells {
+                Ok(c) => b.row(line, &c[0], rest(&c[0], &c[1], &c[2])),
+                Err((column, reason)) => {
+                    b.bad(line, column, reason);
+                    Ok(())
                 }
             },
-        };
-        out.push(line, index, id, amount)
-    })?;
-    p.finish()?;
-    out.sha256 = sha256;
-    Ok(out)
+        )?,
+        None => chunked::read(path, parallel, &mut b)?,
+    };
+    b.problems.finish()?;
+    b.out.sha256 = sha256;
+    Ok(b.out)
+}
+
+/// The canonical claim_records.csv read in chunks: parsed on worker threads, taken back in file
+/// order.
+mod chunked {
+    use super::{rest, text, RecordsBuilder};
+    use crate::error::{Error, Result};
+    use crate::input::pipeline::{read_chunks, with_workers, Chunk, ChunkRecords, Parallel};
+    use crate::input::{Header, Role};
+    use rust_decimal::Decimal;
+    use std::borrow::Cow;
+    use std::path::{Path, PathBuf};
+
+    /// What a worker needs to parse a chunk: where the canonical columns are.
+    struct Layout {
+        path: PathBuf,
+        header: Header,
+    }
+
+    /// A chunk's rows as parsed: their texts one after another, and per row where they are.
+    #[derive(Default)]
+    struct Part {
+        text: String,
+        rows: Vec<Row>,
+        /// A chunk the CSV parser could not read.
+        failed: Option<Error>,
+    }
+
+    /// A row of a chunk: its line and, when it has the header's width, its item and the rest.
+    struct Row {
+        line: u64,
+        cells: std::result::Result<(Span, RestAt), String>,
+    }
+
+    /// Where a text lies in [`Part::text`].
+    type Span = (usize, usize);
+
+    /// [`super::Rest`], its id as a span.
+    type RestAt = std::result::Result<(Span, Option<Decimal>), (&'static str, String)>;
+
+    fn push(text: &mut String, s: &str) -> Span {
+        let start = text.len();
+        text.push_str(s);
+        (start, text.len())
+    }
+
+    fn parse(layout: &Layout, chunk: &Chunk) -> Part {
+        let mut part = Part::default();
+        let mut records = ChunkRecords::new(chunk);
+        let mut record = csv::ByteRecord::new();
+        fn cell<'r>(layout: &Layout, record: &'r csv::ByteRecord, i: usize) -> Cow<'r, str> {
+            layout.header.index[i]
+                .and_then(|at| record.get(at))
+                .map_or(Cow::Borrowed(""), text)
+        }
+        loop {
+            let (_, shape) = match records.next_into(&mut record, &layout.path) {
+                Ok(Some(r)) => r,
+                Ok(None) => return part,
+                Err(e) => {
+                    part.failed = Some(e);
+                    return part;
+                }
+            };
+            let cells = if record.len() != layout.header.width {
+                Err(format!(
+                    "has {} fields, the header has {}",
+                    record.len(),
+                    layout.header.width
+                ))
+            } else {
+                let (item, id, amount) = (
+                    cell(layout, &record, 0),
+                    cell(layout, &record, 1),
+                    cell(layout, &record, 2),
+                );
+                let item_at = push(&mut part.text, &item);
+                let judged = match rest(&item, &id, &amount) {
+                    Ok((id, amount)) => Ok((push(&mut part.text, id), amount)),
+                    Err(e) => Err(e),
+                };
+                Ok((item_at, judged))
+            };
+            part.rows.push(Row {
+                line: shape.line,
+                cells,
+            });
+        }
+    }
+
+    /// Reads the file at `path` into `b`, returning its SHA-256.
+    pub(super) fn read(path: &Path, parallel: Parallel, b: &mut RecordsBuilder) -> Result<String> {
+        let role = Role::ClaimRecords;
+        let (_, shown) = super::open_canonical(path, role, &mut csv::ByteRecord::new())?;
+        let read = with_workers(parallel.threads, |workers| {
+            read_chunks(
+                path,
+                workers,
+                parallel.chunk_bytes,
+                |header, _| {
+                    Ok(Layout {
+                        path: path.to_path_buf(),
+                        header: Header::map(role, header, &shown)?,
+                    })
+                },
+                parse,
+                |_, part: Part| {
+                    if let Some(e) = part.failed {
+                        return Err(e);
+                    }
+                    let text = |(a, z): Span| &part.text[a..z];
+                    for row in &part.rows {
+                        match &row.cells {
+                            Err(reason) => b.bad(row.line, "(row)", reason.clone()),
+                            Ok((item, judged)) => {
+                                let judged = match judged {
+                                    Ok((id, amount)) => Ok((text(*id), *amount)),
+                                    Err(e) => Err(e.clone()),
+                                };
+                                b.row(row.line, text(*item), judged)?;
+                            }
+                        }
+                    }
+                    Ok(())
+                },
+            )
+        })?;
+        Ok(read.sha256)
+    }
 }

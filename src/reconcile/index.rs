@@ -29,8 +29,11 @@ pub struct ClaimIndex<'c> {
     earlier: std::collections::HashMap<u32, u64>,
 }
 
-fn hash(role: Role, id: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64_with_seed(id, role as u64)
+/// The hash an id is indexed by: the duplicate check's, so the settle pass can hand the index
+/// the hashes of the rows it is about to judge ([`ClaimIndex::warm`]). The same id claimed for
+/// two inputs shares a probe sequence; the role is checked with the id.
+fn hash(id: &[u8]) -> u64 {
+    crate::input::dedup::id_hash(id)
 }
 
 impl<'c> ClaimIndex<'c> {
@@ -62,7 +65,7 @@ impl<'c> ClaimIndex<'c> {
                 continue;
             };
             let id = records.id(r).as_bytes();
-            let h = hash(role, id);
+            let h = hash(id);
             let tag = (h >> 32) as u32;
             let mut at = h as usize & mask;
             loop {
@@ -115,7 +118,7 @@ impl<'c> ClaimIndex<'c> {
 
     /// The first record of (role, id), if any is claimed.
     pub fn find(&self, role: Role, id: &[u8]) -> Option<u32> {
-        let h = hash(role, id);
+        let h = hash(id);
         let tag = (h >> 32) as u32;
         let mask = self.slots.len() - 1;
         let mut at = h as usize & mask;
@@ -129,6 +132,26 @@ impl<'c> ClaimIndex<'c> {
             }
             at = (at + 1) & mask;
         }
+    }
+
+    /// Reads the slots, and the records they hold, where ids with these hashes would be found,
+    /// so that the memory fetches of the lookups that follow overlap.
+    pub fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
+        let mask = self.slots.len() - 1;
+        let mut at = [0usize; 16];
+        let mut n = 0;
+        let mut sum = 0u64;
+        for h in hashes.take(at.len()) {
+            at[n] = h as usize & mask;
+            sum ^= u64::from(self.slots[at[n]].1);
+            n += 1;
+        }
+        for &a in &at[..n] {
+            if let Some(r) = self.slots[a].1.checked_sub(1) {
+                sum ^= self.records.rows[r as usize].line;
+            }
+        }
+        std::hint::black_box(sum);
     }
 
     /// The records of the chain that starts at `head`, in file order.

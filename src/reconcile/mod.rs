@@ -10,7 +10,7 @@ pub mod items;
 
 use crate::disputes::{Decision, Disputes};
 use crate::error::{Error, Result};
-use crate::evidence::{Collect, Noted};
+use crate::evidence::{Collect, Noted, RowFilter};
 use crate::input::foreign::ForeignSource;
 use crate::input::ingest::{InputFile, RowSource};
 use crate::input::{csv_error, open, Header, Reject, Role};
@@ -34,6 +34,60 @@ type IdSet<'a> = HashSet<&'a [u8], Xxh3DefaultBuilder>;
 
 /// The JSON schema name of a reconciliation.
 pub const SCHEMA: &str = "slatement.reconciliation.v1";
+
+/// What the settle pass keeps for a reconciliation: the rows whose ids are claimed and do not
+/// match, and the rows counted under a listed item whose ids are not claimed. A claimed id counted
+/// under its item at its amount is matched there and then.
+struct Matcher<'a> {
+    index: &'a ClaimIndex<'a>,
+    /// The items the vendor lists records for.
+    listed_keys: Vec<ItemKey>,
+    terms: &'a crate::terms::Terms,
+    disputes: Option<&'a Disputes>,
+    /// Per id's first record: the line of our row matched to it, plus one (0: not matched).
+    matched: &'a [AtomicU64],
+}
+
+impl RowFilter for Matcher<'_> {
+    fn keep(
+        &self,
+        role: Role,
+        id: &[u8],
+        line: u64,
+        record: &crate::input::records::Record,
+        class: &crate::tally::Classification,
+    ) -> bool {
+        let counted = item_of(record, class, self.terms);
+        let Some(head) = self.index.find(role, id) else {
+            // Not claimed: kept when counted under an item whose records the vendor lists.
+            return counted.is_some_and(|(key, _)| self.listed_keys.contains(&key));
+        };
+        let excluded = self
+            .disputes
+            .and_then(|d| d.find(role, id).map(|i| d.items[i].decision))
+            .is_some_and(|x| matches!(x, Decision::Exclude | Decision::NotTakeover));
+        let Some((key, amount)) = counted.filter(|_| !excluded) else {
+            return true;
+        };
+        // Matched when every claim of the id is under the item we count it under, at its amount.
+        let records = self.index.records;
+        let all = self.index.chain(head).all(|i| {
+            let r = &records.rows[i as usize];
+            let claimed = records.amount(r);
+            self.index.key(r) == Some(key)
+                && (amount.is_none() || claimed.is_none() || claimed == amount)
+        });
+        if !all {
+            return true;
+        }
+        self.matched[head as usize].store(line + 1, Ordering::Relaxed);
+        false
+    }
+
+    fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
+        self.index.warm(hashes);
+    }
+}
 
 /// The claimed records, indexed, with what the settle pass matched.
 struct Claims<'a> {
@@ -330,36 +384,12 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
     // itself, which notes the row's line here, by the id's first record (line + 1; 0: not
     // matched), and keeps no row: the rows kept are the few that differ.
     let matched: Vec<AtomicU64> = (0..records.rows.len()).map(|_| AtomicU64::new(0)).collect();
-    let excluded_here = |role: Role, id: &[u8]| {
-        req.disputes
-            .and_then(|d| d.find(role, id).map(|i| d.items[i].decision))
-            .is_some_and(|x| matches!(x, Decision::Exclude | Decision::NotTakeover))
-    };
-    let keep = |role: Role,
-                id: &[u8],
-                line: u64,
-                record: &crate::input::records::Record,
-                class: &crate::tally::Classification| {
-        let counted = item_of(record, class, terms);
-        let Some(head) = index.find(role, id) else {
-            // Not claimed: kept when counted under an item whose records the vendor lists.
-            return counted.is_some_and(|(key, _)| listed_keys.contains(&key));
-        };
-        let Some((key, amount)) = counted.filter(|_| !excluded_here(role, id)) else {
-            return true;
-        };
-        // Matched when every claim of the id is under the item we count it under, at its amount.
-        let all = index.chain(head).all(|i| {
-            let r = &records.rows[i as usize];
-            let claimed = records.amount(r);
-            index.key(r) == Some(key)
-                && (amount.is_none() || claimed.is_none() || claimed == amount)
-        });
-        if !all {
-            return true;
-        }
-        matched[head as usize].store(line + 1, Ordering::Relaxed);
-        false
+    let matcher = Matcher {
+        index: &index,
+        listed_keys,
+        terms,
+        disputes: req.disputes,
+        matched: &matched,
     };
     let settled = settle_collecting(
         &Run {
@@ -371,7 +401,7 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
             disputes: req.disputes,
             allow_outside_period: req.allow_outside_period,
         },
-        Collect::Rows(&keep),
+        Collect::Rows(&matcher),
     )?;
     let Some(statement) = settled
         .statements
