@@ -435,6 +435,43 @@ fn spec_10_claim_records_read_in_chunks_on_threads_give_the_same_reconciliation(
 }
 
 #[test]
+fn spec_10_a_stray_quote_never_swallows_the_claim_rows_after_it() {
+    let dir = month();
+    // Line 3 opens a quote that never closes: read as CSV, the id would run to the end of the
+    // file (the last line) and lines 4-5 would vanish from the claim without a word.
+    std::fs::write(
+        dir.path().join("records.csv"),
+        "item,id,amount\nearn/phone_effective_call,C1,\nearn/phone_effective_call,\"C3,\nearn/phone_effective_call,C11,\nearn/phone_effective_call,C13,\n",
+    )
+    .unwrap();
+    for (threads, chunk) in [("1", "1048576"), ("2", "16")] {
+        let out = reconcile_in_chunks(dir.path(), threads, chunk);
+        out.expect(65);
+        assert!(
+            out.stderr.contains(
+                "records.csv:3: (row): a quoted cell runs from line 3 to line 5: unbalanced quote?"
+            ),
+            "{}",
+            out.stderr
+        );
+    }
+    std::fs::write(dir.path().join("records.csv"), RECORDS).unwrap();
+    std::fs::write(
+        dir.path().join("claim.csv"),
+        "item,quantity,amount\nearn/phone_effective_call,\"13,26.00\nearn/commission,175.00,5.25\n",
+    )
+    .unwrap();
+    let out = reconcile(dir.path(), &[]);
+    out.expect(65);
+    assert!(
+        out.stderr
+            .contains("claim.csv:2: (row): a quoted cell runs from line 2 to line 3"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn spec_10_a_claim_in_the_vendors_own_labels_through_a_profile() {
     let dir = month();
     std::fs::write(

@@ -6,7 +6,8 @@
 use super::items::{counts_records, producible};
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;
-use crate::input::ingest::RowSource;
+use crate::input::ingest::{RowSource, SourceRow};
+use crate::input::pipeline::count_line_ends;
 use crate::input::pipeline::Parallel;
 use crate::input::profile::Profile;
 use crate::input::{csv_error, open, Header, Role};
@@ -201,9 +202,10 @@ fn each_row(
         Some(p) => {
             let mut source = ForeignSource::open(path, p, tz)?;
             while let Some(row) = source.next_row(&mut record)? {
-                match row.error {
-                    Some(e) => each(row.line, Err((&e.column, e.reason.to_string())))?,
-                    None => {
+                match (&row.error, row.shape_problem()) {
+                    (_, Some(problem)) => each(row.line, Err(("(row)", problem)))?,
+                    (Some(e), None) => each(row.line, Err((&e.column, e.reason.to_string())))?,
+                    (None, None) => {
                         let cells: [Cow<str>; MOST_COLUMNS] = std::array::from_fn(|i| {
                             record
                                 .get(i)
@@ -225,6 +227,25 @@ fn each_row(
             {
                 let start = record.position().map_or(0, |p| p.byte());
                 let line = reader.get_mut().line_of(start);
+                // Line ends can only sit inside a record within quoted cells.
+                let mut inside: u64 = record.iter().map(|f| count_line_ends(f, false)).sum();
+                // A quote left open at the end of the file takes the last line end into its
+                // cell; that line end starts no further line (as the chunked reader counts).
+                if record
+                    .iter()
+                    .next_back()
+                    .is_some_and(|f| matches!(f.last(), Some(b'\n' | b'\r')))
+                {
+                    inside = inside.saturating_sub(1);
+                }
+                let shape = SourceRow {
+                    last_line: line + inside,
+                    ..SourceRow::at(line)
+                };
+                if let Some(problem) = shape.shape_problem() {
+                    each(line, Err(("(row)", problem)))?;
+                    continue;
+                }
                 if record.len() != header.width {
                     let reason = format!(
                         "has {} fields, the header has {}",
@@ -523,6 +544,7 @@ pub fn read_records(
 mod chunked {
     use super::{rest, text, RecordsBuilder};
     use crate::error::{Error, Result};
+    use crate::input::ingest::SourceRow;
     use crate::input::pipeline::{read_chunks, with_workers, Chunk, ChunkRecords, Parallel};
     use crate::input::{Header, Role};
     use rust_decimal::Decimal;
@@ -580,7 +602,9 @@ mod chunked {
                     return part;
                 }
             };
-            let cells = if record.len() != layout.header.width {
+            let cells = if let Some(problem) = SourceRow::shaped(shape).shape_problem() {
+                Err(problem)
+            } else if record.len() != layout.header.width {
                 Err(format!(
                     "has {} fields, the header has {}",
                     record.len(),
