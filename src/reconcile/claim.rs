@@ -7,8 +7,8 @@ use super::items::{counts_records, producible};
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;
 use crate::input::ingest::{RowSource, SourceRow};
-use crate::input::pipeline::count_line_ends;
 use crate::input::pipeline::Parallel;
+use crate::input::pipeline::Shape;
 use crate::input::profile::Profile;
 use crate::input::{csv_error, open, Header, Role};
 use crate::terms::Terms;
@@ -227,21 +227,7 @@ fn each_row(
             {
                 let start = record.position().map_or(0, |p| p.byte());
                 let line = reader.get_mut().line_of(start);
-                // Line ends can only sit inside a record within quoted cells.
-                let mut inside: u64 = record.iter().map(|f| count_line_ends(f, false)).sum();
-                // A quote left open at the end of the file takes the last line end into its
-                // cell; that line end starts no further line (as the chunked reader counts).
-                if record
-                    .iter()
-                    .next_back()
-                    .is_some_and(|f| matches!(f.last(), Some(b'\n' | b'\r')))
-                {
-                    inside = inside.saturating_sub(1);
-                }
-                let shape = SourceRow {
-                    last_line: line + inside,
-                    ..SourceRow::at(line)
-                };
+                let shape = SourceRow::shaped(Shape::of_record(line, &record));
                 if let Some(problem) = shape.shape_problem() {
                     each(line, Err(("(row)", problem)))?;
                     continue;
