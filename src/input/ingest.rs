@@ -870,6 +870,7 @@ impl<'a> Taken<'a> {
         if out.rows == 0 && s.bytes > 0 {
             // Size the index for the whole file at once, from the rows of its first chunk.
             let estimate = ctx.size as u128 * u128::from(s.rows) / s.bytes as u128;
+            self.index.fit(ctx.size);
             self.index.reserve(estimate.min(1 << 32) as usize);
         }
         progress::add_rows(s.rows);
