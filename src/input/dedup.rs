@@ -1,8 +1,9 @@
 //! The duplicate check of one export (SPEC §2 "Bad rows", §8 "Rows"): which ids have been
 //! accepted, and where. It is the only state that grows with the rows of a month, so it is kept
 //! compact: each id is held as the top bits of a 64-bit hash of its bytes packed with the byte
-//! offset of the row that first carried it into one 8-byte slot (a table at most 3/4 full: 11 to
-//! 21 bytes per id), not as the id itself.
+//! offset of the row that first carried it into one 8-byte slot (a table sized to 4/3 of the ids
+//! its file's first chunk predicts, at most 3/4 full: about 11 bytes per id), not as the id
+//! itself.
 //!
 //! A hash is never trusted on its own. When a row's id hash has been seen before, both rows are
 //! read back from the file and compared exactly: first the ids, then the parsed values of the
@@ -44,14 +45,24 @@ pub enum Sighting {
 /// low bits of a slot hold the offset of the row that first carried the id (plus one; 0 marks an
 /// empty slot), the high bits the top bits of its id hash. How many bits the offset takes is set
 /// from the file's size before the first id ([`IdIndex::fit`]); a 1.4 GB export keeps 33 bits of
-/// each hash. An id's home slot is taken from the top bits of its hash, so the table can grow
-/// from what it holds. Equal kept bits send the comparison to the rows themselves.
+/// each hash. An id's home slot is its kept bits scaled onto the table, so the table is sized to
+/// the ids expected rather than to a power of two, and can grow from what it holds. Equal kept
+/// bits send the comparison to the rows themselves.
 pub struct IdIndex {
     slots: Vec<u64>,
     /// Slots in use.
     len: usize,
     /// Low bits of a slot that hold the offset plus one.
     offset_bits: u32,
+}
+
+/// The slot after `at` in a table of `capacity` slots, wrapping round.
+fn next(at: usize, capacity: usize) -> usize {
+    if at + 1 == capacity {
+        0
+    } else {
+        at + 1
+    }
 }
 
 impl Default for IdIndex {
@@ -91,13 +102,11 @@ impl IdIndex {
         64 - self.offset_bits
     }
 
-    /// The slot an id hash starts its probe at, in a table of `capacity` slots (a power of two
-    /// no larger than 2^hash_bits).
-    fn home(hash: u64, capacity: usize) -> usize {
-        match capacity.trailing_zeros() {
-            0 => 0,
-            bits => (hash >> (64 - bits)) as usize,
-        }
+    /// The slot an id starts its probe at in a table of `capacity` slots, from its kept hash
+    /// bits `kept` (the hash shifted right by the offset bits): the kept value scaled onto the
+    /// table, so any capacity works and the table can grow from what it holds.
+    fn home(&self, kept: u64, capacity: usize) -> usize {
+        ((u128::from(kept) * capacity as u128) >> self.hash_bits()) as usize
     }
 
     /// Makes room for `ids` more ids at once, so a large file does not grow the index step by
@@ -105,7 +114,7 @@ impl IdIndex {
     pub fn reserve(&mut self, ids: usize) {
         let need = (self.len + ids).saturating_mul(4) / 3 + 1;
         if need > self.slots.len() {
-            self.resize(need.next_power_of_two().max(16));
+            self.resize(need.max(16));
         }
     }
 
@@ -122,12 +131,11 @@ impl IdIndex {
         let mut slots = Vec::with_capacity(capacity);
         slots.resize(capacity, 0);
         let old = std::mem::replace(&mut self.slots, slots);
-        let mask = capacity - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
             // The kept hash bits are the hash's top bits: home slots come from them alone.
-            let mut at = Self::home(slot & !self.offset_mask(), capacity);
+            let mut at = self.home(slot >> self.offset_bits, capacity);
             while self.slots[at] != 0 {
-                at = (at + 1) & mask;
+                at = next(at, capacity);
             }
             self.slots[at] = slot;
         }
@@ -155,7 +163,7 @@ impl IdIndex {
         }
         let mut sum = 0u64;
         for h in hashes {
-            sum ^= self.slots[Self::home(h, self.slots.len())];
+            sum ^= self.slots[self.home(h >> self.offset_bits, self.slots.len())];
         }
         std::hint::black_box(sum);
     }
@@ -182,8 +190,8 @@ impl IdIndex {
             )));
         }
         let kept = hash & !mask;
-        let wrap = self.slots.len() - 1;
-        let mut at = Self::home(hash, self.slots.len());
+        let capacity = self.slots.len();
+        let mut at = self.home(hash >> self.offset_bits, capacity);
         loop {
             match self.slots[at] {
                 0 => {
@@ -202,9 +210,9 @@ impl IdIndex {
                         });
                     }
                     // Another id with the same kept bits: probe on.
-                    at = (at + 1) & wrap;
+                    at = next(at, capacity);
                 }
-                _ => at = (at + 1) & wrap,
+                _ => at = next(at, capacity),
             }
         }
     }
