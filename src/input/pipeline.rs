@@ -395,9 +395,11 @@ impl<'a> ChunkRecords<'a> {
                 }
                 record.clear();
                 let mut field = 0;
-                for i in memchr::memchr_iter(b',', body) {
-                    record.push_field(&body[field..i]);
-                    field = i + 1;
+                for (i, &b) in body.iter().enumerate() {
+                    if b == b',' {
+                        record.push_field(&body[field..i]);
+                        field = i + 1;
+                    }
                 }
                 record.push_field(&body[field..]);
                 return Ok(Some((start, Shape::one_line(line))));
