@@ -318,6 +318,10 @@ fn parse_line(
             .unwrap_or("(row)");
         (column, e.reason.into_owned())
     };
+    let shape = crate::input::pipeline::Shape::of_record(line, record);
+    if let Some(problem) = crate::input::ingest::SourceRow::shaped(shape).shape_problem() {
+        return Err(("(row)", problem));
+    }
     if record.len() != header.width {
         return Err((
             "(row)",

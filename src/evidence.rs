@@ -43,11 +43,26 @@ pub enum Collect<'a> {
     Ticket(&'a str),
     /// The rows a reconciliation asks for (SPEC §10): those whose id the vendor claims, and those
     /// counted under an item whose records the vendor lists but whose id it does not claim.
-    Rows(&'a RowFilter<'a>),
+    Rows(&'a dyn RowFilter),
 }
 
 /// Which accepted rows a caller keeps: by role, id, parsed record and classification.
-pub type RowFilter<'a> = dyn Fn(Role, &[u8], u64, &Record, &Classification) -> bool + Sync + 'a;
+pub trait RowFilter: Sync {
+    /// Whether an accepted row is kept: [`Collect::wants`] for a caller's filter.
+    fn keep(
+        &self,
+        role: Role,
+        id: &[u8],
+        line: u64,
+        record: &Record,
+        class: &Classification,
+    ) -> bool;
+
+    /// Called ahead of [`RowFilter::keep`] with the id hashes
+    /// ([`crate::input::dedup::id_hash`]) of rows about to be judged, so that what `keep` will
+    /// look up can be fetched from memory together rather than one row at a time.
+    fn warm(&self, _hashes: &mut dyn Iterator<Item = u64>) {}
+}
 
 impl Collect<'_> {
     /// Whether the accepted row of `role` with `id` on `line`, parsed as `record` and classified
@@ -64,7 +79,14 @@ impl Collect<'_> {
             Collect::Off => false,
             Collect::Figures => shows(class),
             Collect::Ticket(t) => role == Role::Tickets && t.as_bytes() == id,
-            Collect::Rows(f) => f(role, id, line, record, class),
+            Collect::Rows(f) => f.keep(role, id, line, record, class),
+        }
+    }
+
+    /// Fetches ahead what judging the rows with these id hashes will look up.
+    pub fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
+        if let Collect::Rows(f) = self {
+            f.warm(hashes);
         }
     }
 

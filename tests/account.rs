@@ -503,6 +503,29 @@ fn spec_8_payment_rows_exact_duplicates_count_once_and_other_vendors_are_skipped
         .as_str()
         .unwrap()
         .contains("payments.csv:3: payment_id `P1` repeats line 2 exactly; counted once"));
+
+    // The note of a repeat goes to its own vendor's account only.
+    let mut bright = st("2026-10", "300.00", "2026-11-25");
+    bright.vendor = "brightline";
+    let w = work(
+        &[st("2026-10", "1000.00", "2026-11-25"), bright],
+        Some(
+            "P1,acme,platform,2026-10,2026-11-25,400.00,x\n\
+             P1,acme,platform,2026-10,2026-11-25,400.00,x\n",
+        ),
+        None,
+    );
+    let out = account(w.path(), &["--format", "json", "--as-of", "2026-12-31"]);
+    out.expect(0);
+    let all = out.json();
+    let warnings = |i: usize| all[i]["warnings"].to_string();
+    assert_eq!(all[0]["vendor"]["id"], "acme");
+    assert!(
+        warnings(0).contains("repeats line 2 exactly"),
+        "{}",
+        warnings(0)
+    );
+    assert!(!warnings(1).contains("repeats line"), "{}", warnings(1));
 }
 
 #[test]

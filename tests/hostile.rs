@@ -410,6 +410,40 @@ fn every_problem_of_a_disputes_file_is_reported_in_one_pass() {
     );
 }
 
+#[test]
+fn a_stray_quote_in_a_disputes_file_never_swallows_the_decisions_after_it() {
+    // Line 2's decided_by opens a quote that never closes: read as CSV, line 3's decision would
+    // become part of that name and the auditor's exclusion of c2 would vanish without a word.
+    let dir = Month::new()
+        .calls(&[
+            "c1,acme,phone,aftersales,手机,2026-10-12 10:00:00,,,",
+            "c2,acme,phone,aftersales,手机,2026-10-12 10:00:00,,,",
+        ])
+        .file(
+            "disputes.csv",
+            "kind,id,decision,reason,decided_by\ncontact,c1,exclude,r,\"Li\ncontact,c2,exclude,r,Li\n",
+        )
+        .build();
+    let rates = rates_arg();
+    let out = run_in(
+        dir.path(),
+        &[
+            "rescore",
+            "--month",
+            "2026-10",
+            "--rates",
+            &rates,
+            "--disputes",
+            "disputes.csv",
+        ],
+    );
+    refused(
+        &out,
+        65,
+        &["disputes.csv:2: (row): a quoted cell runs from line 2 to line 3: unbalanced quote?"],
+    );
+}
+
 // 8. Duplicate-heavy exports ------------------------------------------------------------------------
 
 #[test]

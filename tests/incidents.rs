@@ -285,6 +285,28 @@ fn spec_9_a_kind_without_terms_is_rejected() {
 }
 
 #[test]
+fn spec_9_a_stray_quote_in_a_note_never_swallows_the_incidents_after_it() {
+    // The note of I1 opens a quote that never closes: read as CSV, I2 and I3 would become part
+    // of I1's note and their 30 records would vanish from the penalty.
+    let dir = month_with(
+        &[
+            "I1,acme,confidentiality,2026-10-03 10:00,1,,,\"left open",
+            "I2,acme,confidentiality,2026-10-04 10:00,15,,,",
+            "I3,acme,confidentiality,2026-10-05 10:00,15,,,",
+        ],
+        &repo_rates(),
+    );
+    let out = settle(dir.path(), "2026-10", &[]);
+    out.expect(65);
+    assert!(
+        out.stderr
+            .contains("incidents.csv:2: (row): a quoted cell runs from line 2 to line 4"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn spec_9_an_auditor_may_exclude_an_incident() {
     let dir = month_with(
         &[

@@ -98,6 +98,11 @@ fn reconcile(dir: &Path, extra: &[&str]) -> Out {
 
 fn reconcile_claim(dir: &Path, claim: &str, extra: &[&str]) -> Out {
     let rates = rates_arg();
+    run_in(dir, &reconcile_args(&rates, claim, extra))
+}
+
+/// The arguments of a reconciliation of `claim` and records.csv, with `extra` after them.
+fn reconcile_args<'a>(rates: &'a str, claim: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "reconcile",
         "--month",
@@ -105,7 +110,7 @@ fn reconcile_claim(dir: &Path, claim: &str, extra: &[&str]) -> Out {
         "--vendor",
         "acme",
         "--rates",
-        rates.as_str(),
+        rates,
         "--claim",
         claim,
         "--claim-records",
@@ -117,7 +122,7 @@ fn reconcile_claim(dir: &Path, claim: &str, extra: &[&str]) -> Out {
         "--quiet",
     ];
     args.extend_from_slice(extra);
-    run_in(dir, &args)
+    args
 }
 
 fn json_of(dir: &Path) -> Value {
@@ -366,6 +371,104 @@ fn spec_10_bad_claim_rows_are_named_together() {
     }
     let out = reconcile_claim(dir.path(), "nowhere.csv", &[]);
     out.expect(66);
+}
+
+/// Reconciles with `threads` threads reading chunks of `chunk` bytes.
+fn reconcile_in_chunks(dir: &Path, threads: &str, chunk: &str) -> Out {
+    let rates = rates_arg();
+    let args = reconcile_args(&rates, "claim.csv", &["--format", "json"]);
+    let env = [
+        ("SLATEMENT_THREADS", threads),
+        ("SLATEMENT_CHUNK_BYTES", chunk),
+    ];
+    run_with_env(dir, &args, "UTC", &env)
+}
+
+#[test]
+fn spec_10_claim_records_read_in_chunks_on_threads_give_the_same_reconciliation() {
+    let dir = month();
+    // CRLF line ends, a blank line, a quoted id and a quoted amount: every chunk size cuts the
+    // file somewhere else, and the records and their lines stay the same.
+    let records = RECORDS
+        .replace(
+            "earn/phone_effective_call,C13,\n",
+            "earn/phone_effective_call,\"C13\",\n\n",
+        )
+        .replace("O1,100.00", "O1,\"100.00\"")
+        .replace('\n', "\r\n");
+    std::fs::write(dir.path().join("records.csv"), &records).unwrap();
+    let one = reconcile_in_chunks(dir.path(), "1", "1048576");
+    one.expect(1);
+    let r = one.json();
+    // The hand-worked figures hold: C13 listed twice, O1 matched at 100.00.
+    let c13: Vec<_> = claimed_only(&r, "earn/phone_effective_call")
+        .into_iter()
+        .filter(|(id, _)| id == "C13")
+        .collect();
+    assert_eq!(c13, [("C13".to_string(), "claimed_twice".to_string())]);
+    for (threads, chunk) in [("2", "7"), ("2", "64"), ("1", "40"), ("3", "1")] {
+        let other = reconcile_in_chunks(dir.path(), threads, chunk);
+        assert_eq!(
+            other.stdout, one.stdout,
+            "{threads} threads, {chunk}-byte chunks"
+        );
+    }
+    // Bad rows are named alike, in line order, whatever the chunks.
+    std::fs::write(
+        dir.path().join("records.csv"),
+        "item,id,amount\nearn/commission,O1,100.00\nearn/phone_effective_call,C1\npenalty/consulting,X,\nearn/commission,O2,5e1\nearn/phone_effective_call,,\n",
+    )
+    .unwrap();
+    let one = reconcile_in_chunks(dir.path(), "1", "1048576");
+    one.expect(65);
+    for part in [
+        "records.csv:3: (row): has 2 fields, the header has 3",
+        "records.csv:4: item: `penalty/consulting` counts no records",
+        "records.csv:5: amount: `5e1` is not a plain decimal",
+        "records.csv:6: id: required value is empty",
+    ] {
+        assert!(one.stderr.contains(part), "{part}\n{}", one.stderr);
+    }
+    let other = reconcile_in_chunks(dir.path(), "2", "9");
+    other.expect(65);
+    assert_eq!(other.stderr, one.stderr);
+}
+
+#[test]
+fn spec_10_a_stray_quote_never_swallows_the_claim_rows_after_it() {
+    let dir = month();
+    // Line 3 opens a quote that never closes: read as CSV, the id would run to the end of the
+    // file (the last line) and lines 4-5 would vanish from the claim without a word.
+    std::fs::write(
+        dir.path().join("records.csv"),
+        "item,id,amount\nearn/phone_effective_call,C1,\nearn/phone_effective_call,\"C3,\nearn/phone_effective_call,C11,\nearn/phone_effective_call,C13,\n",
+    )
+    .unwrap();
+    for (threads, chunk) in [("1", "1048576"), ("2", "16")] {
+        let out = reconcile_in_chunks(dir.path(), threads, chunk);
+        out.expect(65);
+        assert!(
+            out.stderr.contains(
+                "records.csv:3: (row): a quoted cell runs from line 3 to line 5: unbalanced quote?"
+            ),
+            "{}",
+            out.stderr
+        );
+    }
+    std::fs::write(dir.path().join("records.csv"), RECORDS).unwrap();
+    std::fs::write(
+        dir.path().join("claim.csv"),
+        "item,quantity,amount\nearn/phone_effective_call,\"13,26.00\nearn/commission,175.00,5.25\n",
+    )
+    .unwrap();
+    let out = reconcile(dir.path(), &[]);
+    out.expect(65);
+    assert!(
+        out.stderr
+            .contains("claim.csv:2: (row): a quoted cell runs from line 2 to line 3"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

@@ -984,7 +984,12 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
                 sha256: p.sha256.clone(),
                 signed_by: Vec::new(),
             });
-            w.extend(p.duplicates.iter().cloned());
+            w.extend(
+                p.duplicates
+                    .iter()
+                    .filter(|(_, r)| r.vendor == *v)
+                    .map(|(note, _)| note.clone()),
+            );
         }
         let later: Vec<&&Payment> = vendor_payments
             .iter()
@@ -1036,7 +1041,12 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
                 sha256: dd.sha256.clone(),
                 signed_by: Vec::new(),
             });
-            w.extend(dd.duplicates.iter().cloned());
+            w.extend(
+                dd.duplicates
+                    .iter()
+                    .filter(|(_, d)| d.vendor == *v)
+                    .map(|(note, _)| note.clone()),
+            );
         }
         let scale = list.iter().map(|s| s.scale).max().unwrap_or(last.scale);
         let (po, vo, lp, lv, balance) = position(&dues, deducted, scale)?;

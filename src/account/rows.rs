@@ -28,8 +28,9 @@ pub struct Loaded<T> {
     pub rows: Vec<(u64, T)>,
     /// Rejected rows, in file order.
     pub rejects: Vec<Reject>,
-    /// Notes on exact duplicates (`file:line: id … repeats line N exactly; counted once`).
-    pub duplicates: Vec<String>,
+    /// Exact duplicates: a note (`file:line: id … repeats line N exactly; counted once`) and the
+    /// row, so the note goes to its vendor's account only.
+    pub duplicates: Vec<(String, T)>,
 }
 
 struct Seen<T> {
@@ -183,10 +184,13 @@ pub fn read<T: PartialEq>(
                 .rejects
                 .push(reject(e.column.into_owned(), e.reason.into_owned())),
             (Ok(_), Some(reason), _) => loaded.rejects.push(reject(id_column.to_string(), reason)),
-            (Ok(_), None, Some(first)) => loaded.duplicates.push(format!(
-                "{shown}:{}: {id_column} `{}` repeats line {first} exactly; counted once",
-                s.line,
-                s.id.as_deref().unwrap_or("")
+            (Ok(t), None, Some(first)) => loaded.duplicates.push((
+                format!(
+                    "{shown}:{}: {id_column} `{}` repeats line {first} exactly; counted once",
+                    s.line,
+                    s.id.as_deref().unwrap_or("")
+                ),
+                t,
             )),
             (Ok(t), None, None) => loaded.rows.push((s.line, t)),
         }

@@ -146,6 +146,7 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
             profile_of(a.claim_records_profile.as_deref(), Role::ClaimRecords)?.as_ref(),
             tz,
             terms,
+            crate::input::pipeline::Parallel::from_env()?,
         )?),
     };
     let options = a.input.options();

@@ -60,13 +60,20 @@ fn canonical(sample: &[u8], role: Role, wrong: impl Fn(String) -> Result<()>) ->
         let (_, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(body);
         let cut = body.len() as u64 >= SAMPLE_BYTES;
         if !had_errors || cut && gb18030_but_for_the_tail(body) {
-            let profile = match role {
-                Role::Calls | Role::Tickets | Role::Surveys => "cn-excel",
-                _ => "a profile file",
+            let through = match role {
+                Role::Calls | Role::Tickets | Role::Surveys => format!(
+                    "Read it through cn-excel (--{}-profile cn-excel, or a profile with encoding = \"gbk\"), or save it",
+                    role.as_str()
+                ),
+                Role::Orders | Role::Claim | Role::ClaimRecords => format!(
+                    "Read it through a profile file with encoding = \"gbk\" (--{}-profile FILE.toml), or save it",
+                    role.as_str().replace('_', "-")
+                ),
+                // The register is read in the canonical layout only.
+                Role::Incidents => "Save it".to_string(),
             };
             return wrong(format!(
-                "is not UTF-8 text: it reads as GBK (GB18030), as Excel on Chinese Windows saves CSV. Read it through {profile} (--{}-profile cn-excel, or a profile with encoding = \"gbk\"), or save it as \"CSV UTF-8\"",
-                role.as_str()
+                "is not UTF-8 text: it reads as GBK (GB18030), as Excel on Chinese Windows saves CSV. {through} as \"CSV UTF-8\""
             ));
         }
     }
@@ -117,6 +124,16 @@ mod tests {
         let m = diagnose(&gbk).unwrap();
         assert!(m.contains("reads as GBK") && m.contains("cn-excel"), "{m}");
         assert_eq!(diagnose("contact_id,vendor\nc1,手机\n".as_bytes()), None);
+        // A claim has no cn-excel profile: the hint names the flag that reads one.
+        let (gbk, _, _) = encoding_rs::GBK.encode("item,quantity,amount\n售后电话,1,2\n");
+        let claim = canonical(&gbk, Role::Claim, |m| Err(Error::Usage(m)))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap();
+        assert!(
+            claim.contains("--claim-profile FILE.toml") && !claim.contains("cn-excel"),
+            "{claim}"
+        );
     }
 
     #[test]

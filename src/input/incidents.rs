@@ -160,12 +160,17 @@ pub fn read(
         let cells = Cells::new(&record, &header, columns);
         let vendor_cell = cells.get(VENDOR);
         let vendor = vendors.iter().position(|v| v.id.as_bytes() == vendor_cell);
-        if record.len() != header.width {
-            let reason = format!(
-                "has {} fields, the header has {}",
-                record.len(),
-                header.width
-            );
+        let shape =
+            super::ingest::SourceRow::shaped(super::pipeline::Shape::of_record(line, &record));
+        if let Some(reason) = shape.shape_problem().or_else(|| {
+            (record.len() != header.width).then(|| {
+                format!(
+                    "has {} fields, the header has {}",
+                    record.len(),
+                    header.width
+                )
+            })
+        }) {
             let v = vendor.filter(|&v| vendors[v].settled);
             if vendor.is_none_or(|v| vendors[v].settled) && !(vendor.is_none() && filtered) {
                 reject(&mut out, line, "(row)", reason, raw_row(&record), v);

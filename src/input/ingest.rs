@@ -167,6 +167,25 @@ impl SourceRow {
         }
     }
 
+    /// What is wrong with the row's shape, if anything: a record of a one-line layout running
+    /// over several lines (a stray quote swallowing the lines after it), or quotes that do not
+    /// balance. Judged before anything else of the row (SPEC §8).
+    pub fn shape_problem(&self) -> Option<String> {
+        if self.last_line > self.line && !self.multiline {
+            Some(format!(
+                "a quoted cell runs from line {} to line {}: unbalanced quote? (a record of this layout stays on one line)",
+                self.line, self.last_line
+            ))
+        } else if self.unbalanced {
+            Some(
+                "unbalanced quote: a `\"` opens a quoted cell that never closes, or stands inside a cell; quote whole cells and double a quote inside one"
+                    .to_string(),
+            )
+        } else {
+            None
+        }
+    }
+
     /// A record of a canonical CSV with the shape the reader found.
     pub fn shaped(shape: Shape) -> SourceRow {
         SourceRow {
@@ -555,16 +574,8 @@ fn judge<'r>(
     // The record's shape and its cell count are judged before the month (SPEC §8): a stray
     // quote that swallows the rest of the file must never pass as one row of another month.
     out.continued += row.last_line - row.line;
-    let shape = if row.last_line > row.line && !row.multiline {
-        Some(format!(
-            "a quoted cell runs from line {} to line {}: unbalanced quote? (a record of this layout stays on one line)",
-            row.line, row.last_line
-        ))
-    } else if row.unbalanced {
-        Some(
-            "unbalanced quote: a `\"` opens a quoted cell that never closes, or stands inside a cell; quote whole cells and double a quote inside one"
-                .to_string(),
-        )
+    let shape = if let Some(problem) = row.shape_problem() {
+        Some(problem)
     } else if record.len() != ctx.header.width {
         Some(format!(
             "has {} fields, the header has {}",
@@ -859,6 +870,7 @@ impl<'a> Taken<'a> {
         if out.rows == 0 && s.bytes > 0 {
             // Size the index for the whole file at once, from the rows of its first chunk.
             let estimate = ctx.size as u128 * u128::from(s.rows) / s.bytes as u128;
+            self.index.fit(ctx.size);
             self.index.reserve(estimate.min(1 << 32) as usize);
         }
         progress::add_rows(s.rows);
@@ -904,7 +916,8 @@ impl<'a> Taken<'a> {
         for (n, a) in s.accepted.iter().enumerate() {
             if n % WARM_AHEAD == 0 {
                 let ahead = s.accepted[n..].iter().take(WARM_AHEAD);
-                self.index.warm(ahead.map(|a| a.hash));
+                self.index.warm(ahead.clone().map(|a| a.hash));
+                setup.evidence.warm(&mut ahead.map(|a| a.hash));
             }
             let id = &s.ids[a.at..a.at + a.len];
             let (v, slot) = (a.vendor, &setup.vendors[a.vendor]);

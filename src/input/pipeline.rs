@@ -256,6 +256,27 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// The shape of a record read whole by the CSV reader, starting on `line`: the line ends
+    /// its cells hold are the lines it runs over (the reader hides its quotes, so their balance
+    /// is not judged here).
+    pub fn of_record(line: u64, record: &csv::ByteRecord) -> Shape {
+        let mut inside: u64 = record.iter().map(|f| count_line_ends(f, false)).sum();
+        // A quote left open at the end of the file takes the last line end into its cell; that
+        // line end starts no further line (as the chunked reader counts).
+        if record
+            .iter()
+            .next_back()
+            .is_some_and(|f| matches!(f.last(), Some(b'\n' | b'\r')))
+        {
+            inside = inside.saturating_sub(1);
+        }
+        Shape {
+            line,
+            last_line: line + inside,
+            unbalanced: false,
+        }
+    }
+
     /// A record on one line with balanced quotes.
     pub fn one_line(line: u64) -> Shape {
         Shape {

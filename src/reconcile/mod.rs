@@ -5,11 +5,12 @@
 //! and the differences, not with the month.
 
 pub mod claim;
+mod index;
 pub mod items;
 
 use crate::disputes::{Decision, Disputes};
 use crate::error::{Error, Result};
-use crate::evidence::{Collect, Noted};
+use crate::evidence::{Collect, Noted, RowFilter};
 use crate::input::foreign::ForeignSource;
 use crate::input::ingest::{InputFile, RowSource};
 use crate::input::{csv_error, open, Header, Reject, Role};
@@ -17,7 +18,8 @@ use crate::rates::Rates;
 use crate::settle::{settle_collecting, InputPaths, Run, Settled};
 use crate::statement::{FileRef, InputRef, Statement};
 use crate::timestamp::{parse_timestamp, Instant, Month};
-use claim::{ClaimLine, ClaimRecord, Read};
+use claim::{ClaimLine, ClaimRecords, Read};
+use index::ClaimIndex;
 use items::{item_of, not_billable, role_of, section, ItemKey};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -32,6 +34,78 @@ type IdSet<'a> = HashSet<&'a [u8], Xxh3DefaultBuilder>;
 
 /// The JSON schema name of a reconciliation.
 pub const SCHEMA: &str = "slatement.reconciliation.v1";
+
+/// What the settle pass keeps for a reconciliation: the rows whose ids are claimed and do not
+/// match, and the rows counted under a listed item whose ids are not claimed. A claimed id counted
+/// under its item at its amount is matched there and then.
+struct Matcher<'a> {
+    index: &'a ClaimIndex<'a>,
+    /// The items the vendor lists records for.
+    listed_keys: Vec<ItemKey>,
+    terms: &'a crate::terms::Terms,
+    disputes: Option<&'a Disputes>,
+    /// Per id's first record: the line of our row matched to it, plus one (0: not matched).
+    matched: &'a [AtomicU64],
+}
+
+impl RowFilter for Matcher<'_> {
+    fn keep(
+        &self,
+        role: Role,
+        id: &[u8],
+        line: u64,
+        record: &crate::input::records::Record,
+        class: &crate::tally::Classification,
+    ) -> bool {
+        let counted = item_of(record, class, self.terms);
+        let Some(head) = self.index.find(role, id) else {
+            // Not claimed: kept when counted under an item whose records the vendor lists.
+            return counted.is_some_and(|(key, _)| self.listed_keys.contains(&key));
+        };
+        let excluded = self
+            .disputes
+            .and_then(|d| d.find(role, id).map(|i| d.items[i].decision))
+            .is_some_and(|x| matches!(x, Decision::Exclude | Decision::NotTakeover));
+        let Some((key, amount)) = counted.filter(|_| !excluded) else {
+            return true;
+        };
+        // Matched when every claim of the id is under the item we count it under, at its amount.
+        let records = self.index.records;
+        let all = self.index.chain(head).all(|i| {
+            let r = &records.rows[i as usize];
+            let claimed = records.amount(r);
+            self.index.key(r) == Some(key)
+                && (amount.is_none() || claimed.is_none() || claimed == amount)
+        });
+        if !all {
+            return true;
+        }
+        self.matched[head as usize].store(line + 1, Ordering::Relaxed);
+        false
+    }
+
+    fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
+        self.index.warm(hashes);
+    }
+}
+
+/// The claimed records, indexed, with what the settle pass matched.
+struct Claims<'a> {
+    index: &'a ClaimIndex<'a>,
+    /// Per id's first record: the line of our row the settle pass matched it to, plus one.
+    matched: &'a [AtomicU64],
+}
+
+impl Claims<'_> {
+    /// The line of our row the settle pass matched record `i`'s id to, if it did.
+    fn matched_at(&self, i: u32) -> Option<u64> {
+        let head = self.index.head(i)?;
+        match self.matched[head as usize].load(Ordering::Relaxed) {
+            0 => None,
+            l => Some(l - 1),
+        }
+    }
+}
 
 /// Why we did not count a claimed record, in the order they are checked (SPEC §10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -280,7 +354,7 @@ pub struct Request<'a> {
     /// The vendor's settlement list.
     pub claim: Read<ClaimLine>,
     /// The records behind it.
-    pub records: Option<Read<ClaimRecord>>,
+    pub records: Option<ClaimRecords>,
 }
 
 /// The month settled for the vendor, and its reconciliation.
@@ -299,70 +373,23 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         path: r.path.clone(),
         sha256: r.sha256.clone(),
     });
-    let records: Vec<ClaimRecord> = req.records.map_or_else(Vec::new, |r| r.rows);
-    let mut listed: Vec<String> = Vec::new();
-    // Each claimed record's item as a key; per role, the first record of each id, and the next
-    // record of the same id (END: none), so the settle pass finds an id's claims by one lookup.
-    const END: u32 = u32::MAX;
-    let mut keys: Vec<Option<ItemKey>> = Vec::with_capacity(records.len());
-    let mut first: HashMap<Role, HashMap<&[u8], u32>> = HashMap::default();
-    let mut next: Vec<u32> = vec![END; records.len()];
-    let mut last: HashMap<(Role, &[u8]), u32> = HashMap::default();
-    for (i, r) in records.iter().enumerate() {
-        keys.push(ItemKey::parse(&r.item, terms));
-        if let Some(role) = role_of(&r.item) {
-            let id = r.id.as_bytes();
-            first.entry(role).or_default().entry(id).or_insert(i as u32);
-            if let Some(prev) = last.insert((role, id), i as u32) {
-                next[prev as usize] = i as u32;
-            }
-        }
-        if !listed.contains(&r.item) {
-            listed.push(r.item.clone());
-        }
-    }
-    drop(last);
+    let records: ClaimRecords = req.records.unwrap_or_default();
+    let index = ClaimIndex::build(&records, terms);
+    let listed = &records.items;
     let listed_keys: Vec<ItemKey> = listed
         .iter()
         .filter_map(|i| ItemKey::parse(i, terms))
         .collect();
     // A claimed record counted by us under its item at its amount is matched by the settle pass
-    // itself, which notes the row's line here (line + 1; 0: not matched) and keeps no row: the
-    // rows kept are the few that differ.
-    let matched: Vec<AtomicU64> = (0..records.len()).map(|_| AtomicU64::new(0)).collect();
-    let excluded_here = |role: Role, id: &[u8]| {
-        req.disputes
-            .and_then(|d| d.find(role, id).map(|i| d.items[i].decision))
-            .is_some_and(|x| matches!(x, Decision::Exclude | Decision::NotTakeover))
-    };
-    let keep = |role: Role,
-                id: &[u8],
-                line: u64,
-                record: &crate::input::records::Record,
-                class: &crate::tally::Classification| {
-        let counted = item_of(record, class, terms);
-        let Some(&head) = first.get(&role).and_then(|m| m.get(id)) else {
-            // Not claimed: kept when counted under an item whose records the vendor lists.
-            return counted.is_some_and(|(key, _)| listed_keys.contains(&key));
-        };
-        let Some((key, amount)) = counted.filter(|_| !excluded_here(role, id)) else {
-            return true;
-        };
-        // Matched when every claim of the id is under the item we count it under, at its amount.
-        let mut i = head;
-        let mut all = true;
-        while i != END {
-            let r = &records[i as usize];
-            let same = keys[i as usize] == Some(key)
-                && (amount.is_none() || r.amount.is_none() || r.amount == amount);
-            all &= same;
-            i = next[i as usize];
-        }
-        if !all {
-            return true;
-        }
-        matched[head as usize].store(line + 1, Ordering::Relaxed);
-        false
+    // itself, which notes the row's line here, by the id's first record (line + 1; 0: not
+    // matched), and keeps no row: the rows kept are the few that differ.
+    let matched: Vec<AtomicU64> = (0..records.rows.len()).map(|_| AtomicU64::new(0)).collect();
+    let matcher = Matcher {
+        index: &index,
+        listed_keys,
+        terms,
+        disputes: req.disputes,
+        matched: &matched,
     };
     let settled = settle_collecting(
         &Run {
@@ -374,7 +401,7 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
             disputes: req.disputes,
             allow_outside_period: req.allow_outside_period,
         },
-        Collect::Rows(&keep),
+        Collect::Rows(&matcher),
     )?;
     let Some(statement) = settled
         .statements
@@ -444,17 +471,18 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
 
     // Records.
     // Ids the settle pass matched need no second look; the others do.
-    let unmatched: HashMap<Role, IdSet> = first
-        .iter()
-        .map(|(role, m)| {
-            let ids = m
-                .iter()
-                .filter(|(_, &head)| matched[head as usize].load(Ordering::Relaxed) == 0)
-                .map(|(id, _)| *id)
-                .collect();
-            (*role, ids)
-        })
-        .collect();
+    let mut unmatched: HashMap<Role, IdSet> = HashMap::default();
+    for head in index.heads() {
+        if matched[head as usize].load(Ordering::Relaxed) == 0 {
+            let r = &records.rows[head as usize];
+            if let Some(role) = index.role(r) {
+                unmatched
+                    .entry(role)
+                    .or_default()
+                    .insert(records.id(r).as_bytes());
+            }
+        }
+    }
     let context = Context::build(
         &settled,
         req.inputs,
@@ -465,39 +493,42 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         rates,
         terms,
     )?;
-    // Each claimed record with the line of the row the settle pass matched to its id, if any.
-    let mut by_item: HashMap<&str, Vec<(&ClaimRecord, Option<u64>)>> = HashMap::default();
-    for r in &records {
-        let line = role_of(&r.item)
-            .and_then(|role| first.get(&role))
-            .and_then(|m| m.get(r.id.as_bytes()))
-            .map(|&head| matched[head as usize].load(Ordering::Relaxed))
-            .filter(|&l| l > 0)
-            .map(|l| l - 1);
-        by_item.entry(r.item.as_str()).or_default().push((r, line));
+    // The records of each item, in file order.
+    let mut by_item: Vec<Vec<u32>> = vec![Vec::new(); listed.len()];
+    for (i, r) in records.rows.iter().enumerate() {
+        by_item[usize::from(r.item)].push(i as u32);
     }
+    let claims = Claims {
+        index: &index,
+        matched: &matched,
+    };
     let order: Vec<&str> = lines.iter().map(|l| l.item.as_str()).collect();
     let mut counts = Vec::new();
     let mut differences = Vec::new();
     let mut warnings = Vec::new();
-    for item in order.iter().filter(|i| listed.iter().any(|l| l == *i)) {
-        let mine: Vec<(&ClaimRecord, Option<u64>)> = by_item.remove(item).unwrap_or_default();
-        let (c, mut d) = context.compare_item(item, &mine, terms, req.disputes);
+    for item in order {
+        let Some(at) = listed.iter().position(|l| l == item) else {
+            continue;
+        };
+        let mine = std::mem::take(&mut by_item[at]);
+        let (c, mut d) = context.compare_item(item, at as u16, &mine, &claims, terms, req.disputes);
         counts.push(c);
         d.sort_by(|a, b| {
             (a.side, a.id.as_bytes(), a.claim_line).cmp(&(b.side, b.id.as_bytes(), b.claim_line))
         });
         differences.extend(d);
         let claimed_qty = claimed_of(item).map_or(Decimal::ZERO, |c| c.quantity);
-        let listed_qty = if *item == "earn/commission" {
-            mine.iter().filter_map(|(r, _)| r.amount).sum::<Decimal>()
+        let listed_qty = if item == "earn/commission" {
+            mine.iter()
+                .filter_map(|&i| records.amount(&records.rows[i as usize]))
+                .sum::<Decimal>()
         } else {
             Decimal::from(mine.len() as u64)
         };
         if claimed_qty != listed_qty {
             warnings.push(format!(
                 "{item}: the claim's quantity {claimed_qty} differs from the {} its records list ({listed_qty}): the list and the line disagree",
-                if *item == "earn/commission" { "sum of the amounts" } else { "number of records" }
+                if item == "earn/commission" { "sum of the amounts" } else { "number of records" }
             ));
         }
     }
@@ -702,7 +733,9 @@ impl<'a> Context<'a> {
     fn compare_item(
         &self,
         item: &str,
-        claimed: &[(&ClaimRecord, Option<u64>)],
+        at: u16,
+        mine: &[u32],
+        claims: &Claims,
         terms: &crate::terms::Terms,
         disputes: Option<&Disputes>,
     ) -> (RecordCounts, Vec<Difference>) {
@@ -717,7 +750,7 @@ impl<'a> Context<'a> {
         };
         let mut out = Vec::new();
         let key = ItemKey::parse(item, terms);
-        let mut first_line: HashMap<&str, u64> = HashMap::default();
+        let records = claims.index.records;
         let diff = |side,
                     id: &str,
                     reason: Option<Reason>,
@@ -734,10 +767,11 @@ impl<'a> Context<'a> {
             source,
             claim_line: line,
         };
-        for &(r, matched_at) in claimed {
-            let id = r.id.as_str();
-            let earlier = first_line.get(id).copied();
-            first_line.entry(id).or_insert(r.line);
+        for &i in mine {
+            let r = &records.rows[i as usize];
+            let id = records.id(r);
+            let earlier = claims.index.earlier(i);
+            let matched_at = claims.matched_at(i);
             if let Some(line) = matched_at {
                 // Counted by us under this item, at its amount, by the settle pass.
                 match earlier {
@@ -777,7 +811,7 @@ impl<'a> Context<'a> {
                         Some(r.line),
                     ));
                 }
-                (None, Some((n, f, amount))) => match (amount, r.amount) {
+                (None, Some((n, f, amount))) => match (amount, records.amount(r)) {
                     (Some(a), Some(c)) if a != c => {
                         counts.amount_differs += 1;
                         out.push(Difference {
@@ -811,12 +845,12 @@ impl<'a> Context<'a> {
             }
         }
         // Ours only: rows we count under the item whose id is not claimed under it.
-        let claimed_here: HashSet<&str, Xxh3DefaultBuilder> =
-            claimed.iter().map(|(r, _)| r.id.as_str()).collect();
-        let mine = key.and_then(|k| self.counted.get(&k));
-        for k in mine.into_iter().flatten() {
+        let ours = key.and_then(|k| self.counted.get(&k));
+        for k in ours.into_iter().flatten() {
             let (f, n) = (k.file, k.row);
-            if claimed_here.contains(n.id.as_str()) || excluded(disputes, role, &n.id) {
+            if claims.index.claimed_under(role, n.id.as_bytes(), at)
+                || excluded(disputes, role, &n.id)
+            {
                 continue;
             }
             {

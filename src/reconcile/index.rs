@@ -1,0 +1,248 @@
+//! The claimed records indexed by (role, id), so the settle pass finds an accepted row's claims
+//! with one lookup. The index holds no copy of an id: an open-addressing table of (hash tag,
+//! record) pairs, every hit checked against the id itself, and the records of one id chained in
+//! file order.
+
+use super::claim::{ClaimRecord, ClaimRecords};
+use super::items::{role_of, ItemKey};
+use crate::input::Role;
+use crate::terms::Terms;
+
+/// No record: the end of a chain, or a record whose item has no input.
+const END: u32 = u32::MAX;
+
+/// The claimed records of one claim, indexed by (role, id).
+pub struct ClaimIndex<'c> {
+    /// The records.
+    pub records: &'c ClaimRecords,
+    /// Per item named: the input its records come from.
+    roles: Vec<Option<Role>>,
+    /// Per item named: its key, when it names a line the terms produce.
+    keys: Vec<Option<ItemKey>>,
+    /// (upper half of the hash, record + 1) per slot; 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+    /// Per record: the next record of its (role, id), in file order.
+    next: Vec<u32>,
+    /// Per record: the first record of its (role, id).
+    head: Vec<u32>,
+    /// Per record listed again under its item: the line of its first listing.
+    earlier: std::collections::HashMap<u32, u64>,
+}
+
+/// The hash an id is indexed by: the duplicate check's, so the settle pass can hand the index
+/// the hashes of the rows it is about to judge ([`ClaimIndex::warm`]). The same id claimed for
+/// two inputs shares a probe sequence; the role is checked with the id.
+fn hash(id: &[u8]) -> u64 {
+    crate::input::dedup::id_hash(id)
+}
+
+impl<'c> ClaimIndex<'c> {
+    /// Indexes `records`, whose item names `terms` read.
+    pub fn build(records: &'c ClaimRecords, terms: &Terms) -> Self {
+        let roles: Vec<Option<Role>> = records.items.iter().map(|i| role_of(i)).collect();
+        let keys = records
+            .items
+            .iter()
+            .map(|i| ItemKey::parse(i, terms))
+            .collect();
+        let n = records.rows.len();
+        let capacity = (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16);
+        let mut index = ClaimIndex {
+            records,
+            roles,
+            keys,
+            slots: vec![(0, 0); capacity],
+            next: vec![END; n],
+            head: vec![END; n],
+            earlier: Default::default(),
+        };
+        // The last record of each chain, by its head.
+        let mut tail: Vec<u32> = vec![END; n];
+        let mask = capacity - 1;
+        for (i, r) in records.rows.iter().enumerate() {
+            let i = i as u32;
+            let Some(role) = index.roles[usize::from(r.item)] else {
+                continue;
+            };
+            let id = records.id(r).as_bytes();
+            let h = hash(id);
+            let tag = (h >> 32) as u32;
+            let mut at = h as usize & mask;
+            loop {
+                let (t, slot) = index.slots[at];
+                if slot == 0 {
+                    index.slots[at] = (tag, i + 1);
+                    index.head[i as usize] = i;
+                    tail[i as usize] = i;
+                    break;
+                }
+                let j = slot - 1;
+                if t == tag && index.same(j, role, id) {
+                    index.head[i as usize] = j;
+                    index.next[tail[j as usize] as usize] = i;
+                    tail[j as usize] = i;
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+        }
+        drop(tail);
+        // Records listed again under the same item: a chain holds at most a few items, so one
+        // walk of each chain finds them all.
+        let mut firsts: Vec<(u16, u64)> = Vec::new();
+        let mut earlier = std::collections::HashMap::new();
+        for h in 0..n as u32 {
+            if index.head[h as usize] != h || index.next[h as usize] == END {
+                continue;
+            }
+            firsts.clear();
+            for j in index.chain(h) {
+                let r = &records.rows[j as usize];
+                match firsts.iter().find(|(item, _)| *item == r.item) {
+                    Some(&(_, line)) => {
+                        earlier.insert(j, line);
+                    }
+                    None => firsts.push((r.item, r.line)),
+                }
+            }
+        }
+        index.earlier = earlier;
+        index
+    }
+
+    /// Whether record `j` is of `role` and `id`.
+    fn same(&self, j: u32, role: Role, id: &[u8]) -> bool {
+        let r = &self.records.rows[j as usize];
+        self.roles[usize::from(r.item)] == Some(role) && self.records.id(r).as_bytes() == id
+    }
+
+    /// The first record of (role, id), if any is claimed.
+    pub fn find(&self, role: Role, id: &[u8]) -> Option<u32> {
+        let h = hash(id);
+        let tag = (h >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let (t, slot) = self.slots[at];
+            if slot == 0 {
+                return None;
+            }
+            if t == tag && self.same(slot - 1, role, id) {
+                return Some(slot - 1);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// Reads the slots, and the records they hold, where ids with these hashes would be found,
+    /// so that the memory fetches of the lookups that follow overlap.
+    pub fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
+        let mask = self.slots.len() - 1;
+        let mut at = [0usize; 16];
+        let mut n = 0;
+        let mut sum = 0u64;
+        for h in hashes.take(at.len()) {
+            at[n] = h as usize & mask;
+            sum ^= u64::from(self.slots[at[n]].1);
+            n += 1;
+        }
+        for &a in &at[..n] {
+            if let Some(r) = self.slots[a].1.checked_sub(1) {
+                sum ^= self.records.rows[r as usize].line;
+            }
+        }
+        std::hint::black_box(sum);
+    }
+
+    /// The records of the chain that starts at `head`, in file order.
+    pub fn chain(&self, head: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(Some(head), |&i| {
+            Some(self.next[i as usize]).filter(|&n| n != END)
+        })
+    }
+
+    /// The first record of record `i`'s (role, id) (`None`: its item has no input).
+    pub fn head(&self, i: u32) -> Option<u32> {
+        Some(self.head[i as usize]).filter(|&h| h != END)
+    }
+
+    /// Heads of every chain, in file order.
+    pub fn heads(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.head.len() as u32).filter(|&i| self.head[i as usize] == i)
+    }
+
+    /// The line of the first listing of record `i`'s id under its item, when `i` lists it again.
+    pub fn earlier(&self, i: u32) -> Option<u64> {
+        self.earlier.get(&i).copied()
+    }
+
+    /// The key of the item record `r` is claimed under.
+    pub fn key(&self, r: &ClaimRecord) -> Option<ItemKey> {
+        self.keys[usize::from(r.item)]
+    }
+
+    /// The input of the item record `r` is claimed under.
+    pub fn role(&self, r: &ClaimRecord) -> Option<Role> {
+        self.roles[usize::from(r.item)]
+    }
+
+    /// Whether `id` is claimed under the item numbered `item`.
+    pub fn claimed_under(&self, role: Role, id: &[u8], item: u16) -> bool {
+        self.find(role, id).is_some_and(|h| {
+            self.chain(h)
+                .any(|j| self.records.rows[j as usize].item == item)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(rows: &[(&str, &str)]) -> ClaimRecords {
+        let mut out = ClaimRecords::default();
+        for (line, (item, id)) in rows.iter().enumerate() {
+            let index = match out.items.iter().position(|i| i == item) {
+                Some(i) => i as u16,
+                None => {
+                    out.items.push(item.to_string());
+                    (out.items.len() - 1) as u16
+                }
+            };
+            out.push_for_test(line as u64 + 2, index, id);
+        }
+        out
+    }
+
+    #[test]
+    fn spec_10_an_ids_claims_are_chained_in_file_order_per_input() {
+        let rates = crate::rates::Rates::parse(
+            include_str!("../../rates.toml"),
+            std::path::Path::new("rates.toml"),
+        )
+        .expect("the example rates");
+        let month = crate::timestamp::Month::parse("2026-10").expect("a month");
+        let terms = rates.terms_for("acme", month);
+        let r = records(&[
+            ("earn/phone_effective_call", "C1"),
+            ("earn/service_order", "C1"),
+            ("earn/phone_effective_call", "C2"),
+            ("takeover/presales/phone", "C1"),
+            ("earn/phone_effective_call", "C1"),
+        ]);
+        let index = ClaimIndex::build(&r, terms);
+        // C1 as a call: lines 2, 5 and 6; C1 as a ticket is another chain.
+        assert_eq!(index.find(Role::Calls, b"C1"), Some(0));
+        assert_eq!(index.chain(0).collect::<Vec<_>>(), vec![0, 3, 4]);
+        assert_eq!(index.find(Role::Tickets, b"C1"), Some(1));
+        assert_eq!(index.chain(1).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(index.find(Role::Calls, b"C3"), None);
+        assert_eq!(index.find(Role::Orders, b"C1"), None);
+        // Listed again under the same item: record 4 (line 6), first on line 2.
+        assert_eq!(index.earlier(4), Some(2));
+        assert_eq!(index.earlier(3), None);
+        assert_eq!(index.heads().collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert!(index.claimed_under(Role::Calls, b"C1", 2));
+        assert!(!index.claimed_under(Role::Calls, b"C2", 2));
+    }
+}
