@@ -29,9 +29,22 @@ struct Case {
     rejected: &'static [u64],
     /// Queue-log lines that are not call events.
     management: u64,
+    /// Rows skipped by the profile's `[[skip]]` filters.
+    skipped: u64,
 }
 
 const CASES: &[Case] = &[
+    Case {
+        profile: "amazon-connect-calls",
+        role: Role::Calls,
+        input: "amazon-connect-calls/contact-records.jsonl",
+        expected: "amazon-connect-calls/expected.csv",
+        rows_in: 11,
+        folded: 2,
+        rejected: &[11],
+        management: 0,
+        skipped: 3,
+    },
     Case {
         profile: "asterisk-cdr",
         role: Role::Calls,
@@ -41,6 +54,7 @@ const CASES: &[Case] = &[
         folded: 8,
         rejected: &[],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "asterisk-cdr",
@@ -51,6 +65,7 @@ const CASES: &[Case] = &[
         folded: 3,
         rejected: &[1],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "asterisk-queue-log",
@@ -61,6 +76,7 @@ const CASES: &[Case] = &[
         folded: 9,
         rejected: &[1],
         management: 7,
+        skipped: 0,
     },
     Case {
         profile: "freeswitch-cdr",
@@ -71,6 +87,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[7],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "zendesk-tickets",
@@ -81,6 +98,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "freshdesk-tickets",
@@ -91,6 +109,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[10],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "cn-excel",
@@ -101,6 +120,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "cn-excel",
@@ -111,6 +131,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[3],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "cn-excel",
@@ -121,6 +142,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "cn-excel",
@@ -131,6 +153,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[3],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "cn-excel",
@@ -141,6 +164,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[],
         management: 0,
+        skipped: 0,
     },
     Case {
         profile: "cn-excel",
@@ -151,6 +175,7 @@ const CASES: &[Case] = &[
         folded: 0,
         rejected: &[3],
         management: 0,
+        skipped: 0,
     },
 ];
 
@@ -176,8 +201,9 @@ fn input(case: &Case) -> InputFile {
     }
 }
 
-/// Every row the source hands out: (line, cells, rows folded into it).
-fn mapped(input: &InputFile, tz: Tz) -> (Vec<(u64, Vec<String>)>, u64, u64) {
+/// Every row the source hands out: (line, cells), rows folded into them, management lines,
+/// rows skipped by filters.
+fn mapped(input: &InputFile, tz: Tz) -> (Vec<(u64, Vec<String>)>, u64, u64, u64) {
     let mut source = ForeignSource::open(&input.path, input.profile.as_ref().unwrap(), tz).unwrap();
     let mut record = csv::ByteRecord::new();
     let mut rows = Vec::new();
@@ -192,7 +218,8 @@ fn mapped(input: &InputFile, tz: Tz) -> (Vec<(u64, Vec<String>)>, u64, u64) {
                 .collect(),
         ));
     }
-    (rows, folded, source.notes().management_lines)
+    let notes = source.notes();
+    (rows, folded, notes.management_lines, notes.skipped_total())
 }
 
 fn same_cell(column: &str, a: &str, b: &str, tz: Tz) -> bool {
@@ -209,7 +236,7 @@ fn every_built_in_profile_maps_its_fixture_to_the_hand_worked_canonical_rows() {
     let tz = rates.timezone;
     for case in CASES {
         let input = input(case);
-        let (rows, folded, management) = mapped(&input, tz);
+        let (rows, folded, management, skipped) = mapped(&input, tz);
         let paths = InputPaths {
             files: vec![input.clone()],
         };
@@ -231,15 +258,17 @@ fn every_built_in_profile_maps_its_fixture_to_the_hand_worked_canonical_rows() {
             case.input
         );
         assert_eq!(folded, case.folded, "{}: folded rows", case.input);
+        assert_eq!(skipped, case.skipped, "{}: skipped rows", case.input);
         assert_eq!(
-            rows.len() as u64 + folded,
+            rows.len() as u64 + folded + skipped,
             case.rows_in,
-            "{}: every source row is one canonical row or folded into one",
+            "{}: every source row is one canonical row, folded into one or skipped",
             case.input
         );
         assert_eq!(
-            settled.files[0].rows, case.rows_in,
-            "{}: rows read",
+            settled.files[0].rows,
+            case.rows_in - case.skipped,
+            "{}: rows read, less those a filter skipped",
             case.input
         );
 

@@ -39,20 +39,21 @@ pub fn decode_failure(encoding: Encoding, bytes: &[u8]) -> String {
     )
 }
 
-/// An encoding other than `declared` that reads `bytes`: UTF-8 when they are valid UTF-8,
-/// else GB18030 when they read as it with Chinese characters, else windows-1251 for bytes
-/// in its Cyrillic letter range, else windows-1252 (which reads any byte).
+/// An encoding other than `declared` that reads `bytes`: UTF-8 when they are valid UTF-8 or
+/// the profile declared a Chinese encoding (Chinese exports come as GBK or UTF-8; a cell that
+/// is neither is damaged, and no single-byte code page would read it right), else GB18030
+/// when they read as it with Chinese characters, else windows-1251 for runs of high bytes
+/// (Cyrillic words), else windows-1252 (which reads any byte).
 fn sniff(declared: Encoding, bytes: &[u8]) -> &'static str {
-    if declared != Encoding::Utf8 && std::str::from_utf8(bytes).is_ok() {
+    if declared != Encoding::Utf8 && std::str::from_utf8(bytes).is_ok()
+        || matches!(declared, Encoding::Gbk | Encoding::Gb18030)
+    {
         return "utf-8";
     }
-    if !matches!(declared, Encoding::Gbk | Encoding::Gb18030) {
-        if let Some(s) =
-            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
-        {
-            if s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
-                return "gb18030";
-            }
+    if let Some(s) = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        if s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)) {
+            return "gb18030";
         }
     }
     // Cyrillic words are runs of high bytes; Western accents sit alone between ASCII letters.

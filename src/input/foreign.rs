@@ -44,10 +44,167 @@ enum Raw {
         widest: usize,
     },
     Sheet(super::xlsx::SheetRows, usize),
+    Json(JsonLines),
+}
+
+/// A JSON Lines source (one object per line, as Amazon Connect's contact-record stream writes
+/// it): each object becomes a record of the values at the profile's dotted paths
+/// (`Agent.ConnectedToAgentTimestamp`), in the order of [`JsonLines::names`].
+struct JsonLines {
+    reader: std::io::BufReader<File>,
+    hasher: Sha256,
+    /// The physical line last read.
+    line: u64,
+    buf: Vec<u8>,
+    /// The paths read, as the profile names them (lower case), split at dots.
+    paths: Vec<Vec<String>>,
+    /// Why the line last read is not a record, if it is not (the row is then rejected).
+    error: Option<RowError>,
+    /// Whether a line has parsed as a JSON object yet (a first line that does not is a file
+    /// that is not JSON Lines at all).
+    seen_object: bool,
+}
+
+impl JsonLines {
+    fn next(&mut self, path: &Path, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
+        use std::io::BufRead;
+        record.clear();
+        self.error = None;
+        loop {
+            self.buf.clear();
+            let n = self
+                .reader
+                .read_until(b'\n', &mut self.buf)
+                .map_err(|e| Error::io(path, e))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.hasher.update(&self.buf);
+            self.line += 1;
+            let text = self.buf.trim_ascii();
+            if text.is_empty() {
+                continue;
+            }
+            let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+            let object = match serde_json::from_slice::<serde_json::Value>(text) {
+                Ok(serde_json::Value::Object(o)) => o,
+                Ok(_) => {
+                    self.error = Some(RowError::new(
+                        "(row)",
+                        "not a JSON object: a JSON Lines export holds one object per line",
+                    ));
+                    serde_json::Map::new()
+                }
+                Err(e) => {
+                    self.error = Some(RowError::new(
+                        "(row)",
+                        format!(
+                            "not a JSON object: {} (column {})",
+                            json_reason(&e),
+                            e.column()
+                        ),
+                    ));
+                    serde_json::Map::new()
+                }
+            };
+            if self.error.is_some() && !self.seen_object {
+                return Err(Error::BadFile {
+                    path: path.display().to_string(),
+                    line: self.line,
+                    message: format!(
+                        "is not JSON Lines (one JSON object per line, as the profile's format = \"jsonl\" says): {}",
+                        self.error.take().map(|e| e.reason).unwrap_or_default()
+                    ),
+                });
+            }
+            self.seen_object = true;
+            let mut text = String::new();
+            for segments in &self.paths {
+                text.clear();
+                json_cell(&object, segments, &mut text);
+                record.push_field(text.as_bytes());
+            }
+            return Ok(Some(self.line));
+        }
+    }
+}
+
+/// The columns a JSON Lines profile names (dotted paths, lower case), each once, in the order
+/// the profile names them: the record [`JsonLines`] hands out has one field per name.
+fn json_names(p: &Profile) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for c in p.named_columns() {
+        if let SourceColumn::Name(n) = c {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    names
+}
+
+/// serde_json's message without its " at line 1 column N" tail (the line is the file's, the
+/// column is given apart).
+fn json_reason(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(at) => m[..at].to_string(),
+        None => m,
+    }
+}
+
+/// The text of the value at `segments` in `object` (keys matched exactly, else ignoring case):
+/// strings as they are, numbers and booleans as JSON writes them, null or absent as empty,
+/// objects and arrays as their JSON text.
+fn json_cell(
+    object: &serde_json::Map<String, serde_json::Value>,
+    segments: &[String],
+    out: &mut String,
+) {
+    use serde_json::Value;
+    let mut at: Option<&Value> = None;
+    let mut map = Some(object);
+    for seg in segments {
+        let Some(m) = map else {
+            return;
+        };
+        let v = m.get(seg.as_str()).or_else(|| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(seg))
+                .map(|(_, v)| v)
+        });
+        let Some(v) = v else {
+            return;
+        };
+        at = Some(v);
+        map = v.as_object();
+    }
+    match at {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) => out.push_str(s),
+        Some(Value::Number(n)) => out.push_str(&n.to_string()),
+        Some(Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+        Some(v) => out.push_str(&v.to_string()),
+    }
 }
 
 impl Raw {
     fn open(path: &Path, p: &Profile) -> Result<Raw> {
+        if p.format == Format::Jsonl {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            return Ok(Raw::Json(JsonLines {
+                reader: std::io::BufReader::with_capacity(1 << 18, file),
+                hasher: Sha256::new(),
+                line: 0,
+                buf: Vec::new(),
+                paths: json_names(p)
+                    .iter()
+                    .map(|n| n.split('.').map(str::to_string).collect())
+                    .collect(),
+                error: None,
+                seen_object: false,
+            }));
+        }
         if p.format == Format::Xlsx {
             return Ok(Raw::Sheet(
                 super::xlsx::SheetRows::open(path, p.sheet.as_deref())?,
@@ -71,7 +228,7 @@ impl Raw {
         };
         let (delimiter, quote) = match p.format {
             Format::AsteriskQueueLog => (b'|', None),
-            Format::Xlsx => unreachable!("opened above"),
+            Format::Xlsx | Format::Jsonl => unreachable!("opened above"),
             _ => (p.delimiter, p.quote),
         };
         let mut b = csv::ReaderBuilder::new();
@@ -109,6 +266,15 @@ impl Raw {
                 *widest = (*widest).max(record.len());
                 Ok(line)
             }
+            Raw::Json(j) => j.next(path, record),
+        }
+    }
+
+    /// Why the record last read is no record at all (a JSON line that does not parse).
+    fn take_error(&mut self) -> Option<RowError> {
+        match self {
+            Raw::Json(j) => j.error.take(),
+            _ => None,
         }
     }
 
@@ -116,6 +282,7 @@ impl Raw {
     fn widest(&self) -> usize {
         match self {
             Raw::Text { widest, .. } | Raw::Sheet(_, widest) => *widest,
+            Raw::Json(j) => j.paths.len(),
         }
     }
 
@@ -126,6 +293,7 @@ impl Raw {
             } => super::hex(&h.lock().expect("hasher lock").clone().finalize()),
             Raw::Text { reader, .. } => reader.get_ref().hex_digest(),
             Raw::Sheet(s, _) => s.sha256().to_string(),
+            Raw::Json(j) => super::hex(&j.hasher.clone().finalize()),
         }
     }
 }
@@ -195,6 +363,7 @@ enum ResolvedInput {
         seconds: usize,
     },
     Joined(Vec<usize>),
+    FirstOf(Vec<usize>),
 }
 
 /// Turns source records into canonical cells.
@@ -309,6 +478,9 @@ impl Mapper {
                 },
                 Input::Joined(parts) => {
                     ResolvedInput::Joined(parts.iter().map(&mut resolve).collect::<Result<_>>()?)
+                }
+                Input::FirstOf(parts) => {
+                    ResolvedInput::FirstOf(parts.iter().map(&mut resolve).collect::<Result<_>>()?)
                 }
             };
             let when = match &spec.when {
@@ -490,6 +662,17 @@ impl Mapper {
                     }
                 }
                 Cow::Owned(joined)
+            }
+            ResolvedInput::FirstOf(parts) => {
+                let mut first = Cow::Borrowed("");
+                for at in parts {
+                    let v = self.cell_for(src, *at, spec).map_err(fail)?;
+                    if !v.trim().is_empty() {
+                        first = v;
+                        break;
+                    }
+                }
+                first
             }
             ResolvedInput::StartPlusSeconds { start, seconds } => {
                 let seconds_text = self.cell_for(src, *seconds, spec).map_err(fail)?;
@@ -725,8 +908,10 @@ impl ForeignSource {
                     .collect();
                 (mapper, Some(pending))
             }
-            Format::Csv | Format::Xlsx => {
-                let names = if profile.header {
+            Format::Csv | Format::Xlsx | Format::Jsonl => {
+                let names = if profile.format == Format::Jsonl {
+                    Some(json_names(profile))
+                } else if profile.header {
                     let Some(line) = raw.next(path, &mut src)? else {
                         return Err(Error::BadFile {
                             path: shown,
@@ -818,13 +1003,17 @@ impl RowSource for ForeignSource {
                 return Ok(None);
             };
             self.notes.records += 1;
-            if let Some(i) = self.mapper.skipped(&self.src) {
-                let reason = self.mapper.skips[i].0.clone();
-                self.notes.skip(&reason);
-                continue;
+            let unreadable = self.raw.take_error();
+            if unreadable.is_none() {
+                if let Some(i) = self.mapper.skipped(&self.src) {
+                    let reason = self.mapper.skips[i].0.clone();
+                    self.notes.skip(&reason);
+                    continue;
+                }
             }
             self.notes.rows += 1;
-            let error = self.mapper.map(&self.src, record, self.role);
+            let mapped = self.mapper.map(&self.src, record, self.role);
+            let error = unreadable.or(mapped);
             // Line ends inside quoted cells: the record runs over several lines.
             let inside: u64 = self
                 .src
@@ -864,12 +1053,16 @@ fn assemble_groups(
     let mut src = csv::ByteRecord::new();
     while let Some(line) = raw.next(path, &mut src)? {
         notes.records += 1;
-        if let Some(i) = mapper.skipped(&src) {
-            notes.skip(&mapper.skips[i].0);
-            continue;
+        let unreadable = raw.take_error();
+        if unreadable.is_none() {
+            if let Some(i) = mapper.skipped(&src) {
+                notes.skip(&mapper.skips[i].0);
+                continue;
+            }
         }
         let mut cells = csv::ByteRecord::new();
-        let error = mapper.map(&src, &mut cells, role);
+        let mapped = mapper.map(&src, &mut cells, role);
+        let error = unreadable.or(mapped);
         let key = mapper.group_key(&src).to_vec();
         if error.is_some() || key.is_empty() {
             rows.push(Pending {

@@ -68,6 +68,32 @@ impl Role {
         }
     }
 
+    /// What one canonical row of the role is, in words (`contact`, `ticket` …).
+    pub fn row_noun(self) -> &'static str {
+        match self {
+            Role::Calls => "contact",
+            Role::Tickets => "ticket",
+            Role::Surveys => "survey",
+            Role::Orders => "order",
+            Role::Incidents => "incident",
+            Role::Claim => "claimed line",
+            Role::ClaimRecords => "claimed record",
+        }
+    }
+
+    /// [`Role::row_noun`] in the plural.
+    pub fn rows_noun(self) -> &'static str {
+        match self {
+            Role::Calls => "contacts",
+            Role::Tickets => "tickets",
+            Role::Surveys => "surveys",
+            Role::Orders => "orders",
+            Role::Incidents => "incidents",
+            Role::Claim => "claimed lines",
+            Role::ClaimRecords => "claimed records",
+        }
+    }
+
     /// The canonical file name in a data folder.
     pub fn file_name(self) -> &'static str {
         match self {

@@ -25,6 +25,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../profiles/freeswitch-cdr.toml"),
     ),
     (
+        "amazon-connect-calls",
+        include_str!("../../profiles/amazon-connect-calls.toml"),
+    ),
+    (
         "zendesk-tickets",
         include_str!("../../profiles/zendesk-tickets.toml"),
     ),
@@ -62,6 +66,9 @@ pub enum Format {
     /// Asterisk's queue log as a database table (realtime `queue_log` dumped to CSV): the same
     /// events, one per record, columns found by their header names.
     AsteriskQueueLogTable,
+    /// JSON Lines: one JSON object per line (Amazon Connect contact records); columns are
+    /// dotted paths into the object (`Agent.ConnectedToAgentTimestamp`).
+    Jsonl,
 }
 
 /// The character encoding of a text source.
@@ -191,6 +198,9 @@ pub enum Input {
     },
     /// Several source columns joined with one space: a date column and a time column.
     Joined(Vec<SourceColumn>),
+    /// The first of several source columns that is not empty in the row (the initial contact's
+    /// id, else the contact's own).
+    FirstOf(Vec<SourceColumn>),
     /// start + minutes (a decimal number of calendar minutes).
     StartPlusMinutes {
         /// The start time.
@@ -310,6 +320,17 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Every source column the profile reads: in its columns, conditions, group keys and row
+    /// filters, in that order (a column may appear more than once).
+    pub fn named_columns(&self) -> impl Iterator<Item = &SourceColumn> {
+        self.columns
+            .iter()
+            .flatten()
+            .flat_map(spec_columns)
+            .chain(self.group_by.iter())
+            .chain(self.skip.iter().flat_map(|s| s.when.columns()))
+    }
+
     /// The name as a statement and messages show it: a built-in's name or the file's path.
     pub fn shown(&self) -> String {
         match &self.origin {
@@ -534,10 +555,11 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// One column of an extending profile over the base's (see [`merge`]).
 fn merge_column(base: &mut toml::Table, mut over: toml::Table) {
-    const SOURCE: [&str; 8] = [
-        "column", "value", "derive", "start", "duration", "billsec", "minutes", "seconds",
+    const SOURCE: [&str; 9] = [
+        "column", "value", "derive", "first_of", "start", "duration", "billsec", "minutes",
+        "seconds",
     ];
-    if SOURCE[..3].iter().any(|k| over.contains_key(*k)) {
+    if SOURCE[..4].iter().any(|k| over.contains_key(*k)) {
         for k in SOURCE {
             base.remove(k);
         }
@@ -623,9 +645,10 @@ fn parse(
                     "xlsx" => Format::Xlsx,
                     "asterisk-queue-log" => Format::AsteriskQueueLog,
                     "asterisk-queue-log-table" => Format::AsteriskQueueLogTable,
+                    "jsonl" => Format::Jsonl,
                     other => {
                         return Err(err(format!(
-                            "`{key}` = \"{other}\" is not one of csv, xlsx, asterisk-queue-log, asterisk-queue-log-table"
+                            "`{key}` = \"{other}\" is not one of csv, xlsx, jsonl, asterisk-queue-log, asterisk-queue-log-table"
                         )))
                     }
                 }
@@ -716,15 +739,17 @@ fn parse(
     if let Some(v) = t.get("skip") {
         p.skip = parse_skips(v, path)?;
     }
-    if !p.header {
-        let named = p
-            .columns
-            .iter()
-            .flatten()
-            .flat_map(spec_columns)
-            .chain(p.group_by.iter())
-            .chain(p.skip.iter().flat_map(|s| s.when.columns()));
-        for c in named {
+    if p.format == Format::Jsonl {
+        for c in p.named_columns() {
+            if let SourceColumn::Position(i) = c {
+                return Err(err(format!(
+                    "column #{} is a position, but a JSON Lines source has no column order: name the field by its path (Queue.EnqueueTimestamp)",
+                    i + 1
+                )));
+            }
+        }
+    } else if !p.header {
+        for c in p.named_columns() {
             if let SourceColumn::Name(n) = c {
                 return Err(err(format!(
                     "column `{n}` is named, but `source.header = false`: address columns by position (\"#1\", \"#2\" …)"
@@ -761,7 +786,7 @@ pub fn spec_columns(spec: &ColumnSpec) -> Vec<&SourceColumn> {
         } => vec![start, duration, billsec],
         Input::StartPlusMinutes { start, minutes } => vec![start, minutes],
         Input::StartPlusSeconds { start, seconds } => vec![start, seconds],
-        Input::Joined(parts) => parts.iter().collect(),
+        Input::Joined(parts) | Input::FirstOf(parts) => parts.iter().collect(),
     };
     if let Some(w) = &spec.when {
         out.extend(w.columns());
@@ -940,23 +965,40 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
             "seconds",
             "null",
             "replace_map",
+            "first_of",
         ];
         if !known.contains(&k.as_str()) {
             return Err(err(format!(
-                "unknown key `{key}.{k}` (a column has column, value or derive, and map, default, null, when, format)"
+                "unknown key `{key}.{k}` (a column has column, value, first_of or derive, and map, default, null, when, format)"
             )));
         }
     }
-    let sources = ["column", "value", "derive"]
+    let sources = ["column", "value", "derive", "first_of"]
         .iter()
         .filter(|k| t.contains_key(**k))
         .count();
     if sources != 1 {
         return Err(err(format!(
-            "`{key}` needs exactly one of column, value, derive"
+            "`{key}` needs exactly one of column, value, derive, first_of"
         )));
     }
-    if let Some(toml::Value::Array(parts)) = t.get("column") {
+    if let Some(first_of) = t.get("first_of") {
+        let parts = first_of
+            .as_array()
+            .filter(|a| a.len() >= 2)
+            .and_then(|a| a.iter().map(|c| c.as_str()).collect::<Option<Vec<_>>>())
+            .ok_or_else(|| {
+                err(format!(
+                    "`{key}.first_of` must be a list of two or more columns (the first not empty in a row is read)"
+                ))
+            })?;
+        spec.input = Input::FirstOf(
+            parts
+                .into_iter()
+                .map(|c| source_column(c, &format!("{key}.first_of"), path))
+                .collect::<Result<_>>()?,
+        );
+    } else if let Some(toml::Value::Array(parts)) = t.get("column") {
         let parts = parts
             .iter()
             .map(|c| match c.as_str() {
@@ -1185,7 +1227,7 @@ mod tests {
             ("role = \"calls\"\n[source]\ndelimiter = \";;\"\n[columns]\n", "`source.delimiter` must be one ASCII character"),
             ("role = \"calls\"\n[source]\nencoding = \"klingon\"\n[columns]\n", "is not one of utf-8"),
             ("role = \"calls\"\n[columns]\nanswer = \"x\"\n", "`columns.answer` is not a canonical calls column"),
-            ("role = \"calls\"\n[columns]\ncontact_id = { column = \"a\", value = \"b\" }\n", "exactly one of column, value, derive"),
+            ("role = \"calls\"\n[columns]\ncontact_id = { column = \"a\", value = \"b\" }\n", "exactly one of column, value, derive, first_of"),
             ("role = \"calls\"\n[columns]\nchannel = { column = \"a\", format = \"epoch\" }\n", "applies to timestamp columns only"),
             ("role = \"calls\"\n[columns]\noffered_at = { column = \"a\", format = \"yyyy-mm-dd\" }\n", "is not a strftime pattern"),
             ("role = \"calls\"\n[columns]\ncontact_id = \"#0\"\n", "a position is # and a number from 1"),
