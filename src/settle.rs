@@ -502,6 +502,20 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             );
             undeclared_warnings.push(notice);
         }
+        let skipped: u64 = r.skipped.iter().map(|(_, n)| n).sum();
+        if skipped > 0 {
+            let reasons: Vec<String> = r
+                .skipped
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(reason, n)| format!("{reason}: {n}"))
+                .collect();
+            notices.push(format!(
+                "{}: {skipped} record(s) set aside by the profile's filters, not contacts ({}); `check` shows every line's fate",
+                r.path,
+                reasons.join("; ")
+            ));
+        }
         let unattributed = r.rejects.iter().filter(|x| x.vendor.is_none()).count();
         if unattributed > 0 {
             notices.push(format!(

@@ -35,6 +35,50 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        profile: "asterisk-queue-log-db",
+        role: Role::Calls,
+        input: "asterisk-queue-log-db/queue_log.csv",
+        expected: "asterisk-queue-log-db/expected.csv",
+        rows_in: 15,
+        folded: 9,
+        rejected: &[2],
+        management: 7,
+        skipped: 0,
+    },
+    Case {
+        profile: "asterisk-queue-log-db",
+        role: Role::Calls,
+        input: "asterisk-queue-log-db/queue_log_params.csv",
+        expected: "asterisk-queue-log-db/expected.csv",
+        rows_in: 15,
+        folded: 9,
+        rejected: &[2],
+        management: 7,
+        skipped: 0,
+    },
+    Case {
+        profile: "asterisk-cdr-custom",
+        role: Role::Calls,
+        input: "asterisk-cdr-custom/Master.csv",
+        expected: "asterisk-cdr-custom/expected.csv",
+        rows_in: 12,
+        folded: 3,
+        rejected: &[],
+        management: 0,
+        skipped: 0,
+    },
+    Case {
+        profile: "asterisk-cdr-db",
+        role: Role::Calls,
+        input: "asterisk-cdr-db/cdr.csv",
+        expected: "asterisk-cdr-db/expected.csv",
+        rows_in: 12,
+        folded: 5,
+        rejected: &[13],
+        management: 0,
+        skipped: 2,
+    },
+    Case {
         profile: "amazon-connect-calls",
         role: Role::Calls,
         input: "amazon-connect-calls/contact-records.jsonl",
@@ -177,6 +221,72 @@ const CASES: &[Case] = &[
         management: 0,
         skipped: 0,
     },
+    Case {
+        profile: "zendesk-explore-tickets",
+        role: Role::Tickets,
+        input: "zendesk-explore-tickets/explore-tickets.csv",
+        expected: "zendesk-explore-tickets/expected.csv",
+        rows_in: 8,
+        folded: 0,
+        rejected: &[9],
+        management: 0,
+        skipped: 0,
+    },
+    Case {
+        profile: "zendesk-satisfaction",
+        role: Role::Surveys,
+        input: "zendesk-satisfaction/satisfaction-ratings.csv",
+        expected: "zendesk-satisfaction/expected.csv",
+        rows_in: 9,
+        folded: 0,
+        rejected: &[10, 11],
+        management: 0,
+        skipped: 3,
+    },
+    Case {
+        profile: "freshdesk-satisfaction",
+        role: Role::Surveys,
+        input: "freshdesk-satisfaction/satisfaction-survey.csv",
+        expected: "freshdesk-satisfaction/expected.csv",
+        rows_in: 8,
+        folded: 0,
+        rejected: &[10],
+        management: 0,
+        skipped: 0,
+    },
+    Case {
+        profile: "twilio-calls",
+        role: Role::Calls,
+        input: "twilio-calls/call-logs.csv",
+        expected: "twilio-calls/expected.csv",
+        rows_in: 14,
+        folded: 7,
+        rejected: &[],
+        management: 0,
+        skipped: 1,
+    },
+    Case {
+        profile: "cisco-cucm-calls",
+        role: Role::Calls,
+        input: "cisco-cucm-calls/cdr_StandAloneCluster_01_202610130101_1841.csv",
+        expected: "cisco-cucm-calls/expected.csv",
+        rows_in: 10,
+        folded: 1,
+        rejected: &[],
+        management: 0,
+        skipped: 2,
+    },
+    Case {
+        profile: "genesys-cloud-calls",
+        role: Role::Calls,
+        input: "genesys-cloud-calls/interactions.csv",
+        expected: "genesys-cloud-calls/expected.csv",
+        rows_in: 10,
+        folded: 0,
+        rejected: &[],
+        management: 0,
+        skipped: 3,
+    },
 ];
 
 fn fixture(rel: &str) -> PathBuf {
@@ -299,4 +409,318 @@ fn every_built_in_profile_maps_its_fixture_to_the_hand_worked_canonical_rows() {
             }
         }
     }
+}
+
+/// One mapping rule tried on a small export: the profile text (a file in a fresh folder, so
+/// `extends` may name a sibling written by `also`), the export's bytes, and what the source
+/// hands out — canonical rows as CSV text (`line|cells`), folded, management, skipped — or
+/// the error that refused the file.
+fn rule(profile: &str, also: &[(&str, &str)], export: &[u8], role: Role) -> Result<Mapped, String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.toml"), profile).unwrap();
+    for (name, text) in also {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let path = dir.path().join("export");
+    std::fs::write(&path, export).unwrap();
+    let mut p = profile::load("p.toml", role, dir.path()).map_err(|e| e.to_string())?;
+    if p.needs_vendor() {
+        p.set_vendor("acme");
+    }
+    let tz: Tz = "Asia/Shanghai".parse().unwrap();
+    let mut source = ForeignSource::open(&path, &p, tz).map_err(|e| e.to_string())?;
+    let mut record = csv::ByteRecord::new();
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    while let Some(row) = source.next_row(&mut record).map_err(|e| e.to_string())? {
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| String::from_utf8(c.to_vec()).unwrap())
+            .collect();
+        rows.push(format!("{}|{}", row.line, cells.join(",")));
+        if let Some(e) = row.error {
+            errors.push(format!("{}: {}: {}", row.line, e.column, e.reason));
+        }
+    }
+    let notes = source.notes();
+    Ok(Mapped {
+        rows,
+        errors,
+        folded: notes.folded,
+        management: notes.management_lines,
+        skipped: notes.skipped.clone(),
+    })
+}
+
+#[derive(Debug)]
+struct Mapped {
+    rows: Vec<String>,
+    errors: Vec<String>,
+    folded: u64,
+    management: u64,
+    skipped: Vec<(String, u64)>,
+}
+
+const CALLS_CSV: &str = "role = \"calls\"\n[source]\nformat = \"csv\"\nheader = true\n";
+
+#[test]
+fn a_queue_log_that_is_not_one_is_refused_as_a_whole() {
+    for export in [
+        &b"hello world\n"[..],
+        b"a,b,c\n1,2,3\n",
+        b"Date;Caller\n2026-10-01;139\n",
+    ] {
+        let e = rule(
+            "extends = \"asterisk-queue-log\"\nrole = \"calls\"\n",
+            &[],
+            export,
+            Role::Calls,
+        )
+        .unwrap_err();
+        assert!(e.contains("is not an Asterisk queue_log"), "{e}");
+    }
+}
+
+#[test]
+fn queue_log_management_callids_and_member_events_are_not_calls() {
+    let log = b"1791766200|CLI|NONE|NONE|CONFIGRELOAD|\n\
+1791766201|MANAGER|support|PJSIP/1001|ADDMEMBER||PJSIP/1001|0\n\
+1791766202|REALTIME|support|PJSIP/1001|PAUSE|lunch\n\
+1791766203|1791766203.5|support|Agent/1001|AGENTLOGIN|PJSIP/1001\n\
+1791766800|1791766788.1|support|NONE|ENTERQUEUE||13900001111|1\n\
+1791766810|1791766788.1|support|PJSIP/1001|CONNECT|10|1791766800.2|3\n\
+1791766900|1791766788.1|support|PJSIP/1001|COMPLETECALLER|10|90|1\n";
+    let m = rule(
+        "extends = \"asterisk-queue-log\"\nrole = \"calls\"\n",
+        &[],
+        log,
+        Role::Calls,
+    )
+    .unwrap();
+    assert_eq!(m.management, 4, "{m:?}");
+    assert_eq!(m.folded, 2, "{m:?}");
+    assert_eq!(m.rows.len(), 1, "{m:?}");
+    assert!(m.errors.is_empty(), "{m:?}");
+}
+
+#[test]
+fn per_column_nulls_read_as_empty() {
+    // answered_at "1900-01-01 00:00:00" and "-" are the export's "never"; "NULL" the dump's.
+    let p = format!(
+        "{CALLS_CSV}[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = {{ column = \"cat\", null = [\"NULL\"], default = \"general\" }}\noffered_at = {{ column = \"start\", format = \"%Y-%m-%d %H:%M:%S\" }}\nanswered_at = {{ column = \"answer\", format = \"%Y-%m-%d %H:%M:%S\", null = [\"1900-01-01 00:00:00\", \"-\"] }}\n"
+    );
+    let csv = "id,cat,start,answer\n\
+a,NULL,2026-10-01 09:00:00,1900-01-01 00:00:00\n\
+b,sales,2026-10-01 09:01:00,-\n\
+c,sales,2026-10-01 09:02:00,2026-10-01 09:02:10\n";
+    let m = rule(&p, &[], csv.as_bytes(), Role::Calls).unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    assert_eq!(
+        m.rows,
+        [
+            "2|a,acme,phone,aftersales,general,2026-10-01 09:00:00,,,",
+            "3|b,acme,phone,aftersales,sales,2026-10-01 09:01:00,,,",
+            "4|c,acme,phone,aftersales,sales,2026-10-01 09:02:00,2026-10-01 09:02:10,,",
+        ]
+    );
+}
+
+#[test]
+fn a_date_column_and_a_time_column_are_read_as_one_day_first_time() {
+    // Day-first dates as European exports and Excel re-saves write them, chosen by the
+    // profile: 08/01/2025 is 8 January; 1/9/2017 is 1 September; 04/09/17 is 4 September.
+    let p = format!(
+        "{CALLS_CSV}[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = {{ value = \"general\" }}\noffered_at = {{ column = [\"Date\", \"Time\"], format = [\"%d/%m/%Y %H:%M:%S\", \"%d/%m/%Y %H:%M\", \"%d/%m/%y\"] }}\n"
+    );
+    let csv = "id,Date,Time\na,08/01/2025,15:00\nb,1/9/2017,16:33:01\nc,04/09/17,\n";
+    let m = rule(&p, &[], csv.as_bytes(), Role::Calls).unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    let offered: Vec<&str> = m
+        .rows
+        .iter()
+        .map(|r| r.split(',').nth(5).unwrap())
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            "2025-01-08 15:00:00",
+            "2017-09-01 16:33:01",
+            "2017-09-04 00:00:00"
+        ]
+    );
+}
+
+#[test]
+fn lone_cr_line_ends_from_excel_for_mac_count_as_lines() {
+    let p = format!(
+        "{CALLS_CSV}[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = {{ value = \"general\" }}\noffered_at = {{ column = \"start\", format = \"%Y-%m-%d %H:%M\" }}\n"
+    );
+    let csv = "id,start\ra,2026-10-01 09:00\rb,not a time\rc,2026-10-01 09:02\r";
+    let m = rule(&p, &[], csv.as_bytes(), Role::Calls).unwrap();
+    assert_eq!(m.rows.len(), 3, "{m:?}");
+    assert!(m.rows[2].starts_with("4|c,"), "{m:?}");
+    assert_eq!(m.errors.len(), 1, "{m:?}");
+    assert!(m.errors[0].starts_with("3: offered_at:"), "{m:?}");
+}
+
+#[test]
+fn any_whatwg_label_decodes_and_a_wrong_one_names_the_encoding_to_try() {
+    let p = |enc: &str| {
+        format!(
+            "role = \"calls\"\n[source]\nformat = \"csv\"\nheader = true\nencoding = \"{enc}\"\n[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = \"cat\"\noffered_at = {{ column = \"start\", format = \"%Y-%m-%d %H:%M\" }}\n"
+        )
+    };
+    // "Продажи" (sales) in windows-1251.
+    let mut csv = b"id,cat,start\na,".to_vec();
+    csv.extend_from_slice(&[0xCF, 0xF0, 0xEE, 0xE4, 0xE0, 0xE6, 0xE8]);
+    csv.extend_from_slice(b",2026-10-01 09:00\n");
+    let m = rule(&p("windows-1251"), &[], &csv, Role::Calls).unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    assert!(m.rows[0].contains(",Продажи,"), "{m:?}");
+    let m = rule(&p("cp1251"), &[], &csv, Role::Calls).unwrap();
+    assert!(m.rows[0].contains(",Продажи,"), "{m:?}");
+    // Declared UTF-8: the cell is rejected, naming the encoding its bytes read as.
+    let m = rule(&p("utf-8"), &[], &csv, Role::Calls).unwrap();
+    assert_eq!(m.errors.len(), 1, "{m:?}");
+    assert!(
+        m.errors[0].contains("try encoding = \"windows-1251\""),
+        "{m:?}"
+    );
+    // latin1 is a WHATWG label (windows-1252): "Café" reads.
+    let m = rule(
+        &p("latin1"),
+        &[],
+        b"id,cat,start\na,Caf\xE9,2026-10-01 09:00\n",
+        Role::Calls,
+    )
+    .unwrap();
+    assert!(m.rows[0].contains(",Café,"), "{m:?}");
+}
+
+#[test]
+fn a_workbook_given_to_a_text_profile_is_refused_saying_so() {
+    let e = rule(
+        "extends = \"asterisk-cdr-db\"\nrole = \"calls\"\n",
+        &[],
+        b"PK\x03\x04\x14\x00\x06\x00rest of a zip",
+        Role::Calls,
+    )
+    .unwrap_err();
+    assert!(e.contains("is an Excel workbook (.xlsx)"), "{e}");
+    assert!(e.contains("format = \"xlsx\""), "{e}");
+}
+
+#[test]
+fn an_extending_map_adds_to_the_base_map_unless_it_replaces_it() {
+    let base = format!(
+        "{CALLS_CSV}[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = {{ column = \"cat\", map = {{ \"tv\" = \"家用电器\" }} }}\noffered_at = {{ column = \"start\", format = \"%Y-%m-%d %H:%M\" }}\n"
+    );
+    let csv = b"id,cat,start\na,tv,2026-10-01 09:00\nb,phone,2026-10-01 09:01\n";
+    let categories = |category: &str| -> Vec<String> {
+        let extending = format!(
+            "extends = \"base.toml\"\nrole = \"calls\"\n[columns]\ncategory = {category}\n"
+        );
+        rule(&extending, &[("base.toml", &base)], csv, Role::Calls)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.split(',').nth(4).unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        categories("{ map = { \"phone\" = \"手机\" } }"),
+        ["家用电器", "手机"]
+    );
+    assert_eq!(
+        categories("{ map = { \"phone\" = \"手机\" }, replace_map = true }"),
+        ["tv", "手机"]
+    );
+}
+
+#[test]
+fn skip_filters_with_any_and_all_count_rows_per_reason() {
+    let p = format!(
+        "{CALLS_CSV}[[skip]]\nreason = \"internal or test call\"\nany = [ {{ column = \"src\", is = [\"1001\", \"1002\"] }}, {{ column = \"dst\", is = [\"*43\"] }} ]\n\n[[skip]]\nreason = \"outbound answered by nobody\"\nall = [ {{ column = \"dir\", is = [\"out\"] }}, {{ column = \"status\", is_not = [\"ANSWERED\"] }} ]\n\n[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = {{ value = \"general\" }}\noffered_at = {{ column = \"start\", format = \"%Y-%m-%d %H:%M\" }}\n"
+    );
+    let csv = "id,src,dst,dir,status,start\n\
+a,139,400,in,ANSWERED,2026-10-01 09:00\n\
+b,1001,400,in,ANSWERED,2026-10-01 09:01\n\
+c,139,*43,in,ANSWERED,2026-10-01 09:02\n\
+d,139,400,out,BUSY,2026-10-01 09:03\n\
+e,139,400,out,ANSWERED,2026-10-01 09:04\n";
+    let m = rule(&p, &[], csv.as_bytes(), Role::Calls).unwrap();
+    let ids: Vec<&str> = m.rows.iter().map(|r| &r[2..3]).collect();
+    assert_eq!(ids, ["a", "e"], "{m:?}");
+    assert_eq!(
+        m.skipped,
+        [
+            ("internal or test call".to_string(), 2),
+            ("outbound answered by nobody".to_string(), 1)
+        ]
+    );
+}
+
+#[test]
+fn excel_format_reads_typed_date_cells_and_bare_serials_of_a_workbook() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "id").unwrap();
+    ws.write_string(0, 1, "start").unwrap();
+    ws.write_string(1, 0, "a").unwrap();
+    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let when = ExcelDateTime::parse_from_str("2026-10-01 09:00:00").unwrap();
+    ws.write_datetime_with_format(1, 1, &when, &stamp).unwrap();
+    ws.write_string(2, 0, "b").unwrap();
+    ws.write_number(2, 1, 46296.5).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let p = "role = \"calls\"\n[source]\nformat = \"xlsx\"\n[columns]\ncontact_id = \"id\"\nchannel = { value = \"phone\" }\nstage = { value = \"aftersales\" }\ncategory = { value = \"general\" }\noffered_at = { column = \"start\", format = \"excel\" }\n";
+    let m = rule(p, &[], &bytes, Role::Calls).unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    let offered: Vec<&str> = m
+        .rows
+        .iter()
+        .map(|r| r.split(',').nth(5).unwrap())
+        .collect();
+    assert_eq!(offered, ["2026-10-01 09:00:00", "2026-10-01 12:00:00"]);
+}
+
+#[test]
+fn times_derive_from_a_start_or_an_end_and_a_number_of_seconds() {
+    // answered = end − talk seconds; ended = start + total seconds (decimals exact).
+    let p = format!(
+        "{CALLS_CSV}[columns]\ncontact_id = \"id\"\nchannel = {{ value = \"phone\" }}\nstage = {{ value = \"aftersales\" }}\ncategory = {{ value = \"general\" }}\noffered_at = {{ column = \"start\", format = \"%Y-%m-%d %H:%M:%S\" }}\nanswered_at = {{ derive = \"end_minus_seconds\", end = \"end\", seconds = \"talk\", format = \"%Y-%m-%d %H:%M:%S\" }}\nended_at = {{ derive = \"start_plus_seconds\", start = \"start\", seconds = \"total\", format = \"%Y-%m-%d %H:%M:%S\" }}\n"
+    );
+    let csv = "id,start,end,talk,total\n\
+a,2026-10-01 09:00:00,2026-10-01 09:03:00,170,180\n\
+b,2026-10-01 09:10:00,2026-10-01 09:10:20,,20.5\n";
+    let m = rule(&p, &[], csv.as_bytes(), Role::Calls).unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    assert_eq!(
+        m.rows,
+        [
+            "2|a,acme,phone,aftersales,general,2026-10-01 09:00:00,2026-10-01T09:00:10+08:00,2026-10-01T09:03:00+08:00,",
+            "3|b,acme,phone,aftersales,general,2026-10-01 09:10:00,,2026-10-01T09:10:20.500000000+08:00,",
+        ]
+    );
+}
+
+#[test]
+fn a_cdr_table_resaved_by_excel_keeps_billsec_as_the_talk_time() {
+    // Excel dropped calldate's seconds (09:00:37 → 9:00) and the quotes; answer and end come
+    // from calldate and the surviving durations, so end − answer is billsec (170 s) exactly.
+    let csv = "calldate,dcontext,channel,dstchannel,lastapp,duration,billsec,disposition,uniqueid,linkedid\n\
+2026/10/12 9:00,ext-queues,PJSIP/trunk-1,PJSIP/1001-2,Dial,185,170,ANSWERED,1791767437.1,1791767437.1\n";
+    let m = rule(
+        "extends = \"asterisk-cdr-db\"\nrole = \"calls\"\n",
+        &[],
+        csv.as_bytes(),
+        Role::Calls,
+    )
+    .unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    assert_eq!(
+        m.rows,
+        ["2|1791767437.1,acme,phone,aftersales,ext-queues,2026-10-12 09:00:00,2026-10-12T09:00:15+08:00,2026-10-12T09:03:05+08:00,"]
+    );
 }

@@ -471,3 +471,92 @@ answered_at = "answered_at"
     assert_eq!(counts(&s, "calls"), (5, 5, 0, 0, 0));
     assert_eq!(s["inputs"][0]["profile"]["name"], "p.toml");
 }
+
+#[test]
+fn check_shows_what_became_of_every_line_lines_records_skipped_folded_contacts() {
+    // asterisk-cdr-db/cdr.csv: 13 lines = header + 12 records; 2 voicemail legs skipped,
+    // 5 legs folded into their call, 5 rows (4 calls, 1 rejected); see its expected.md.
+    let rates = rates_arg();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rates",
+            &rates,
+            "--calls",
+            &foreign("asterisk-cdr-db/cdr.csv"),
+            "--calls-profile",
+            "asterisk-cdr-db",
+            "--vendor",
+            "acme",
+        ],
+    );
+    out.expect(65);
+    let o = &out.stdout;
+    assert!(
+        o.contains("read: 13 physical line(s) → 12 record(s) → 2 skipped by filter → 5 folded into another record's contact → 5 contacts\n  skipped: voicemail leg: 2\n"),
+        "{o}"
+    );
+    assert!(o.contains("cdr.csv:13: offered_at:"), "{o}");
+}
+
+#[test]
+fn a_cdr_table_settles_one_contact_per_linked_call_and_notes_the_legs_set_aside() {
+    // asterisk-cdr-db/cdr.csv (expected.md): 12 records, 2 voicemail legs set aside, 5 legs
+    // folded, 4 calls (2 answered by an agent leg) and 1 rejected record.
+    let cdr = std::fs::read(foreign("asterisk-cdr-db/cdr.csv")).unwrap();
+    let dir = month_with(&[("cdr.csv", &cdr)]);
+    let out = settle_json(
+        dir.path(),
+        "2026-10",
+        &[
+            "--calls",
+            "cdr.csv",
+            "--calls-profile",
+            "asterisk-cdr-db",
+            "--vendor",
+            "acme",
+            "--allow-rejects",
+        ],
+    );
+    out.expect(0);
+    let s = out.statement("acme");
+    assert_eq!(counts(&s, "calls"), (10, 4, 0, 5, 1));
+    let answer = &s["metrics"]["answer_rate"];
+    assert_eq!(
+        (answer["numerator"].as_u64(), answer["denominator"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert!(
+        out.stderr.contains("cdr.csv: 2 record(s) set aside by the profile's filters, not contacts (voicemail leg: 2)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn settle_help_names_every_built_in_profile_under_its_input() {
+    let out = run_in(&fixture("foreign"), &["settle", "--help"]);
+    out.expect(0);
+    let help = out.stdout.replace('\n', " ");
+    for (name, text) in slatement::input::profile::BUILT_IN {
+        if *name == "vendor-claim-cn" || name.starts_with("cn-excel-") {
+            continue; // a claim profile (reconcile's help); the cn-excel family is named once
+        }
+        let role = ["calls", "tickets", "surveys"]
+            .into_iter()
+            .find(|r| text.contains(&format!("role = \"{r}\"")))
+            .unwrap_or_else(|| panic!("{name}: role"));
+        let flag = format!("--{role}-profile");
+        let at = help.find(&flag).unwrap_or_else(|| panic!("{flag}"));
+        let next = help[at + flag.len()..]
+            .find("--")
+            .map_or(help.len(), |n| at + flag.len() + n);
+        assert!(
+            help[at..next].contains(name),
+            "{flag} does not name {name}: {}",
+            &help[at..next]
+        );
+    }
+}

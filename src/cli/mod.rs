@@ -151,13 +151,13 @@ pub struct InputArgs {
     /// The incident register (default: incidents.csv of the month's folder, else of the data folder).
     #[arg(long, value_name = "FILE")]
     pub incidents: Option<PathBuf>,
-    /// Read the calls file through this mapping profile: a built-in name (asterisk-cdr, asterisk-queue-log, freeswitch-cdr, cn-excel) or a profile file.
+    /// Read the calls file through this mapping profile: a built-in name (asterisk-cdr, asterisk-cdr-db, asterisk-cdr-custom, asterisk-queue-log, asterisk-queue-log-db, freeswitch-cdr, amazon-connect-calls, twilio-calls, genesys-cloud-calls, cisco-cucm-calls, cn-excel) or a profile file.
     #[arg(long, value_name = "NAME|FILE")]
     pub calls_profile: Option<String>,
-    /// Read the tickets file through this mapping profile (zendesk-tickets, freshdesk-tickets, cn-excel, or a file).
+    /// Read the tickets file through this mapping profile (zendesk-tickets, zendesk-explore-tickets, freshdesk-tickets, cn-excel, or a file).
     #[arg(long, value_name = "NAME|FILE")]
     pub tickets_profile: Option<String>,
-    /// Read the surveys file through this mapping profile (cn-excel, or a file).
+    /// Read the surveys file through this mapping profile (zendesk-satisfaction, freshdesk-satisfaction, cn-excel, or a file).
     #[arg(long, value_name = "NAME|FILE")]
     pub surveys_profile: Option<String>,
     /// Read the orders file through this mapping profile (a file).

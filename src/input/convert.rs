@@ -143,8 +143,25 @@ fn read_one(text: &str, format: &TimeFormat, tz: Tz) -> Option<ForeignTime> {
         }
         TimeFormat::Epoch => epoch(text, 1_000_000_000).map(ForeignTime::At),
         TimeFormat::EpochMillis => epoch(text, 1_000_000).map(ForeignTime::At),
-        TimeFormat::ExcelSerial => excel_serial(text).map(ForeignTime::Local),
+        TimeFormat::ExcelSerial => excel_serial(text)
+            .or_else(|| typed_cell(text))
+            .map(ForeignTime::Local),
     }
+}
+
+/// A date cell of a workbook, as the sheet reader writes a typed date (`2026-10-01 09:00:00`,
+/// `2026-10-01 09:00:00.250`, `2026-10-01`): `format = "excel"` reads a column whether its
+/// cells are typed dates or serial numbers stored as numbers or text.
+fn typed_cell(text: &str) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|p| NaiveDateTime::parse_from_str(text, p).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
 }
 
 fn has_offset(pattern: &str) -> bool {
@@ -210,10 +227,40 @@ pub fn serial_to_local(serial: Decimal, date1904: bool) -> Option<NaiveDateTime>
     Some(date.and_time(time))
 }
 
-/// A whole or decimal number of seconds or minutes from a cell, as nanoseconds.
+/// A duration from a cell, as nanoseconds: a whole or decimal number of `unit_seconds`
+/// (seconds or minutes), or a clock reading `H:MM:SS` / `MM:SS` (seconds may carry decimals;
+/// hours may pass 24), as help-desk and contact-centre exports write durations.
 pub fn duration_nanos(text: &str, unit_seconds: i64) -> Option<i64> {
-    let d: Decimal = text.trim().parse().ok()?;
-    (d * Decimal::from(unit_seconds) * Decimal::from(1_000_000_000))
+    let text = text.trim();
+    let seconds = if text.contains(':') {
+        let parts: Vec<&str> = text.split(':').collect();
+        let (h, m, s) = match parts.as_slice() {
+            [h, m, s] => (*h, *m, *s),
+            [m, s] => ("0", *m, *s),
+            _ => return None,
+        };
+        let whole = |t: &str| {
+            (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| t.parse::<i64>().ok())
+                .flatten()
+        };
+        let (h, m) = (whole(h)?, whole(m)?);
+        let s: Decimal = s.parse().ok()?;
+        if m >= 60
+            || s.is_sign_negative()
+            || s >= Decimal::from(60)
+            || !s.to_string().starts_with(|c: char| c.is_ascii_digit())
+        {
+            return None;
+        }
+        Decimal::from(h.checked_mul(3600)?.checked_add(m * 60)?).checked_add(s)?
+    } else {
+        text.parse::<Decimal>()
+            .ok()?
+            .checked_mul(Decimal::from(unit_seconds))?
+    };
+    seconds
+        .checked_mul(Decimal::from(1_000_000_000))?
         .round_dp_with_strategy(0, RoundingStrategy::ToZero)
         .to_i64()
 }
@@ -226,6 +273,21 @@ mod tests {
 
     fn pat(p: &str) -> Vec<TimeFormat> {
         vec![TimeFormat::Pattern(p.into())]
+    }
+
+    #[test]
+    fn durations_read_as_numbers_of_the_unit_or_as_clock_readings() {
+        let n = |t: &str, unit| duration_nanos(t, unit);
+        assert_eq!(n("185", 1), Some(185_000_000_000));
+        assert_eq!(n("12.5", 60), Some(750_000_000_000));
+        assert_eq!(n("0:03:05", 1), Some(185_000_000_000));
+        assert_eq!(n("03:05", 60), Some(185_000_000_000));
+        assert_eq!(n("26:00:00.25", 1), Some(93_600_250_000_000));
+        for bad in [
+            "1:60:00", "0:00:60", "a:01", ":", "1:2:3:4", "-0:01", "0:-1", "",
+        ] {
+            assert_eq!(n(bad, 1), None, "{bad}");
+        }
     }
 
     #[test]
@@ -276,6 +338,23 @@ mod tests {
         let t = read_time("1790812800123", &[TimeFormat::EpochMillis], SH).unwrap();
         assert_eq!(t, ForeignTime::At(Instant(1_790_812_800_123_000_000)));
         assert!(read_time("17908x", &[TimeFormat::Epoch], SH).is_err());
+    }
+
+    #[test]
+    fn excel_format_reads_typed_date_cells_and_serials_alike() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let nine = NaiveDate::from_ymd_opt(2026, 10, 1)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap();
+        for text in ["46296.375", "2026-10-01 09:00:00", "2026-10-01 09:00"] {
+            assert_eq!(
+                read_time(text, &[TimeFormat::ExcelSerial], tz),
+                Ok(ForeignTime::Local(nine)),
+                "{text}"
+            );
+        }
+        assert!(read_time("01/10/2026", &[TimeFormat::ExcelSerial], tz).is_err());
     }
 
     #[test]

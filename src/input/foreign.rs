@@ -129,6 +129,42 @@ impl JsonLines {
     }
 }
 
+/// The columns of a first-non-empty list (`group_by`, `first_of`) the header has: a column
+/// the export lacks is empty in every row, so it is passed over (`linkedid` in exports of
+/// Asterisk before 1.8). When the header has none of them, the first is kept, so resolving it
+/// names the missing column.
+fn present_or_first<'a>(
+    list: &'a [SourceColumn],
+    present: &'a dyn Fn(&SourceColumn) -> bool,
+) -> impl Iterator<Item = &'a SourceColumn> {
+    let any = list.iter().any(present);
+    list.iter()
+        .enumerate()
+        .filter(move |(i, c)| if any { present(c) } else { *i == 0 })
+        .map(|(_, c)| c)
+}
+
+/// A profile for text given a workbook (an `.xlsx` is a zip file: it starts `PK\x03\x04`)
+/// is refused as a whole, saying what to change, rather than read as rows of binary noise.
+fn refuse_workbook(file: &mut File, path: &Path, p: &Profile) -> Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let mut magic = [0u8; 4];
+    let n = file.read(&mut magic).map_err(|e| Error::io(path, e))?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| Error::io(path, e))?;
+    if n == 4 && magic == *b"PK\x03\x04" {
+        return Err(Error::BadFile {
+            path: path.display().to_string(),
+            line: 1,
+            message: format!(
+                "is an Excel workbook (.xlsx), but profile {} reads delimited text: extend it with format = \"xlsx\" in [source] (and sheet = \"…\" when the data is not on the first sheet), or save the sheet as CSV",
+                p.shown()
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// The columns a JSON Lines profile names (dotted paths, lower case), each once, in the order
 /// the profile names them: the record [`JsonLines`] hands out has one field per name.
 fn json_names(p: &Profile) -> Vec<String> {
@@ -191,7 +227,8 @@ fn json_cell(
 impl Raw {
     fn open(path: &Path, p: &Profile) -> Result<Raw> {
         if p.format == Format::Jsonl {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+            refuse_workbook(&mut file, path, p)?;
             return Ok(Raw::Json(JsonLines {
                 reader: std::io::BufReader::with_capacity(1 << 18, file),
                 hasher: Sha256::new(),
@@ -211,7 +248,8 @@ impl Raw {
                 0,
             ));
         }
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        refuse_workbook(&mut file, path, p)?;
         let (inner, raw_hash): (Box<dyn Read + Send>, _) = if p.encoding == Encoding::Utf16Le {
             let hasher = Arc::new(Mutex::new(Sha256::new()));
             let tap = RawTap {
@@ -361,6 +399,8 @@ enum ResolvedInput {
     StartPlusSeconds {
         start: usize,
         seconds: usize,
+        /// end − seconds rather than start + seconds.
+        back: bool,
     },
     Joined(Vec<usize>),
     FirstOf(Vec<usize>),
@@ -378,6 +418,8 @@ pub struct Mapper {
     group_by: Vec<usize>,
     /// Row filters: (reason, condition).
     skips: Vec<(String, Cond)>,
+    /// Values that mean "no value" in every source column (`[source] null`).
+    null: Vec<String>,
     /// The source header's names (empty for headerless sources).
     names: Vec<String>,
     /// Source positions some canonical column reads.
@@ -475,13 +517,21 @@ impl Mapper {
                 Input::StartPlusSeconds { start, seconds } => ResolvedInput::StartPlusSeconds {
                     start: resolve(start)?,
                     seconds: resolve(seconds)?,
+                    back: false,
+                },
+                Input::EndMinusSeconds { end, seconds } => ResolvedInput::StartPlusSeconds {
+                    start: resolve(end)?,
+                    seconds: resolve(seconds)?,
+                    back: true,
                 },
                 Input::Joined(parts) => {
                     ResolvedInput::Joined(parts.iter().map(&mut resolve).collect::<Result<_>>()?)
                 }
-                Input::FirstOf(parts) => {
-                    ResolvedInput::FirstOf(parts.iter().map(&mut resolve).collect::<Result<_>>()?)
-                }
+                Input::FirstOf(parts) => ResolvedInput::FirstOf(
+                    present_or_first(parts, &present)
+                        .map(&mut resolve)
+                        .collect::<Result<_>>()?,
+                ),
             };
             let when = match &spec.when {
                 Some(w) => Some(Cond::resolve(w, &mut resolve)?),
@@ -494,9 +544,7 @@ impl Mapper {
                 is_time: profile.role.columns()[i].0.ends_with("_at"),
             }));
         }
-        let group_by = profile
-            .group_by
-            .iter()
+        let group_by = present_or_first(&profile.group_by, &present)
             .map(&mut resolve)
             .collect::<Result<Vec<_>>>()?;
         let skips = profile
@@ -510,6 +558,7 @@ impl Mapper {
             encoding: profile.encoding,
             tz,
             source_tz: profile.timezone,
+            null: profile.null.clone(),
             columns,
             group_by,
             skips,
@@ -542,11 +591,15 @@ impl Mapper {
         at: usize,
     ) -> std::result::Result<Cow<'r, str>, String> {
         let bytes = src.get(at).unwrap_or(b"");
-        match convert::decode(self.encoding, bytes) {
-            Some(Cow::Borrowed(s)) => Ok(Cow::Borrowed(s.trim())),
-            Some(Cow::Owned(s)) => Ok(Cow::Owned(s.trim().to_string())),
-            None => Err(convert::decode_failure(self.encoding, bytes)),
+        let v = match convert::decode(self.encoding, bytes) {
+            Some(Cow::Borrowed(s)) => Cow::Borrowed(s.trim()),
+            Some(Cow::Owned(s)) => Cow::Owned(s.trim().to_string()),
+            None => return Err(convert::decode_failure(self.encoding, bytes)),
+        };
+        if self.null.iter().any(|n| n == v.as_ref()) {
+            return Ok(Cow::Borrowed(""));
         }
+        Ok(v)
     }
 
     /// A source cell read for `spec`: its `null` values read as empty.
@@ -597,12 +650,13 @@ impl Mapper {
             .position(|(_, c)| self.holds(src, c).unwrap_or(false))
     }
 
-    /// The group key of `src`: the first group column not empty in it.
+    /// The group key of `src`: the first group column not empty (nor a `[source] null` value)
+    /// in it.
     fn group_key<'r>(&self, src: &'r csv::ByteRecord) -> &'r [u8] {
         self.group_by
             .iter()
             .map(|at| super::cells::trim(src.get(*at).unwrap_or(b"")))
-            .find(|k| !k.is_empty())
+            .find(|k| !k.is_empty() && !self.null.iter().any(|n| n.as_bytes() == *k))
             .unwrap_or(b"")
     }
 
@@ -674,7 +728,11 @@ impl Mapper {
                 }
                 first
             }
-            ResolvedInput::StartPlusSeconds { start, seconds } => {
+            ResolvedInput::StartPlusSeconds {
+                start,
+                seconds,
+                back,
+            } => {
                 let seconds_text = self.cell_for(src, *seconds, spec).map_err(fail)?;
                 if seconds_text.is_empty() {
                     Cow::Borrowed("")
@@ -686,6 +744,7 @@ impl Mapper {
                         )
                     })?;
                     let at = self.start(src, *start, spec)?;
+                    let s = if *back { -s } else { s };
                     Cow::Owned(crate::timestamp::Instant(at.0 + s).to_rfc3339(self.tz))
                 }
             }
@@ -766,10 +825,7 @@ impl Mapper {
             .cell_for(src, at, spec)
             .map_err(|r| (String::new(), r))?;
         if text.is_empty() {
-            return Err((
-                String::new(),
-                "the start time it is derived from is empty".into(),
-            ));
+            return Err((String::new(), "the time it is derived from is empty".into()));
         }
         convert::read_time(&text, &spec.formats, self.tz)
             .and_then(|t| self.localize(t))

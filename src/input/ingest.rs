@@ -95,6 +95,8 @@ pub struct FileResult {
     /// Rows of the month naming a vendor rates.toml does not declare, skipped under
     /// `--vendor` (without it they are rejected), with the first few names seen.
     pub undeclared: (u64, Vec<String>),
+    /// Records a mapping profile's `[[skip]]` filters set aside, per reason (foreign sources).
+    pub skipped: Vec<(String, u64)>,
     /// Rows, of any vendor, whose period time falls in the settled month.
     pub in_month: u64,
     /// Rows, of any vendor, whose period time falls in another month, by month.
@@ -297,13 +299,17 @@ fn read_foreign_pass(
         }
         taken.take(&ctx, scanned, &mut |at| Ok(keys[&at].clone()))?;
     }
-    Ok(finish(
+    let mut pass = finish(
         taken,
         FileRead {
             sha256: source.sha256(),
             lines: 0,
         },
-    ))
+    );
+    if let Pass::Done(r) = &mut pass {
+        r.skipped = source.notes().skipped.clone();
+    }
+    Ok(pass)
 }
 
 /// Reads one canonical export, its chunks of about `chunk_bytes` parsed on `workers`. The
@@ -844,6 +850,7 @@ impl<'a> Taken<'a> {
                 continued: 0,
                 minute_times: [0; 2],
                 undeclared: (0, Vec::new()),
+                skipped: Vec::new(),
                 in_month: 0,
                 other_months: Vec::new(),
                 unattributed_outside: 0,

@@ -25,6 +25,18 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../profiles/freeswitch-cdr.toml"),
     ),
     (
+        "asterisk-queue-log-db",
+        include_str!("../../profiles/asterisk-queue-log-db.toml"),
+    ),
+    (
+        "asterisk-cdr-custom",
+        include_str!("../../profiles/asterisk-cdr-custom.toml"),
+    ),
+    (
+        "asterisk-cdr-db",
+        include_str!("../../profiles/asterisk-cdr-db.toml"),
+    ),
+    (
         "amazon-connect-calls",
         include_str!("../../profiles/amazon-connect-calls.toml"),
     ),
@@ -51,6 +63,30 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     (
         "cn-excel-surveys",
         include_str!("../../profiles/cn-excel-surveys.toml"),
+    ),
+    (
+        "zendesk-explore-tickets",
+        include_str!("../../profiles/zendesk-explore-tickets.toml"),
+    ),
+    (
+        "zendesk-satisfaction",
+        include_str!("../../profiles/zendesk-satisfaction.toml"),
+    ),
+    (
+        "freshdesk-satisfaction",
+        include_str!("../../profiles/freshdesk-satisfaction.toml"),
+    ),
+    (
+        "twilio-calls",
+        include_str!("../../profiles/twilio-calls.toml"),
+    ),
+    (
+        "cisco-cucm-calls",
+        include_str!("../../profiles/cisco-cucm-calls.toml"),
+    ),
+    (
+        "genesys-cloud-calls",
+        include_str!("../../profiles/genesys-cloud-calls.toml"),
     ),
 ];
 
@@ -189,6 +225,14 @@ pub enum Input {
         /// Seconds from answer to end.
         billsec: SourceColumn,
     },
+    /// end − seconds: a call's answer from its end and its talk time (Twilio's EndTime and
+    /// Duration).
+    EndMinusSeconds {
+        /// The end time.
+        end: SourceColumn,
+        /// Seconds before it.
+        seconds: SourceColumn,
+    },
     /// start + seconds (a whole or decimal number of seconds): ended_at = start + duration.
     StartPlusSeconds {
         /// The start time.
@@ -310,6 +354,9 @@ pub struct Profile {
     pub group_by: Vec<SourceColumn>,
     /// Row filters: rows they match are skipped and counted per reason.
     pub skip: Vec<Skip>,
+    /// Values that mean "no value" in every column of the source (`NULL`, `\N` in database
+    /// dumps): read as empty cells, in conditions and group keys too.
+    pub null: Vec<String>,
     /// One entry per canonical column of the role (`role.columns()` order).
     pub columns: Vec<Option<ColumnSpec>>,
     /// The vendor the run gave every row ([`Profile::set_vendor`]).
@@ -357,6 +404,7 @@ impl Profile {
             timezone: None,
             group_by: Vec::new(),
             skip: Vec::new(),
+            null: Vec::new(),
             columns: vec![None; role.columns().len()],
             given_vendor: None,
             optional_absent: false,
@@ -555,8 +603,8 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
 
 /// One column of an extending profile over the base's (see [`merge`]).
 fn merge_column(base: &mut toml::Table, mut over: toml::Table) {
-    const SOURCE: [&str; 9] = [
-        "column", "value", "derive", "first_of", "start", "duration", "billsec", "minutes",
+    const SOURCE: [&str; 10] = [
+        "column", "value", "derive", "first_of", "start", "end", "duration", "billsec", "minutes",
         "seconds",
     ];
     if SOURCE[..4].iter().any(|k| over.contains_key(*k)) {
@@ -695,6 +743,17 @@ fn parse(
                     ))
                 })?)
             }
+            "null" => {
+                p.null = match v {
+                    toml::Value::String(n) => vec![n.trim().to_string()],
+                    toml::Value::Array(a) => a
+                        .iter()
+                        .map(|x| x.as_str().map(|s| s.trim().to_string()))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| err(format!("`{key}` must be a list of strings")))?,
+                    _ => return Err(err(format!("`{key}` must be a list of strings"))),
+                }
+            }
             "group_by" => {
                 p.group_by = match v {
                     toml::Value::Array(a) if !a.is_empty() => a
@@ -710,7 +769,7 @@ fn parse(
             }
             other => {
                 return Err(err(format!(
-                    "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by)"
+                    "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by, null)"
                 )))
             }
         }
@@ -786,6 +845,7 @@ pub fn spec_columns(spec: &ColumnSpec) -> Vec<&SourceColumn> {
         } => vec![start, duration, billsec],
         Input::StartPlusMinutes { start, minutes } => vec![start, minutes],
         Input::StartPlusSeconds { start, seconds } => vec![start, seconds],
+        Input::EndMinusSeconds { end, seconds } => vec![end, seconds],
         Input::Joined(parts) | Input::FirstOf(parts) => parts.iter().collect(),
     };
     if let Some(w) = &spec.when {
@@ -966,6 +1026,7 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
             "null",
             "replace_map",
             "first_of",
+            "end",
         ];
         if !known.contains(&k.as_str()) {
             return Err(err(format!(
@@ -1037,9 +1098,13 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
                 start: col("start")?,
                 seconds: col("seconds")?,
             },
+            "end_minus_seconds" if is_time => Input::EndMinusSeconds {
+                end: col("end")?,
+                seconds: col("seconds")?,
+            },
             other => {
                 return Err(err(format!(
-                    "`{key}.derive` = \"{other}\" is not one of start_plus_wait (answered_at), start_plus_seconds, start_plus_minutes (times)"
+                    "`{key}.derive` = \"{other}\" is not one of start_plus_wait (answered_at), start_plus_seconds, end_minus_seconds, start_plus_minutes (times)"
                 )))
             }
         };
