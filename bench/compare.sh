@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# bench/compare.sh: `slatement settle` against the same aggregation in DuckDB, in one run.
+# bench/compare.sh: `slatement settle` against the same aggregation in DuckDB, in one run: the
+# project's own query (bench/settle.sql, which makes DuckDB check duplicates and conflicts too)
+# and the lean query a user would write (../shared/bench/duckdb_lean.py: no validation, no
+# duplicate check, no hashing; set LEAN_QUERY to its path when it lives elsewhere).
 #
 #   bench/compare.sh [--size quick|headline|N] [--runs K] [--keep]
 #
@@ -7,10 +10,12 @@
 # 2. generates a month into bench/data/<size>/2026-10 with examples/gen_month.rs, or reuses the
 #    one already there (made with the same arguments by the same generator source);
 # 3. creates bench/.venv and installs DuckDB from PyPI when it cannot import duckdb;
-# 4. runs each side once untimed and checks that they agree on every figure
-#    (bench/compare_figures.py); then runs each side K more times, alternating, each in a fresh
+# 4. runs each side once untimed and checks that slatement agrees with each query on every
+#    figure it computes (bench/compare_figures.py; the lean query's figures through
+#    bench/lean_figures.py); then runs each side K more times, alternating, each in a fresh
 #    process, and checks that every run printed the same bytes as the first;
-# 5. prints the median wall time, peak RSS and CPU time of each side and the ratios.
+# 5. prints the median wall time, peak RSS and CPU time of each side and slatement's ratios to
+#    each query.
 #
 # Sizes: quick = 1M calls, 200k tickets, 200k surveys, 50k orders (~140 MB);
 #        headline = 10M calls, 2M tickets, 2M surveys, 500k orders (~1.4 GB);
@@ -148,41 +153,64 @@ fi
 slatement_cmd=("$work/slatement" settle --month "$month" --data "$data" --rates rates.toml
     --format json --quiet)
 duckdb_cmd=("$py" bench/duckdb_settle.py --data "$data")
+lean_query=${LEAN_QUERY:-$root/../shared/bench/duckdb_lean.py}
+sides=(slatement duckdb)
+if [ -f "$lean_query" ]; then
+    lean_cmd=("$py" "$lean_query" --data "$data" --month "$month" --format json)
+    sides+=(lean)
+else
+    say "== the lean query is not at $lean_query (set LEAN_QUERY): measuring settle.sql only"
+fi
+run_side() { # run_side SIDE OUT TIMES
+    local side=$1 out=$2 times=$3
+    case $side in
+    slatement) measure "$out" "$times" "${slatement_cmd[@]}" ;;
+    duckdb) measure "$out" "$times" "${duckdb_cmd[@]}" ;;
+    lean) measure "$out" "$times" "${lean_cmd[@]}" ;;
+    esac
+}
 
 say "== checking figures (one untimed run of each side)"
-measure "$work/slatement.json" "$work/warmup-slatement.txt" "${slatement_cmd[@]}"
-measure "$work/duckdb.json" "$work/warmup-duckdb.txt" "${duckdb_cmd[@]}"
+for side in "${sides[@]}"; do
+    run_side "$side" "$work/$side.json" "$work/warmup-$side.txt"
+done
 status=0
 check=$(python3 bench/compare_figures.py "$work/slatement.json" "$work/duckdb.json") || status=1
-printf '%s\n' "$check"
+printf 'settle.sql: %s\n' "$check"
+if [ -f "$work/lean.json" ]; then
+    python3 bench/lean_figures.py "$work/lean.json" >"$work/lean-figures.json"
+    check=$(python3 bench/compare_figures.py --duplicates-unchecked "$work/slatement.json" \
+        "$work/lean-figures.json") || status=1
+    printf 'lean query: %s\n' "$check"
+fi
 
 say "== timing: $runs runs of each side, alternating"
 for i in $(seq 1 "$runs"); do
-    measure "$work/slatement-$i.json" "$work/times-slatement.txt" "${slatement_cmd[@]}"
-    measure "$work/duckdb-$i.json" "$work/times-duckdb.txt" "${duckdb_cmd[@]}"
-    for side in slatement duckdb; do
+    line="   run $i/$runs:"
+    for side in "${sides[@]}"; do
+        run_side "$side" "$work/$side-$i.json" "$work/times-$side.txt"
         if ! cmp -s "$work/$side.json" "$work/$side-$i.json"; then
             echo "DIFFERENT OUTPUT: run $i of $side printed other bytes than its first run"
             status=1
         fi
+        line="$line $side $(tail -n 1 "$work/times-$side.txt" | cut -d' ' -f1) s"
     done
-    say "   run $i/$runs: slatement $(tail -n 1 "$work/times-slatement.txt" | cut -d' ' -f1) s," \
-        "duckdb $(tail -n 1 "$work/times-duckdb.txt" | cut -d' ' -f1) s"
+    say "$line"
 done
 
 # --- report ----------------------------------------------------------------------------------
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mem=$(free -h | awk '/^Mem:/ {print $2}')
-python3 - "$work" "$runs" <<EOF
+python3 - "$work" "$runs" "${sides[@]}" <<EOF
 import statistics, sys
-work, runs = sys.argv[1], int(sys.argv[2])
+work, runs, sides = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 def load(side):
     rows = [line.split() for line in open(f"{work}/times-{side}.txt")]
     wall = [float(r[0]) for r in rows]
     rss = [int(r[1]) / 1024 for r in rows]
     cpu = [float(r[2]) + float(r[3]) for r in rows]
     return wall, rss, cpu
-s, d = load("slatement"), load("duckdb")
+loaded = {side: load(side) for side in sides}
 med = lambda xs: statistics.median(xs)
 print()
 print("size $size: $calls calls, $tickets tickets, $surveys surveys, $orders orders "
@@ -192,13 +220,19 @@ print("machine: $(nproc) cores ($cpu), $mem RAM; $slatement_version ($commit),"
 print("timer: $timer; median of {} runs per side, alternating, after one untimed run"
       .format(runs))
 print()
-print(f"{'':18} {'wall s':>8} {'peak RSS MiB':>13} {'CPU s':>7}   wall runs")
-for name, (wall, rss, cpu) in (("slatement", s), ("duckdb", d)):
+print(f"{'':22} {'wall s':>8} {'peak RSS MiB':>13} {'CPU s':>7}   wall runs")
+names = {"slatement": "slatement", "duckdb": "duckdb settle.sql", "lean": "duckdb lean"}
+for side in sides:
+    wall, rss, cpu = loaded[side]
     runs_txt = " ".join(f"{w:.2f}" for w in wall)
-    print(f"{name:18} {med(wall):8.2f} {med(rss):13.1f} {med(cpu):7.2f}   {runs_txt}")
+    print(f"{names[side]:22} {med(wall):8.2f} {med(rss):13.1f} {med(cpu):7.2f}   {runs_txt}")
 ratio = lambda a, b: f"{med(a) / med(b):.2f}x" if med(b) else "n/a"
-print(f"{'slatement/duckdb':18} {ratio(s[0], d[0]):>8} {ratio(s[1], d[1]):>13} "
-      f"{ratio(s[2], d[2]):>7}")
+s = loaded["slatement"]
+for side in sides[1:]:
+    d = loaded[side]
+    label = "slatement/" + ("settle.sql" if side == "duckdb" else "lean")
+    print(f"{label:22} {ratio(s[0], d[0]):>8} {ratio(s[1], d[1]):>13} "
+          f"{ratio(s[2], d[2]):>7}")
 EOF
 
 if [ "$keep" = 1 ]; then

@@ -802,10 +802,14 @@ impl Mapper {
             col.input,
             ResolvedInput::Column(_) | ResolvedInput::Value(_) | ResolvedInput::Joined(_)
         );
+        if !col.is_time || derived || filled.is_empty() {
+            return Ok(filled);
+        }
+        // A time already in a canonical form passes as it is (the row rules read it next).
         let canonical = self.source_tz.is_none()
             && spec.formats.first() == Some(&TimeFormat::Canonical)
             && crate::timestamp::parse_timestamp(filled.as_bytes(), self.tz).is_ok();
-        if col.is_time && !derived && !filled.is_empty() && !canonical {
+        if !canonical {
             return convert::read_time(&filled, &spec.formats, self.tz)
                 .and_then(|t| self.localize(t))
                 .map(|t| Cow::Owned(t.canonical(self.tz)))

@@ -250,7 +250,7 @@ fn read_foreign_pass(
 ) -> Result<Pass> {
     let role = input.role;
     let shown = input.path.display().to_string();
-    let mut source = ForeignSource::open(&input.path, profile, setup.tz)?;
+    let source = ForeignSource::open(&input.path, profile, setup.tz)?;
     let ctx = FileCtx {
         role,
         ri: Role::ALL.iter().position(|r| *r == role).expect("role"),
@@ -261,44 +261,63 @@ fn read_foreign_pass(
         size: 0,
     };
     let mut taken = Taken::new(role, &shown, setup);
-    let mut keys: HashMap<u64, RowKey> = HashMap::new();
-    let mut record = csv::ByteRecord::new();
-    let mut done = false;
-    while !done {
-        let mut scanned = Scanned::new(setup.vendors.len(), 0);
-        for _ in 0..FOREIGN_BATCH {
-            let Some(row) = source.next_row(&mut record)? else {
-                done = true;
-                break;
-            };
-            let mut values = Recorder::default();
-            if let Judged::Accepted { vendor, id, record } =
-                judge(&ctx, &record, &row, &mut scanned, &mut values)
-            {
-                // A mapped row's place is its sequence number among the accepted rows.
-                let seq = keys.len() as u64;
-                keys.insert(
-                    seq,
-                    RowKey {
-                        id: id.to_vec(),
-                        values: values.0,
-                    },
-                );
-                let at = scanned.ids.len();
-                scanned.ids.extend_from_slice(id);
-                scanned.accepted.push(Accepted {
-                    vendor,
-                    line: row.line,
-                    offset: seq,
-                    hash: dedup::id_hash(id),
-                    at,
-                    len: id.len(),
-                    record,
-                });
+    let mut keys = KeyArena::default();
+    let mut values = Recorder(Vec::with_capacity(128));
+    // Two stages on two threads: one reads and maps the source (decoding, times, grouping),
+    // the other judges the mapped rows and takes them in order. Batches go round between them,
+    // so their records are reused rather than allocated per row.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<MappedBatch>>(2);
+    let (free_tx, free_rx) = std::sync::mpsc::channel::<MappedBatch>();
+    let (source, taking) = std::thread::scope(|scope| {
+        let mapping = std::thread::Builder::new()
+            .name(format!("map-{}", role.as_str()))
+            .spawn_scoped(scope, move || {
+                let mut source = source;
+                loop {
+                    let mut batch = free_rx.try_recv().unwrap_or_default();
+                    let filled = batch.fill(&mut source);
+                    let last = !matches!(filled, Ok(true));
+                    if full_tx.send(filled.map(|_| batch)).is_err() || last {
+                        return source;
+                    }
+                }
+            })
+            .expect("spawn the mapping thread");
+        let taking = (|| -> Result<()> {
+            for batch in full_rx.iter() {
+                let batch = batch?;
+                let mut scanned = Scanned::new(setup.vendors.len(), 0);
+                for (row, record) in batch.rows.iter().zip(&batch.records) {
+                    values.0.clear();
+                    if let Judged::Accepted { vendor, id, record } =
+                        judge(&ctx, record, row, &mut scanned, &mut values)
+                    {
+                        // A mapped row's place is its sequence number among the accepted rows.
+                        let seq = keys.push(id, &values.0);
+                        let at = scanned.ids.len();
+                        scanned.ids.extend_from_slice(id);
+                        scanned.accepted.push(Accepted {
+                            vendor,
+                            line: row.line,
+                            offset: seq,
+                            hash: dedup::id_hash(id),
+                            at,
+                            len: id.len(),
+                            record,
+                        });
+                    }
+                }
+                taken.take(&ctx, scanned, &mut |at| Ok(keys.get(at)))?;
+                // The mapping thread may be done already: the batch is then dropped.
+                let _ = free_tx.send(batch);
             }
-        }
-        taken.take(&ctx, scanned, &mut |at| Ok(keys[&at].clone()))?;
-    }
+            Ok(())
+        })();
+        // An early error drops the receiver, which stops the mapping thread at its next batch.
+        drop(full_rx);
+        (mapping.join().expect("the mapping thread panicked"), taking)
+    });
+    taking?;
     let mut pass = finish(
         taken,
         FileRead {
@@ -310,6 +329,33 @@ fn read_foreign_pass(
         r.skipped = source.notes().skipped.clone();
     }
     Ok(pass)
+}
+
+/// Up to [`FOREIGN_BATCH`] mapped rows of a profiled source, handed from the thread that maps
+/// them to the one that takes them.
+#[derive(Default)]
+struct MappedBatch {
+    rows: Vec<SourceRow>,
+    /// One canonical record per row; records beyond `rows.len()` are spare, kept for reuse.
+    records: Vec<csv::ByteRecord>,
+}
+
+impl MappedBatch {
+    /// Empties the batch and fills it from `source`; `Ok(false)` when the source ended.
+    fn fill(&mut self, source: &mut ForeignSource) -> Result<bool> {
+        self.rows.clear();
+        while self.rows.len() < FOREIGN_BATCH {
+            let n = self.rows.len();
+            if self.records.len() == n {
+                self.records.push(csv::ByteRecord::new());
+            }
+            match source.next_row(&mut self.records[n])? {
+                Some(row) => self.rows.push(row),
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
 }
 
 /// Reads one canonical export, its chunks of about `chunk_bytes` parsed on `workers`. The
@@ -542,6 +588,41 @@ impl Hasher for Recorder {
     }
     fn write(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
+    }
+}
+
+/// The exact keys (id and parsed values) of a mapped source's accepted rows, by sequence
+/// number, in two flat buffers: what the duplicate check reads back when an id's hash is seen
+/// again, without an allocation per row.
+#[derive(Default)]
+struct KeyArena {
+    ids: Vec<u8>,
+    values: Vec<u8>,
+    /// Where each row's id and values end in the buffers.
+    ends: Vec<(usize, usize)>,
+}
+
+impl KeyArena {
+    /// Keeps a row's key; returns its sequence number.
+    fn push(&mut self, id: &[u8], values: &[u8]) -> u64 {
+        self.ids.extend_from_slice(id);
+        self.values.extend_from_slice(values);
+        self.ends.push((self.ids.len(), self.values.len()));
+        self.ends.len() as u64 - 1
+    }
+
+    /// The key of row `seq`.
+    fn get(&self, seq: u64) -> RowKey {
+        let at = seq as usize;
+        let (id_start, values_start) = match at {
+            0 => (0, 0),
+            _ => self.ends[at - 1],
+        };
+        let (id_end, values_end) = self.ends[at];
+        RowKey {
+            id: self.ids[id_start..id_end].to_vec(),
+            values: self.values[values_start..values_end].to_vec(),
+        }
     }
 }
 
