@@ -587,12 +587,7 @@ fn rfc(t: Option<Instant>, tz: Tz) -> String {
 /// An instant as local wall-clock text in `tz` (`2026-10-13 10:25:00`, with the fraction when
 /// there is one), for tables.
 pub fn local_text(t: Instant, tz: Tz) -> String {
-    let l = t.local(tz);
-    if t.0.rem_euclid(1_000_000_000) == 0 {
-        l.format("%Y-%m-%d %H:%M:%S").to_string()
-    } else {
-        l.format("%Y-%m-%d %H:%M:%S%.9f").to_string()
-    }
+    t.to_local_text(tz)
 }
 
 fn local_opt(t: Option<Instant>, tz: Tz) -> String {

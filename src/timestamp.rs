@@ -53,12 +53,84 @@ impl Instant {
 
     /// RFC 3339 text of this instant in `tz`, with seconds and, when not whole, nanoseconds.
     pub fn to_rfc3339(self, tz: Tz) -> String {
-        let dt = self.to_utc().with_timezone(&tz);
-        if dt.nanosecond() == 0 {
-            dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
-        } else {
-            dt.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string()
+        let mut out = String::with_capacity(35);
+        if self.write_text(tz, true, &mut out).is_none() {
+            let dt = self.to_utc().with_timezone(&tz);
+            out = if dt.nanosecond() == 0 {
+                dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+            } else {
+                dt.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string()
+            };
         }
+        out
+    }
+
+    /// Local wall-clock text of this instant in `tz` (`2026-10-13 10:25:00`, with nanoseconds
+    /// when not whole).
+    pub fn to_local_text(self, tz: Tz) -> String {
+        let mut out = String::with_capacity(29);
+        if self.write_text(tz, false, &mut out).is_none() {
+            let l = self.local(tz);
+            out = if self.0.rem_euclid(NANOS_PER_SEC) == 0 {
+                l.format("%Y-%m-%d %H:%M:%S").to_string()
+            } else {
+                l.format("%Y-%m-%d %H:%M:%S%.9f").to_string()
+            };
+        }
+        out
+    }
+
+    /// Writes the text of [`Instant::to_rfc3339`] (`rfc3339`) or [`Instant::to_local_text`]
+    /// digit by digit, the offset from the per-hour cache; `None` (nothing written) for what
+    /// the fast path does not cover: an hour with a transition, an offset with seconds, a year
+    /// outside 0000–9999. The text is chrono's, byte for byte (unit-tested against it).
+    fn write_text(self, tz: Tz, rfc3339: bool, out: &mut String) -> Option<()> {
+        let secs = self.0.div_euclid(NANOS_PER_SEC);
+        let nanos = self.0.rem_euclid(NANOS_PER_SEC);
+        let offset = zone_cache::offset_of_utc(tz, secs)?;
+        if offset % 60 != 0 {
+            return None;
+        }
+        let local = secs.checked_add(i64::from(offset))?;
+        let (days, day_secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let two = |out: &mut String, n: i64| {
+            out.push(char::from(b'0' + (n / 10) as u8));
+            out.push(char::from(b'0' + (n % 10) as u8));
+        };
+        two(out, year / 100);
+        two(out, year % 100);
+        out.push('-');
+        two(out, month);
+        out.push('-');
+        two(out, day);
+        out.push(if rfc3339 { 'T' } else { ' ' });
+        two(out, day_secs / 3600);
+        out.push(':');
+        two(out, day_secs / 60 % 60);
+        out.push(':');
+        two(out, day_secs % 60);
+        if nanos != 0 {
+            out.push('.');
+            let mut digits = [b'0'; 9];
+            let mut n = nanos;
+            for d in digits.iter_mut().rev() {
+                *d = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+            out.push_str(std::str::from_utf8(&digits).ok()?);
+        }
+        if rfc3339 {
+            let minutes = i64::from(offset.abs()) / 60;
+            out.push(if offset < 0 { '-' } else { '+' });
+            two(out, minutes / 60);
+            out.push(':');
+            two(out, minutes % 60);
+        }
+        Some(())
     }
 
     /// The instant of a chrono date-time.
@@ -250,6 +322,21 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
 
 /// Days from 1970-01-01 to the proleptic Gregorian date `year-month-day`, or `None` when there
 /// is no such date.
+/// The civil date (year, month, day) of a count of days since 1970-01-01, proleptic
+/// Gregorian (H. Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 fn civil_days(year: i32, month: u32, day: u32) -> Option<i64> {
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = match month {
@@ -410,6 +497,41 @@ mod tests {
             p("2026-10-01T09:00:00.123456789123+08:00").unwrap().0,
             base + 123_456_789
         );
+    }
+
+    #[test]
+    fn fast_text_is_chronos_text() {
+        let zones: [Tz; 4] = [
+            chrono_tz::Asia::Shanghai,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::America::St_Johns,
+            chrono_tz::UTC,
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for i in 0..200_000i64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Instants from 1900 to 2100, whole seconds half of the time.
+            let secs = -2_208_988_800 + (x % 6_311_433_600) as i64;
+            let nanos = if i % 2 == 0 { 0 } else { (x >> 20) as i64 % NANOS_PER_SEC };
+            let t = Instant(secs * NANOS_PER_SEC + nanos);
+            let tz = zones[i as usize % zones.len()];
+            let dt = t.to_utc().with_timezone(&tz);
+            let (rfc, local) = if nanos == 0 {
+                (
+                    dt.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                    dt.naive_local().format("%Y-%m-%d %H:%M:%S").to_string(),
+                )
+            } else {
+                (
+                    dt.format("%Y-%m-%dT%H:%M:%S%.9f%:z").to_string(),
+                    dt.naive_local().format("%Y-%m-%d %H:%M:%S%.9f").to_string(),
+                )
+            };
+            assert_eq!(t.to_rfc3339(tz), rfc, "{secs} {nanos} {tz}");
+            assert_eq!(t.to_local_text(tz), local, "{secs} {nanos} {tz}");
+        }
     }
 
     #[test]
