@@ -514,7 +514,11 @@ mod tests {
             x ^= x << 17;
             // Instants from 1900 to 2100, whole seconds half of the time.
             let secs = -2_208_988_800 + (x % 6_311_433_600) as i64;
-            let nanos = if i % 2 == 0 { 0 } else { (x >> 20) as i64 % NANOS_PER_SEC };
+            let nanos = if i % 2 == 0 {
+                0
+            } else {
+                (x >> 20) as i64 % NANOS_PER_SEC
+            };
             let t = Instant(secs * NANOS_PER_SEC + nanos);
             let tz = zones[i as usize % zones.len()];
             let dt = t.to_utc().with_timezone(&tz);
