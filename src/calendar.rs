@@ -5,7 +5,7 @@
 //! falls inside its open windows, so a lunch break or a closed day stops it (001 §4.5.2).
 
 use crate::timestamp::{local_to_instant_lenient, start_of_day, Instant};
-use chrono::{Datelike, Days, NaiveDate, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
@@ -444,16 +444,6 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
 /// Nanoseconds in `secs` seconds.
 pub fn secs_to_nanos(secs: i64) -> i64 {
     secs * NANOS
-}
-
-/// Adds `n` calendar days to `date`.
-pub fn add_days(date: NaiveDate, n: u64) -> NaiveDate {
-    date.checked_add_days(Days::new(n)).expect("date in range")
-}
-
-/// Hour of the day of `instant` in `tz` (for reports).
-pub fn local_hour(instant: Instant, tz: Tz) -> u32 {
-    instant.local(tz).hour()
 }
 
 #[cfg(test)]

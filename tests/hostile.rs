@@ -378,18 +378,11 @@ fn a_bad_timestamp_shows_its_value_and_the_forms_accepted() {
     );
 }
 
-#[test]
-fn every_problem_of_a_disputes_file_is_reported_in_one_pass() {
-    let dir = Month::new()
-        .calls(&["c1,acme,phone,aftersales,手机,2026-10-12 10:00:00,,,"])
-        .file(
-            "disputes.csv",
-            "kind,id,decision,reason,decided_by\ncontact,NOPE,exclude,r,Li\nfax,c1,exclude,r,Li\n",
-        )
-        .build();
+/// `rescore` of October in `dir`, with the folder's `disputes.csv`.
+fn rescore_with_disputes(dir: &std::path::Path) -> Out {
     let rates = rates_arg();
-    let out = run_in(
-        dir.path(),
+    run_in(
+        dir,
         &[
             "rescore",
             "--month",
@@ -399,7 +392,19 @@ fn every_problem_of_a_disputes_file_is_reported_in_one_pass() {
             "--disputes",
             "disputes.csv",
         ],
-    );
+    )
+}
+
+#[test]
+fn every_problem_of_a_disputes_file_is_reported_in_one_pass() {
+    let dir = Month::new()
+        .calls(&["c1,acme,phone,aftersales,手机,2026-10-12 10:00:00,,,"])
+        .file(
+            "disputes.csv",
+            "kind,id,decision,reason,decided_by\ncontact,NOPE,exclude,r,Li\nfax,c1,exclude,r,Li\n",
+        )
+        .build();
+    let out = rescore_with_disputes(dir.path());
     refused(
         &out,
         65,
@@ -424,19 +429,7 @@ fn a_stray_quote_in_a_disputes_file_never_swallows_the_decisions_after_it() {
             "kind,id,decision,reason,decided_by\ncontact,c1,exclude,r,\"Li\ncontact,c2,exclude,r,Li\n",
         )
         .build();
-    let rates = rates_arg();
-    let out = run_in(
-        dir.path(),
-        &[
-            "rescore",
-            "--month",
-            "2026-10",
-            "--rates",
-            &rates,
-            "--disputes",
-            "disputes.csv",
-        ],
-    );
+    let out = rescore_with_disputes(dir.path());
     refused(
         &out,
         65,

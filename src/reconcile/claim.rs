@@ -186,6 +186,19 @@ fn open_canonical(
     Ok((reader, shown))
 }
 
+/// The text of each canonical column of `record`, column `i` read from the field at
+/// `position(i)` (empty when it has none).
+fn cells_of(
+    record: &csv::ByteRecord,
+    position: impl Fn(usize) -> Option<usize>,
+) -> [Cow<'_, str>; MOST_COLUMNS] {
+    std::array::from_fn(|i| {
+        position(i)
+            .and_then(|p| record.get(p))
+            .map_or(Cow::Borrowed(""), text)
+    })
+}
+
 /// Calls `each(line, cells)` for every row of a claim file, in file order, reusing one record;
 /// returns the file's SHA-256.
 fn each_row(
@@ -206,12 +219,7 @@ fn each_row(
                     (_, Some(problem)) => each(row.line, Err(("(row)", problem)))?,
                     (Some(e), None) => each(row.line, Err((&e.column, e.reason.to_string())))?,
                     (None, None) => {
-                        let cells: [Cow<str>; MOST_COLUMNS] = std::array::from_fn(|i| {
-                            record
-                                .get(i)
-                                .filter(|_| i < columns.len())
-                                .map_or(Cow::Borrowed(""), text)
-                        });
+                        let cells = cells_of(&record, |i| (i < columns.len()).then_some(i));
                         each(row.line, Ok(&cells[..columns.len()]))?;
                     }
                 }
@@ -241,15 +249,7 @@ fn each_row(
                     each(line, Err(("(row)", reason)))?;
                     continue;
                 }
-                let cells: [Cow<str>; MOST_COLUMNS] = std::array::from_fn(|i| {
-                    header
-                        .index
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .and_then(|i| record.get(i))
-                        .map_or(Cow::Borrowed(""), text)
-                });
+                let cells = cells_of(&record, |i| header.index.get(i).copied().flatten());
                 each(line, Ok(&cells[..columns.len()]))?;
             }
             Ok(reader.get_ref().hex_digest())
