@@ -724,3 +724,35 @@ fn a_cdr_table_resaved_by_excel_keeps_billsec_as_the_talk_time() {
         ["2|1791767437.1,acme,phone,aftersales,ext-queues,2026-10-12 09:00:00,2026-10-12T09:00:15+08:00,2026-10-12T09:03:05+08:00,"]
     );
 }
+
+#[test]
+fn zendesk_report_words_for_scores_read_as_the_api_values() {
+    let csv = "Id,Ticket ID,Score,Updated at\n\
+1,41,\"Good, with comment\",2026-10-13T02:30:00Z\n\
+2,42,Bad with comment,2026-10-13T02:31:00Z\n\
+3,43,Not Offered,2026-10-13T02:32:00Z\n";
+    let m = rule(
+        "extends = \"zendesk-satisfaction\"\nrole = \"surveys\"\n",
+        &[],
+        csv.as_bytes(),
+        Role::Surveys,
+    )
+    .unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    let ratings: Vec<&str> = m
+        .rows
+        .iter()
+        .map(|r| r.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(ratings, ["satisfied", "dissatisfied"]);
+    assert_eq!(
+        m.skipped,
+        [
+            (
+                "survey offered, not answered (Zendesk score offered)".to_string(),
+                0
+            ),
+            ("no survey sent (Zendesk score unoffered)".to_string(), 1)
+        ]
+    );
+}
