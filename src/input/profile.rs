@@ -799,6 +799,12 @@ fn parse(
         p.skip = parse_skips(v, path)?;
     }
     if p.format == Format::Jsonl {
+        if p.encoding != Encoding::Utf8 {
+            return Err(err(format!(
+                "`source.encoding` = \"{}\" with format = \"jsonl\": JSON text is UTF-8 (RFC 8259); drop the encoding",
+                p.encoding.as_str()
+            )));
+        }
         for c in p.named_columns() {
             if let SourceColumn::Position(i) = c {
                 return Err(err(format!(
@@ -1296,6 +1302,8 @@ mod tests {
             ("role = \"calls\"\n[columns]\nchannel = { column = \"a\", format = \"epoch\" }\n", "applies to timestamp columns only"),
             ("role = \"calls\"\n[columns]\noffered_at = { column = \"a\", format = \"yyyy-mm-dd\" }\n", "is not a strftime pattern"),
             ("role = \"calls\"\n[columns]\ncontact_id = \"#0\"\n", "a position is # and a number from 1"),
+            ("role = \"calls\"\n[source]\nformat = \"jsonl\"\nencoding = \"gbk\"\n[columns]\n", "JSON text is UTF-8"),
+            ("role = \"calls\"\n[source]\nformat = \"jsonl\"\n[columns]\ncontact_id = \"#1\"\n", "a JSON Lines source has no column order"),
             ("role = \"calls\"\n[source]\nheader = false\n[columns]\ncontact_id = \"id\"\n", "address columns by position"),
         ] {
             let e = from_text(text, Role::Calls).unwrap_err();
