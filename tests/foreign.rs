@@ -756,3 +756,57 @@ fn zendesk_report_words_for_scores_read_as_the_api_values() {
         ]
     );
 }
+
+#[test]
+fn a_helpdesk_export_inside_a_reporting_workbook_reads_through_a_few_lines_on_the_profile() {
+    // Freshdesk's ticket list pasted into a report: two title rows, then the export's header
+    // and rows; times as typed date cells or as text, as the report left them.
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Tickets").unwrap();
+    ws.write_string(0, 0, "Support report, October 2026")
+        .unwrap();
+    ws.write_string(1, 0, "Exported from Freshdesk").unwrap();
+    for (c, h) in [
+        "Ticket ID",
+        "Type",
+        "Created time",
+        "Initial response time",
+        "Resolved time",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let at = |s: &str| ExcelDateTime::parse_from_str(s).unwrap();
+    ws.write_number(3, 0, 3001).unwrap();
+    ws.write_string(3, 1, "Question").unwrap();
+    ws.write_datetime_with_format(3, 2, &at("2026-10-12 09:30:00"), &stamp)
+        .unwrap();
+    ws.write_datetime_with_format(3, 3, &at("2026-10-12 10:05:00"), &stamp)
+        .unwrap();
+    ws.write_datetime_with_format(3, 4, &at("2026-10-12 15:00:00"), &stamp)
+        .unwrap();
+    ws.write_number(4, 0, 3002).unwrap();
+    ws.write_string(4, 1, "Complaint").unwrap();
+    ws.write_string(4, 2, "2026/10/13 9:05").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let m = rule(
+        "extends = \"freshdesk-tickets\"\nrole = \"tickets\"\n[source]\nformat = \"xlsx\"\nsheet = \"Tickets\"\nskip_rows = 2\n",
+        &[],
+        &bytes,
+        Role::Tickets,
+    )
+    .unwrap();
+    assert!(m.errors.is_empty(), "{m:?}");
+    assert_eq!(
+        m.rows,
+        [
+            "4|3001,acme,work_order,,,2026-10-12 09:30:00,2026-10-12 10:05:00,2026-10-12 15:00:00,",
+            "5|3002,acme,complaint,,,2026-10-13 09:05:00,,,",
+        ]
+    );
+}
