@@ -784,11 +784,11 @@ fn a_helpdesk_export_inside_a_reporting_workbook_reads_through_a_few_lines_on_th
     let at = |s: &str| ExcelDateTime::parse_from_str(s).unwrap();
     ws.write_number(3, 0, 3001).unwrap();
     ws.write_string(3, 1, "Question").unwrap();
-    ws.write_datetime_with_format(3, 2, &at("2026-10-12 09:30:00"), &stamp)
+    ws.write_datetime_with_format(3, 2, at("2026-10-12 09:30:00"), &stamp)
         .unwrap();
-    ws.write_datetime_with_format(3, 3, &at("2026-10-12 10:05:00"), &stamp)
+    ws.write_datetime_with_format(3, 3, at("2026-10-12 10:05:00"), &stamp)
         .unwrap();
-    ws.write_datetime_with_format(3, 4, &at("2026-10-12 15:00:00"), &stamp)
+    ws.write_datetime_with_format(3, 4, at("2026-10-12 15:00:00"), &stamp)
         .unwrap();
     ws.write_number(4, 0, 3002).unwrap();
     ws.write_string(4, 1, "Complaint").unwrap();
