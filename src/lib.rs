@@ -1,5 +1,31 @@
 //! slatement: settles one month of an outsourced customer-service contract.
-#![forbid(unsafe_code)]
+//!
+//! The data flows one way, each stage reading only what the stages before it made:
+//!
+//! ```text
+//!  cli (arguments, exit codes)
+//!   │
+//!   ▼
+//!  rates, terms ── the contract: rates.toml parsed, layered, validated into Terms
+//!   │
+//!   ▼
+//!  input ── files found and read: CSV, workbooks, mapped exports (profiles), the row rules of
+//!   │        SPEC §8, the duplicate check; accepted rows go to the tally as they are read
+//!   ▼
+//!  tally, disputes ── per-vendor counts, an auditor's decisions
+//!   │
+//!   ▼
+//!  statement (scoring, incidents, definitions) ── metrics, scores, money lines, totals
+//!   │          settle drives input → tally → statement for a month
+//!   ▼
+//!  render, write ── tables, Markdown, HTML, CSV, JSON; whole-run publication
+//!
+//!  beside: evidence (rows behind each figure) · diff, verify, seal (audit) ·
+//!          account (archived statements across months) · reconcile (the vendor's claim)
+//! ```
+//!
+//! The README's "Code map" says where each thing lives; `.ci/architecture` fails the build when a
+//! module reaches a layer above it.
 #![warn(missing_docs)]
 
 pub mod account;
