@@ -553,7 +553,7 @@ mod tests {
         let e = Disputes::load(f.path())
             .and_then(Disputes::checked)
             .unwrap_err();
-        assert_eq!(e.exit_code(), 65);
+        assert_eq!(e.exit_code().code(), 65);
         let p = f.path().display();
         assert_eq!(
             e.to_string(),
@@ -578,11 +578,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match load_text("") {
-            Err(e @ Error::BadFile { line: 1, .. }) => assert_eq!(e.exit_code(), 65),
+            Err(e @ Error::BadFile { line: 1, .. }) => assert_eq!(e.exit_code().code(), 65),
             other => panic!("{other:?}"),
         }
         let e = Disputes::load(Path::new("/no/such/disputes.csv")).unwrap_err();
-        assert_eq!(e.exit_code(), 66);
+        assert_eq!(e.exit_code().code(), 66);
     }
 
     #[test]

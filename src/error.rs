@@ -114,23 +114,60 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// The process exit code for this error (SPEC §6).
-    pub fn exit_code(&self) -> i32 {
+/// How the binary exits (SPEC §6; the sysexits.h numbers): every code is named here, once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExitCode {
+    /// Done; for `verify`, `diff` and `reconcile`, nothing differs.
+    Success,
+    /// What was checked differs: a figure (`verify`, `diff`), a seal, or the vendor's claim.
+    Differs,
+    /// The command line is wrong.
+    Usage,
+    /// An input cannot be used as data (65, EX_DATAERR).
+    DataErr,
+    /// An input is missing (66, EX_NOINPUT).
+    NoInput,
+    /// An output is refused: a locked folder or a different file in the way (73, EX_CANTCREAT).
+    CantCreate,
+    /// Reading or writing failed (74, EX_IOERR).
+    IoErr,
+    /// The configuration is wrong (78, EX_CONFIG).
+    Config,
+}
+
+impl ExitCode {
+    /// The number the process exits with.
+    pub fn code(self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
-            Error::Config { .. } => 78,
+            ExitCode::Success => 0,
+            ExitCode::Differs => 1,
+            ExitCode::Usage => 2,
+            ExitCode::DataErr => 65,
+            ExitCode::NoInput => 66,
+            ExitCode::CantCreate => 73,
+            ExitCode::IoErr => 74,
+            ExitCode::Config => 78,
+        }
+    }
+}
+
+impl Error {
+    /// How the process exits for this error (SPEC §6).
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Usage(_) => ExitCode::Usage,
+            Error::Config { .. } => ExitCode::Config,
             Error::MissingInput { .. }
             | Error::NotAFile { .. }
-            | Error::MissingStatements { .. } => 66,
+            | Error::MissingStatements { .. } => ExitCode::NoInput,
             Error::BadFile { .. }
             | Error::WrongFile { .. }
             | Error::NotAStatement { .. }
             | Error::MisplacedStatement { .. }
             | Error::Rejected(_)
-            | Error::BadDisputes { .. } => 65,
-            Error::Refused { .. } => 73,
-            Error::Io { .. } => 74,
+            | Error::BadDisputes { .. } => ExitCode::DataErr,
+            Error::Refused { .. } => ExitCode::CantCreate,
+            Error::Io { .. } => ExitCode::IoErr,
         }
     }
 

@@ -13,5 +13,5 @@ fn main() {
             cli::exit_code(&err)
         }
     };
-    std::process::exit(code);
+    std::process::exit(code.code());
 }

@@ -1930,7 +1930,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rates.toml");
         let e = Rates::load(&path).unwrap_err();
-        assert_eq!(e.exit_code(), 78);
+        assert_eq!(e.exit_code().code(), 78);
         let Error::Config { path: p, message } = e else {
             panic!("not a config error")
         };

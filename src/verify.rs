@@ -16,6 +16,7 @@
 
 use crate::diff::{self, Diff, Statements, Status, VendorDiff};
 use crate::disputes::Disputes;
+use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::input::ingest::InputFile;
 use crate::input::{hex, Role};
@@ -228,7 +229,7 @@ pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Optio
         let mut s = serde_json::to_string_pretty(&json!({
             "schema": SCHEMA,
             "verified": false,
-            "exit_code": 1,
+            "exit_code": ExitCode::Differs.code(),
             "statements": statements,
         }))
         .expect("JSON serializes");
@@ -494,7 +495,7 @@ pub enum Outcome {
         /// What went wrong and what to do.
         reason: String,
         /// The exit code it calls for.
-        exit_code: i32,
+        exit_code: ExitCode,
     },
 }
 
@@ -551,11 +552,11 @@ impl Verification {
     /// re-deriving gives; else 66 when a recorded input is missing, 78 when the rates do not
     /// load, 65 when an input cannot be read as CSV, 74 on an I/O error; otherwise 0 when
     /// everything matches and 1 when anything differs.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitCode {
         if self.checks.iter().any(|c| !c.seal.holds()) {
-            return 1;
+            return ExitCode::Differs;
         }
-        let codes: Vec<i32> = self
+        let codes: Vec<ExitCode> = self
             .checks
             .iter()
             .filter_map(|c| match c.outcome {
@@ -563,17 +564,22 @@ impl Verification {
                 _ => None,
             })
             .collect();
-        if let Some(code) = [66, 78, 65, 74]
-            .into_iter()
-            .find(|c| codes.contains(c))
-            .or_else(|| codes.first().copied())
+        if let Some(code) = [
+            ExitCode::NoInput,
+            ExitCode::Config,
+            ExitCode::DataErr,
+            ExitCode::IoErr,
+        ]
+        .into_iter()
+        .find(|c| codes.contains(c))
+        .or_else(|| codes.first().copied())
         {
             return code;
         }
         if self.is_verified() {
-            0
+            ExitCode::Success
         } else {
-            1
+            ExitCode::Differs
         }
     }
 }
@@ -618,7 +624,7 @@ enum Failure {
     /// The arguments no longer apply (an undeclared `--vendor`): the statement is absent.
     Absent(String),
     /// Settling failed.
-    Error(String, i32),
+    Error(String, ExitCode),
 }
 
 fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &Path) -> Rerun {
@@ -791,7 +797,7 @@ pub fn verify(sealed: &[Sealed], options: &Options) -> Verification {
                 disputes_path.as_deref().and_then(sha256_of),
                 Outcome::NotRederived {
                     reason: format!("{}; {hint}", missing.join(", ")),
-                    exit_code: 66,
+                    exit_code: ExitCode::NoInput,
                 },
                 None,
             )
@@ -1189,7 +1195,7 @@ pub fn to_json(v: &Verification) -> Value {
     json!({
         "schema": SCHEMA,
         "verified": v.is_verified(),
-        "exit_code": v.exit_code(),
+        "exit_code": v.exit_code().code(),
         "statements": statements,
     })
 }
@@ -1384,14 +1390,14 @@ mod tests {
     fn missing() -> Outcome {
         Outcome::NotRederived {
             reason: "calls input missing".into(),
-            exit_code: 66,
+            exit_code: ExitCode::NoInput,
         }
     }
 
     fn bad_rates() -> Outcome {
         Outcome::NotRederived {
             reason: "rates.toml: bad".into(),
-            exit_code: 78,
+            exit_code: ExitCode::Config,
         }
     }
 
@@ -1414,7 +1420,7 @@ mod tests {
                 Outcome::Identical,
             )
         };
-        let code = |checks: Vec<Check>| Verification { checks }.exit_code();
+        let code = |checks: Vec<Check>| Verification { checks }.exit_code().code();
         assert_eq!(code(vec![ok(), ok()]), 0);
         // A changed hash fails verification even when no figure moved.
         assert_eq!(code(vec![ok(), changed()]), 1);
@@ -1451,7 +1457,7 @@ mod tests {
                 ],
                 Outcome::NotRederived {
                     reason: "surveys input missing at data/surveys.csv\nsecond line\n".into(),
-                    exit_code: 66,
+                    exit_code: ExitCode::NoInput,
                 },
             )],
         };

@@ -720,7 +720,7 @@ mod tests {
             &[],
         )
         .unwrap_err();
-        assert_eq!(err.exit_code(), 73);
+        assert_eq!(err.exit_code().code(), 73);
         assert_eq!(std::fs::read(&e).unwrap(), b"id\n");
         assert_eq!(std::fs::read(&a).unwrap(), b"{\"n\": 1}\n");
         assert_eq!(
@@ -866,7 +866,7 @@ mod tests {
         create_new(&k, b"secret", 0o600).unwrap();
         assert_eq!(mode(&k), 0o600);
         let err = create_new(&k, b"other", 0o600).unwrap_err();
-        assert_eq!(err.exit_code(), 73);
+        assert_eq!(err.exit_code().code(), 73);
         assert_eq!(std::fs::read(&k).unwrap(), b"secret");
         assert_eq!(names(dir.path()), ["k.key"]);
     }

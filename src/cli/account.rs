@@ -3,6 +3,7 @@
 
 use super::{print_stdout, FormatArg, LangArg};
 use crate::account::{account, out_dir, Account, Request};
+use crate::error::ExitCode;
 use crate::render::account as render;
 use crate::write::Planned;
 use clap::Args;
@@ -67,7 +68,7 @@ pub fn account_files(out: &Path, a: &Account, lang: LangArg) -> Vec<(PathBuf, Ve
 }
 
 /// Runs `account`.
-pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
+pub fn run(a: AccountArgs) -> anyhow::Result<ExitCode> {
     let accounts = account(&Request {
         statements: a.statements.clone(),
         vendor: a.vendor.clone(),
@@ -99,5 +100,5 @@ pub fn run(a: AccountArgs) -> anyhow::Result<i32> {
         FormatArg::Html => render::html_all(&accounts, a.lang.into()),
     };
     print_stdout(&text)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }

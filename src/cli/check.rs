@@ -1,12 +1,13 @@
 //! `slatement check`: validate rates.toml and the inputs, list every bad row, settle nothing.
 
 use super::{parse_month, print_stdout, CheckArgs};
+use crate::error::ExitCode;
 use crate::preview;
 use crate::rates::Rates;
 use crate::settle::{resolve_inputs, settle, Run};
 
 /// Runs `check`: exit 0 when every row is accepted, 65 when any is rejected.
-pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
+pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
     let rates = Rates::load(&a.input.rates)?;
     let month = a
         .month
@@ -53,7 +54,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
         }
     }
     if settled.rejects.is_empty() {
-        Ok(0)
+        Ok(ExitCode::Success)
     } else {
         if !a.input.quiet {
             crate::say!(
@@ -61,6 +62,6 @@ pub fn run(a: CheckArgs) -> anyhow::Result<i32> {
                 settled.rejects.len()
             );
         }
-        Ok(65)
+        Ok(ExitCode::DataErr)
     }
 }

@@ -2,6 +2,7 @@
 
 use super::print_stdout;
 use crate::diff::{diff, render_json, render_text, Statements};
+use crate::error::ExitCode;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -32,7 +33,7 @@ pub struct DiffArgs {
 }
 
 /// Runs `diff`: exit 0 when the statements are identical, 1 when they differ.
-pub fn run(a: DiffArgs) -> anyhow::Result<i32> {
+pub fn run(a: DiffArgs) -> anyhow::Result<ExitCode> {
     let old = Statements::read(&a.old)?;
     let new = Statements::read(&a.new)?;
     let d = diff(&old, &new);
@@ -45,8 +46,8 @@ pub fn run(a: DiffArgs) -> anyhow::Result<i32> {
         if !a.quiet {
             crate::say!("statements are identical");
         }
-        Ok(0)
+        Ok(ExitCode::Success)
     } else {
-        Ok(1)
+        Ok(ExitCode::Differs)
     }
 }

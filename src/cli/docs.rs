@@ -2,6 +2,7 @@
 //! page come from the same clap definitions as `--help`, so they cannot drift from it.
 
 use super::{print_stdout, Cli};
+use crate::error::ExitCode;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
@@ -22,16 +23,16 @@ pub struct ManArgs {
 }
 
 /// Prints the completion script of `a.shell`.
-pub fn completions(a: CompletionsArgs) -> anyhow::Result<i32> {
+pub fn completions(a: CompletionsArgs) -> anyhow::Result<ExitCode> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "slatement", &mut out);
     print_stdout(&String::from_utf8(out)?)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// Prints the man page (roff) of slatement or of one of its commands.
-pub fn man(a: ManArgs) -> anyhow::Result<i32> {
+pub fn man(a: ManArgs) -> anyhow::Result<ExitCode> {
     let mut cmd = Cli::command();
     cmd.build();
     let page = match &a.command {
@@ -56,7 +57,7 @@ pub fn man(a: ManArgs) -> anyhow::Result<i32> {
     let mut out = Vec::new();
     clap_mangen::Man::new(page).render(&mut out)?;
     print_stdout(&String::from_utf8(out)?)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::{parse_as_of, parse_month, print_stdout, InputArgs};
 use crate::error::Error;
+use crate::error::ExitCode;
 use crate::evidence::{self, Collect, Section, TraceContext};
 use crate::input::records::Record;
 use crate::rates::Rates;
@@ -71,7 +72,7 @@ fn sections(what: &[WhatArg]) -> Vec<Section> {
 
 /// Runs `explain`: exit 0 once the evidence or the trace is printed; 2 when `--ticket` names no
 /// vendor work order or repair of the month.
-pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
+pub fn run(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let quiet = a.input.quiet;
     let rates = Rates::load(&a.input.rates)?;
     let tz = rates.timezone;
@@ -107,7 +108,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
     let Some(id) = a.ticket.as_deref().map(str::trim) else {
         let ev = evidence::build(&settled, &rates, month, cutoff);
         print_stdout(&evidence::render_tables(&ev, &sections(&a.what)))?;
-        return Ok(0);
+        return Ok(ExitCode::Success);
     };
     let found = settled.noted.iter().find_map(|f| {
         f.rows
@@ -140,7 +141,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<i32> {
                 ));
             }
             print_stdout(&text)?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
         None => Err(Error::Usage(evidence::untraceable(
             id,

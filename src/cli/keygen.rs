@@ -5,6 +5,7 @@
 
 use super::print_stdout;
 use crate::error::Error;
+use crate::error::ExitCode;
 use crate::seal::SecretKey;
 use crate::write::create_new;
 use clap::Args;
@@ -29,7 +30,7 @@ fn with_ext(name: &std::path::Path, ext: &str) -> PathBuf {
 }
 
 /// Runs `keygen`: writes both files and prints the public key (64 hex digits) on stdout.
-pub fn run(a: KeygenArgs) -> anyhow::Result<i32> {
+pub fn run(a: KeygenArgs) -> anyhow::Result<ExitCode> {
     let secret_path = with_ext(&a.out, ".key");
     let public_path = with_ext(&a.out, ".pub");
     for p in [&secret_path, &public_path] {
@@ -57,5 +58,5 @@ pub fn run(a: KeygenArgs) -> anyhow::Result<i32> {
         );
     }
     print_stdout(&format!("{}\n", key.public_hex()))?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }

@@ -33,6 +33,7 @@ pub mod sign;
 pub mod verify;
 
 use crate::error::Error;
+use crate::error::ExitCode;
 use crate::settle::InputOptions;
 use crate::timestamp::{parse_timestamp, start_of_day, Instant, Month};
 use chrono_tz::Tz;
@@ -313,7 +314,7 @@ pub fn parse_as_of(s: &str, tz: Tz) -> Result<Instant, Error> {
 }
 
 /// Runs the command line and returns the exit code.
-pub fn run(cli: Cli) -> anyhow::Result<i32> {
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Settle(a) => settle::run(a),
         Command::Check(a) => check::run(a),
@@ -332,10 +333,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 /// The exit code of an error: the library's typed errors know theirs (SPEC §6); anything else is
 /// an I/O failure.
-pub fn exit_code(err: &anyhow::Error) -> i32 {
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     err.chain()
         .find_map(|e| e.downcast_ref::<Error>())
-        .map_or(74, Error::exit_code)
+        .map_or(ExitCode::IoErr, Error::exit_code)
 }
 
 /// Writes `text` to stdout; a closed pipe (`| head`) is not an error.

@@ -4,6 +4,7 @@
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, InputArgs, LangArg};
 use crate::disputes::Disputes;
 use crate::error::Error;
+use crate::error::ExitCode;
 use crate::input::profile;
 use crate::input::Role;
 use crate::rates::Rates;
@@ -104,7 +105,7 @@ pub fn files(out: &Path, r: &Reconciliation, lang: LangArg) -> Vec<(PathBuf, Vec
 }
 
 /// Runs `reconcile`: exit 0 when everything agrees, 1 when anything differs.
-pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
+pub fn run(a: ReconcileArgs) -> anyhow::Result<ExitCode> {
     let quiet = a.input.quiet;
     let rates = Rates::load(&a.input.rates)?;
     let tz = rates.timezone;
@@ -220,5 +221,9 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<i32> {
         FormatArg::Html => render::html(r, a.lang.into()),
     };
     print_stdout(&text)?;
-    Ok(if r.agrees { 0 } else { 1 })
+    Ok(if r.agrees {
+        ExitCode::Success
+    } else {
+        ExitCode::Differs
+    })
 }

@@ -5,6 +5,7 @@ use super::print_stdout;
 use super::settle::{format_of, settle_and_write};
 use super::{FormatArg, SettleArgs};
 use crate::diff::{diff, render_text, Statements};
+use crate::error::ExitCode;
 use crate::render;
 use crate::settle::{settle, Run};
 use crate::statement::Statement;
@@ -34,7 +35,7 @@ fn statements_of(statements: &[Statement]) -> Statements {
 /// Runs `rescore`: exit 0 once the statements are printed (and written) and the diff shown — a
 /// difference is the expected outcome here, not a failure. A disputes line that is malformed,
 /// names no accepted row of the month, or does not apply to its record is exit 65.
-pub fn run(a: RescoreArgs) -> anyhow::Result<i32> {
+pub fn run(a: RescoreArgs) -> anyhow::Result<ExitCode> {
     let quiet = a.settle.input.quiet;
     // The original is read first: a missing or unreadable one stops before anything is written.
     let against = a.against.as_deref().map(Statements::read).transpose()?;
@@ -100,5 +101,5 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<i32> {
             }
         }
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

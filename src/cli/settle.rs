@@ -3,6 +3,7 @@
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
 use crate::disputes::Disputes;
 use crate::error::Error;
+use crate::error::ExitCode;
 use crate::evidence::{self, Collect};
 use crate::progress;
 use crate::rates::Rates;
@@ -17,14 +18,14 @@ use std::path::{Path, PathBuf};
 const SHOWN_REJECTS: usize = 20;
 
 /// Runs `settle`.
-pub fn run(a: SettleArgs) -> anyhow::Result<i32> {
+pub fn run(a: SettleArgs) -> anyhow::Result<ExitCode> {
     let done = settle_and_write(&a, None)?;
     print_stdout(&render::render(
         &done.settled.statements,
         format_of(a.format),
         a.lang.into(),
     ))?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// The renderer of a `--format`.

@@ -4,6 +4,7 @@
 //! it are not the ones that were signed.
 
 use crate::error::Error;
+use crate::error::ExitCode;
 use crate::seal::{self, SecretKey};
 use crate::write::{lock_folders, publish, Planned, Written, LOCK_FILE};
 use clap::Args;
@@ -39,7 +40,7 @@ fn guarding_folder(file: &Path) -> PathBuf {
 }
 
 /// Runs `sign`.
-pub fn run(a: SignArgs) -> anyhow::Result<i32> {
+pub fn run(a: SignArgs) -> anyhow::Result<ExitCode> {
     let (key, warning) = SecretKey::load(&a.key)?;
     if let Some(w) = warning {
         crate::say!("warning: {w}");
@@ -94,7 +95,7 @@ pub fn run(a: SignArgs) -> anyhow::Result<i32> {
                 a.statement.display(),
                 broken.join("; ")
             );
-            return Ok(1);
+            return Ok(ExitCode::Differs);
         }
         let sig = key.sign(&seal::canonical(item));
         seal::add_signature(item, &sig);
@@ -113,5 +114,5 @@ pub fn run(a: SignArgs) -> anyhow::Result<i32> {
         };
         crate::say!("{what} {} as {}", a.statement.display(), key.public_hex());
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

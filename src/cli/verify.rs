@@ -2,6 +2,7 @@
 //! and say whether every input hash and figure still matches (SPEC §6).
 
 use super::print_stdout;
+use crate::error::ExitCode;
 use crate::seal::PublicKey;
 use crate::verify::{parse, render_json, render_text, seal_first, verify, Options};
 use clap::{Args, ValueEnum};
@@ -42,7 +43,7 @@ pub struct VerifyArgs {
 /// Runs `verify`: exit 0 when every seal holds, every input and the rates are unchanged and
 /// every statement is identical; 1 when a seal does not hold (checked first) or anything
 /// differs; 66 when a recorded input is missing or not a regular file, 78 for bad rates or keys.
-pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
+pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
     let trust = a
         .trust
         .iter()
@@ -59,7 +60,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
                 a.statement.display()
             );
         }
-        return Ok(1);
+        return Ok(ExitCode::Differs);
     }
     let sealed = parse(&bytes).map_err(|message| crate::error::Error::NotAStatement {
         path: a.statement.clone(),
@@ -84,11 +85,11 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<i32> {
         let ok = v.checks.iter().filter(|c| c.is_verified()).count();
         let unsealed = v.checks.iter().filter(|c| !c.seal.holds()).count();
         let signatures: usize = v.checks.iter().map(|c| c.seal.signatures.len()).sum();
-        if code == 0 && signatures > 0 {
+        if code == ExitCode::Success && signatures > 0 {
             crate::say!(
                 "verified: {n} statement(s) identical, every input unchanged, {signatures} signature(s) valid"
             );
-        } else if code == 0 {
+        } else if code == ExitCode::Success {
             crate::say!("verified: {n} statement(s) identical, every input unchanged");
         } else if unsealed > 0 {
             crate::say!(

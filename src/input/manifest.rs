@@ -123,6 +123,6 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("unknown key `calls.files`"), "{e}");
         let e = Manifest::parse("[call]\n", PathBuf::from("manifest.toml")).unwrap_err();
-        assert_eq!(e.exit_code(), 78);
+        assert_eq!(e.exit_code().code(), 78);
     }
 }

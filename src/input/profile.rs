@@ -1308,7 +1308,7 @@ mod tests {
         ] {
             let e = from_text(text, Role::Calls).unwrap_err();
             assert!(e.to_string().contains(says), "{text}: {e}");
-            assert_eq!(e.exit_code(), 78);
+            assert_eq!(e.exit_code().code(), 78);
         }
     }
 }

@@ -677,7 +677,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = two_sheet_book(dir.path());
         let err = SheetRows::open(&path, Some("Sheet1")).err().unwrap();
-        assert_eq!(err.exit_code(), 65);
+        assert_eq!(err.exit_code().code(), 65);
         let text = err.to_string();
         assert!(text.contains(":0: has no sheet named `Sheet1`"), "{text}");
         assert!(text.contains("`Calls`, `Notes`"), "{text}");
@@ -689,7 +689,7 @@ mod tests {
         let path = dir.path().join("calls.xlsx");
         std::fs::write(&path, "contact_id,vendor\n1,acme\n").unwrap();
         let err = SheetRows::open(&path, None).err().unwrap();
-        assert_eq!(err.exit_code(), 65);
+        assert_eq!(err.exit_code().code(), 65);
         assert!(matches!(err, Error::BadFile { line: 0, .. }));
         assert!(err
             .to_string()
@@ -708,7 +708,7 @@ mod tests {
             .err()
             .unwrap();
         assert!(matches!(err, Error::Io { .. }));
-        assert_eq!(err.exit_code(), 74);
+        assert_eq!(err.exit_code().code(), 74);
     }
 
     #[test]
