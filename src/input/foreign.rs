@@ -129,6 +129,22 @@ impl JsonLines {
     }
 }
 
+/// A cell's number of `unit`-second units as nanoseconds, or (the cell, why not) naming it as
+/// `{label}`X` is not a number of {what}`.
+fn nanos_in(
+    text: &str,
+    unit: i64,
+    label: &str,
+    what: &str,
+) -> std::result::Result<i64, (String, String)> {
+    convert::duration_nanos(text, unit).ok_or_else(|| {
+        (
+            text.to_string(),
+            format!("{label}`{text}` is not a number of {what}"),
+        )
+    })
+}
+
 /// The columns of a first-non-empty list (`group_by`, `first_of`) the header has: a column
 /// the export lacks is empty in every row, so it is passed over (`linkedid` in exports of
 /// Asterisk before 1.8). When the header has none of them, the first is kept, so resolving it
@@ -392,14 +408,14 @@ enum ResolvedInput {
         duration: usize,
         billsec: usize,
     },
-    StartPlusMinutes {
-        start: usize,
-        minutes: usize,
-    },
-    StartPlusSeconds {
-        start: usize,
-        seconds: usize,
-        /// end − seconds rather than start + seconds.
+    /// A time moved by a number in another column: start + minutes, start + seconds, or
+    /// end − seconds.
+    Offset {
+        from: usize,
+        amount: usize,
+        /// Seconds in one unit of `amount` (1, or 60 for minutes).
+        unit: i64,
+        /// Back from `from` (end − seconds) rather than forward.
         back: bool,
     },
     Joined(Vec<usize>),
@@ -510,18 +526,22 @@ impl Mapper {
                     duration: resolve(duration)?,
                     billsec: resolve(billsec)?,
                 },
-                Input::StartPlusMinutes { start, minutes } => ResolvedInput::StartPlusMinutes {
-                    start: resolve(start)?,
-                    minutes: resolve(minutes)?,
-                },
-                Input::StartPlusSeconds { start, seconds } => ResolvedInput::StartPlusSeconds {
-                    start: resolve(start)?,
-                    seconds: resolve(seconds)?,
+                Input::StartPlusMinutes { start, minutes } => ResolvedInput::Offset {
+                    from: resolve(start)?,
+                    amount: resolve(minutes)?,
+                    unit: 60,
                     back: false,
                 },
-                Input::EndMinusSeconds { end, seconds } => ResolvedInput::StartPlusSeconds {
-                    start: resolve(end)?,
-                    seconds: resolve(seconds)?,
+                Input::StartPlusSeconds { start, seconds } => ResolvedInput::Offset {
+                    from: resolve(start)?,
+                    amount: resolve(seconds)?,
+                    unit: 1,
+                    back: false,
+                },
+                Input::EndMinusSeconds { end, seconds } => ResolvedInput::Offset {
+                    from: resolve(end)?,
+                    amount: resolve(seconds)?,
+                    unit: 1,
                     back: true,
                 },
                 Input::Joined(parts) => {
@@ -728,24 +748,21 @@ impl Mapper {
                 }
                 first
             }
-            ResolvedInput::StartPlusSeconds {
-                start,
-                seconds,
+            ResolvedInput::Offset {
+                from,
+                amount,
+                unit,
                 back,
             } => {
-                let seconds_text = self.cell_for(src, *seconds, spec).map_err(fail)?;
-                if seconds_text.is_empty() {
+                let text = self.cell_for(src, *amount, spec).map_err(fail)?;
+                if text.is_empty() {
                     Cow::Borrowed("")
                 } else {
-                    let s = convert::duration_nanos(&seconds_text, 1).ok_or_else(|| {
-                        (
-                            seconds_text.to_string(),
-                            format!("`{seconds_text}` is not a number of seconds"),
-                        )
-                    })?;
-                    let at = self.start(src, *start, spec)?;
-                    let s = if *back { -s } else { s };
-                    Cow::Owned(crate::timestamp::Instant(at.0 + s).to_rfc3339(self.tz))
+                    let what = if *unit == 60 { "minutes" } else { "seconds" };
+                    let n = nanos_in(&text, *unit, "", what)?;
+                    let at = self.start(src, *from, spec)?;
+                    let n = if *back { -n } else { n };
+                    Cow::Owned(crate::timestamp::Instant(at.0 + n).to_rfc3339(self.tz))
                 }
             }
             ResolvedInput::StartPlusWait {
@@ -754,39 +771,14 @@ impl Mapper {
                 billsec,
             } => {
                 let billsec_text = self.cell_for(src, *billsec, spec).map_err(fail)?;
-                let bill = convert::duration_nanos(&billsec_text, 1).ok_or_else(|| {
-                    (
-                        billsec_text.to_string(),
-                        format!("billsec `{billsec_text}` is not a number of seconds"),
-                    )
-                })?;
+                let bill = nanos_in(&billsec_text, 1, "billsec ", "seconds")?;
                 if bill <= 0 {
                     Cow::Borrowed("")
                 } else {
                     let duration_text = self.cell_for(src, *duration, spec).map_err(fail)?;
-                    let dur = convert::duration_nanos(&duration_text, 1).ok_or_else(|| {
-                        (
-                            duration_text.to_string(),
-                            format!("duration `{duration_text}` is not a number of seconds"),
-                        )
-                    })?;
+                    let dur = nanos_in(&duration_text, 1, "duration ", "seconds")?;
                     let at = self.start(src, *start, spec)?;
                     Cow::Owned(crate::timestamp::Instant(at.0 + dur - bill).to_rfc3339(self.tz))
-                }
-            }
-            ResolvedInput::StartPlusMinutes { start, minutes } => {
-                let minutes_text = self.cell_for(src, *minutes, spec).map_err(fail)?;
-                if minutes_text.is_empty() {
-                    Cow::Borrowed("")
-                } else {
-                    let m = convert::duration_nanos(&minutes_text, 60).ok_or_else(|| {
-                        (
-                            minutes_text.to_string(),
-                            format!("`{minutes_text}` is not a number of minutes"),
-                        )
-                    })?;
-                    let at = self.start(src, *start, spec)?;
-                    Cow::Owned(crate::timestamp::Instant(at.0 + m).to_rfc3339(self.tz))
                 }
             }
         };
