@@ -452,6 +452,16 @@ fn rule(profile: &str, also: &[(&str, &str)], export: &[u8], role: Role) -> Resu
     })
 }
 
+impl Mapped {
+    /// Canonical column `i` of every row handed out.
+    fn cells(&self, i: usize) -> Vec<&str> {
+        self.rows
+            .iter()
+            .map(|r| r.split(',').nth(i).unwrap())
+            .collect()
+    }
+}
+
 #[derive(Debug)]
 struct Mapped {
     rows: Vec<String>,
@@ -535,11 +545,7 @@ fn a_date_column_and_a_time_column_are_read_as_one_day_first_time() {
     let csv = "id,Date,Time\na,08/01/2025,15:00\nb,1/9/2017,16:33:01\nc,04/09/17,\n";
     let m = rule(&p, &[], csv.as_bytes(), Role::Calls).unwrap();
     assert!(m.errors.is_empty(), "{m:?}");
-    let offered: Vec<&str> = m
-        .rows
-        .iter()
-        .map(|r| r.split(',').nth(5).unwrap())
-        .collect();
+    let offered = m.cells(5);
     assert_eq!(
         offered,
         [
@@ -677,11 +683,7 @@ fn excel_format_reads_typed_date_cells_and_bare_serials_of_a_workbook() {
     let p = "role = \"calls\"\n[source]\nformat = \"xlsx\"\n[columns]\ncontact_id = \"id\"\nchannel = { value = \"phone\" }\nstage = { value = \"aftersales\" }\ncategory = { value = \"general\" }\noffered_at = { column = \"start\", format = \"excel\" }\n";
     let m = rule(p, &[], &bytes, Role::Calls).unwrap();
     assert!(m.errors.is_empty(), "{m:?}");
-    let offered: Vec<&str> = m
-        .rows
-        .iter()
-        .map(|r| r.split(',').nth(5).unwrap())
-        .collect();
+    let offered = m.cells(5);
     assert_eq!(offered, ["2026-10-01 09:00:00", "2026-10-01 12:00:00"]);
 }
 
@@ -739,11 +741,7 @@ fn zendesk_report_words_for_scores_read_as_the_api_values() {
     )
     .unwrap();
     assert!(m.errors.is_empty(), "{m:?}");
-    let ratings: Vec<&str> = m
-        .rows
-        .iter()
-        .map(|r| r.split(',').nth(3).unwrap())
-        .collect();
+    let ratings = m.cells(3);
     assert_eq!(ratings, ["satisfied", "dissatisfied"]);
     assert_eq!(
         m.skipped,

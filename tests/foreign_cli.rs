@@ -166,24 +166,33 @@ fn a_bad_byte_in_a_used_cell_names_the_encoding_to_try_and_in_an_unused_cell_is_
     );
 }
 
-#[test]
-fn check_previews_a_mapping_on_one_named_file() {
-    // No tickets or surveys anywhere: a named file is checked on its own.
+/// `check` of one fixture export, named as the `role` input, read through `profile`, vendor acme.
+fn check_one(role: &str, fixture: &str, profile: &str) -> Out {
     let rates = rates_arg();
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
+    run_in(
         dir.path(),
         &[
             "check",
             "--rates",
             &rates,
-            "--tickets",
-            &foreign("freshdesk-tickets/freshdesk-export.csv"),
-            "--tickets-profile",
-            "freshdesk-tickets",
+            &format!("--{role}"),
+            &foreign(fixture),
+            &format!("--{role}-profile"),
+            profile,
             "--vendor",
             "acme",
         ],
+    )
+}
+
+#[test]
+fn check_previews_a_mapping_on_one_named_file() {
+    // No tickets or surveys anywhere: a named file is checked on its own.
+    let out = check_one(
+        "tickets",
+        "freshdesk-tickets/freshdesk-export.csv",
+        "freshdesk-tickets",
     );
     out.expect(65);
     let o = &out.stdout;
@@ -476,22 +485,7 @@ answered_at = "answered_at"
 fn check_shows_what_became_of_every_line_lines_records_skipped_folded_contacts() {
     // asterisk-cdr-db/cdr.csv: 13 lines = header + 12 records; 2 voicemail legs skipped,
     // 5 legs folded into their call, 5 rows (4 calls, 1 rejected); see its expected.md.
-    let rates = rates_arg();
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
-        &[
-            "check",
-            "--rates",
-            &rates,
-            "--calls",
-            &foreign("asterisk-cdr-db/cdr.csv"),
-            "--calls-profile",
-            "asterisk-cdr-db",
-            "--vendor",
-            "acme",
-        ],
-    );
+    let out = check_one("calls", "asterisk-cdr-db/cdr.csv", "asterisk-cdr-db");
     out.expect(65);
     let o = &out.stdout;
     assert!(
