@@ -18,7 +18,7 @@
 
 use rust_decimal::Decimal;
 use slatement::account::archive::{read_archive, Method};
-use slatement::money::round;
+use slatement::base::money::round;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

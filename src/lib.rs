@@ -48,31 +48,16 @@ macro_rules! say_raw {
     }};
 }
 
-pub mod calendar;
-pub mod capitals;
+pub mod audit;
+pub mod base;
 pub mod cli;
-pub mod definitions;
-pub mod diff;
-pub mod disputes;
+pub mod contract;
 pub mod error;
 pub mod evidence;
-pub mod files;
-pub mod incidents;
 pub mod input;
-pub mod money;
-pub mod preview;
-pub mod progress;
-pub mod rates;
+pub mod month;
 pub mod reconcile;
 pub mod render;
-pub mod scoring;
-pub mod seal;
-pub mod settle;
 pub mod statement;
 pub mod tally;
-pub mod terms;
-pub mod text;
-pub mod timestamp;
-pub mod verify;
 pub mod write;
-pub mod zone_cache;

@@ -9,7 +9,10 @@ fn main() {
         Ok(code) => code,
         Err(err) => {
             // Every error says its cause itself: the chain is not printed again.
-            slatement::say!("error: {}", slatement::text::message(&format!("{err}")));
+            slatement::say!(
+                "error: {}",
+                slatement::base::text::message(&format!("{err}"))
+            );
             cli::exit_code(&err)
         }
     };

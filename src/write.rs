@@ -258,7 +258,7 @@ enum Existing {
 }
 
 fn existing(path: &Path, bytes: &[u8], keep: bool) -> Result<Existing> {
-    match crate::files::read_regular(path) {
+    match crate::base::files::read_regular(path) {
         Ok(old) if old == bytes => Ok(Existing::Same),
         Ok(old) => {
             let mode = std::fs::metadata(path)
@@ -449,7 +449,7 @@ pub fn recover(root: &Path) -> Result<usize> {
     journals.sort();
     let mut done = 0;
     for journal in journals {
-        let text = crate::files::read_regular(&journal)
+        let text = crate::base::files::read_regular(&journal)
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .unwrap_or_default();

@@ -7,10 +7,10 @@
 //! counts (for the warning of a final settlement) and any `signatures`. Every other field is
 //! ignored, so a statement of a later version of the tool with more fields is still read.
 
+use crate::base::money::Rounding;
+use crate::base::timestamp::Month;
 use crate::error::{Error, Result};
 use crate::input::hex;
-use crate::money::Rounding;
-use crate::timestamp::Month;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;

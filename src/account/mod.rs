@@ -9,11 +9,11 @@
 pub mod archive;
 pub mod rows;
 
+use crate::base::money::round;
+use crate::base::timestamp::{parse_timestamp, Month};
 use crate::error::{Error, Result};
 use crate::input::cells;
 use crate::input::records::{Cells, RowError};
-use crate::money::round;
-use crate::timestamp::{parse_timestamp, Month};
 use archive::{Method, StatementRecord};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -1093,7 +1093,7 @@ pub fn out_dir(out: &Path, vendor: &str) -> PathBuf {
 mod tests {
     use super::archive::LatePayment;
     use super::*;
-    use crate::money::Rounding;
+    use crate::base::money::Rounding;
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {

@@ -80,7 +80,11 @@ pub fn run(a: AccountArgs) -> anyhow::Result<ExitCode> {
     if !a.quiet {
         for acc in &accounts {
             for w in &acc.warnings {
-                crate::say!("warning: {}: {}", acc.vendor.id, crate::text::message(w));
+                crate::say!(
+                    "warning: {}: {}",
+                    acc.vendor.id,
+                    crate::base::text::message(w)
+                );
             }
         }
     }

@@ -1,10 +1,10 @@
 //! `slatement check`: validate rates.toml and the inputs, list every bad row, settle nothing.
 
 use super::{parse_month, print_stdout, CheckArgs};
+use crate::contract::rates::Rates;
 use crate::error::ExitCode;
-use crate::preview;
-use crate::rates::Rates;
-use crate::settle::{resolve_inputs, settle, Run};
+use crate::evidence::preview;
+use crate::month::{resolve_inputs, settle, Run};
 
 /// Runs `check`: exit 0 when every row is accepted, 65 when any is rejected.
 pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -50,7 +50,7 @@ pub fn run(a: CheckArgs) -> anyhow::Result<ExitCode> {
             }
         }
         for n in &settled.notices {
-            crate::say!("note: {}", crate::text::message(n));
+            crate::say!("note: {}", crate::base::text::message(n));
         }
     }
     if settled.rejects.is_empty() {

@@ -1,7 +1,7 @@
 //! `slatement diff A.json B.json`: what changed between two statements (SPEC §6).
 
 use super::print_stdout;
-use crate::diff::{diff, render_json, render_text, Statements};
+use crate::audit::diff::{diff, render_json, render_text, Statements};
 use crate::error::ExitCode;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;

@@ -3,12 +3,12 @@
 //! rejected rows (they are part of the evidence).
 
 use super::{parse_as_of, parse_month, print_stdout, InputArgs};
+use crate::contract::rates::Rates;
 use crate::error::Error;
 use crate::error::ExitCode;
 use crate::evidence::{self, Collect, Section, TraceContext};
 use crate::input::records::Record;
-use crate::rates::Rates;
-use crate::settle::{resolve_inputs, settle_collecting, Run};
+use crate::month::{resolve_inputs, settle_collecting, Run};
 use clap::{Args, ValueEnum};
 
 /// The evidence `explain` prints.
@@ -100,7 +100,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<ExitCode> {
             crate::say!("{}: {} rows, {} rejected", f.path, f.rows, f.rejected);
         }
         for n in &settled.notices {
-            crate::say!("note: {}", crate::text::message(n));
+            crate::say!("note: {}", crate::base::text::message(n));
         }
     }
     let cutoff = as_of.unwrap_or_else(|| month.bounds(tz).1);

@@ -4,9 +4,9 @@
 //! replaced.
 
 use super::print_stdout;
+use crate::audit::seal::SecretKey;
 use crate::error::Error;
 use crate::error::ExitCode;
-use crate::seal::SecretKey;
 use crate::write::create_new;
 use clap::Args;
 use std::path::PathBuf;

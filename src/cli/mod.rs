@@ -32,10 +32,10 @@ pub mod settle;
 pub mod sign;
 pub mod verify;
 
+use crate::base::timestamp::{parse_timestamp, start_of_day, Instant, Month};
 use crate::error::Error;
 use crate::error::ExitCode;
-use crate::settle::InputOptions;
-use crate::timestamp::{parse_timestamp, start_of_day, Instant, Month};
+use crate::month::InputOptions;
 use chrono_tz::Tz;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

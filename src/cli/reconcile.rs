@@ -2,15 +2,15 @@
 //! record by record, with the reason for every difference (SPEC §10).
 
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, InputArgs, LangArg};
-use crate::disputes::Disputes;
+use crate::contract::rates::Rates;
 use crate::error::Error;
 use crate::error::ExitCode;
 use crate::input::profile;
 use crate::input::Role;
-use crate::rates::Rates;
+use crate::month::resolve_inputs;
 use crate::reconcile::{claim, reconcile, Reconciliation, Request};
 use crate::render::reconcile as render;
-use crate::settle::resolve_inputs;
+use crate::tally::disputes::Disputes;
 use crate::write::Planned;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -190,7 +190,7 @@ pub fn run(a: ReconcileArgs) -> anyhow::Result<ExitCode> {
             &r.claim.sha256[..12]
         );
         for w in &r.warnings {
-            crate::say!("warning: {}", crate::text::message(w));
+            crate::say!("warning: {}", crate::base::text::message(w));
         }
     }
     if let Some(out) = &a.out {

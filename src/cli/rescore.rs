@@ -4,10 +4,10 @@
 use super::print_stdout;
 use super::settle::{format_of, settle_and_write};
 use super::{FormatArg, SettleArgs};
-use crate::diff::{diff, render_text, Statements};
+use crate::audit::diff::{diff, render_text, Statements};
 use crate::error::ExitCode;
+use crate::month::{settle, Run};
 use crate::render;
-use crate::settle::{settle, Run};
 use crate::statement::Statement;
 use clap::Args;
 use std::path::PathBuf;

@@ -1,16 +1,16 @@
 //! `slatement settle`: read, score, price, print and write (SPEC §6).
 
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
-use crate::disputes::Disputes;
+use crate::audit::seal::SecretKey;
+use crate::base::progress;
+use crate::base::timestamp::{Instant, Month};
+use crate::contract::rates::Rates;
 use crate::error::Error;
 use crate::error::ExitCode;
 use crate::evidence::{self, Collect};
-use crate::progress;
-use crate::rates::Rates;
+use crate::month::{resolve_inputs, settle_collecting, InputPaths, Run, Settled};
 use crate::render::{self, Format};
-use crate::seal::SecretKey;
-use crate::settle::{resolve_inputs, settle_collecting, InputPaths, Run, Settled};
-use crate::timestamp::{Instant, Month};
+use crate::tally::disputes::Disputes;
 use crate::write::{lock_folders, publish, rejects_csv, statement_files, Planned, Written};
 use std::path::{Path, PathBuf};
 
@@ -138,11 +138,15 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             );
         }
         for n in &settled.notices {
-            crate::say!("note: {}", crate::text::message(n));
+            crate::say!("note: {}", crate::base::text::message(n));
         }
         for s in &settled.statements {
             for w in &s.warnings {
-                crate::say!("warning: {}: {}", s.vendor.id, crate::text::message(w));
+                crate::say!(
+                    "warning: {}: {}",
+                    s.vendor.id,
+                    crate::base::text::message(w)
+                );
             }
         }
     }

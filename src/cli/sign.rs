@@ -3,9 +3,9 @@
 //! statement whose existing signatures no longer match is not signed (exit 1): the figures in
 //! it are not the ones that were signed.
 
+use crate::audit::seal::{self, SecretKey};
 use crate::error::Error;
 use crate::error::ExitCode;
-use crate::seal::{self, SecretKey};
 use crate::write::{lock_folders, publish, Planned, Written, LOCK_FILE};
 use clap::Args;
 use serde_json::Value;
@@ -55,9 +55,9 @@ pub fn run(a: SignArgs) -> anyhow::Result<ExitCode> {
             );
         }
     })?;
-    let bytes = crate::diff::read_statement_file(&a.statement)?;
+    let bytes = crate::audit::diff::read_statement_file(&a.statement)?;
     // Read as the sealed statement it must be (schema, tool, arguments).
-    crate::verify::parse(&bytes).map_err(|message| Error::NotAStatement {
+    crate::audit::verify::parse(&bytes).map_err(|message| Error::NotAStatement {
         path: a.statement.clone(),
         message,
     })?;

@@ -2,9 +2,9 @@
 //! and say whether every input hash and figure still matches (SPEC §6).
 
 use super::print_stdout;
+use crate::audit::seal::PublicKey;
+use crate::audit::verify::{parse, render_json, render_text, seal_first, verify, Options};
 use crate::error::ExitCode;
-use crate::seal::PublicKey;
-use crate::verify::{parse, render_json, render_text, seal_first, verify, Options};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -51,7 +51,7 @@ pub fn run(a: VerifyArgs) -> anyhow::Result<ExitCode> {
         .collect::<Result<Vec<_>, _>>()?;
     // The seal first: a signed statement that was changed fails here (exit 1), however far
     // from a statement the change left it.
-    let bytes = crate::diff::read_statement_file(&a.statement)?;
+    let bytes = crate::audit::diff::read_statement_file(&a.statement)?;
     if let Some(report) = seal_first(&bytes, &trust, a.format == VerifyFormatArg::Json) {
         print_stdout(&report)?;
         if !a.quiet {

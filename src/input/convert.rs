@@ -3,7 +3,7 @@
 //! that the canonical reader then judges by SPEC §8 like any other.
 
 use super::profile::{Encoding, TimeFormat};
-use crate::timestamp::{local_to_instant, parse_timestamp, Instant};
+use crate::base::timestamp::{local_to_instant, parse_timestamp, Instant};
 use chrono::format::{Fixed, Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike};
 use chrono_tz::Tz;

@@ -762,7 +762,7 @@ impl Mapper {
                     let n = nanos_in(&text, *unit, "", what)?;
                     let at = self.start(src, *from, spec)?;
                     let n = if *back { -n } else { n };
-                    Cow::Owned(crate::timestamp::Instant(at.0 + n).to_rfc3339(self.tz))
+                    Cow::Owned(crate::base::timestamp::Instant(at.0 + n).to_rfc3339(self.tz))
                 }
             }
             ResolvedInput::StartPlusWait {
@@ -778,7 +778,9 @@ impl Mapper {
                     let duration_text = self.cell_for(src, *duration, spec).map_err(fail)?;
                     let dur = nanos_in(&duration_text, 1, "duration ", "seconds")?;
                     let at = self.start(src, *start, spec)?;
-                    Cow::Owned(crate::timestamp::Instant(at.0 + dur - bill).to_rfc3339(self.tz))
+                    Cow::Owned(
+                        crate::base::timestamp::Instant(at.0 + dur - bill).to_rfc3339(self.tz),
+                    )
                 }
             }
         };
@@ -800,7 +802,7 @@ impl Mapper {
         // A time already in a canonical form passes as it is (the row rules read it next).
         let canonical = self.source_tz.is_none()
             && spec.formats.first() == Some(&TimeFormat::Canonical)
-            && crate::timestamp::parse_timestamp(filled.as_bytes(), self.tz).is_ok();
+            && crate::base::timestamp::parse_timestamp(filled.as_bytes(), self.tz).is_ok();
         if !canonical {
             return convert::read_time(&filled, &spec.formats, self.tz)
                 .and_then(|t| self.localize(t))
@@ -816,7 +818,7 @@ impl Mapper {
         src: &csv::ByteRecord,
         at: usize,
         spec: &ColumnSpec,
-    ) -> std::result::Result<crate::timestamp::Instant, (String, String)> {
+    ) -> std::result::Result<crate::base::timestamp::Instant, (String, String)> {
         let text = self
             .cell_for(src, at, spec)
             .map_err(|r| (String::new(), r))?;
@@ -1162,7 +1164,7 @@ fn assemble_groups(
 /// The earlier (or, with `latest`, the later) of two canonical time cells; an empty cell
 /// gives way to a filled one.
 fn pick_time<'a>(mine: &'a [u8], theirs: &'a [u8], tz: Tz, latest: bool) -> &'a [u8] {
-    use crate::timestamp::parse_timestamp;
+    use crate::base::timestamp::parse_timestamp;
     match (parse_timestamp(mine, tz), parse_timestamp(theirs, tz)) {
         (Ok(a), Ok(b)) if (b > a) == latest && b != a => theirs,
         (Err(_), Ok(_)) if mine.is_empty() => theirs,

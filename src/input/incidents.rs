@@ -7,9 +7,9 @@
 
 use super::records::{Cells, RowError};
 use super::{csv_error, open, raw_row, Header, Reject, Role};
+use crate::base::timestamp::{parse_timestamp, Instant};
+use crate::contract::terms::IncidentKind;
 use crate::error::{Error, Result};
-use crate::terms::IncidentKind;
-use crate::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 use std::path::Path;
@@ -458,7 +458,7 @@ mod tests {
     const TZ: Tz = chrono_tz::Asia::Shanghai;
 
     fn month() -> (Instant, Instant) {
-        crate::timestamp::Month::parse("2026-10")
+        crate::base::timestamp::Month::parse("2026-10")
             .unwrap()
             .bounds(TZ)
     }

@@ -8,12 +8,12 @@ use super::pipeline::{self, Chunk, ChunkRecords, FileRead, RecordAt, Shape, Work
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
 use super::{raw_row, Header, Reject, Role};
-use crate::disputes::{self, Disputes};
+use crate::base::progress;
+use crate::base::timestamp::{parse_timestamp, Instant, Month};
 use crate::error::Result;
 use crate::evidence::{Collect, Noted};
-use crate::progress;
+use crate::tally::disputes::{self, Disputes};
 use crate::tally::{RowCounts, VendorCtx, VendorTally};
-use crate::timestamp::{parse_timestamp, Instant, Month};
 use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
@@ -221,7 +221,7 @@ impl InputFile {
         InputFile {
             role,
             // Recorded as read: `./data/calls.csv` and `data/calls.csv` are one file.
-            path: crate::files::lexical(&path),
+            path: crate::base::files::lexical(&path),
             profile,
         }
     }

@@ -42,7 +42,7 @@ impl Manifest {
         if !path.is_file() {
             return Ok(None);
         }
-        let text = crate::files::read_text(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::base::files::read_text(&path).map_err(|e| Error::io(&path, e))?;
         Self::parse(&text, path).map(Some)
     }
 

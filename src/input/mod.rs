@@ -346,7 +346,7 @@ impl Header {
             let mut shown: Vec<String> = names
                 .iter()
                 .take(30)
-                .map(|n| crate::text::shown(n))
+                .map(|n| crate::base::text::shown(n))
                 .collect();
             if names.len() > 30 {
                 shown.push(format!("… {} more", names.len() - 30));
@@ -412,12 +412,12 @@ impl std::fmt::Display for Reject {
         write!(
             f,
             "{}:{}: {}: {}",
-            crate::text::visible(&self.file),
+            crate::base::text::visible(&self.file),
             self.line,
-            crate::text::shown(&self.column),
-            crate::text::visible(&crate::text::clip_to(
+            crate::base::text::shown(&self.column),
+            crate::base::text::visible(&crate::base::text::clip_to(
                 &self.reason,
-                4 * crate::text::SHOWN_CHARS
+                4 * crate::base::text::SHOWN_CHARS
             ))
         )
     }

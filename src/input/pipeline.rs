@@ -9,9 +9,9 @@
 //! line. At most a few chunks per file are in flight, so memory does not grow with the file.
 
 use super::{csv_error, csv_reader, hex};
+use crate::base::progress;
 use crate::error::{Error, Result};
 use crate::input::ingest::{read_file_on, read_foreign, FileResult, InputFile, Setup};
-use crate::progress;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;

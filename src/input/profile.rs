@@ -512,7 +512,7 @@ fn load_chain(
     }
     let (text, origin, path, name) = if is_file_reference(value) {
         let path = base.join(value);
-        let text = crate::files::read_text(&path).map_err(|e| {
+        let text = crate::base::files::read_text(&path).map_err(|e| {
             config(
                 &path,
                 format!("cannot read the profile ({e}); check the path given as profile"),

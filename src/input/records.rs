@@ -3,7 +3,7 @@
 
 use super::cells::{self, Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind};
 use super::Header;
-use crate::timestamp::{parse_timestamp, Instant};
+use crate::base::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -32,11 +32,11 @@ impl RowError {
 fn timestamp_error(
     column: &'static str,
     cell: &[u8],
-    e: crate::timestamp::TimestampError,
+    e: crate::base::timestamp::TimestampError,
 ) -> RowError {
-    let value = crate::text::shown(&String::from_utf8_lossy(cell));
+    let value = crate::base::text::shown(&String::from_utf8_lossy(cell));
     let reason = match e {
-        crate::timestamp::TimestampError::Malformed => format!(
+        crate::base::timestamp::TimestampError::Malformed => format!(
             "`{value}` is not a timestamp: write RFC 3339 (2026-10-05T09:05:00+08:00) or YYYY-MM-DD HH:MM[:SS] (also with `T` or `/` between the date's parts) in the contract time zone; spreadsheet forms (2026/10/5 9:05, Excel serial numbers) are read through a profile"
         ),
         other => format!("`{value}`: {}", other.reason()),

@@ -4,6 +4,7 @@
 //! Every bad row is named `file:line: column: reason`, all of them in one pass.
 
 use super::items::{counts_records, producible};
+use crate::contract::terms::Terms;
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;
 use crate::input::ingest::{RowSource, SourceRow};
@@ -11,7 +12,6 @@ use crate::input::pipeline::Parallel;
 use crate::input::pipeline::Shape;
 use crate::input::profile::Profile;
 use crate::input::{csv_error, open, Header, Role};
-use crate::terms::Terms;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -268,7 +268,7 @@ fn plain(cell: &str) -> std::result::Result<Decimal, String> {
     if !ok {
         return Err(format!(
             "`{}` is not a plain decimal ≥ 0 (write 1234.50: no sign, exponent or thousands separator)",
-            crate::text::shown(cell)
+            crate::base::text::shown(cell)
         ));
     }
     let d = Decimal::from_str(body).map_err(|_| format!("`{cell}` is out of range"))?;
@@ -289,7 +289,7 @@ impl Problems {
         self.lines.push(format!(
             "{}:{line}: {column}: {}",
             self.path,
-            crate::text::visible(&reason)
+            crate::base::text::visible(&reason)
         ));
     }
 
@@ -340,7 +340,7 @@ pub fn read_claim(
                 "item",
                 format!(
                     "`{}` is not a line the vendor's terms for the month can produce (a §5 item name with a configured package, scorecard or incident kind)",
-                    crate::text::shown(&item)
+                    crate::base::text::shown(&item)
                 ),
             );
             return Ok(());
@@ -443,7 +443,7 @@ impl RecordsBuilder<'_> {
                     let judged = if !producible(item, self.terms) {
                         Err(format!(
                             "`{}` is not a line the vendor's terms for the month can produce",
-                            crate::text::shown(item)
+                            crate::base::text::shown(item)
                         ))
                     } else if !counts_records(item) {
                         Err(format!("`{item}` counts no records (only earn, takeover and overdue lines do): list its amount in the claim only"))

@@ -5,8 +5,8 @@
 
 use super::claim::{ClaimRecord, ClaimRecords};
 use super::items::{role_of, ItemKey};
+use crate::contract::terms::Terms;
 use crate::input::Role;
-use crate::terms::Terms;
 
 /// No record: the end of a chain, or a record whose item has no input.
 const END: u32 = u32::MAX;
@@ -216,12 +216,12 @@ mod tests {
 
     #[test]
     fn spec_10_an_ids_claims_are_chained_in_file_order_per_input() {
-        let rates = crate::rates::Rates::parse(
+        let rates = crate::contract::rates::Rates::parse(
             include_str!("../../rates.toml"),
             std::path::Path::new("rates.toml"),
         )
         .expect("the example rates");
-        let month = crate::timestamp::Month::parse("2026-10").expect("a month");
+        let month = crate::base::timestamp::Month::parse("2026-10").expect("a month");
         let terms = rates.terms_for("acme", month);
         let r = records(&[
             ("earn/phone_effective_call", "C1"),

@@ -1,12 +1,12 @@
 //! Line items as a reconciliation sees them (SPEC §5, §10): which names the vendor's terms can
 //! produce, which count records, and under which item we count an accepted row.
 
+use crate::contract::terms::{IncidentKind, Terms};
 use crate::evidence::takeover_item;
 use crate::input::cells::{HandledBy, OrderStatus, TicketKind};
 use crate::input::records::Record;
 use crate::input::Role;
 use crate::tally::{Classification, Timeliness};
-use crate::terms::{IncidentKind, Terms};
 use rust_decimal::Decimal;
 
 /// The section of an item: its name up to the first `/`.
@@ -131,8 +131,9 @@ pub fn item_of(
             match c.channel {
                 crate::input::cells::Channel::Phone => {
                     let talk = c.ended?.nanos_since(a);
-                    let min =
-                        crate::calendar::secs_to_nanos(terms.contacts.effective_min_talk_seconds);
+                    let min = crate::base::calendar::secs_to_nanos(
+                        terms.contacts.effective_min_talk_seconds,
+                    );
                     (talk >= min && e.phone_effective_call.is_some())
                         .then_some((ItemKey::PhoneEffectiveCall, None))
                 }

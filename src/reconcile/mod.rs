@@ -8,16 +8,16 @@ pub mod claim;
 mod index;
 pub mod items;
 
-use crate::disputes::{Decision, Disputes};
+use crate::base::timestamp::{parse_timestamp, Instant, Month};
+use crate::contract::rates::Rates;
 use crate::error::{Error, Result};
 use crate::evidence::{Collect, Noted, RowFilter};
 use crate::input::foreign::ForeignSource;
 use crate::input::ingest::{InputFile, RowSource};
 use crate::input::{csv_error, open, Header, Reject, Role};
-use crate::rates::Rates;
-use crate::settle::{settle_collecting, InputPaths, Run, Settled};
+use crate::month::{settle_collecting, InputPaths, Run, Settled};
 use crate::statement::{FileRef, InputRef, Statement};
-use crate::timestamp::{parse_timestamp, Instant, Month};
+use crate::tally::disputes::{Decision, Disputes};
 use claim::{ClaimLine, ClaimRecords, Read};
 use index::ClaimIndex;
 use items::{item_of, not_billable, role_of, section, ItemKey};
@@ -42,7 +42,7 @@ struct Matcher<'a> {
     index: &'a ClaimIndex<'a>,
     /// The items the vendor lists records for.
     listed_keys: Vec<ItemKey>,
-    terms: &'a crate::terms::Terms,
+    terms: &'a crate::contract::terms::Terms,
     disputes: Option<&'a Disputes>,
     /// Per id's first record: the line of our row matched to it, plus one (0: not matched).
     matched: &'a [AtomicU64],
@@ -452,9 +452,10 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         }
     }
     let sum = |f: &dyn Fn(&ClaimLine) -> bool| -> Decimal {
-        let mut s =
-            crate::money::checked_sum(req.claim.rows.iter().filter(|c| f(c)).map(|c| c.amount))
-                .unwrap_or(Decimal::MAX);
+        let mut s = crate::base::money::checked_sum(
+            req.claim.rows.iter().filter(|c| f(c)).map(|c| c.amount),
+        )
+        .unwrap_or(Decimal::MAX);
         s.rescale(scale);
         s
     };
@@ -654,7 +655,7 @@ impl<'a> Context<'a> {
         statement: &Statement,
         month: Month,
         rates: &Rates,
-        terms: &crate::terms::Terms,
+        terms: &crate::contract::terms::Terms,
     ) -> Result<Context<'a>> {
         let mut noted: HashMap<(Role, &str), Vec<Kept>> = HashMap::default();
         let mut counted: HashMap<ItemKey, Vec<Kept>> = HashMap::default();
@@ -736,7 +737,7 @@ impl<'a> Context<'a> {
         at: u16,
         mine: &[u32],
         claims: &Claims,
-        terms: &crate::terms::Terms,
+        terms: &crate::contract::terms::Terms,
         disputes: Option<&Disputes>,
     ) -> (RecordCounts, Vec<Difference>) {
         let role = role_of(item).expect("a record item");
@@ -879,7 +880,7 @@ impl<'a> Context<'a> {
         key: Option<ItemKey>,
         ours: Option<&Vec<Kept>>,
         earlier: Option<u64>,
-        terms: &crate::terms::Terms,
+        terms: &crate::contract::terms::Terms,
         disputes: Option<&Disputes>,
         file: &str,
     ) -> Option<(Reason, String, Option<String>)> {
@@ -904,7 +905,7 @@ impl<'a> Context<'a> {
                 let s = &rows[0];
                 return Some((
                     Reason::OtherVendor,
-                    format!("a row of vendor `{}`", crate::text::shown(&s.vendor)),
+                    format!("a row of vendor `{}`", crate::base::text::shown(&s.vendor)),
                     at(s.line),
                 ));
             };
@@ -934,7 +935,7 @@ impl<'a> Context<'a> {
             let r = rejected.and_then(|r| r.first()).expect("a rejected row");
             return Some((
                 Reason::Rejected,
-                format!("{}: {}", r.column, crate::text::shown(&r.reason)),
+                format!("{}: {}", r.column, crate::base::text::shown(&r.reason)),
                 at(r.line),
             ));
         }

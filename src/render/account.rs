@@ -7,8 +7,8 @@ use super::html::{self, DocBalance, DocTable, Document};
 use super::lang::Lang;
 use super::view::{capitals_words, signed};
 use crate::account::{Account, Due};
-use crate::money::grouped;
-use crate::text::{message, shown};
+use crate::base::money::grouped;
+use crate::base::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
 /// Column heads of the dues, in every human form.
@@ -134,7 +134,7 @@ fn balance_lines(a: &Account, lang: Lang) -> Vec<String> {
                 "{}: {} {} 元",
                 lang.t("balance"),
                 balance_who(b, lang),
-                crate::money::grouped(b.abs())
+                crate::base::money::grouped(b.abs())
             )];
             out.extend(
                 capitals_words(b, &a.currency, lang)

@@ -247,7 +247,7 @@ fn sheet(s: &Statement, v: View, lang: Lang) -> SheetCtx {
     SheetCtx {
         title: v.title,
         platform: lang.t("platform"),
-        vendor: crate::text::message(&format!("{} ({})", s.vendor.name, s.vendor.id)),
+        vendor: crate::base::text::message(&format!("{} ({})", s.vendor.name, s.vendor.id)),
         month: s.month.clone(),
         currency: s.currency.clone(),
         assessed: s.assessed,
@@ -257,7 +257,7 @@ fn sheet(s: &Statement, v: View, lang: Lang) -> SheetCtx {
         cards,
         lines: v.lines,
         totals: v.totals,
-        net: crate::money::grouped(s.totals.net),
+        net: crate::base::money::grouped(s.totals.net),
         settlement: v.settlement,
         capitals: v.capitals,
         deadlines: v.deadlines,

@@ -6,9 +6,9 @@ use super::csv::escape_text;
 use super::html::{self, DocBalance, DocTable, Document};
 use super::lang::Lang;
 use super::view::{capitals_words, signed};
-use crate::money::grouped;
+use crate::base::money::grouped;
+use crate::base::text::{message, shown};
 use crate::reconcile::{Difference, Reconciliation};
-use crate::text::{message, shown};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 use std::collections::BTreeMap;
 
@@ -68,7 +68,7 @@ fn capitals_line(r: &Reconciliation, lang: Lang) -> Option<String> {
 /// The lines and totals side by side. `None` for CSV (plain decimals, names as they are); for a
 /// human form, its language: names in words, thousands separated, charges as deductions (SPEC §13).
 fn line_rows(r: &Reconciliation, human: Option<Lang>) -> Vec<[String; 7]> {
-    use crate::money::grouped;
+    use crate::base::money::grouped;
     use crate::statement::is_charge;
     let fig = |d: rust_decimal::Decimal| match human {
         None => d.to_string(),

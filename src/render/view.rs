@@ -1,8 +1,8 @@
 //! The row model every human-readable renderer formats: the same rows, in the same order.
 
 use super::lang::Lang;
-use crate::capitals::capitals;
-use crate::money::grouped;
+use crate::base::capitals::capitals;
+use crate::base::money::grouped;
 use crate::statement::{is_charge, item_words, Statement};
 use rust_decimal::Decimal;
 
@@ -106,7 +106,7 @@ pub fn settlement_words(s: &Statement, lang: Lang) -> String {
         _ => "pays.nothing",
     };
     lang.t(key)
-        .replace("{vendor}", &crate::text::message(&s.vendor.name))
+        .replace("{vendor}", &crate::base::text::message(&s.vendor.name))
         .replace("{amount}", &grouped(s.settlement.amount))
         .replace("{currency}", &s.currency)
         .replace("{date}", &s.settlement.due_by)
@@ -345,7 +345,7 @@ pub fn view(s: &Statement, lang: Lang) -> View {
     // In date order (ISO dates sort as text); the sort is stable, so a tie keeps SPEC §10's order.
     deadlines.sort_by(|a, b| a[1].cmp(&b[1]));
     View {
-        title: crate::text::message(&format!(
+        title: crate::base::text::message(&format!(
             "{} ({}) · {} · {}",
             s.vendor.name, s.vendor.id, s.month, s.currency
         )),
@@ -364,7 +364,11 @@ pub fn view(s: &Statement, lang: Lang) -> View {
             .iter()
             .map(|(k, v)| [lang.metric(k), v.clone()])
             .collect(),
-        warnings: s.warnings.iter().map(|w| crate::text::message(w)).collect(),
+        warnings: s
+            .warnings
+            .iter()
+            .map(|w| crate::base::text::message(w))
+            .collect(),
         disputes: s.disputes.as_ref().map(|d| DisputesView {
             path: d.path.clone(),
             sha256: d.sha256.clone(),
