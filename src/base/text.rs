@@ -59,9 +59,33 @@ pub fn message(s: &str) -> String {
         .join("\n")
 }
 
+/// A duration in seconds as `rates.toml` writes one (`3h`, `1h30m`, `45s`).
+pub fn duration_text(secs: i64) -> String {
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_written_as_rates_toml_writes_them() {
+        assert_eq!(duration_text(10_800), "3h");
+        assert_eq!(duration_text(5_400), "1h30m");
+        assert_eq!(duration_text(45), "45s");
+        assert_eq!(duration_text(86_400), "24h");
+    }
 
     #[test]
     fn control_characters_are_escaped_and_long_values_cut() {

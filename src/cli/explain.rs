@@ -6,9 +6,10 @@ use super::{parse_as_of, parse_month, print_stdout, InputArgs};
 use crate::contract::rates::Rates;
 use crate::error::Error;
 use crate::error::ExitCode;
-use crate::evidence::{self, Collect, Section, TraceContext};
+use crate::evidence::{self, Section, TraceContext};
 use crate::input::records::Record;
 use crate::month::{resolve_inputs, settle_collecting, Run};
+use crate::tally::collect::Collect;
 use clap::{Args, ValueEnum};
 
 /// The evidence `explain` prints.

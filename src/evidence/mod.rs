@@ -13,15 +13,17 @@ pub mod preview;
 
 use crate::base::calendar::{ClosedReason, WalkStep};
 use crate::base::money::at_least_scale;
+use crate::base::text::duration_text;
 use crate::base::timestamp::{start_of_day, Instant, Month};
 use crate::contract::rates::Rates;
 use crate::contract::terms::{Terms, Vendor};
 use crate::input::cells::{Channel, Complexity, HandledBy, Stage, TicketKind};
 use crate::input::incidents::Incident;
 use crate::input::records::Record;
-use crate::input::{Reject, Role};
+use crate::input::Reject;
 use crate::month::Settled;
 use crate::render::csv::escape_text;
+use crate::tally::collect::{FileNotes, Noted};
 use crate::tally::{Classification, ContactCount, TakeoverItem, Timeliness};
 use crate::write::{publish, rejects_csv, Planned};
 use chrono::{Datelike, NaiveDate};
@@ -32,120 +34,6 @@ use std::path::{Path, PathBuf};
 
 /// Nanoseconds in a hundredth of a minute (0.6 s): the resolution minutes are shown at.
 const CENTIMINUTE: i64 = 600_000_000;
-
-/// Which accepted rows the reader keeps as evidence.
-#[derive(Clone, Copy, Default)]
-pub enum Collect<'a> {
-    /// None: the ordinary settle path.
-    #[default]
-    Off,
-    /// Every row that shows in a figure as evidence (see [`shows`]).
-    Figures,
-    /// The ticket with this id, however it was classified (`explain --ticket`).
-    Ticket(&'a str),
-    /// The rows a reconciliation asks for (SPEC §10): those whose id the vendor claims, and those
-    /// counted under an item whose records the vendor lists but whose id it does not claim.
-    Rows(&'a dyn RowFilter),
-}
-
-/// Which accepted rows a caller keeps: by role, id, parsed record and classification.
-pub trait RowFilter: Sync {
-    /// Whether an accepted row is kept: [`Collect::wants`] for a caller's filter.
-    fn keep(
-        &self,
-        role: Role,
-        id: &[u8],
-        line: u64,
-        record: &Record,
-        class: &Classification,
-    ) -> bool;
-
-    /// Called ahead of [`RowFilter::keep`] with the id hashes
-    /// ([`crate::input::dedup::id_hash`]) of rows about to be judged, so that what `keep` will
-    /// look up can be fetched from memory together rather than one row at a time.
-    fn warm(&self, _hashes: &mut dyn Iterator<Item = u64>) {}
-}
-
-impl Collect<'_> {
-    /// Whether the accepted row of `role` with `id` on `line`, parsed as `record` and classified
-    /// as `class`, is kept.
-    pub fn wants(
-        &self,
-        role: Role,
-        id: &[u8],
-        line: u64,
-        record: &Record,
-        class: &Classification,
-    ) -> bool {
-        match self {
-            Collect::Off => false,
-            Collect::Figures => shows(class),
-            Collect::Ticket(t) => role == Role::Tickets && t.as_bytes() == id,
-            Collect::Rows(f) => f.keep(role, id, line, record, class),
-        }
-    }
-
-    /// Fetches ahead what judging the rows with these id hashes will look up.
-    pub fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
-        if let Collect::Rows(f) = self {
-            f.warm(hashes);
-        }
-    }
-
-    /// Whether nothing is collected (the ordinary settle path).
-    pub fn is_off(&self) -> bool {
-        matches!(self, Collect::Off)
-    }
-}
-
-/// Whether a classified row is evidence of some figure: a work order overdue or pending, a
-/// repair whose response or resolution failed or is pending, a contact outside service hours,
-/// short-abandoned or unanswered, a takeover charged.
-pub fn shows(class: &Classification) -> bool {
-    match class {
-        Classification::Plain => false,
-        Classification::Contact {
-            outside_hours,
-            count,
-        } => {
-            *outside_hours || matches!(count, ContactCount::ShortAbandon | ContactCount::Unanswered)
-        }
-        Classification::Takeover(_) | Classification::ServiceOrderTakenOver => true,
-        Classification::WorkOrder { verdict, .. } => *verdict != Timeliness::Met,
-        Classification::Repair {
-            response,
-            resolution,
-            ..
-        } => *response != Timeliness::Met || *resolution != Timeliness::Met,
-    }
-}
-
-/// An accepted row kept by the reader: where it is, its id, the parsed record and how the tally
-/// classified it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Noted {
-    /// Index of the row's vendor among the declared vendors.
-    pub vendor: usize,
-    /// The physical line the record starts on (header = 1).
-    pub line: u64,
-    /// The row's id (`contact_id`, `ticket_id` …).
-    pub id: String,
-    /// The parsed row.
-    pub record: Record,
-    /// How the tally counted it.
-    pub class: Classification,
-}
-
-/// The rows one input file gave as evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileNotes {
-    /// The role.
-    pub role: Role,
-    /// The path as given (as the statement records it).
-    pub path: String,
-    /// The rows kept, in file order.
-    pub rows: Vec<Noted>,
-}
 
 /// Where an evidence row was read: the input file as given and the physical line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -531,22 +419,6 @@ pub fn hms_text(nanos: i64) -> String {
     } else {
         format!("{base}.{}", format!("{frac:09}").trim_end_matches('0'))
     }
-}
-
-/// A duration in seconds as `rates.toml` writes one (`3h`, `1h30m`, `45s`).
-pub fn duration_text(secs: i64) -> String {
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
 }
 
 fn work_order_verdict(v: Timeliness) -> &'static str {
@@ -1449,14 +1321,6 @@ mod tests {
         assert_eq!(minutes_text(180 * min + 1), "180.01");
         assert_eq!(minutes_text(1_000_000_000), "0.02");
         assert_eq!(minutes_text(0), "0");
-    }
-
-    #[test]
-    fn durations_are_written_as_rates_toml_writes_them() {
-        assert_eq!(duration_text(10_800), "3h");
-        assert_eq!(duration_text(5_400), "1h30m");
-        assert_eq!(duration_text(45), "45s");
-        assert_eq!(duration_text(86_400), "24h");
     }
 
     #[test]

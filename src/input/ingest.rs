@@ -1,39 +1,22 @@
 //! Streams one export through the row rules of SPEC §2 and §8: month attribution first, then the
-//! vendor, then the row's own checks, then the duplicate check, and adds each accepted row to its
-//! vendor's tally.
+//! vendor, then the row's own checks, then the duplicate check, and hands each accepted row of the
+//! month, once per id, to a [`RowSink`] (the month's tally). The reader counts rows; it adds
+//! nothing up.
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
 use super::pipeline::{self, Chunk, ChunkRecords, FileRead, RecordAt, Shape, Workers};
 use super::profile::Profile;
 use super::records::{self, Cells, Record, RowError};
+use super::vendor::{RowCounts, VendorCtx, VendorSlot};
 use super::{raw_row, Header, Reject, Role};
 use crate::base::progress;
 use crate::base::timestamp::{parse_timestamp, Instant, Month};
 use crate::error::Result;
-use crate::evidence::{Collect, Noted};
-use crate::tally::disputes::{self, Disputes};
-use crate::tally::{RowCounts, VendorCtx, VendorTally};
 use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::path::Path;
-
-/// A declared vendor as seen by the reader.
-pub struct VendorSlot<'a> {
-    /// The vendor id, matched exactly after trimming.
-    pub id: &'a str,
-    /// Whether this vendor's rows are read (false for other vendors under `--vendor`).
-    pub selected: bool,
-    /// Whether the vendor is in contract in the month (rows before its contract month are
-    /// skipped with a warning, SPEC §8).
-    pub in_contract: bool,
-    /// E, the start of the day after the vendor's last day of service: rows from E on are
-    /// outside the period (SPEC §12).
-    pub ends: Option<Instant>,
-    /// How its rows are judged.
-    pub ctx: VendorCtx<'a>,
-}
 
 /// What reading a file needs to know about the run.
 pub struct Setup<'a> {
@@ -46,37 +29,42 @@ pub struct Setup<'a> {
     pub vendors: &'a [VendorSlot<'a>],
     /// Whether `--vendor` narrows the run (rows of undeclared vendors are then skipped too).
     pub filtered: bool,
-    /// An auditor's decisions to apply to accepted in-period rows (`rescore`); `None` settles
-    /// the rows as recorded.
-    pub disputes: Option<&'a Disputes>,
-    /// Which accepted rows to keep as evidence, with their line and id ([`Collect::Off`] on the
-    /// ordinary settle path, which then allocates nothing more per row).
-    pub evidence: Collect<'a>,
 }
 
-/// A dispute that matched an accepted in-period row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decided {
-    /// Index of the dispute in [`Disputes::items`].
-    pub dispute: usize,
-    /// Index of the row's vendor in [`Setup::vendors`].
-    pub vendor: usize,
-    /// `Err(reason)` when the decision does not apply to the record; the row is then added as
-    /// recorded (the run fails on it).
-    pub outcome: std::result::Result<(), String>,
+/// Where the reader hands the accepted rows of the month: each id once, in file order, after
+/// the duplicate check. One sink takes one file's rows, on the thread that takes the file back.
+pub trait RowSink: Send {
+    /// Takes an accepted in-period row of vendor `vendor` (an index into [`Setup::vendors`]),
+    /// read from physical `line`, with its `id` and parsed `record`.
+    fn take(&mut self, vendor: usize, line: u64, id: &[u8], record: &Record);
+
+    /// Called ahead of [`RowSink::take`] with the id hashes ([`dedup::id_hash`]) of rows about
+    /// to be taken, so that what the sink will look up can be fetched from memory together.
+    fn warm(&mut self, _hashes: &mut dyn Iterator<Item = u64>) {}
 }
 
-/// The outcome of reading one file.
+/// Makes the sink for each file read: a fresh one for every pass over the file.
+pub trait Sinks: Sync {
+    /// The sink of one file.
+    type Sink: RowSink;
+
+    /// A sink for the rows of a file of `role`.
+    fn sink(&self, role: Role) -> Self::Sink;
+}
+
+/// The outcome of reading one file: the reader's counts and what its sink took.
 #[derive(Debug)]
-pub struct FileResult {
+pub struct FileResult<S> {
     /// The role.
     pub role: Role,
     /// The path as given.
     pub path: String,
     /// SHA-256 of the file's bytes.
     pub sha256: String,
-    /// One tally per declared vendor, in `Setup::vendors` order.
-    pub tallies: Vec<VendorTally>,
+    /// How each declared vendor's rows of this file were counted, in `Setup::vendors` order.
+    pub counts: Vec<RowCounts>,
+    /// What the sink took: the accepted rows of the month.
+    pub sink: S,
     /// Every rejected row, in file order.
     pub rejects: Vec<Reject>,
     /// Rows of vendors skipped because the month is before their contract month, per vendor.
@@ -103,10 +91,6 @@ pub struct FileResult {
     pub other_months: Vec<(Month, u64)>,
     /// Rows of other months naming no declared vendor.
     pub unattributed_outside: u64,
-    /// Disputes that matched an accepted in-period row, in file order of the rows.
-    pub decided: Vec<Decided>,
-    /// Accepted rows kept as evidence ([`Setup::evidence`]), in file order.
-    pub noted: Vec<Noted>,
 }
 
 fn parse(
@@ -238,29 +222,36 @@ const FOREIGN_BATCH: usize = 4096;
 /// Reads a foreign export through its profile, on the calling thread, by the same row rules
 /// and duplicate check as a canonical file. Mapped rows cannot be read back by byte offset, so
 /// the exact key of each accepted row is kept for the comparison a repeated id hash needs.
-pub fn read_foreign(input: &InputFile, profile: &Profile, setup: &Setup) -> Result<FileResult> {
-    in_passes(|conflicts| read_foreign_pass(input, profile, setup, conflicts))
-}
-
-fn read_foreign_pass(
+pub fn read_foreign<K: Sinks>(
     input: &InputFile,
     profile: &Profile,
     setup: &Setup,
+    sinks: &K,
+) -> Result<FileResult<K::Sink>> {
+    in_passes(|conflicts| {
+        read_foreign_pass(input, profile, setup, sinks.sink(input.role), conflicts)
+    })
+}
+
+fn read_foreign_pass<S: RowSink>(
+    input: &InputFile,
+    profile: &Profile,
+    setup: &Setup,
+    sink: S,
     conflicts: HashSet<Box<[u8]>>,
-) -> Result<Pass> {
+) -> Result<Pass<S>> {
     let role = input.role;
     let shown = input.path.display().to_string();
     let source = ForeignSource::open(&input.path, profile, setup.tz)?;
     let ctx = FileCtx {
         role,
-        ri: Role::ALL.iter().position(|r| *r == role).expect("role"),
         shown: shown.clone(),
         header: source.header().clone(),
         setup,
         conflicts,
         size: 0,
     };
-    let mut taken = Taken::new(role, &shown, setup);
+    let mut taken = Taken::new(role, &shown, setup, sink);
     let mut keys = KeyArena::default();
     let mut values = Recorder(Vec::with_capacity(128));
     // Two stages on two threads: one reads and maps the source (decoding, times, grouping),
@@ -360,20 +351,26 @@ impl MappedBatch {
 
 /// Reads one canonical export, its chunks of about `chunk_bytes` parsed on `workers`. The
 /// result is the same whatever the workers and the chunk size.
-pub fn read_file_on<'e>(
+pub fn read_file_on<'e, K: Sinks>(
     role: Role,
     path: &Path,
     setup: &'e Setup<'e>,
+    sinks: &K,
     workers: &Workers<'e>,
     chunk_bytes: usize,
-) -> Result<FileResult> {
-    in_passes(|conflicts| read_pass(role, path, setup, conflicts, workers, chunk_bytes))
+) -> Result<FileResult<K::Sink>> {
+    in_passes(|conflicts| {
+        let sink = sinks.sink(role);
+        read_pass(role, path, setup, sink, conflicts, workers, chunk_bytes)
+    })
 }
 
 /// Runs `pass` once, and again with the conflicting ids it found: two rows sharing an id with
 /// different cells reject each other, and the second pass makes sure no earlier row of such an
 /// id is counted.
-fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result<FileResult> {
+fn in_passes<S>(
+    mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass<S>>,
+) -> Result<FileResult<S>> {
     match pass(HashSet::new())? {
         Pass::Done(r) => Ok(*r),
         Pass::Conflicts(conflicts, sha256) => match pass(conflicts)? {
@@ -386,21 +383,22 @@ fn in_passes(mut pass: impl FnMut(HashSet<Box<[u8]>>) -> Result<Pass>) -> Result
     }
 }
 
-enum Pass {
-    Done(Box<FileResult>),
+enum Pass<S> {
+    Done(Box<FileResult<S>>),
     Conflicts(HashSet<Box<[u8]>>, String),
 }
 
-fn read_pass<'e>(
+fn read_pass<'e, S: RowSink>(
     role: Role,
     path: &Path,
     setup: &'e Setup<'e>,
+    sink: S,
     conflicts: HashSet<Box<[u8]>>,
     workers: &Workers<'e>,
     chunk_bytes: usize,
-) -> Result<Pass> {
+) -> Result<Pass<S>> {
     let shown = path.display().to_string();
-    let mut taken = Taken::new(role, &shown, setup);
+    let mut taken = Taken::new(role, &shown, setup, sink);
     let mut back = ReadBack {
         at: RecordAt::new(path),
         record: csv::ByteRecord::new(),
@@ -413,7 +411,6 @@ fn read_pass<'e>(
         |record, size| {
             Ok(FileCtx {
                 role,
-                ri: Role::ALL.iter().position(|r| *r == role).expect("role"),
                 header: Header::map(role, record, &shown)?,
                 shown: shown.clone(),
                 setup,
@@ -429,7 +426,7 @@ fn read_pass<'e>(
 
 /// The end of a pass: the reasons of known conflicts list every line of their id; a pass that
 /// found new conflicts asks for another.
-fn finish(taken: Taken, read: FileRead) -> Pass {
+fn finish<S: RowSink>(taken: Taken<S>, read: FileRead) -> Pass<S> {
     let FileRead { sha256, lines } = read;
     let Taken {
         mut out,
@@ -466,8 +463,6 @@ fn finish(taken: Taken, read: FileRead) -> Pass {
 /// What judging the rows of a file needs, fixed once its header is read.
 struct FileCtx<'a> {
     role: Role,
-    /// Index of the role in [`Role::ALL`] (and in [`VendorTally::counts`]).
-    ri: usize,
     shown: String,
     header: Header,
     setup: &'a Setup<'a>,
@@ -896,9 +891,8 @@ struct ReadBack {
 const WARM_AHEAD: usize = 16;
 
 /// The chunks of one pass taken back in file order: the duplicate check, then the tally.
-struct Taken<'a> {
-    out: FileResult,
-    setup: &'a Setup<'a>,
+struct Taken<S> {
+    out: FileResult<S>,
     /// The accepted ids: the only state that grows with rows.
     index: IdIndex,
     /// Ids found on rows with different cells (first pass).
@@ -911,18 +905,15 @@ struct Taken<'a> {
     bad_lines: HashMap<Box<[u8]>, Vec<u64>>,
 }
 
-impl<'a> Taken<'a> {
-    fn new(role: Role, shown: &str, setup: &'a Setup<'a>) -> Self {
+impl<S: RowSink> Taken<S> {
+    fn new(role: Role, shown: &str, setup: &Setup, sink: S) -> Self {
         Taken {
             out: FileResult {
                 role,
                 path: shown.to_string(),
                 sha256: String::new(),
-                tallies: setup
-                    .vendors
-                    .iter()
-                    .map(|v| VendorTally::new(v.ctx.terms.packages.len()))
-                    .collect(),
+                counts: vec![RowCounts::default(); setup.vendors.len()],
+                sink,
                 rejects: Vec::new(),
                 before_contract: vec![0; setup.vendors.len()],
                 after_end: vec![0; setup.vendors.len()],
@@ -935,10 +926,7 @@ impl<'a> Taken<'a> {
                 in_month: 0,
                 other_months: Vec::new(),
                 unattributed_outside: 0,
-                decided: Vec::new(),
-                noted: Vec::new(),
             },
-            setup,
             index: IdIndex::new(),
             found: HashSet::new(),
             conflict_rows: Vec::new(),
@@ -953,7 +941,6 @@ impl<'a> Taken<'a> {
         s: Scanned,
         read_back: &mut dyn FnMut(u64) -> Result<RowKey>,
     ) -> Result<()> {
-        let (setup, ri, role) = (self.setup, ctx.ri, ctx.role);
         let out = &mut self.out;
         if out.rows == 0 && s.bytes > 0 {
             // Size the index for the whole file at once, from the rows of its first chunk.
@@ -978,7 +965,7 @@ impl<'a> Taken<'a> {
         for (v, (n, c)) in s.before_contract.iter().zip(&s.counts).enumerate() {
             out.before_contract[v] += n;
             out.after_end[v] += s.after_end[v];
-            let t = &mut out.tallies[v].counts[ri];
+            let t = &mut out.counts[v];
             t.rows += c.rows;
             t.outside_period += c.outside_period;
             t.duplicates += c.duplicates;
@@ -1005,48 +992,18 @@ impl<'a> Taken<'a> {
             if n % WARM_AHEAD == 0 {
                 let ahead = s.accepted[n..].iter().take(WARM_AHEAD);
                 self.index.warm(ahead.clone().map(|a| a.hash));
-                setup.evidence.warm(&mut ahead.map(|a| a.hash));
+                out.sink.warm(&mut ahead.map(|a| a.hash));
             }
             let id = &s.ids[a.at..a.at + a.len];
-            let (v, slot) = (a.vendor, &setup.vendors[a.vendor]);
             match self.index.sight(a.hash, id, a.offset, read_back)? {
                 Sighting::First => {
-                    let parsed = &a.record;
-                    let t = &mut out.tallies[v];
-                    t.counts[ri].rows += 1;
-                    t.counts[ri].in_period += 1;
-                    // An excluded row stays counted as read and accepted; it takes no part in
-                    // any figure.
-                    let class = match setup.disputes.and_then(|d| Some((d, d.find(role, id)?))) {
-                        None => t.add(parsed, &slot.ctx),
-                        Some((d, at)) => {
-                            let decision = d.items[at].decision;
-                            let id = String::from_utf8_lossy(id);
-                            let outcome = disputes::applies(decision, &id, parsed);
-                            let class = match outcome {
-                                Ok(()) => t.add_decided(parsed, &slot.ctx, decision),
-                                Err(_) => t.add(parsed, &slot.ctx),
-                            };
-                            out.decided.push(Decided {
-                                dispute: at,
-                                vendor: v,
-                                outcome,
-                            });
-                            class
-                        }
-                    };
-                    if setup.evidence.wants(role, id, a.line, parsed, &class) {
-                        out.noted.push(Noted {
-                            vendor: v,
-                            line: a.line,
-                            id: String::from_utf8_lossy(id).into_owned(),
-                            record: *parsed,
-                            class,
-                        });
-                    }
+                    let c = &mut out.counts[a.vendor];
+                    c.rows += 1;
+                    c.in_period += 1;
+                    out.sink.take(a.vendor, a.line, id, &a.record);
                 }
                 Sighting::Duplicate => {
-                    let c = &mut out.tallies[v].counts[ri];
+                    let c = &mut out.counts[a.vendor];
                     c.rows += 1;
                     c.duplicates += 1;
                 }

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod pipeline;
 pub mod profile;
 pub mod records;
+pub mod vendor;
 pub mod xlsx;
 
 use crate::error::{Error, Result};

@@ -11,7 +11,7 @@
 use super::{csv_error, csv_reader, hex};
 use crate::base::progress;
 use crate::error::{Error, Result};
-use crate::input::ingest::{read_file_on, read_foreign, FileResult, InputFile, Setup};
+use crate::input::ingest::{read_file_on, read_foreign, FileResult, InputFile, Setup, Sinks};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -81,17 +81,18 @@ fn positive_var(var: &str) -> Result<Option<usize>> {
     }
 }
 
-/// Reads every input file, in parallel as `parallel` says, and returns their results in the
-/// order of `files`.
-pub fn read_files(
+/// Reads every input file, in parallel as `parallel` says, handing each file's accepted rows to
+/// a sink from `sinks`, and returns their results in the order of `files`.
+pub fn read_files<K: Sinks>(
     files: &[InputFile],
     setup: &Setup,
+    sinks: &K,
     parallel: Parallel,
-) -> Result<Vec<FileResult>> {
+) -> Result<Vec<FileResult<K::Sink>>> {
     with_workers(parallel.threads, |workers| match workers {
         Workers::Inline => files
             .iter()
-            .map(|input| read_input(input, setup, workers, parallel.chunk_bytes))
+            .map(|input| read_input(input, setup, sinks, workers, parallel.chunk_bytes))
             .collect(),
         Workers::Pool { .. } => std::thread::scope(|scope| {
             // Files are read side by side; their chunks share the workers.
@@ -99,7 +100,7 @@ pub fn read_files(
                 .iter()
                 .map(|input| {
                     named(format!("take-{}", input.role.as_str())).spawn_scoped(scope, move || {
-                        read_input(input, setup, workers, parallel.chunk_bytes)
+                        read_input(input, setup, sinks, workers, parallel.chunk_bytes)
                     })
                 })
                 .collect::<std::io::Result<Vec<_>>>()
@@ -114,15 +115,16 @@ pub fn read_files(
 
 /// Reads one input: a canonical CSV in chunks on `workers`, a mapped export through its profile
 /// on the calling thread.
-fn read_input<'e>(
+fn read_input<'e, K: Sinks>(
     input: &'e InputFile,
     setup: &'e Setup<'e>,
+    sinks: &K,
     workers: &Workers<'e>,
     chunk_bytes: usize,
-) -> Result<FileResult> {
+) -> Result<FileResult<K::Sink>> {
     match &input.profile {
-        None => read_file_on(input.role, &input.path, setup, workers, chunk_bytes),
-        Some(profile) => read_foreign(input, profile, setup),
+        None => read_file_on(input.role, &input.path, setup, sinks, workers, chunk_bytes),
+        Some(profile) => read_foreign(input, profile, setup, sinks),
     }
 }
 

@@ -1,24 +1,28 @@
 //! The settle and check paths: find the inputs, read every file, merge the tallies, and build a
 //! statement per vendor (SPEC §4–§6, §8 "Vendors and months").
 
+pub mod absorb;
+
 use crate::base::timestamp::{start_of_day, Instant, Month};
 use crate::contract::rates::Rates;
 use crate::contract::terms::IncidentKind;
 use crate::error::{DisputeProblem, Error, Result};
-use crate::evidence::{Collect, FileNotes};
 use crate::input::diagnose;
 use crate::input::incidents::{self, Incident, Register, RegisterVendor};
-use crate::input::ingest::{Decided, FileResult, InputFile, Setup, VendorSlot};
+use crate::input::ingest::{FileResult, InputFile, Setup};
 use crate::input::manifest::{self, Manifest};
 use crate::input::pipeline::{read_files, Parallel};
 use crate::input::profile::{self, Format};
+use crate::input::vendor::{RowCounts, VendorCtx, VendorSlot};
 use crate::input::{Reject, Role};
 use crate::statement::{
     self, AppliedDecision, Arguments, DisputesRef, FileRef, InputRef, ProfileRef, Statement,
     StatementInput,
 };
+use crate::tally::collect::{Collect, FileNotes};
 use crate::tally::disputes::{DisputeKind, Disputes};
-use crate::tally::{RowCounts, VendorCtx, VendorTally};
+use crate::tally::VendorTally;
+use absorb::{Absorbed, Absorbing, Decided};
 use std::path::{Path, PathBuf};
 
 /// Where each input is read from, and how.
@@ -391,6 +395,9 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         month: bounds,
         vendors: &slots,
         filtered: run.vendor.is_some(),
+    };
+    let absorbing = Absorbing {
+        vendors: &slots,
         disputes: run.disputes,
         evidence: collect,
     };
@@ -409,7 +416,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             diagnose::check(&f.path, f.role, f.profile.as_ref())?;
         }
     }
-    let mut results = read_files(&exports, &setup, Parallel::from_env()?)?;
+    let mut results = read_files(&exports, &setup, &absorbing, Parallel::from_env()?)?;
     let outside_warnings = match run.month {
         Some(month) => outside_period_guard(&results, month, run.allow_outside_period)?,
         None => Vec::new(),
@@ -456,7 +463,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 .collect();
             for x in results
                 .iter()
-                .flat_map(|r| &r.decided)
+                .flat_map(|r| &r.sink.decided)
                 .chain(&register_decided)
             {
                 by_dispute[x.dispute] = Some(x);
@@ -478,8 +485,10 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
     let mut notices = Vec::new();
     let mut noted = Vec::new();
     for r in results.iter_mut() {
-        for (i, t) in r.tallies.iter().enumerate() {
+        let ri = Role::ALL.iter().position(|x| *x == r.role).expect("role");
+        for (i, t) in r.sink.tallies.iter().enumerate() {
             tallies[i].merge(t);
+            tallies[i].counts[ri].merge(&r.counts[i]);
             before_contract[i] += r.before_contract[i];
             after_end[i] += r.after_end[i];
         }
@@ -528,7 +537,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             noted.push(FileNotes {
                 role: r.role,
                 path: r.path.clone(),
-                rows: std::mem::take(&mut r.noted),
+                rows: std::mem::take(&mut r.sink.noted),
             });
         }
     }
@@ -760,7 +769,11 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
 /// The guard against another month's export (or folder): an input with fewer rows in the month
 /// than outside it is refused, naming the month most of its rows belong to, unless `allow`;
 /// then each such input is a warning for every statement.
-fn outside_period_guard(results: &[FileResult], month: Month, allow: bool) -> Result<Vec<String>> {
+fn outside_period_guard(
+    results: &[FileResult<Absorbed>],
+    month: Month,
+    allow: bool,
+) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
     for r in results {
         let outside: u64 = r.other_months.iter().map(|(_, n)| n).sum();
@@ -799,7 +812,7 @@ fn outside_period_guard(results: &[FileResult], month: Month, allow: bool) -> Re
 fn check_disputes(
     disputes: &Disputes,
     decided: &[Option<&Decided>],
-    results: &[FileResult],
+    results: &[FileResult<Absorbed>],
     register: Option<&Register>,
     month: Option<Month>,
 ) -> Result<()> {

@@ -2,8 +2,8 @@
 //! so a reader never has to guess which variant of a metric was applied (SPEC §5).
 
 use crate::base::calendar::Schedule;
+use crate::base::text::duration_text;
 use crate::contract::terms::{Shortfall, Terms, WhenEmpty};
-use crate::evidence::duration_text;
 use crate::statement::Definitions;
 
 fn schedule_text(s: &Schedule) -> String {

@@ -11,7 +11,7 @@
 //! decision that exists, a decision that applies to the kind, no record twice). Whether a
 //! decision applies to the record itself (an `on_time` on a complaint, a `not_takeover` on a
 //! vendor-handled contact) is checked by [`applies`] while the month is read, and
-//! [`crate::month::settle`] reports every dispute that matched no accepted row of the month.
+//! settling the month reports every dispute that matched no accepted row of it.
 
 use crate::error::{DisputeProblem, Error, Result};
 use crate::input::cells::{HandledBy, TicketKind};

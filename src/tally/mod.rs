@@ -2,78 +2,18 @@
 //! vendor merge by addition, so work split across files or chunks gives the same result in any
 //! order (SPEC §4 "What is computed").
 
+pub mod collect;
 pub mod disputes;
 
 use crate::base::calendar::secs_to_nanos;
 use crate::base::timestamp::{start_of_day, Instant};
-use crate::contract::terms::Terms;
 use crate::input::cells::{Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind};
-use crate::input::records::{Call, Order, PackageOf, Record, Survey, Ticket};
+use crate::input::records::{Call, Order, Record, Survey, Ticket};
+use crate::input::vendor::{RowCounts, VendorCtx};
 use crate::tally::disputes::Decision;
 use chrono::Datelike;
-use chrono_tz::Tz;
 use rust_decimal::Decimal;
-use std::collections::{BTreeSet, HashMap};
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
-
-/// What one vendor's rows are judged by: its terms for the month, the time zone and the cut-off.
-pub struct VendorCtx<'a> {
-    /// The vendor's terms in force for the month.
-    pub terms: &'a Terms,
-    /// The contract time zone.
-    pub tz: Tz,
-    /// The cut-off: the start of the next month, or `--as-of`; the end of the contract E when
-    /// the cut-off is at or after it (SPEC §12).
-    pub cutoff: Instant,
-    /// E, the start of the day after the last day of service, when the cut-off is at or after
-    /// it: the vendor's replies and resolutions from E on are ignored, and its work pending at E
-    /// is taken over by the platform.
-    pub ended: Option<Instant>,
-    /// Category → package, looked up once per contact: hashed with xxh3 rather than SipHash,
-    /// the categories being the contract's own.
-    packages: HashMap<&'a str, usize, Xxh3DefaultBuilder>,
-}
-
-impl<'a> VendorCtx<'a> {
-    /// The cut-off, unless the run has none (`check` without `--month` reads every row as in
-    /// period and judges nothing as of a time).
-    pub fn judged_until(&self) -> Option<Instant> {
-        (self.cutoff != Instant(i64::MAX)).then_some(self.cutoff)
-    }
-
-    /// Builds the context judging rows under `terms` in `tz` as of `cutoff`, indexing the
-    /// vendor's categories.
-    pub fn new(terms: &'a Terms, tz: Tz, cutoff: Instant) -> Self {
-        let mut packages = HashMap::with_hasher(Xxh3DefaultBuilder);
-        for (i, p) in terms.packages.iter().enumerate() {
-            for c in &p.categories {
-                packages.insert(c.as_str(), i);
-            }
-        }
-        VendorCtx {
-            terms,
-            tz,
-            cutoff,
-            ended: None,
-            packages,
-        }
-    }
-
-    /// Judges the vendor's work at `end` (E, SPEC §12) when the cut-off is at or after it.
-    pub fn ending_at(mut self, end: Option<Instant>) -> Self {
-        if let Some(e) = end.filter(|e| self.cutoff >= *e) {
-            self.cutoff = e;
-            self.ended = Some(e);
-        }
-        self
-    }
-}
-
-impl PackageOf for VendorCtx<'_> {
-    fn package_of(&self, category: &str) -> Option<usize> {
-        self.packages.get(category).copied()
-    }
-}
+use std::collections::BTreeSet;
 
 /// Whether a deadline was met: a work order's reply, a repair's response or resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,35 +92,6 @@ pub enum Classification {
         /// The instant from which a resolution is late (00:00 after the last working day).
         resolve_before: Instant,
     },
-}
-
-/// How one role's rows of one vendor were counted: rows = in_period + outside_period +
-/// duplicates + rejected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RowCounts {
-    /// Every row naming the vendor.
-    pub rows: u64,
-    /// Accepted rows of the month, each id once.
-    pub in_period: u64,
-    /// Accepted rows of earlier months (the incident register only, SPEC §9).
-    pub before_period: u64,
-    /// Rows of other months.
-    pub outside_period: u64,
-    /// Exact repeats of an accepted row.
-    pub duplicates: u64,
-    /// Rejected rows.
-    pub rejected: u64,
-}
-
-impl RowCounts {
-    fn merge(&mut self, o: &RowCounts) {
-        self.rows += o.rows;
-        self.in_period += o.in_period;
-        self.before_period += o.before_period;
-        self.outside_period += o.outside_period;
-        self.duplicates += o.duplicates;
-        self.rejected += o.rejected;
-    }
 }
 
 /// Contacts of one vendor (calls.csv).
