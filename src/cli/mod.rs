@@ -26,6 +26,7 @@ pub mod diff;
 pub mod docs;
 pub mod explain;
 pub mod keygen;
+pub mod progress;
 pub mod reconcile;
 pub mod rescore;
 pub mod settle;

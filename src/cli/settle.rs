@@ -2,8 +2,8 @@
 
 use super::{parse_as_of, parse_month, print_stdout, FormatArg, SettleArgs};
 use crate::audit::seal::SecretKey;
-use crate::base::progress;
 use crate::base::timestamp::{Instant, Month};
+use crate::cli::progress;
 use crate::contract::rates::Rates;
 use crate::error::Error;
 use crate::error::ExitCode;
