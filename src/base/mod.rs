@@ -9,4 +9,5 @@ pub mod money;
 pub mod progress;
 pub mod text;
 pub mod timestamp;
+pub mod word;
 pub mod zone_cache;

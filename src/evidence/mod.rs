@@ -17,7 +17,7 @@ use crate::base::text::duration_text;
 use crate::base::timestamp::{start_of_day, Instant, Month};
 use crate::contract::rates::Rates;
 use crate::contract::terms::{Terms, Vendor};
-use crate::input::cells::{Channel, Complexity, HandledBy, Stage, TicketKind};
+use crate::input::cells::{Channel, Complexity, HandledBy, Stage, TicketKind, Word};
 use crate::input::incidents::Incident;
 use crate::input::records::Record;
 use crate::input::Reject;
@@ -439,20 +439,6 @@ fn repair_verdict(v: Timeliness) -> &'static str {
     }
 }
 
-fn complexity_text(c: Complexity) -> &'static str {
-    match c {
-        Complexity::Simple => "simple",
-        Complexity::Complex => "complex",
-    }
-}
-
-fn stage_text(s: Stage) -> &'static str {
-    match s {
-        Stage::Presales => "presales",
-        Stage::Aftersales => "aftersales",
-    }
-}
-
 /// An instant as RFC 3339 in `tz`, or empty.
 fn rfc(t: Option<Instant>, tz: Tz) -> String {
     t.map_or_else(String::new, |t| t.to_rfc3339(tz))
@@ -528,7 +514,7 @@ pub fn repairs_csv(rows: &[RepairRow], tz: Tz) -> Vec<u8> {
                 escape_text(&r.source.file),
                 r.source.line.to_string(),
                 escape_text(&r.id),
-                complexity_text(r.complexity).into(),
+                Word::as_str(r.complexity).into(),
                 r.created.to_rfc3339(tz),
                 r.respond_by.to_rfc3339(tz),
                 rfc(r.first_reply, tz),
@@ -561,7 +547,7 @@ pub fn contacts_csv(rows: &[ContactRow], tz: Tz) -> Vec<u8> {
                 r.source.line.to_string(),
                 escape_text(&r.id),
                 r.channel.as_str().into(),
-                stage_text(r.stage).into(),
+                Word::as_str(r.stage).into(),
                 r.offered.to_rfc3339(tz),
                 rfc(r.answered, tz),
                 rfc(r.ended, tz),
@@ -821,7 +807,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                     t.add_row(vec![
                         x.source.to_string(),
                         crate::base::text::shown(&x.id),
-                        complexity_text(x.complexity).into(),
+                        Word::as_str(x.complexity).into(),
                         local_text(x.created, tz),
                         local_text(x.respond_by, tz),
                         local_opt(x.first_reply, tz),
@@ -855,7 +841,7 @@ pub fn render_tables(ev: &MonthEvidence, sections: &[Section]) -> String {
                         x.source.to_string(),
                         crate::base::text::shown(&x.id),
                         x.channel.as_str().into(),
-                        stage_text(x.stage).into(),
+                        Word::as_str(x.stage).into(),
                         local_text(x.offered, tz),
                         local_opt(x.answered, tz),
                         local_opt(x.ended, tz),
@@ -1239,7 +1225,7 @@ fn trace_repair(
     let tz = cx.tz;
     let r = &cx.terms.repairs;
     let cal = &cx.terms.calendar;
-    let mut out = header(n, &format!("{} repair", complexity_text(t.complexity)), cx);
+    let mut out = header(n, &format!("{} repair", Word::as_str(t.complexity)), cx);
     out.push_str(&format!(
         "created     {} (times in {})\n",
         local_text(t.created, tz),

@@ -1,5 +1,6 @@
 //! Cell parsers: trimmed bytes in, typed values out, no allocation (SPEC §2, §8 "Rows").
 
+pub use crate::base::word::Word;
 use rust_decimal::Decimal;
 
 /// Trims ASCII white space from both ends of a cell.
@@ -8,7 +9,8 @@ pub fn trim(b: &[u8]) -> &[u8] {
 }
 
 /// Channel of a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     /// A phone call.
     Phone,
@@ -21,17 +23,11 @@ impl Channel {
     pub fn index(self) -> usize {
         self as usize
     }
-    /// The name as written in the CSV and statement.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Phone => "phone",
-            Channel::Online => "online",
-        }
-    }
 }
 
 /// Stage of a contact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Stage {
     /// Before the sale.
     Presales,
@@ -40,7 +36,8 @@ pub enum Stage {
 }
 
 /// Who handled a contact or ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum HandledBy {
     /// The vendor (default).
     Vendor,
@@ -49,7 +46,8 @@ pub enum HandledBy {
 }
 
 /// Kind of ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum TicketKind {
     /// 工单: reply within business hours.
     WorkOrder,
@@ -62,7 +60,8 @@ pub enum TicketKind {
 }
 
 /// Complexity of a repair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Complexity {
     /// Simple (default).
     Simple,
@@ -71,7 +70,8 @@ pub enum Complexity {
 }
 
 /// Status of a sales order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum OrderStatus {
     /// Completed: earns commission.
     Completed,
@@ -88,76 +88,40 @@ fn pick<T: Copy>(cell: &[u8], table: &[(&str, T)]) -> Option<T> {
         .map(|(_, v)| *v)
 }
 
-/// `phone` | `online`, any case.
+/// A [`Channel`] by its word, any case.
 pub fn channel(cell: &[u8]) -> Option<Channel> {
-    pick(
-        cell,
-        &[("phone", Channel::Phone), ("online", Channel::Online)],
-    )
+    Channel::parse(cell)
 }
 
-/// `presales` | `aftersales`, any case.
+/// A [`Stage`] by its word, any case.
 pub fn stage(cell: &[u8]) -> Option<Stage> {
-    pick(
-        cell,
-        &[
-            ("presales", Stage::Presales),
-            ("aftersales", Stage::Aftersales),
-        ],
-    )
+    Stage::parse(cell)
 }
 
-/// `vendor` | `platform`, any case; empty = vendor.
+/// A [`HandledBy`] by its word, any case; empty = vendor.
 pub fn handled_by(cell: &[u8]) -> Option<HandledBy> {
     if cell.is_empty() {
         return Some(HandledBy::Vendor);
     }
-    pick(
-        cell,
-        &[
-            ("vendor", HandledBy::Vendor),
-            ("platform", HandledBy::Platform),
-        ],
-    )
+    HandledBy::parse(cell)
 }
 
-/// `work_order` | `complaint` | `service_order` | `repair`, any case.
+/// A [`TicketKind`] by its word, any case.
 pub fn ticket_kind(cell: &[u8]) -> Option<TicketKind> {
-    pick(
-        cell,
-        &[
-            ("work_order", TicketKind::WorkOrder),
-            ("complaint", TicketKind::Complaint),
-            ("service_order", TicketKind::ServiceOrder),
-            ("repair", TicketKind::Repair),
-        ],
-    )
+    TicketKind::parse(cell)
 }
 
-/// `simple` | `complex`, any case; empty = simple.
+/// A [`Complexity`] by its word, any case; empty = simple.
 pub fn complexity(cell: &[u8]) -> Option<Complexity> {
     if cell.is_empty() {
         return Some(Complexity::Simple);
     }
-    pick(
-        cell,
-        &[
-            ("simple", Complexity::Simple),
-            ("complex", Complexity::Complex),
-        ],
-    )
+    Complexity::parse(cell)
 }
 
-/// `completed` | `refunded` | `cancelled`, any case.
+/// An [`OrderStatus`] by its word, any case.
 pub fn order_status(cell: &[u8]) -> Option<OrderStatus> {
-    pick(
-        cell,
-        &[
-            ("completed", OrderStatus::Completed),
-            ("refunded", OrderStatus::Refunded),
-            ("cancelled", OrderStatus::Cancelled),
-        ],
-    )
+    OrderStatus::parse(cell)
 }
 
 /// A survey rating as a level 5 (very satisfied) … 1 (very dissatisfied): digits, English names

@@ -4,6 +4,7 @@
 pub mod absorb;
 
 use crate::base::timestamp::{start_of_day, Instant, Month};
+use crate::base::word::Word;
 use crate::contract::rates::Rates;
 use crate::contract::terms::IncidentKind;
 use crate::error::{DisputeProblem, Error, Result};

@@ -9,6 +9,7 @@ mod index;
 pub mod items;
 
 use crate::base::timestamp::{parse_timestamp, Instant, Month};
+use crate::base::word::Word;
 use crate::contract::rates::Rates;
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;

@@ -13,6 +13,7 @@
 //! vendor-handled contact) is checked by [`applies`] while the month is read, and
 //! settling the month reports every dispute that matched no accepted row of it.
 
+use crate::base::word::Word;
 use crate::error::{DisputeProblem, Error, Result};
 use crate::input::cells::{HandledBy, TicketKind};
 use crate::input::records::{Cells, Record};
@@ -30,7 +31,8 @@ pub const COLUMNS: &[(&str, bool)] = &[
 ];
 
 /// What kind of record a dispute names, and so which input its id is looked up in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum DisputeKind {
     /// A contact of calls.csv.
     Contact,
@@ -45,26 +47,6 @@ pub enum DisputeKind {
 }
 
 impl DisputeKind {
-    /// Every kind, in input order.
-    pub const ALL: [DisputeKind; 5] = [
-        DisputeKind::Contact,
-        DisputeKind::Ticket,
-        DisputeKind::Survey,
-        DisputeKind::Order,
-        DisputeKind::Incident,
-    ];
-
-    /// The name as written in the disputes file and the statement.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DisputeKind::Contact => "contact",
-            DisputeKind::Ticket => "ticket",
-            DisputeKind::Survey => "survey",
-            DisputeKind::Order => "order",
-            DisputeKind::Incident => "incident",
-        }
-    }
-
     /// The input the record is read from.
     pub fn role(self) -> Role {
         match self {
@@ -87,16 +69,11 @@ impl DisputeKind {
             Role::Claim | Role::ClaimRecords => unreachable!("a claim is not disputed"),
         }
     }
-
-    fn parse(cell: &[u8]) -> Option<DisputeKind> {
-        DisputeKind::ALL
-            .into_iter()
-            .find(|k| k.as_str().as_bytes().eq_ignore_ascii_case(cell))
-    }
 }
 
 /// An auditor's decision on one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Decision {
     /// Void the record: it takes no part in any metric, figure or money line. Any kind.
     Exclude,
@@ -114,30 +91,6 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// Every decision.
-    pub const ALL: [Decision; 4] = [
-        Decision::Exclude,
-        Decision::Answered,
-        Decision::OnTime,
-        Decision::NotTakeover,
-    ];
-
-    /// The name as written in the disputes file and the statement.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Exclude => "exclude",
-            Decision::Answered => "answered",
-            Decision::OnTime => "on_time",
-            Decision::NotTakeover => "not_takeover",
-        }
-    }
-
-    fn parse(cell: &[u8]) -> Option<Decision> {
-        Decision::ALL
-            .into_iter()
-            .find(|d| d.as_str().as_bytes().eq_ignore_ascii_case(cell))
-    }
-
     /// Whether the decision can apply to a record of `kind` at all; the reason when not.
     fn fits(self, kind: DisputeKind) -> std::result::Result<(), String> {
         let ok = match self {
@@ -383,12 +336,7 @@ fn parse_line(
 /// words when it does not (a work order decision on a complaint, a takeover decision on a
 /// vendor-handled contact, an on-time decision on a platform-handled ticket).
 pub fn applies(decision: Decision, id: &str, record: &Record) -> std::result::Result<(), String> {
-    let ticket_kind = |k: TicketKind| match k {
-        TicketKind::WorkOrder => "work_order",
-        TicketKind::Complaint => "complaint",
-        TicketKind::ServiceOrder => "service_order",
-        TicketKind::Repair => "repair",
-    };
+    let ticket_kind = TicketKind::as_str;
     match (decision, record) {
         (Decision::Exclude, _) | (Decision::Answered, Record::Call(_)) => Ok(()),
         (Decision::OnTime, Record::Ticket(t)) => match (t.kind, t.handled_by) {
