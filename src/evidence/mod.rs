@@ -25,7 +25,7 @@ use crate::month::Settled;
 use crate::render::csv::escape_text;
 use crate::tally::collect::{FileNotes, Noted};
 use crate::tally::{Classification, ContactCount, TakeoverItem, Timeliness};
-use crate::write::{publish, rejects_csv, Planned};
+use crate::write::rejects_csv;
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
@@ -643,20 +643,6 @@ pub fn files(dir: &Path, ev: &MonthEvidence) -> Vec<(PathBuf, Vec<u8>)> {
     }
     out.push((month_dir.join("rejected.csv"), rejects_csv(&ev.rejected)));
     out
-}
-
-/// Writes the evidence files of [`files`] as one publication (see [`crate::write::publish`]);
-/// evidence is derived data, so an existing file is replaced without asking. Returns the paths
-/// written or left unchanged, in order.
-pub fn write(dir: &Path, ev: &MonthEvidence) -> crate::error::Result<Vec<PathBuf>> {
-    let planned = files(dir, ev)
-        .into_iter()
-        .map(|(path, bytes)| Planned::derived(path, bytes))
-        .collect();
-    Ok(publish(planned, true, &[])?
-        .into_iter()
-        .map(|(p, _)| p)
-        .collect())
 }
 
 /// The kinds of evidence `explain` prints.

@@ -77,11 +77,6 @@ impl ClaimRecords {
         &self.ids[start..start + r.id_len as usize]
     }
 
-    /// The item name of `r`.
-    pub fn item(&self, r: &ClaimRecord) -> &str {
-        &self.items[usize::from(r.item)]
-    }
-
     /// The amount of `r`, if the claim gives one.
     pub fn amount(&self, r: &ClaimRecord) -> Option<Decimal> {
         (r.amount != NO_AMOUNT).then(|| self.amounts[r.amount as usize])
