@@ -1,27 +1,32 @@
 //! slatement: settles one month of an outsourced customer-service contract.
 //!
-//! The data flows one way, each stage reading only what the stages before it made:
+//! The data flows one way, each stage a folder of `src/` reading only what the stages before it
+//! made:
 //!
 //! ```text
-//!  cli (arguments, exit codes)
+//!  cli ── arguments, one file per command, the progress bar (the binary's side only)
 //!   │
 //!   ▼
-//!  rates, terms ── the contract: rates.toml parsed, layered, validated into Terms
+//!  contract ── rates.toml: parsed, layered (base, revisions, vendor overrides), validated into Terms
 //!   │
 //!   ▼
 //!  input ── files found and read: CSV, workbooks, mapped exports (profiles), the row rules of
-//!   │        SPEC §8, the duplicate check; accepted rows go to the tally as they are read
+//!   │        SPEC §8, the duplicate check; each accepted row goes to a RowSink
 //!   ▼
-//!  tally, disputes ── per-vendor counts, an auditor's decisions
+//!  tally ── per-vendor accumulators, an auditor's decisions, the rows kept as evidence
 //!   │
 //!   ▼
-//!  statement (scoring, incidents, definitions) ── metrics, scores, money lines, totals
-//!   │          settle drives input → tally → statement for a month
+//!  statement ── metrics, scores, incidents, money lines, totals: one Statement type
+//!   │
 //!   ▼
-//!  render, write ── tables, Markdown, HTML, CSV, JSON; whole-run publication
+//!  month ── settle: input → tally (absorb.rs is the reader's sink) → statement, for a month
+//!   │
+//!   ▼
+//!  evidence, render, write ── rows behind each figure; tables, Markdown, HTML, CSV, JSON;
+//!                             whole-run publication
 //!
-//!  beside: evidence (rows behind each figure) · diff, verify, seal (audit) ·
-//!          account (archived statements across months) · reconcile (the vendor's claim)
+//!  beside, above the month: audit (diff, verify, seal) · account (archived statements across
+//!  months) · reconcile (the vendor's claim)        beneath everything: base, error
 //! ```
 //!
 //! The README's "Code map" says where each thing lives; `.ci/architecture` fails the build when a
