@@ -4,10 +4,10 @@
 //! rejected rows with their reasons. Every row points to the file and physical line it was read
 //! from.
 //!
-//! Evidence is collected only when asked ([`Collect`]): the reader then keeps each accepted row
-//! whose [`Classification`] shows in a figure, with its line and id ([`Noted`]); this module turns
-//! those into typed rows ([`build`]), CSV files ([`files`], [`write`]) and tables
-//! ([`render_tables`]), and traces one work order's or repair's deadline ([`trace`]).
+//! Evidence is collected only when asked ([`Collect`](crate::tally::collect::Collect)): the month
+//! keeps each accepted row whose [`Classification`] shows in a figure, with its line and id
+//! ([`Noted`]); this module turns those into typed rows ([`build`]), CSV files ([`files`]) and
+//! tables ([`render_tables`]), and traces one work order's or repair's deadline ([`trace`]).
 
 pub mod preview;
 
@@ -226,7 +226,7 @@ pub fn takeover_item(item: TakeoverItem, terms: &Terms) -> (String, Decimal) {
     }
 }
 
-/// Builds the evidence of a month settled with [`Collect::Figures`]: one entry per statement.
+/// Builds the evidence of a month settled with [`Collect::Figures`](crate::tally::collect::Collect::Figures): one entry per statement.
 pub fn build(settled: &Settled, rates: &Rates, month: Month, cutoff: Instant) -> MonthEvidence {
     let tz = rates.timezone;
     let mut vendors = Vec::new();

@@ -112,7 +112,7 @@ fn parse(
 }
 
 /// Where a mapped export's rows come from: a foreign export read through a profile
-/// ([`ForeignSource`](super::foreign::ForeignSource)).
+/// ([`ForeignSource`]).
 pub trait RowSource {
     /// Where each canonical column sits in the records handed out.
     fn header(&self) -> &Header;
