@@ -20,7 +20,7 @@ use crate::base::timestamp::{Instant, Month};
 use crate::contract::rates::Rates;
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
-use crate::input::ingest::InputFile;
+use crate::input::source::InputFile;
 use crate::input::{hex, Role};
 use crate::month::{data_dir, data_file, register_path, settle, InputPaths, Run};
 use crate::statement::Arguments;

@@ -5,8 +5,8 @@
 use crate::error::{Error, Result};
 use crate::evidence::table;
 use crate::input::foreign::{ForeignSource, SourceNotes};
-use crate::input::ingest::{InputFile, RowSource};
 use crate::input::profile::Format;
+use crate::input::source::{InputFile, RowSource};
 use crate::input::{Reject, Role};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;

@@ -5,11 +5,11 @@
 //! leave the source (001 §3.7), so rejects and evidence files carry canonical cells only.
 
 use super::convert::{self, ForeignTime};
-use super::ingest::{RowSource, SourceRow};
 use super::profile::{
     ColumnSpec, Encoding, Format, Input, Profile, SourceColumn, TimeFormat, When,
 };
 use super::records::RowError;
+use super::source::{RowSource, SourceRow};
 use super::{csv_error, HashingReader, Header, Role};
 use crate::error::{Error, Result};
 use chrono_tz::Tz;

@@ -161,7 +161,7 @@ pub fn read(
         let vendor_cell = cells.get(VENDOR);
         let vendor = vendors.iter().position(|v| v.id.as_bytes() == vendor_cell);
         let shape =
-            super::ingest::SourceRow::shaped(super::pipeline::Shape::of_record(line, &record));
+            super::source::SourceRow::shaped(super::pipeline::Shape::of_record(line, &record));
         if let Some(reason) = shape.shape_problem().or_else(|| {
             (record.len() != header.width).then(|| {
                 format!(

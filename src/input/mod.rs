@@ -9,10 +9,12 @@ pub mod diagnose;
 pub mod foreign;
 pub mod incidents;
 pub mod ingest;
+mod judge;
 pub mod manifest;
 pub mod pipeline;
 pub mod profile;
 pub mod records;
+pub mod source;
 pub mod vendor;
 pub mod xlsx;
 

@@ -11,7 +11,8 @@
 use super::{csv_error, csv_reader, hex};
 use crate::base::progress;
 use crate::error::{Error, Result};
-use crate::input::ingest::{read_file_on, read_foreign, FileResult, InputFile, Setup, Sinks};
+use crate::input::ingest::{read_file_on, read_foreign, FileResult, Setup, Sinks};
+use crate::input::source::InputFile;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;

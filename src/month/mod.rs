@@ -10,10 +10,11 @@ use crate::contract::terms::IncidentKind;
 use crate::error::{DisputeProblem, Error, Result};
 use crate::input::diagnose;
 use crate::input::incidents::{self, Incident, Register, RegisterVendor};
-use crate::input::ingest::{FileResult, InputFile, Setup};
+use crate::input::ingest::{FileResult, Setup};
 use crate::input::manifest::{self, Manifest};
 use crate::input::pipeline::{read_files, Parallel};
 use crate::input::profile::{self, Format};
+use crate::input::source::InputFile;
 use crate::input::vendor::{RowCounts, VendorCtx, VendorSlot};
 use crate::input::{Reject, Role};
 use crate::statement::{

@@ -7,10 +7,10 @@ use super::items::{counts_records, producible};
 use crate::contract::terms::Terms;
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;
-use crate::input::ingest::{RowSource, SourceRow};
 use crate::input::pipeline::Parallel;
 use crate::input::pipeline::Shape;
 use crate::input::profile::Profile;
+use crate::input::source::{RowSource, SourceRow};
 use crate::input::{csv_error, open, Header, Role};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
@@ -525,8 +525,8 @@ pub fn read_records(
 mod chunked {
     use super::{rest, text, RecordsBuilder};
     use crate::error::{Error, Result};
-    use crate::input::ingest::SourceRow;
     use crate::input::pipeline::{read_chunks, with_workers, Chunk, ChunkRecords, Parallel};
+    use crate::input::source::SourceRow;
     use crate::input::{Header, Role};
     use rust_decimal::Decimal;
     use std::borrow::Cow;

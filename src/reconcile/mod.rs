@@ -13,7 +13,7 @@ use crate::base::word::Word;
 use crate::contract::rates::Rates;
 use crate::error::{Error, Result};
 use crate::input::foreign::ForeignSource;
-use crate::input::ingest::{InputFile, RowSource};
+use crate::input::source::{InputFile, RowSource};
 use crate::input::{csv_error, open, Header, Reject, Role};
 use crate::month::{settle_collecting, InputPaths, Run, Settled};
 use crate::statement::{FileRef, InputRef, Statement};

@@ -272,7 +272,7 @@ fn parse_line(
         (column, e.reason.into_owned())
     };
     let shape = crate::input::pipeline::Shape::of_record(line, record);
-    if let Some(problem) = crate::input::ingest::SourceRow::shaped(shape).shape_problem() {
+    if let Some(problem) = crate::input::source::SourceRow::shaped(shape).shape_problem() {
         return Err(("(row)", problem));
     }
     if record.len() != header.width {
