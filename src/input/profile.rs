@@ -656,6 +656,8 @@ fn unknown_key(path: &serde_path_to_error::Path) -> String {
     format!("unknown key `{path}` ({has})")
 }
 
+/// The profile `t` (its chain merged) writes for `role`: read through the serde mirror
+/// ([`raw`]), then checked for what takes more than one key.
 fn parse(
     t: toml::Table,
     role: Role,
@@ -678,35 +680,17 @@ fn parse(
     }
     let mut p = Profile::blank(name, origin, sha256, role);
     let s = raw.source.map(|s| s.0).unwrap_or_default();
-    if let Some(raw::Word(f)) = s.format {
-        p.format = f;
-    }
-    if let Some(raw::Enc(e)) = s.encoding {
-        p.encoding = e;
-    }
-    if let Some(raw::Byte(d)) = s.delimiter {
-        p.delimiter = d;
-    }
-    if let Some(raw::Quote(q)) = s.quote {
-        p.quote = q;
-    }
-    if let Some(raw::Flag(h)) = s.header {
-        p.header = h;
-    }
-    if let Some(raw::Count(n)) = s.skip_rows {
-        p.skip_rows = n;
-    }
-    if let Some(raw::Flag(m)) = s.multiline {
-        p.multiline = m;
-    }
+    p.format = s.format.unwrap_or(p.format);
+    p.encoding = s.encoding.unwrap_or(p.encoding);
+    p.delimiter = s.delimiter.unwrap_or(p.delimiter);
+    p.quote = s.quote.unwrap_or(p.quote);
+    p.header = s.header.unwrap_or(p.header);
+    p.skip_rows = s.skip_rows.unwrap_or(p.skip_rows);
+    p.multiline = s.multiline.unwrap_or(p.multiline);
     p.sheet = s.sheet;
-    p.timezone = s.timezone.map(|z| z.0);
-    if let Some(raw::Nulls(n)) = s.null {
-        p.null = n;
-    }
-    if let Some(raw::GroupBy(g)) = s.group_by {
-        p.group_by = g;
-    }
+    p.timezone = s.timezone;
+    p.null = s.null.unwrap_or_default();
+    p.group_by = s.group_by.unwrap_or_default();
     let columns = raw.columns.ok_or_else(|| {
         err("`[columns]` is missing: map at least the required canonical columns".into())
     })?;
@@ -733,10 +717,7 @@ fn parse(
                     .take()
                     .ok_or_else(|| err(format!("`{key}.reason` {}", raw::NO_REASON)))?;
                 let when = condition(s.condition(), &key, path)?;
-                Ok(Skip {
-                    reason: reason.0,
-                    when,
-                })
+                Ok(Skip { reason, when })
             })
             .collect::<Result<_>>()?;
     }
@@ -832,11 +813,10 @@ fn condition(c: RawCondition, key: &str, path: &Path) -> Result<When> {
     }
     let column = c
         .column
-        .ok_or_else(|| err(format!("`{key}.column` {}", raw::NO_COLUMN)))?
-        .0;
+        .ok_or_else(|| err(format!("`{key}.column` {}", raw::NO_COLUMN)))?;
     let (values, negate) = match (c.is, c.is_not) {
-        (Some(v), None) => (v.0, false),
-        (None, Some(v)) => (v.0, true),
+        (Some(v), None) => (v, false),
+        (None, Some(v)) => (v, true),
         _ => return Err(err(format!("`{key}` needs exactly one of is, is_not"))),
     };
     Ok(When::Is {
@@ -884,9 +864,9 @@ fn column_spec(name: &str, entry: RawColumnEntry, path: &Path) -> Result<ColumnS
         }
         Some(_) => Err(err(format!("`{key}.{k}` must be a string"))),
     };
-    spec.input = if let Some(raw::FirstOf(parts)) = c.first_of {
+    spec.input = if let Some(parts) = c.first_of {
         Input::FirstOf(parts)
-    } else if let Some(raw::Columns(mut parts)) = c.column {
+    } else if let Some(mut parts) = c.column {
         match parts.len() {
             1 => Input::Column(parts.remove(0)),
             _ => Input::Joined(parts),
@@ -937,10 +917,8 @@ fn column_spec(name: &str, entry: RawColumnEntry, path: &Path) -> Result<ColumnS
     if let Some(Table(w)) = c.when {
         spec.when = Some(condition(w, &format!("{key}.when"), path)?);
     }
-    if let Some(raw::Nulls(n)) = c.null {
-        spec.null = n;
-    }
-    if let Some(raw::Formats(f)) = c.format {
+    spec.null = c.null.unwrap_or_default();
+    if let Some(f) = c.format {
         if !is_time {
             return Err(err(format!(
                 "`{key}.format` applies to timestamp columns only"

@@ -30,17 +30,27 @@ pub(super) struct RawProfile {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSource {
-    pub format: Option<Word<Format>>,
-    pub encoding: Option<Enc>,
-    pub delimiter: Option<Byte>,
-    pub quote: Option<Quote>,
-    pub header: Option<Flag>,
-    pub skip_rows: Option<Count>,
-    pub multiline: Option<Flag>,
+    #[serde(default, deserialize_with = "format")]
+    pub format: Option<Format>,
+    #[serde(default, deserialize_with = "encoding")]
+    pub encoding: Option<Encoding>,
+    #[serde(default, deserialize_with = "delimiter")]
+    pub delimiter: Option<u8>,
+    #[serde(default, deserialize_with = "quote")]
+    pub quote: Option<Option<u8>>,
+    #[serde(default, deserialize_with = "flag")]
+    pub header: Option<bool>,
+    #[serde(default, deserialize_with = "count")]
+    pub skip_rows: Option<u64>,
+    #[serde(default, deserialize_with = "flag")]
+    pub multiline: Option<bool>,
     pub sheet: Option<String>,
-    pub timezone: Option<Zone>,
-    pub null: Option<Nulls>,
-    pub group_by: Option<GroupBy>,
+    #[serde(default, deserialize_with = "zone")]
+    pub timezone: Option<chrono_tz::Tz>,
+    #[serde(default, deserialize_with = "nulls")]
+    pub null: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "group_by")]
+    pub group_by: Option<Vec<SourceColumn>>,
 }
 
 impl Tabled for RawSource {
@@ -57,15 +67,19 @@ pub(super) enum RawColumnEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawColumn {
-    pub column: Option<Columns>,
+    #[serde(default, deserialize_with = "column")]
+    pub column: Option<Vec<SourceColumn>>,
     pub value: Option<String>,
     pub derive: Option<String>,
-    pub first_of: Option<FirstOf>,
+    #[serde(default, deserialize_with = "first_of")]
+    pub first_of: Option<Vec<SourceColumn>>,
     pub map: Option<Ordered<String>>,
     pub default: Option<String>,
     pub when: Option<Table<RawCondition>>,
-    pub format: Option<Formats>,
-    pub null: Option<Nulls>,
+    #[serde(default, deserialize_with = "formats")]
+    pub format: Option<Vec<TimeFormat>>,
+    #[serde(default, deserialize_with = "nulls")]
+    pub null: Option<Vec<String>>,
     /// The operands of `derive`, read only by the derive that names them.
     pub start: Option<toml::Value>,
     pub end: Option<toml::Value>,
@@ -80,7 +94,7 @@ pub(super) struct RawColumn {
 
 /// How a column is derived from others. start_plus_wait comes first: it alone derives
 /// answered_at only, the others any time.
-#[derive(Deserialize, Clone, Copy)]
+#[derive(Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(super) enum Derive {
     StartPlusWait,
@@ -93,9 +107,12 @@ pub(super) enum Derive {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCondition {
-    pub column: Option<CondColumn>,
-    pub is: Option<Values>,
-    pub is_not: Option<Values>,
+    #[serde(default, deserialize_with = "condition_column")]
+    pub column: Option<SourceColumn>,
+    #[serde(default, deserialize_with = "values")]
+    pub is: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "values")]
+    pub is_not: Option<Vec<String>>,
     pub all: Option<List<RawCondition>>,
     pub any: Option<List<RawCondition>>,
 }
@@ -112,10 +129,14 @@ impl Listed for RawCondition {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSkip {
-    pub reason: Option<Reason>,
-    column: Option<CondColumn>,
-    is: Option<Values>,
-    is_not: Option<Values>,
+    #[serde(default, deserialize_with = "reason")]
+    pub reason: Option<String>,
+    #[serde(default, deserialize_with = "condition_column")]
+    column: Option<SourceColumn>,
+    #[serde(default, deserialize_with = "values")]
+    is: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "values")]
+    is_not: Option<Vec<String>>,
     all: Option<List<RawCondition>>,
     any: Option<List<RawCondition>>,
 }
@@ -184,153 +205,170 @@ impl<'de> Deserialize<'de> for RawColumnEntry {
     }
 }
 
-/// A word of a closed set: `T`'s serde names.
-pub(super) struct Word<T>(pub T);
-
-impl<'de, T: de::DeserializeOwned> Deserialize<'de> for Word<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        word(&s).map(Word).ok_or_else(|| {
-            de::Error::custom(format!(
-                "= \"{s}\" is not one of {}",
-                words::<T>().join(", ")
-            ))
-        })
-    }
+/// Reads a leaf as `A` (a string, or any TOML value) and makes it a `T` with `f`; a refusal is
+/// `f`'s words after the key.
+fn leaf<'de, D, A, T, E>(d: D, f: impl FnOnce(A) -> Result<T, E>) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    A: Deserialize<'de>,
+    E: fmt::Display,
+{
+    f(A::deserialize(d)?).map(Some).map_err(de::Error::custom)
 }
 
-/// A leaf read from whatever TOML value it is given, refusing it in its own words: `$t` from
-/// `|v| …` (a `Result<$t, String>`).
-macro_rules! leaf {
-    ($(#[$doc:meta])* $name:ident($t:ty), |$v:ident| $body:expr) => {
-        $(#[$doc])*
-        #[derive(Deserialize)]
-        #[serde(try_from = "toml::Value")]
-        pub(super) struct $name(pub $t);
-
-        impl TryFrom<toml::Value> for $name {
-            type Error = String;
-            fn try_from($v: toml::Value) -> Result<Self, String> {
-                $body.map($name)
-            }
-        }
-    };
+/// `format`: a word of [`Format`].
+fn format<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Format>, D::Error> {
+    leaf(d, |s: String| {
+        word(&s).ok_or_else(|| format!("= \"{s}\" is not one of {}", words::<Format>().join(", ")))
+    })
 }
 
-leaf!(
-    /// `encoding`: a name or WHATWG label.
-    Enc(Encoding), |v| text(v).and_then(|s| Encoding::parse(&s).ok_or_else(|| format!(
+/// `encoding`: a name or a WHATWG label.
+fn encoding<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Encoding>, D::Error> {
+    leaf(d, |s: String| {
+        Encoding::parse(&s).ok_or_else(|| format!(
         "= \"{s}\" is not one of utf-8, gbk, gb18030, utf-16le, or another encoding label of the WHATWG Encoding Standard (windows-1251, latin1, shift_jis …)"
-    )))
-);
-leaf!(
-    /// `delimiter`: one ASCII character.
-    Byte(u8), |v| text(v).and_then(|s| one_byte(&s))
-);
-leaf!(
-    /// `quote`: one ASCII character, or none.
-    Quote(Option<u8>), |v| text(v).and_then(|s| match s.as_str() {
+    ))
+    })
+}
+
+/// `delimiter`: one ASCII character.
+fn delimiter<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u8>, D::Error> {
+    leaf(d, |s: String| one_byte(&s))
+}
+
+/// `quote`: one ASCII character, or none.
+fn quote<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u8>>, D::Error> {
+    leaf(d, |s: String| match s.as_str() {
         "" => Ok(None),
         s => one_byte(s).map(Some),
     })
-);
-leaf!(
-    /// `timezone`: an IANA zone.
-    Zone(chrono_tz::Tz), |v| text(v).and_then(|s| s.parse().map_err(|_| format!(
-        "= \"{s}\" is not an IANA time zone (e.g. UTC, Asia/Shanghai)"
-    )))
-);
-leaf!(
-    /// `header`, `multiline`.
-    Flag(bool), |v| v.as_bool().ok_or_else(|| "must be true or false".to_string())
-);
-leaf!(
-    /// `skip_rows`.
-    Count(u64), |v| v
-        .as_integer()
-        .and_then(|n| u64::try_from(n).ok())
-        .ok_or_else(|| "must be a whole number ≥ 0".to_string())
-);
-leaf!(
-    /// `null`: one value or a list, each trimmed.
-    Nulls(Vec<String>), |v| match v {
-        toml::Value::String(s) => Some(vec![s.trim().to_string()]),
-        toml::Value::Array(a) => strings(&a),
-        _ => None,
-    }
-    .ok_or_else(|| "must be a list of strings".to_string())
-);
-leaf!(
-    /// `is`, `is_not`: a list of values, each trimmed.
-    Values(Vec<String>), |v| v
-        .as_array()
-        .and_then(|a| strings(a))
-        .ok_or_else(|| "must be a list of strings".to_string())
-);
-leaf!(
-    /// A condition's `column`.
-    CondColumn(SourceColumn), |v| match v {
+}
+
+/// `timezone`: an IANA zone.
+fn zone<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono_tz::Tz>, D::Error> {
+    leaf(d, |s: String| {
+        s.parse()
+            .map_err(|_| format!("= \"{s}\" is not an IANA time zone (e.g. UTC, Asia/Shanghai)"))
+    })
+}
+
+/// `header`, `multiline`.
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    leaf(d, |v: toml::Value| {
+        v.as_bool().ok_or("must be true or false")
+    })
+}
+
+/// `skip_rows`.
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    leaf(d, |v: toml::Value| {
+        v.as_integer()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or("must be a whole number ≥ 0")
+    })
+}
+
+/// `null`: one value or a list, each trimmed.
+fn nulls<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    leaf(d, |v: toml::Value| {
+        match v {
+            toml::Value::String(s) => Some(vec![s.trim().to_string()]),
+            toml::Value::Array(a) => strings(&a),
+            _ => None,
+        }
+        .ok_or("must be a list of strings")
+    })
+}
+
+/// `is`, `is_not`: a list of values, each trimmed.
+fn values<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    leaf(d, |v: toml::Value| {
+        v.as_array()
+            .and_then(|a| strings(a))
+            .ok_or("must be a list of strings")
+    })
+}
+
+/// A condition's `column`.
+fn condition_column<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SourceColumn>, D::Error> {
+    leaf(d, |v: toml::Value| match v {
         toml::Value::String(s) => source_column(&s),
-        _ => Err(NO_COLUMN.to_string()),
-    }
-);
-leaf!(
-    /// A skip's `reason`, trimmed.
-    Reason(String), |v| match v {
+        _ => Err(NO_COLUMN.into()),
+    })
+}
+
+/// A skip's `reason`, trimmed.
+fn reason<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    leaf(d, |v: toml::Value| match v {
         toml::Value::String(r) if !r.trim().is_empty() => Ok(r.trim().to_string()),
-        _ => Err(NO_REASON.to_string()),
-    }
-);
-leaf!(
-    /// `group_by`: a column or a list of columns, the first not empty in a row the row's key.
-    GroupBy(Vec<SourceColumn>), |v| match v {
+        _ => Err(NO_REASON),
+    })
+}
+
+/// `group_by`: a column or a list of columns, the first not empty in a row the row's key.
+fn group_by<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<SourceColumn>>, D::Error> {
+    leaf(d, |v: toml::Value| match v {
         toml::Value::Array(a) if !a.is_empty() => {
             columns(&a, "must be a column or a list of columns")
         }
         toml::Value::String(c) => source_column(&c).map(|c| vec![c]),
-        _ => Err("must be a column or a list of columns (the first one not empty in a row is its group)".into()),
-    }
-);
-leaf!(
-    /// A column's `column`: one column, or several joined with a space.
-    Columns(Vec<SourceColumn>), |v| match v {
-        toml::Value::Array(a) => {
-            match columns(&a, "must be a column or a list of columns (joined with a space)")? {
-                c if c.is_empty() => Err("lists no column".into()),
-                c => Ok(c),
-            }
+        _ => Err(
+            "must be a column or a list of columns (the first one not empty in a row is its group)"
+                .into(),
+        ),
+    })
+}
+
+/// A column's `column`: one column, or several joined with a space.
+fn column<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<SourceColumn>>, D::Error> {
+    leaf(d, |v: toml::Value| -> Result<_, String> {
+        let list = match v {
+            toml::Value::Array(a) => columns(
+                &a,
+                "must be a column or a list of columns (joined with a space)",
+            )?,
+            toml::Value::String(c) => vec![source_column(&c)?],
+            _ => return Err("must be a string".into()),
+        };
+        match list.is_empty() {
+            true => Err("lists no column".into()),
+            false => Ok(list),
         }
-        toml::Value::String(c) => source_column(&c).map(|c| vec![c]),
-        _ => Err("must be a string".into()),
-    }
-);
-leaf!(
-    /// `first_of`: two or more columns, the first not empty in a row read.
-    FirstOf(Vec<SourceColumn>), |v| match v {
-        toml::Value::Array(a) if a.len() >= 2 && a.iter().all(toml::Value::is_str) => columns(&a, ""),
-        _ => Err("must be a list of two or more columns (the first not empty in a row is read)".into()),
-    }
-);
-leaf!(
-    /// `format`: how a timestamp column is written, one way or a list tried in order.
-    Formats(Vec<TimeFormat>), |v| {
+    })
+}
+
+/// `first_of`: two or more columns, the first not empty in a row read.
+fn first_of<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<SourceColumn>>, D::Error> {
+    leaf(d, |v: toml::Value| match v {
+        toml::Value::Array(a) if a.len() >= 2 && a.iter().all(toml::Value::is_str) => {
+            columns(&a, "")
+        }
+        _ => Err(
+            "must be a list of two or more columns (the first not empty in a row is read)".into(),
+        ),
+    })
+}
+
+/// `format`: how a timestamp column is written, one way or a list tried in order.
+fn formats<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<TimeFormat>>, D::Error> {
+    leaf(d, |v: toml::Value| -> Result<_, String> {
         let list = match v {
             toml::Value::Array(a) => a,
-            other => vec![other],
+            one => vec![one],
         };
-        match list.into_iter().map(|f| text(f).map_err(|_| "must be a string or a list of strings".to_string()).and_then(|f| time_format(&f))).collect::<Result<Vec<_>, _>>()? {
-            f if f.is_empty() => Err("lists no format".to_string()),
-            f => Ok(f),
+        let formats = list
+            .iter()
+            .map(|f| match f {
+                toml::Value::String(f) => time_format(f),
+                _ => Err("must be a string or a list of strings".into()),
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        match formats.is_empty() {
+            true => Err("lists no format".into()),
+            false => Ok(formats),
         }
-    }
-);
-
-/// `v` when it is a string.
-fn text(v: toml::Value) -> Result<String, String> {
-    match v {
-        toml::Value::String(s) => Ok(s),
-        _ => Err("must be a string".into()),
-    }
+    })
 }
 
 /// The items of `a`, trimmed, when every one is a string.
@@ -351,15 +389,15 @@ fn columns(a: &[toml::Value], not_string: &str) -> Result<Vec<SourceColumn>, Str
         .collect()
 }
 
-fn one_byte(s: &str) -> Result<u8, String> {
+fn one_byte(s: &str) -> Result<u8, &'static str> {
     let s = if s == "\\t" { "\t" } else { s };
     match s.as_bytes() {
         [b] if b.is_ascii() => Ok(*b),
-        _ => Err("must be one ASCII character (\"\\t\" for tab)".into()),
+        _ => Err("must be one ASCII character (\"\\t\" for tab)"),
     }
 }
 
-/// One way of writing a time: a word, or a strftime pattern.
+/// One way of writing a time: a word of [`TimeFormat`], or a strftime pattern.
 fn time_format(s: &str) -> Result<TimeFormat, String> {
     if let Some(f) = word(s) {
         return Ok(f);
