@@ -117,4 +117,22 @@ mod tests {
         let e = Manifest::parse("[call]\n", PathBuf::from("manifest.toml")).unwrap_err();
         assert_eq!(e.exit_code().code(), 78);
     }
+
+    #[test]
+    fn a_refusal_names_the_section_or_key() {
+        for (text, says) in [
+            (
+                "[call]\n",
+                "unknown section `call` (a manifest has [calls], [tickets], [surveys], [orders])",
+            ),
+            ("calls = [\"x\"]\n", "`calls` must be a table"),
+            (
+                "[calls]\nfile = 2026-10-01\n",
+                "`calls.file` must be a string",
+            ),
+        ] {
+            let e = Manifest::parse(text, PathBuf::from("manifest.toml")).unwrap_err();
+            assert_eq!(e.to_string(), format!("manifest.toml: {says}"), "{text}");
+        }
+    }
 }

@@ -1029,6 +1029,36 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_names_the_key_at_any_depth_in_the_words_of_the_old_reader() {
+        let cols = "contact_id = \"id\"\noffered_at = \"o\"\nchannel = \"c\"\nstage = \"s\"\ncategory = \"k\"\nended_at = \"e\"\n";
+        for (text, says) in [
+            ("[source]\nheader = \"yes\"\n", "`source.header` must be true or false"),
+            ("[source]\nskip_rows = -1\n", "`source.skip_rows` must be a whole number ≥ 0"),
+            ("[source]\nsheet = 2026-10-01\n", "`source.sheet` must be a string"),
+            ("[source]\ncolour = 1\n", "unknown key `source.colour` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by, null)"),
+            ("[source]\nformat = \"tsv\"\n", "`source.format` = \"tsv\" is not one of csv, xlsx, jsonl, asterisk-queue-log, asterisk-queue-log-table"),
+            ("[source]\ngroup_by = [\"a\", 1]\n", "`source.group_by` must be a column or a list of columns"),
+            ("source = [\"csv\"]\n", "`source` must be a table"),
+            ("[[skip]]\nreason = \"r\"\ncolumn = \"a\"\nis = [\"x\"]\n[[skip]]\nreason = \" \"\n", "`skip[1].reason` is missing: say why such rows are not contacts (check reports it)"),
+            ("skip = [[1]]\n", "`skip[0]` must be a table"),
+            ("[columns]\nhandled_by = { column = \"a\", map = { z = 1 } }\n", "`columns.handled_by.map.z` must be a string"),
+            ("[columns]\nhandled_by = [\"a\"]\n", "`columns.handled_by` must be a column (\"name\" or \"#N\") or a table"),
+            ("[columns]\nhandled_by = { column = \"a\", when = { any = [{ column = \"b\", is = [\"x\"] }, { colour = 1 }] } }\n", "unknown key `columns.handled_by.when.any[1].colour` (a condition has column and is or is_not, or all, or any)"),
+            ("[columns]\nhandled_by = { column = \"a\", when = { all = [{ column = \"b\", is = [\"x\"] }], column = \"c\" } }\n", "`columns.handled_by.when` must be a table { column = …, is = [ … ] } (or is_not = [ … ]), or { all = [ … ] } / { any = [ … ] } of such tables"),
+            ("[columns]\nanswered_at = { column = \"a\", format = \"EPOCH\" }\n", "`columns.answered_at.format` = \"EPOCH\" is not a strftime pattern (with %), epoch, epoch_ms, excel or canonical"),
+            ("[columns]\nanswered_at = { derive = \"nope\" }\n", "`columns.answered_at.derive` = \"nope\" is not one of start_plus_wait (answered_at), start_plus_seconds, end_minus_seconds, start_plus_minutes (times)"),
+            ("[columns]\nanswered_at = { derive = \"start_plus_wait\", start = \"s\", duration = 1 }\n", "`columns.answered_at.duration` must be a string"),
+        ] {
+            let text = match text.split_once("[columns]\n") {
+                Some((head, more)) => format!("role = \"calls\"\n{head}[columns]\n{cols}{more}"),
+                None => format!("role = \"calls\"\n{text}[columns]\n{cols}"),
+            };
+            let e = from_text(&text, Role::Calls).unwrap_err().to_string();
+            assert!(e.ends_with(&format!(": {says}")), "{text}: {e}");
+        }
+    }
+
+    #[test]
     fn bad_keys_are_named() {
         for (text, says) in [
             ("role = \"calls\"\ncolour = 1\n", "unknown key `colour`"),
