@@ -98,7 +98,8 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-/// How the source file is laid out; `format = "…"` is the word its serde name spells.
+/// How the source file is laid out. `format = "…"` writes a serde name; a refused word is told
+/// them in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
@@ -190,7 +191,8 @@ impl std::fmt::Display for SourceColumn {
     }
 }
 
-/// How a source writes a time: a strftime pattern, or a word (its serde name).
+/// How a source writes a time: a strftime pattern, or a word (a serde name; a refused word is
+/// told them in this order).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeFormat {
