@@ -8,15 +8,18 @@
 //! vendor = "acme"
 //! ```
 
+use super::profile::{read, Table, Tabled};
 use super::Role;
 use crate::error::{Error, Result};
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The name of the manifest in a data folder.
 pub const FILE_NAME: &str = "manifest.toml";
 
 /// One input named by a manifest.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
     /// The file, relative to the manifest's folder.
     pub file: Option<String>,
@@ -64,43 +67,32 @@ impl Manifest {
         let table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| err(format!("not valid TOML: {e}")))?;
-        let mut m = Manifest {
+        let s: Sections = read(table, |key| match key.iter().count() {
+            1 => format!(
+                "unknown section `{key}` (a manifest has [calls], [tickets], [surveys], [orders])"
+            ),
+            _ => format!("unknown key `{key}` (an input has file, profile, vendor)"),
+        })
+        .map_err(err)?;
+        Ok(Manifest {
             path: path.clone(),
-            entries: Default::default(),
-        };
-        for (k, v) in &table {
-            let role = Role::ALL
-                .into_iter()
-                .find(|r| r.as_str() == k)
-                .ok_or_else(|| {
-                    err(format!(
-                        "unknown section `{k}` (a manifest has [calls], [tickets], [surveys], [orders])"
-                    ))
-                })?;
-            let t = v
-                .as_table()
-                .ok_or_else(|| err(format!("`{k}` must be a table")))?;
-            let mut e = Entry::default();
-            for (key, value) in t {
-                let s = value
-                    .as_str()
-                    .ok_or_else(|| err(format!("`{k}.{key}` must be a string")))?
-                    .to_string();
-                match key.as_str() {
-                    "file" => e.file = Some(s),
-                    "profile" => e.profile = Some(s),
-                    "vendor" => e.vendor = Some(s),
-                    other => {
-                        return Err(err(format!(
-                            "unknown key `{k}.{other}` (an input has file, profile, vendor)"
-                        )))
-                    }
-                }
-            }
-            m.entries[role as usize] = Some(e);
-        }
-        Ok(m)
+            entries: [s.calls, s.tickets, s.surveys, s.orders].map(|e| e.map(|e| e.0)),
+        })
     }
+}
+
+/// The manifest as written: a section per role, in [`Role::ALL`] order.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sections {
+    calls: Option<Table<Entry>>,
+    tickets: Option<Table<Entry>>,
+    surveys: Option<Table<Entry>>,
+    orders: Option<Table<Entry>>,
+}
+
+impl Tabled for Entry {
+    const TABLE: &'static str = "a table";
 }
 
 #[cfg(test)]
@@ -124,5 +116,23 @@ mod tests {
         assert!(e.to_string().contains("unknown key `calls.files`"), "{e}");
         let e = Manifest::parse("[call]\n", PathBuf::from("manifest.toml")).unwrap_err();
         assert_eq!(e.exit_code().code(), 78);
+    }
+
+    #[test]
+    fn a_refusal_names_the_section_or_key() {
+        for (text, says) in [
+            (
+                "[call]\n",
+                "unknown section `call` (a manifest has [calls], [tickets], [surveys], [orders])",
+            ),
+            ("calls = [\"x\"]\n", "`calls` must be a table"),
+            (
+                "[calls]\nfile = 2026-10-01\n",
+                "`calls.file` must be a string",
+            ),
+        ] {
+            let e = Manifest::parse(text, PathBuf::from("manifest.toml")).unwrap_err();
+            assert_eq!(e.to_string(), format!("manifest.toml: {says}"), "{text}");
+        }
     }
 }

@@ -4,8 +4,16 @@
 //! from another profile and overrides its keys. The README's "Your data" section documents the
 //! format.
 
+mod de;
+mod raw;
+
+pub(super) use de::{read, Table, Tabled};
+
 use super::Role;
 use crate::error::{Error, Result};
+use de::{List, Listed, Ordered};
+use raw::{Derive, RawColumnEntry, RawCondition, RawProfile};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -90,21 +98,23 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-/// How the source file is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the source file is laid out. `format = "…"` writes a serde name; a refused word is told
+/// them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Format {
     /// Delimited text.
     Csv,
     /// An Excel workbook, one sheet.
     Xlsx,
+    /// JSON Lines: one JSON object per line (Amazon Connect contact records); columns are
+    /// dotted paths into the object (`Agent.ConnectedToAgentTimestamp`).
+    Jsonl,
     /// Asterisk's `queue_log`: pipe-delimited call events, assembled into one contact per call.
     AsteriskQueueLog,
     /// Asterisk's queue log as a database table (realtime `queue_log` dumped to CSV): the same
     /// events, one per record, columns found by their header names.
     AsteriskQueueLogTable,
-    /// JSON Lines: one JSON object per line (Amazon Connect contact records); columns are
-    /// dotted paths into the object (`Agent.ConnectedToAgentTimestamp`).
-    Jsonl,
 }
 
 /// The character encoding of a text source.
@@ -181,19 +191,24 @@ impl std::fmt::Display for SourceColumn {
     }
 }
 
-/// How a source writes a time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a source writes a time: a strftime pattern, or a word (a serde name; a refused word is
+/// told them in this order).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TimeFormat {
-    /// The canonical forms of SPEC §8.
-    Canonical,
     /// A chrono strftime pattern.
+    #[serde(skip)]
     Pattern(String),
     /// Seconds since the Unix epoch.
     Epoch,
     /// Milliseconds since the Unix epoch.
+    #[serde(rename = "epoch_ms")]
     EpochMillis,
     /// An Excel serial day number (1900 date system), local time.
+    #[serde(rename = "excel")]
     ExcelSerial,
+    /// The canonical forms of SPEC §8.
+    Canonical,
 }
 
 impl std::fmt::Display for TimeFormat {
@@ -486,7 +501,7 @@ pub fn load(value: &str, role: Role, base: &Path) -> Result<Profile> {
         Origin::File(p) => p.clone(),
         Origin::BuiltIn(n) => PathBuf::from(format!("(built-in profile {n})")),
     };
-    parse(&table, role, origin, name, sha256, &path)
+    parse(table, role, origin, name, sha256, &path)
 }
 
 fn config(path: &Path, message: String) -> Error {
@@ -626,8 +641,27 @@ fn merge_column(base: &mut toml::Table, mut over: toml::Table) {
     }
 }
 
+/// The message for an unknown key at `path`, naming the keys of the table it is in.
+fn unknown_key(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment::Map;
+    let segments: Vec<_> = path.iter().collect();
+    let has = match &segments[..segments.len().saturating_sub(1)] {
+        [] => "a profile has name, role, extends, description, [source], [columns], [[skip]]",
+        [Map { key }] if key == "source" => {
+            "source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by, null"
+        }
+        [Map { key }, _] if key == "columns" => {
+            "a column has column, value, first_of or derive, and map, default, null, when, format"
+        }
+        _ => "a condition has column and is or is_not, or all, or any",
+    };
+    format!("unknown key `{path}` ({has})")
+}
+
+/// The profile `t` (its chain merged) writes for `role`: read through the serde mirror
+/// ([`raw`]), then checked for what takes more than one key.
 fn parse(
-    t: &toml::Table,
+    t: toml::Table,
     role: Role,
     origin: Origin,
     name: String,
@@ -635,37 +669,10 @@ fn parse(
     path: &Path,
 ) -> Result<Profile> {
     let err = |m: String| config(path, m);
-    for k in t.keys() {
-        if ![
-            "name",
-            "role",
-            "extends",
-            "description",
-            "source",
-            "columns",
-            "skip",
-        ]
-        .contains(&k.as_str())
-        {
-            return Err(err(format!(
-                "unknown key `{k}` (a profile has name, role, extends, description, [source], [columns], [[skip]])"
-            )));
-        }
-    }
-    for key in ["name", "description"] {
-        if t.get(key).is_some_and(|v| !v.is_str()) {
-            return Err(err(format!("`{key}` must be a string")));
-        }
-    }
-    let declared = match t.get("role") {
-        Some(toml::Value::String(s)) => s.as_str(),
-        Some(_) => return Err(err("`role` must be a string".into())),
-        None => {
-            return Err(err(
-                "`role` is missing (calls, tickets, surveys or orders)".into()
-            ))
-        }
-    };
+    let raw: RawProfile = de::read(t, unknown_key).map_err(err)?;
+    let declared = raw
+        .role
+        .ok_or_else(|| err("`role` is missing (calls, tickets, surveys or orders)".into()))?;
     if declared != role.as_str() {
         return Err(err(format!(
             "the profile is for {declared}, but it was given for {}; use a {} profile",
@@ -673,119 +680,25 @@ fn parse(
             role.as_str()
         )));
     }
-    let empty = toml::Table::new();
-    let source = match t.get("source") {
-        None => &empty,
-        Some(toml::Value::Table(s)) => s,
-        Some(_) => return Err(err("`source` must be a table".into())),
-    };
     let mut p = Profile::blank(name, origin, sha256, role);
-    for (k, v) in source {
-        let key = format!("source.{k}");
-        let s = || {
-            v.as_str()
-                .ok_or_else(|| err(format!("`{key}` must be a string")))
-        };
-        match k.as_str() {
-            "format" => {
-                p.format = match s()? {
-                    "csv" => Format::Csv,
-                    "xlsx" => Format::Xlsx,
-                    "asterisk-queue-log" => Format::AsteriskQueueLog,
-                    "asterisk-queue-log-table" => Format::AsteriskQueueLogTable,
-                    "jsonl" => Format::Jsonl,
-                    other => {
-                        return Err(err(format!(
-                            "`{key}` = \"{other}\" is not one of csv, xlsx, jsonl, asterisk-queue-log, asterisk-queue-log-table"
-                        )))
-                    }
-                }
-            }
-            "encoding" => {
-                let e = s()?;
-                p.encoding = Encoding::parse(e).ok_or_else(|| {
-                    err(format!(
-                        "`{key}` = \"{e}\" is not one of utf-8, gbk, gb18030, utf-16le, or another encoding label of the WHATWG Encoding Standard (windows-1251, latin1, shift_jis …)"
-                    ))
-                })?
-            }
-            "delimiter" => p.delimiter = one_byte(s()?, &key, path)?,
-            "quote" => {
-                let q = s()?;
-                p.quote = if q.is_empty() {
-                    None
-                } else {
-                    Some(one_byte(q, &key, path)?)
-                }
-            }
-            "header" => {
-                p.header = v
-                    .as_bool()
-                    .ok_or_else(|| err(format!("`{key}` must be true or false")))?
-            }
-            "skip_rows" => {
-                p.skip_rows = v
-                    .as_integer()
-                    .and_then(|n| u64::try_from(n).ok())
-                    .ok_or_else(|| err(format!("`{key}` must be a whole number ≥ 0")))?
-            }
-            "multiline" => {
-                p.multiline = v
-                    .as_bool()
-                    .ok_or_else(|| err(format!("`{key}` must be true or false")))?
-            }
-            "sheet" => p.sheet = Some(s()?.to_string()),
-            "timezone" => {
-                let z = s()?;
-                p.timezone = Some(z.parse().map_err(|_| {
-                    err(format!(
-                        "`{key}` = \"{z}\" is not an IANA time zone (e.g. UTC, Asia/Shanghai)"
-                    ))
-                })?)
-            }
-            "null" => {
-                p.null = match v {
-                    toml::Value::String(n) => vec![n.trim().to_string()],
-                    toml::Value::Array(a) => a
-                        .iter()
-                        .map(|x| x.as_str().map(|s| s.trim().to_string()))
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| err(format!("`{key}` must be a list of strings")))?,
-                    _ => return Err(err(format!("`{key}` must be a list of strings"))),
-                }
-            }
-            "group_by" => {
-                p.group_by = match v {
-                    toml::Value::Array(a) if !a.is_empty() => a
-                        .iter()
-                        .map(|c| match c.as_str() {
-                            Some(c) => source_column(c, &key, path),
-                            None => Err(err(format!("`{key}` must be a column or a list of columns"))),
-                        })
-                        .collect::<Result<Vec<_>>>()?,
-                    toml::Value::String(c) => vec![source_column(c, &key, path)?],
-                    _ => return Err(err(format!("`{key}` must be a column or a list of columns (the first one not empty in a row is its group)"))),
-                }
-            }
-            other => {
-                return Err(err(format!(
-                    "unknown key `source.{other}` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by, null)"
-                )))
-            }
-        }
-    }
-    let columns = match t.get("columns") {
-        Some(toml::Value::Table(c)) => c,
-        Some(_) => return Err(err("`columns` must be a table".into())),
-        None => {
-            return Err(err(
-                "`[columns]` is missing: map at least the required canonical columns".into(),
-            ))
-        }
-    };
+    let s = raw.source.map(|s| s.0).unwrap_or_default();
+    p.format = s.format.unwrap_or(p.format);
+    p.encoding = s.encoding.unwrap_or(p.encoding);
+    p.delimiter = s.delimiter.unwrap_or(p.delimiter);
+    p.quote = s.quote.unwrap_or(p.quote);
+    p.header = s.header.unwrap_or(p.header);
+    p.skip_rows = s.skip_rows.unwrap_or(p.skip_rows);
+    p.multiline = s.multiline.unwrap_or(p.multiline);
+    p.sheet = s.sheet;
+    p.timezone = s.timezone;
+    p.null = s.null.unwrap_or_default();
+    p.group_by = s.group_by.unwrap_or_default();
+    let columns = raw.columns.ok_or_else(|| {
+        err("`[columns]` is missing: map at least the required canonical columns".into())
+    })?;
     let canonical = role.columns();
-    for (k, v) in columns {
-        let i = canonical.iter().position(|(n, _)| n == k).ok_or_else(|| {
+    for (k, v) in columns.0 {
+        let i = canonical.iter().position(|(n, _)| *n == k).ok_or_else(|| {
             let names: Vec<&str> = canonical.iter().map(|(n, _)| *n).collect();
             err(format!(
                 "`columns.{k}` is not a canonical {} column ({})",
@@ -793,10 +706,22 @@ fn parse(
                 names.join(", ")
             ))
         })?;
-        p.columns[i] = Some(column_spec(k, v, path)?);
+        p.columns[i] = Some(column_spec(&k, v, path)?);
     }
-    if let Some(v) = t.get("skip") {
-        p.skip = parse_skips(v, path)?;
+    if let Some(List(skips)) = raw.skip {
+        p.skip = skips
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut s)| {
+                let key = format!("skip[{i}]");
+                let reason = s
+                    .reason
+                    .take()
+                    .ok_or_else(|| err(format!("`{key}.reason` {}", raw::NO_REASON)))?;
+                let when = condition(s.condition(), &key, path)?;
+                Ok(Skip { reason, when })
+            })
+            .collect::<Result<_>>()?;
     }
     if p.format == Format::Jsonl {
         if p.encoding != Encoding::Utf8 {
@@ -862,59 +787,40 @@ pub fn spec_columns(spec: &ColumnSpec) -> Vec<&SourceColumn> {
 
 /// A condition: `{ column = …, is = [ … ] }`, `{ column = …, is_not = [ … ] }`, or
 /// `{ all = [ … ] }` / `{ any = [ … ] }` of such conditions.
-fn parse_when(v: &toml::Value, key: &str, path: &Path) -> Result<When> {
+fn condition(c: RawCondition, key: &str, path: &Path) -> Result<When> {
     let err = |m: String| config(path, m);
-    let shape = || {
-        err(format!(
-            "`{key}` must be a table {{ column = …, is = [ … ] }} (or is_not = [ … ]), or {{ all = [ … ] }} / {{ any = [ … ] }} of such tables"
-        ))
-    };
-    let t = v.as_table().ok_or_else(shape)?;
-    for k in t.keys() {
-        if !["column", "is", "is_not", "all", "any"].contains(&k.as_str()) {
-            return Err(err(format!(
-                "unknown key `{key}.{k}` (a condition has column and is or is_not, or all, or any)"
-            )));
+    let keys = [c.column.is_some(), c.is.is_some(), c.is_not.is_some()]
+        .into_iter()
+        .chain([c.all.is_some(), c.any.is_some()])
+        .filter(|given| *given)
+        .count();
+    for (k, list) in [("all", c.all), ("any", c.any)] {
+        let Some(List(list)) = list else { continue };
+        if keys != 1 {
+            return Err(err(format!("`{key}` must be {}", RawCondition::TABLE)));
         }
-    }
-    for (k, all) in [("all", true), ("any", false)] {
-        if let Some(list) = t.get(k) {
-            if t.len() != 1 {
-                return Err(shape());
-            }
-            let list = list
-                .as_array()
-                .filter(|a| !a.is_empty())
-                .ok_or_else(|| err(format!("`{key}.{k}` must be a list of conditions")))?;
-            let parts = list
-                .iter()
-                .enumerate()
-                .map(|(i, c)| parse_when(c, &format!("{key}.{k}[{i}]"), path))
-                .collect::<Result<Vec<_>>>()?;
-            return Ok(if all {
-                When::All(parts)
-            } else {
-                When::Any(parts)
-            });
+        if list.is_empty() {
+            return Err(err(format!("`{key}.{k}` must be {}", RawCondition::LIST)));
         }
+        let parts = list
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| condition(c, &format!("{key}.{k}[{i}]"), path))
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(if k == "all" {
+            When::All(parts)
+        } else {
+            When::Any(parts)
+        });
     }
-    let column = match t.get("column") {
-        Some(toml::Value::String(s)) => source_column(s, &format!("{key}.column"), path)?,
-        _ => return Err(err(format!("`{key}.column` must name a column"))),
-    };
-    let (list_key, negate) = match (t.get("is"), t.get("is_not")) {
-        (Some(_), None) => ("is", false),
-        (None, Some(_)) => ("is_not", true),
+    let column = c
+        .column
+        .ok_or_else(|| err(format!("`{key}.column` {}", raw::NO_COLUMN)))?;
+    let (values, negate) = match (c.is, c.is_not) {
+        (Some(v), None) => (v, false),
+        (None, Some(v)) => (v, true),
         _ => return Err(err(format!("`{key}` needs exactly one of is, is_not"))),
     };
-    let values = t[list_key]
-        .as_array()
-        .and_then(|a| {
-            a.iter()
-                .map(|x| x.as_str().map(|s| s.trim().to_string()))
-                .collect::<Option<Vec<_>>>()
-        })
-        .ok_or_else(|| err(format!("`{key}.{list_key}` must be a list of strings")))?;
     Ok(When::Is {
         column,
         values,
@@ -922,65 +828,7 @@ fn parse_when(v: &toml::Value, key: &str, path: &Path) -> Result<When> {
     })
 }
 
-/// The `[[skip]]` row filters: each a reason and a condition.
-fn parse_skips(v: &toml::Value, path: &Path) -> Result<Vec<Skip>> {
-    let err = |m: String| config(path, m);
-    let list = v.as_array().ok_or_else(|| {
-        err(
-            "`skip` must be a list of tables: [[skip]] reason = \"…\", column = …, is = [ … ]"
-                .into(),
-        )
-    })?;
-    list.iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let key = format!("skip[{i}]");
-            let mut t = s
-                .as_table()
-                .ok_or_else(|| err(format!("`{key}` must be a table")))?
-                .clone();
-            let reason = match t.remove("reason") {
-                Some(toml::Value::String(r)) if !r.trim().is_empty() => r.trim().to_string(),
-                _ => {
-                    return Err(err(format!(
-                        "`{key}.reason` is missing: say why such rows are not contacts (check reports it)"
-                    )))
-                }
-            };
-            let when = parse_when(&toml::Value::Table(t), &key, path)?;
-            Ok(Skip { reason, when })
-        })
-        .collect()
-}
-
-fn one_byte(s: &str, key: &str, path: &Path) -> Result<u8> {
-    let s = if s == "\\t" { "\t" } else { s };
-    match s.as_bytes() {
-        [b] if b.is_ascii() => Ok(*b),
-        _ => Err(config(
-            path,
-            format!("`{key}` must be one ASCII character (\"\\t\" for tab)"),
-        )),
-    }
-}
-
-fn source_column(s: &str, key: &str, path: &Path) -> Result<SourceColumn> {
-    if let Some(n) = s.strip_prefix('#') {
-        return match n.parse::<usize>() {
-            Ok(n) if n >= 1 => Ok(SourceColumn::Position(n - 1)),
-            _ => Err(config(
-                path,
-                format!("`{key}` = \"{s}\": a position is # and a number from 1"),
-            )),
-        };
-    }
-    if s.trim().is_empty() {
-        return Err(config(path, format!("`{key}` names no column")));
-    }
-    Ok(SourceColumn::Name(s.trim().to_lowercase()))
-}
-
-fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
+fn column_spec(name: &str, entry: RawColumnEntry, path: &Path) -> Result<ColumnSpec> {
     let key = format!("columns.{name}");
     let err = |m: String| config(path, m);
     let is_time = name.ends_with("_at");
@@ -992,204 +840,95 @@ fn column_spec(name: &str, v: &toml::Value, path: &Path) -> Result<ColumnSpec> {
         when: None,
         formats: vec![TimeFormat::Canonical],
     };
-    let t = match v {
-        toml::Value::String(s) => {
-            spec.input = Input::Column(source_column(s, &key, path)?);
+    let c = match entry {
+        RawColumnEntry::Column(c) => {
+            spec.input = Input::Column(c);
             return Ok(spec);
         }
-        toml::Value::Table(t) => t,
-        _ => {
-            return Err(err(format!(
-                "`{key}` must be a column (\"name\" or \"#N\") or a table"
-            )))
-        }
+        RawColumnEntry::Table(c) => *c,
     };
-    let string = |k: &str| -> Result<Option<&str>> {
-        match t.get(k) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(err(format!("`{key}.{k}` must be a string"))),
-        }
-    };
-    let col = |k: &str| -> Result<SourceColumn> {
-        let s = string(k)?.ok_or_else(|| err(format!("`{key}.{k}` is missing")))?;
-        source_column(s, &format!("{key}.{k}"), path)
-    };
-    for k in t.keys() {
-        let known = [
-            "column",
-            "value",
-            "derive",
-            "map",
-            "default",
-            "when",
-            "format",
-            "start",
-            "duration",
-            "billsec",
-            "minutes",
-            "seconds",
-            "null",
-            "replace_map",
-            "first_of",
-            "end",
-        ];
-        if !known.contains(&k.as_str()) {
-            return Err(err(format!(
-                "unknown key `{key}.{k}` (a column has column, value, first_of or derive, and map, default, null, when, format)"
-            )));
-        }
-    }
-    let sources = ["column", "value", "derive", "first_of"]
-        .iter()
-        .filter(|k| t.contains_key(**k))
-        .count();
-    if sources != 1 {
+    let sources = [
+        c.column.is_some(),
+        c.value.is_some(),
+        c.derive.is_some(),
+        c.first_of.is_some(),
+    ];
+    if sources.into_iter().filter(|given| *given).count() != 1 {
         return Err(err(format!(
             "`{key}` needs exactly one of column, value, derive, first_of"
         )));
     }
-    if let Some(first_of) = t.get("first_of") {
-        let parts = first_of
-            .as_array()
-            .filter(|a| a.len() >= 2)
-            .and_then(|a| a.iter().map(|c| c.as_str()).collect::<Option<Vec<_>>>())
-            .ok_or_else(|| {
-                err(format!(
-                    "`{key}.first_of` must be a list of two or more columns (the first not empty in a row is read)"
-                ))
-            })?;
-        spec.input = Input::FirstOf(
-            parts
-                .into_iter()
-                .map(|c| source_column(c, &format!("{key}.first_of"), path))
-                .collect::<Result<_>>()?,
-        );
-    } else if let Some(toml::Value::Array(parts)) = t.get("column") {
-        let parts = parts
-            .iter()
-            .map(|c| match c.as_str() {
-                Some(c) => source_column(c, &format!("{key}.column"), path),
-                None => Err(err(format!(
-                    "`{key}.column` must be a column or a list of columns (joined with a space)"
-                ))),
-            })
-            .collect::<Result<Vec<_>>>()?;
-        spec.input = match parts.len() {
-            0 => return Err(err(format!("`{key}.column` lists no column"))),
-            1 => Input::Column(parts.into_iter().next().expect("one")),
+    // A derive's operand: a column, read only by the derive that names it.
+    let operand = |k: &str, v: &Option<toml::Value>| match v {
+        None => Err(err(format!("`{key}.{k}` is missing"))),
+        Some(toml::Value::String(s)) => {
+            raw::source_column(s).map_err(|m| err(format!("`{key}.{k}` {m}")))
+        }
+        Some(_) => Err(err(format!("`{key}.{k}` must be a string"))),
+    };
+    spec.input = if let Some(parts) = c.first_of {
+        Input::FirstOf(parts)
+    } else if let Some(mut parts) = c.column {
+        match parts.len() {
+            1 => Input::Column(parts.remove(0)),
             _ => Input::Joined(parts),
-        };
-    } else if let Some(c) = string("column")? {
-        spec.input = Input::Column(source_column(c, &format!("{key}.column"), path)?);
-    } else if let Some(v) = string("value")? {
-        spec.input = Input::Value(v.to_string());
-    } else if let Some(d) = string("derive")? {
-        spec.input = match d {
-            "start_plus_wait" if name == "answered_at" => Input::StartPlusWait {
-                start: col("start")?,
-                duration: col("duration")?,
-                billsec: col("billsec")?,
+        }
+    } else if let Some(v) = c.value {
+        Input::Value(v)
+    } else {
+        let d = c.derive.unwrap_or_default();
+        match de::word(&d) {
+            Some(Derive::StartPlusWait) if name == "answered_at" => Input::StartPlusWait {
+                start: operand("start", &c.start)?,
+                duration: operand("duration", &c.duration)?,
+                billsec: operand("billsec", &c.billsec)?,
             },
-            "start_plus_wait" => {
+            Some(Derive::StartPlusWait) => {
                 return Err(err(format!(
-                    "`{key}.derive` = \"start_plus_wait\" only derives answered_at"
+                    "`{key}.derive` = \"{d}\" only derives answered_at"
                 )))
             }
-            "start_plus_minutes" if is_time => Input::StartPlusMinutes {
-                start: col("start")?,
-                minutes: col("minutes")?,
+            Some(Derive::StartPlusMinutes) if is_time => Input::StartPlusMinutes {
+                start: operand("start", &c.start)?,
+                minutes: operand("minutes", &c.minutes)?,
             },
-            "start_plus_seconds" if is_time => Input::StartPlusSeconds {
-                start: col("start")?,
-                seconds: col("seconds")?,
+            Some(Derive::StartPlusSeconds) if is_time => Input::StartPlusSeconds {
+                start: operand("start", &c.start)?,
+                seconds: operand("seconds", &c.seconds)?,
             },
-            "end_minus_seconds" if is_time => Input::EndMinusSeconds {
-                end: col("end")?,
-                seconds: col("seconds")?,
+            Some(Derive::EndMinusSeconds) if is_time => Input::EndMinusSeconds {
+                end: operand("end", &c.end)?,
+                seconds: operand("seconds", &c.seconds)?,
             },
-            other => {
+            _ => {
+                let w = de::words::<Derive>();
                 return Err(err(format!(
-                    "`{key}.derive` = \"{other}\" is not one of start_plus_wait (answered_at), start_plus_seconds, end_minus_seconds, start_plus_minutes (times)"
-                )))
-            }
-        };
-    }
-    match t.get("map") {
-        None => {}
-        Some(toml::Value::Table(m)) => {
-            for (from, to) in m {
-                let to = to
-                    .as_str()
-                    .ok_or_else(|| err(format!("`{key}.map.{from}` must be a string")))?;
-                spec.map.insert(from.trim().to_string(), to.to_string());
+                    "`{key}.derive` = \"{d}\" is not one of {} (answered_at), {} (times)",
+                    w[0],
+                    w[1..].join(", ")
+                )));
             }
         }
-        Some(_) => return Err(err(format!("`{key}.map` must be a table"))),
-    }
-    spec.default = string("default")?.map(str::to_string);
-    if let Some(w) = t.get("when") {
-        spec.when = Some(parse_when(w, &format!("{key}.when"), path)?);
-    }
-    match t.get("null") {
-        None => {}
-        Some(toml::Value::Array(a)) => {
-            spec.null = a
-                .iter()
-                .map(|x| x.as_str().map(|s| s.trim().to_string()))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| err(format!("`{key}.null` must be a list of strings")))?;
+    };
+    if let Some(Ordered(map)) = c.map {
+        for (from, to) in map {
+            spec.map.insert(from.trim().to_string(), to);
         }
-        Some(toml::Value::String(n)) => spec.null = vec![n.trim().to_string()],
-        Some(_) => return Err(err(format!("`{key}.null` must be a list of strings"))),
     }
-    if let Some(f) = t.get("format") {
+    spec.default = c.default;
+    if let Some(Table(w)) = c.when {
+        spec.when = Some(condition(w, &format!("{key}.when"), path)?);
+    }
+    spec.null = c.null.unwrap_or_default();
+    if let Some(f) = c.format {
         if !is_time {
             return Err(err(format!(
                 "`{key}.format` applies to timestamp columns only"
             )));
         }
-        let list: Vec<&toml::Value> = match f {
-            toml::Value::Array(a) => a.iter().collect(),
-            other => vec![other],
-        };
-        spec.formats = list
-            .into_iter()
-            .map(|f| {
-                let s = f
-                    .as_str()
-                    .ok_or_else(|| err(format!("`{key}.format` must be a string or a list of strings")))?;
-                Ok(match s {
-                    "epoch" => TimeFormat::Epoch,
-                    "epoch_ms" => TimeFormat::EpochMillis,
-                    "excel" => TimeFormat::ExcelSerial,
-                    "canonical" => TimeFormat::Canonical,
-                    p if p.contains('%') => {
-                        check_pattern(p).map_err(|m| err(format!("`{key}.format` = \"{p}\": {m}")))?;
-                        TimeFormat::Pattern(p.to_string())
-                    }
-                    other => {
-                        return Err(err(format!(
-                            "`{key}.format` = \"{other}\" is not a strftime pattern (with %), epoch, epoch_ms, excel or canonical"
-                        )))
-                    }
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        if spec.formats.is_empty() {
-            return Err(err(format!("`{key}.format` lists no format")));
-        }
+        spec.formats = f;
     }
     Ok(spec)
-}
-
-/// Rejects a strftime pattern chrono cannot use.
-fn check_pattern(p: &str) -> std::result::Result<(), String> {
-    use chrono::format::{Item, StrftimeItems};
-    if StrftimeItems::new(p).any(|i| matches!(i, Item::Error)) {
-        return Err("not a valid strftime pattern".into());
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -1289,6 +1028,36 @@ mod tests {
         assert_eq!(p.columns[0], base.columns[0]);
         assert_eq!(p.delimiter, base.delimiter);
         assert_ne!(p.sha256, base.sha256);
+    }
+
+    #[test]
+    fn a_refusal_names_the_key_at_any_depth_in_the_words_of_the_old_reader() {
+        let cols = "contact_id = \"id\"\noffered_at = \"o\"\nchannel = \"c\"\nstage = \"s\"\ncategory = \"k\"\nended_at = \"e\"\n";
+        for (text, says) in [
+            ("[source]\nheader = \"yes\"\n", "`source.header` must be true or false"),
+            ("[source]\nskip_rows = -1\n", "`source.skip_rows` must be a whole number ≥ 0"),
+            ("[source]\nsheet = 2026-10-01\n", "`source.sheet` must be a string"),
+            ("[source]\ncolour = 1\n", "unknown key `source.colour` (source has format, encoding, delimiter, quote, header, skip_rows, multiline, sheet, timezone, group_by, null)"),
+            ("[source]\nformat = \"tsv\"\n", "`source.format` = \"tsv\" is not one of csv, xlsx, jsonl, asterisk-queue-log, asterisk-queue-log-table"),
+            ("[source]\ngroup_by = [\"a\", 1]\n", "`source.group_by` must be a column or a list of columns"),
+            ("source = [\"csv\"]\n", "`source` must be a table"),
+            ("[[skip]]\nreason = \"r\"\ncolumn = \"a\"\nis = [\"x\"]\n[[skip]]\nreason = \" \"\n", "`skip[1].reason` is missing: say why such rows are not contacts (check reports it)"),
+            ("skip = [[1]]\n", "`skip[0]` must be a table"),
+            ("[columns]\nhandled_by = { column = \"a\", map = { z = 1 } }\n", "`columns.handled_by.map.z` must be a string"),
+            ("[columns]\nhandled_by = [\"a\"]\n", "`columns.handled_by` must be a column (\"name\" or \"#N\") or a table"),
+            ("[columns]\nhandled_by = { column = \"a\", when = { any = [{ column = \"b\", is = [\"x\"] }, { colour = 1 }] } }\n", "unknown key `columns.handled_by.when.any[1].colour` (a condition has column and is or is_not, or all, or any)"),
+            ("[columns]\nhandled_by = { column = \"a\", when = { all = [{ column = \"b\", is = [\"x\"] }], column = \"c\" } }\n", "`columns.handled_by.when` must be a table { column = …, is = [ … ] } (or is_not = [ … ]), or { all = [ … ] } / { any = [ … ] } of such tables"),
+            ("[columns]\nanswered_at = { column = \"a\", format = \"EPOCH\" }\n", "`columns.answered_at.format` = \"EPOCH\" is not a strftime pattern (with %), epoch, epoch_ms, excel or canonical"),
+            ("[columns]\nanswered_at = { derive = \"nope\" }\n", "`columns.answered_at.derive` = \"nope\" is not one of start_plus_wait (answered_at), start_plus_seconds, end_minus_seconds, start_plus_minutes (times)"),
+            ("[columns]\nanswered_at = { derive = \"start_plus_wait\", start = \"s\", duration = 1 }\n", "`columns.answered_at.duration` must be a string"),
+        ] {
+            let text = match text.split_once("[columns]\n") {
+                Some((head, more)) => format!("role = \"calls\"\n{head}[columns]\n{cols}{more}"),
+                None => format!("role = \"calls\"\n{text}[columns]\n{cols}"),
+            };
+            let e = from_text(&text, Role::Calls).unwrap_err().to_string();
+            assert!(e.ends_with(&format!(": {says}")), "{text}: {e}");
+        }
     }
 
     #[test]
