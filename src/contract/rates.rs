@@ -2362,6 +2362,56 @@ mod tests {
     }
 
     #[test]
+    fn spec_3_a_table_written_as_an_array_or_a_date_is_refused() {
+        let m = err(&edit(
+            "presales = { phone = \"3.50\", online = \"1.60\" }",
+            "presales = [\"3.50\", \"1.60\"]",
+        ));
+        assert_eq!(
+            m,
+            "key `takeover.presales`: expected a table, found an array"
+        );
+        let m = err(&edit(
+            "trial_months = 2\n",
+            "trial_months = 2\nearn = 2026-01-01\n",
+        ));
+        assert_has(
+            &m,
+            "key `vendors.acme.earn`: expected a table, found the datetime",
+        );
+        let m = err(&append("[vendors.acme.takeover]\naftersales = 2026-01-01"));
+        assert_has(
+            &m,
+            "key `vendors.acme.takeover.aftersales`: expected a table, found the datetime",
+        );
+    }
+
+    #[test]
+    fn spec_3_of_several_mistakes_the_first_checked_is_reported() {
+        // Sections are checked in a fixed order (money before termination), whatever the file
+        // order; in a table, unknown keys come first, then each key in turn.
+        let m = err(&edit(
+            "settle_within_days = 30 ",
+            "settle_within_days = 30\nbogus = 1 ",
+        )
+        .replacen("scale = 2 ", "scale = 11 ", 1));
+        assert_has(&m, "key `money.scale`: 11 is out of range");
+        let m = err(&edit("scale = 2 ", "scale = \"x\"\nscael = 2 "));
+        assert_has(&m, "unknown key `money.scael`");
+        let m = err(&edit(
+            "notice_day = 15",
+            "notice_day = 40\nresults_day2 = 1",
+        ));
+        assert_has(&m, "unknown key `deadlines.results_day2`");
+        let m = err(&edit("notice_day = 15", "notice_day = 40").replacen(
+            "final_day = 20",
+            "final_day = \"x\"",
+            1,
+        ));
+        assert_has(&m, "key `deadlines.notice_day`: 40 is out of range");
+    }
+
+    #[test]
     fn key_paths_print_as_toml_writes_them() {
         let p = vec![
             Seg::Key("revisions".into()),
