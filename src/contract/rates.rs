@@ -1,10 +1,13 @@
 //! Loads and validates `rates.toml` (SPEC §3, §8): the contract terms, their revisions and each
-//! vendor's overrides.
+//! vendor's overrides, checked into the [`Terms`] every later stage prices and scores by.
 //!
-//! The file is read into a plain [`toml::Table`] and walked by hand, so every error names the key
-//! by its dotted path as written in the file (`work_orders.reply_within`,
-//! `revisions."2027-01-01".takeover.presales.phone`, `vendors.acme.scorecard[0].metrics`) and says
-//! what to do. Unknown keys are errors at any depth: a typo must not silently change a price.
+//! The file is parsed as TOML and read through the serde mirror in `raw`: first the file's own
+//! keys, each revision and each vendor's own keys, then, merged as `layers` describes, every
+//! combination of base, revisions and vendor overrides, validated here key by key in a fixed
+//! order: ranges, choices and the rules between keys. Every error names the key by its dotted
+//! path as written in the file (`work_orders.reply_within`,
+//! `revisions."2027-01-01".takeover.presales.phone`, `vendors.acme.scorecard[0].metrics`) and
+//! says what to do. Unknown keys are errors at any depth: a typo must not silently change a price.
 //!
 //! Terms may change during a contract: the terms in force for vendor V in month M are the base
 //! sections, then every revision dated on or before M's first day (in date order), then V's own
@@ -15,6 +18,12 @@
 use crate::base::calendar::{self, Calendar, Schedule};
 use crate::base::money::Rounding;
 use crate::base::timestamp::Month;
+use crate::contract::layers::{
+    child, config, fmt_key, item, merge, At, Cx, KeyPath, Revision, Seg,
+};
+#[cfg(test)]
+use crate::contract::layers::{edit_distance, fmt_path};
+use crate::contract::raw::{self, parse_date_text, Bool, Dec, Int, Key, Str, Tab};
 use crate::contract::terms::{
     ChannelPrices, ConfidentialityTerms, ContactTerms, DeadlineTerms, EarnRates, IncidentTerms,
     LatePaymentTerms, MetricName, MoneyTerms, Package, RepairTerms, RubricItem, Scorecard,
@@ -31,24 +40,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use toml::{Table, Value};
 
-/// The sections that hold terms: allowed at the top level, in a revision and in a vendor.
-const SECTIONS: [&str; 15] = [
-    "money",
-    "calendar",
-    "service_hours",
-    "contacts",
-    "work_orders",
-    "repairs",
-    "deadlines",
-    "settlement",
-    "earn",
-    "takeover",
-    "packages",
-    "scorecard",
-    "incidents",
-    "late_payment",
-    "termination",
-];
 /// Top-level keys that are not terms sections: they hold for the whole file.
 const GLOBAL: [&str; 4] = ["timezone", "currency", "vendors", "revisions"];
 /// A vendor's own keys, beside its override sections.
@@ -66,7 +57,6 @@ const MAX_DAYS: i64 = 3_660;
 const MAX_COUNT: i64 = 1_000_000_000;
 /// Upper bound of durations (`reply_within`, `respond_within`): a year.
 const MAX_DURATION_SECONDS: i64 = 366 * 86_400;
-
 /// The loaded and validated rates file.
 #[derive(Debug, Clone)]
 pub struct Rates {
@@ -124,19 +114,13 @@ impl Rates {
         })?;
 
         let top = Cx::new(path, &doc);
-        let mut allowed: Vec<&str> = GLOBAL.to_vec();
-        allowed.extend(SECTIONS);
-        top.check_keys(&doc, &[], &allowed)?;
-        let root = Reader {
-            table: &doc,
-            path: Vec::new(),
-        };
+        let file: raw::File = top.de(&Value::Table(doc.clone()), &[])?;
         let timezone = {
-            let (v, p) = root.req(&top, "timezone")?;
-            let s = top.string(v, &p)?;
+            let a = top.req(&file.timezone, &[], "timezone")?;
+            let s = a.v.0.as_str();
             Tz::from_str(s).map_err(|_| {
                 top.fail(
-                    &p,
+                    &a.p,
                     format!(
                         "`{s}` is not an IANA time zone name; write one like \"Asia/Shanghai\""
                     ),
@@ -144,11 +128,11 @@ impl Rates {
             })?
         };
         let currency = {
-            let (v, p) = root.req(&top, "currency")?;
-            let s = top.string(v, &p)?;
+            let a = top.req(&file.currency, &[], "currency")?;
+            let s = a.v.0.as_str();
             if s.len() != 3 || !s.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(top.fail(
-                    &p,
+                    &a.p,
                     format!(
                         "`{s}` is not a currency code; write three upper-case letters like \"CNY\""
                     ),
@@ -156,16 +140,15 @@ impl Rates {
             }
             s.to_string()
         };
-        let revisions = parse_revisions(&top, &root)?;
-        let (vendors, overrides) = parse_vendors(&top, &root)?;
+        let revisions = parse_revisions(&top, &doc)?;
+        let (vendors, overrides) = parse_vendors(&top, &doc)?;
 
         // The terms sections of the file alone: the first layer of every combination.
         let base: Table = doc
             .iter()
-            .filter(|(k, _)| SECTIONS.contains(&k.as_str()))
+            .filter(|(k, _)| !GLOBAL.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-
         let mut terms: Vec<Vec<(Option<Month>, Terms)>> = vec![Vec::new(); vendors.len()];
         let mut tables: Vec<Vec<Table>> = vec![Vec::new(); vendors.len()];
         // What a statement records as the terms in force: the global keys, then the sections.
@@ -274,629 +257,137 @@ impl Rates {
     }
 }
 
-fn config(path: &Path, message: impl Into<String>) -> Error {
-    Error::Config {
-        path: path.to_path_buf(),
-        message: message.into(),
-    }
-}
-
 // ------------------------------------------------------------------------------------------------
-// Key paths and where a key was written
+// Values of the raw document, checked
 
-/// One step of a key path: a table key or an array index.
-#[derive(Debug, Clone, PartialEq)]
-enum Seg {
-    Key(String),
-    Index(usize),
+/// A whole number in `lo..=hi`; `what` says what the range means.
+fn int(cx: &Cx, a: &At<Int>, lo: i64, hi: i64, what: &str) -> Result<i64, Error> {
+    let i = a.v.0;
+    if i < lo || i > hi {
+        return Err(cx.fail(&a.p, format!("{i} is out of range: {what}")));
+    }
+    Ok(i)
 }
 
-type KeyPath = Vec<Seg>;
-
-fn child(p: &[Seg], key: &str) -> KeyPath {
-    let mut out = p.to_vec();
-    out.push(Seg::Key(key.to_string()));
-    out
+fn req_int(
+    cx: &Cx,
+    v: &Key<Int>,
+    p: &[Seg],
+    key: &str,
+    lo: i64,
+    hi: i64,
+    what: &str,
+) -> Result<i64, Error> {
+    int(cx, &cx.req(v, p, key)?, lo, hi, what)
 }
 
-fn item(p: &[Seg], i: usize) -> KeyPath {
-    let mut out = p.to_vec();
-    out.push(Seg::Index(i));
-    out
+/// A decimal that may not be negative; `what` names it in the message.
+fn non_negative(cx: &Cx, a: &At<Dec>, what: &str) -> Result<Decimal, Error> {
+    let d = a.v.0;
+    if d.is_sign_negative() {
+        return Err(cx.fail(
+            &a.p,
+            format!("{what} cannot be negative (found {d}); write zero or more"),
+        ));
+    }
+    Ok(d)
 }
 
-/// A key as TOML would write it: bare when it can be, quoted otherwise. Keys that start with a
-/// digit (revision dates) are quoted too, so they read as the strings they are.
-fn fmt_key(k: &str) -> String {
-    let bare = !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        && !k.as_bytes()[0].is_ascii_digit();
-    if bare {
-        k.to_string()
-    } else {
-        let mut s = String::from("\"");
-        for c in k.chars() {
-            match c {
-                '"' => s.push_str("\\\""),
-                '\\' => s.push_str("\\\\"),
-                c if c.is_control() => s.push_str(&format!("\\u{:04X}", c as u32)),
-                c => s.push(c),
-            }
-        }
-        s.push('"');
-        s
+fn price(cx: &Cx, a: &At<Dec>) -> Result<Decimal, Error> {
+    let d = non_negative(cx, a, "a price")?;
+    if d > Decimal::from(MAX_AMOUNT) {
+        return Err(cx.fail(
+            &a.p,
+            format!("{d} is beyond any contract's prices (at most 10^15); check the digits"),
+        ));
     }
+    Ok(d)
 }
 
-fn fmt_path(p: &[Seg]) -> String {
-    let mut s = String::new();
-    for seg in p {
-        match seg {
-            Seg::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(&fmt_key(k));
-            }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    s
+fn req_price(cx: &Cx, v: &Key<Dec>, p: &[Seg], key: &str) -> Result<Decimal, Error> {
+    price(cx, &cx.req(v, p, key)?)
 }
 
-fn lookup<'v>(table: &'v Table, p: &[Seg]) -> Option<&'v Value> {
-    let (first, rest) = p.split_first()?;
-    let Seg::Key(k) = first else { return None };
-    let mut v = table.get(k)?;
-    for seg in rest {
-        v = match (seg, v) {
-            (Seg::Key(k), Value::Table(t)) => t.get(k)?,
-            (Seg::Index(i), Value::Array(a)) => a.get(*i)?,
-            _ => return None,
-        };
-    }
-    Some(v)
+fn opt_price(cx: &Cx, v: &Key<Dec>, p: &[Seg], key: &str) -> Result<Option<Decimal>, Error> {
+    cx.opt(v, p, key)?.map(|a| price(cx, &a)).transpose()
 }
 
-/// A revision: its date (first of a month), its key as written, and its sections.
-#[derive(Debug)]
-struct Revision {
-    date: NaiveDate,
-    key: String,
-    table: Table,
-}
-
-/// A layer of a terms combination, lowest priority first.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Layer {
-    Base,
-    Revision(usize),
-    Vendor,
-}
-
-/// The combination being validated (base, applicable revisions, one vendor's overrides): it
-/// names keys where they were written and builds the errors.
-struct Cx<'a> {
-    file: &'a Path,
-    base: &'a Table,
-    revisions: &'a [Revision],
-    vendor: Option<(&'a str, &'a Table)>,
-    epoch: Option<Month>,
-}
-
-impl<'a> Cx<'a> {
-    fn new(file: &'a Path, base: &'a Table) -> Cx<'a> {
-        Cx {
-            file,
-            base,
-            revisions: &[],
-            vendor: None,
-            epoch: None,
-        }
-    }
-
-    fn layer_table(&self, layer: Layer) -> &Table {
-        match layer {
-            Layer::Base => self.base,
-            Layer::Revision(i) => &self.revisions[i].table,
-            Layer::Vendor => self.vendor.map(|(_, t)| t).unwrap_or(self.base),
-        }
-    }
-
-    /// Layers from highest priority to lowest.
-    fn layers(&self) -> Vec<Layer> {
-        let mut out = Vec::with_capacity(self.revisions.len() + 2);
-        if self.vendor.is_some() {
-            out.push(Layer::Vendor);
-        }
-        out.extend((0..self.revisions.len()).rev().map(Layer::Revision));
-        out.push(Layer::Base);
-        out
-    }
-
-    /// The layer the merged value at `p` came from. Tables merge, so each step of the path is
-    /// owned by the highest layer holding it; below an array or a value, the layer that wrote it
-    /// owns everything. A key that exists in no layer (a missing key) is named as in the base.
-    fn owner(&self, p: &[Seg]) -> Layer {
-        let layers = self.layers();
-        let mut owner = Layer::Base;
-        for n in 1..=p.len() {
-            let found = layers
-                .iter()
-                .find_map(|&l| lookup(self.layer_table(l), &p[..n]).map(|v| (l, v)));
-            match found {
-                Some((l, v)) => {
-                    owner = l;
-                    if !v.is_table() {
-                        return owner;
-                    }
-                }
-                None => return Layer::Base,
-            }
-        }
-        owner
-    }
-
-    fn top_layer(&self) -> Layer {
-        if self.vendor.is_some() {
-            Layer::Vendor
-        } else if self.revisions.is_empty() {
-            Layer::Base
-        } else {
-            Layer::Revision(self.revisions.len() - 1)
-        }
-    }
-
-    /// The key at `p` as written in the file.
-    fn name(&self, p: &[Seg]) -> String {
-        self.name_in(self.owner(p), p)
-    }
-
-    fn name_in(&self, layer: Layer, p: &[Seg]) -> String {
-        let rest = fmt_path(p);
-        let join = |prefix: String| {
-            if rest.is_empty() {
-                prefix
-            } else {
-                format!("{prefix}.{rest}")
-            }
-        };
-        match layer {
-            Layer::Base => rest,
-            Layer::Revision(i) => join(format!("revisions.{}", fmt_key(&self.revisions[i].key))),
-            Layer::Vendor => join(format!(
-                "vendors.{}",
-                fmt_key(self.vendor.map(|(id, _)| id).unwrap_or_default())
-            )),
-        }
-    }
-
-    /// Which combination failed, when the key named does not already say so.
-    fn context(&self, owner: Layer) -> String {
-        if owner == self.top_layer() {
-            return String::new();
-        }
-        match (self.vendor, self.epoch) {
-            (Some((id, _)), Some(m)) => format!(" (in the terms of vendor `{id}` from {m} on)"),
-            (Some((id, _)), None) => format!(" (in the terms of vendor `{id}`)"),
-            (None, Some(m)) => format!(" (in the terms in force from {m} on)"),
-            (None, None) => String::new(),
-        }
-    }
-
-    /// `key `<p>`: <message>`.
-    fn fail(&self, p: &[Seg], message: impl std::fmt::Display) -> Error {
-        let owner = self.owner(p);
-        config(
-            self.file,
+/// A daily rate: a share of the unpaid amount per day, 0 to 1.
+fn daily_rate(cx: &Cx, a: &At<Dec>) -> Result<Decimal, Error> {
+    let d = non_negative(cx, a, "a daily rate")?;
+    if d > Decimal::ONE {
+        return Err(cx.fail(
+            &a.p,
             format!(
-                "key `{}`: {message}{}",
-                self.name_in(owner, p),
-                self.context(owner)
+                "{d} is more than the whole unpaid amount each day; a rate is a share per day (\"0.0005\" is 0.05%)"
             ),
-        )
+        ));
     }
+    Ok(d)
+}
 
-    fn missing(&self, p: &[Seg], hint: &str) -> Error {
-        let owner = self.owner(p);
-        config(
-            self.file,
-            format!(
-                "missing key `{}`: {hint}{}",
-                self.name_in(owner, p),
-                self.context(owner)
-            ),
-        )
+/// An optional flag: absent is false.
+fn flag(cx: &Cx, v: &Key<Bool>, p: &[Seg], key: &str) -> Result<bool, Error> {
+    Ok(cx.opt(v, p, key)?.is_some_and(|b| b.v.0))
+}
+
+/// A string with visible content and no surrounding blanks.
+fn text<'t>(cx: &Cx, a: &'t At<Str>, what: &str) -> Result<&'t str, Error> {
+    let s = a.v.0.as_str();
+    if s.trim().is_empty() {
+        return Err(cx.fail(&a.p, format!("{what} cannot be empty; write one")));
     }
-
-    fn unknown(&self, p: &[Seg], allowed: &[&str]) -> Error {
-        let owner = self.owner(p);
-        let got = match p.last() {
-            Some(Seg::Key(k)) => k.as_str(),
-            _ => "",
-        };
-        let guess = allowed
-            .iter()
-            .map(|a| (edit_distance(got, a), *a))
-            .filter(|(d, a)| *d <= 2 && *d < a.chars().count())
-            .min()
-            .map(|(_, a)| format!(" (did you mean `{a}`?)"))
-            .unwrap_or_default();
-        config(
-            self.file,
-            format!(
-                "unknown key `{}`{guess}: remove it or correct its spelling; the keys allowed here are {}{}",
-                self.name_in(owner, p),
-                allowed.join(", "),
-                self.context(owner)
-            ),
-        )
+    if s.trim() != s {
+        return Err(cx.fail(
+            &a.p,
+            format!("{what} `{s}` has blanks at its start or end; remove them"),
+        ));
     }
+    Ok(s)
+}
 
-    /// Errors on the first key of `table` (at `p`) that is not in `allowed`.
-    fn check_keys(&self, table: &Table, p: &[Seg], allowed: &[&str]) -> Result<(), Error> {
-        match table.keys().find(|k| !allowed.contains(&k.as_str())) {
-            Some(k) => Err(self.unknown(&child(p, k), allowed)),
-            None => Ok(()),
-        }
-    }
-
-    // --- typed values ---------------------------------------------------------------------
-
-    fn table<'v>(&self, v: &'v Value, p: &[Seg]) -> Result<&'v Table, Error> {
-        v.as_table()
-            .ok_or_else(|| self.fail(p, format!("expected a table, found {}", describe(v))))
-    }
-
-    /// A table whose keys must all be in `allowed` (checked before any value is read, so a
-    /// misspelt key is reported as unknown rather than as the missing correct one).
-    fn reader<'v>(&self, v: &'v Value, p: &[Seg], allowed: &[&str]) -> Result<Reader<'v>, Error> {
-        let table = self.table(v, p)?;
-        self.check_keys(table, p, allowed)?;
-        Ok(Reader {
-            table,
-            path: p.to_vec(),
-        })
-    }
-
-    fn array<'v>(&self, v: &'v Value, p: &[Seg]) -> Result<&'v Vec<Value>, Error> {
-        v.as_array()
-            .ok_or_else(|| self.fail(p, format!("expected an array, found {}", describe(v))))
-    }
-
-    fn string<'v>(&self, v: &'v Value, p: &[Seg]) -> Result<&'v str, Error> {
-        v.as_str()
-            .ok_or_else(|| self.fail(p, format!("expected a string, found {}", describe(v))))
-    }
-
-    /// A string with visible content and no surrounding blanks.
-    fn text<'v>(&self, v: &'v Value, p: &[Seg], what: &str) -> Result<&'v str, Error> {
-        let s = self.string(v, p)?;
-        if s.trim().is_empty() {
-            return Err(self.fail(p, format!("{what} cannot be empty; write one")));
-        }
-        if s.trim() != s {
-            return Err(self.fail(
-                p,
-                format!("{what} `{s}` has blanks at its start or end; remove them"),
-            ));
-        }
-        Ok(s)
-    }
-
-    fn boolean(&self, v: &Value, p: &[Seg]) -> Result<bool, Error> {
-        v.as_bool().ok_or_else(|| {
-            self.fail(
-                p,
-                format!("expected true or false (unquoted), found {}", describe(v)),
+/// One of the listed names.
+fn choice<T: Copy>(cx: &Cx, a: &At<Str>, options: &[(&str, T)]) -> Result<T, Error> {
+    let s = a.v.0.as_str();
+    options
+        .iter()
+        .find(|(name, _)| *name == s)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            cx.fail(
+                &a.p,
+                format!(
+                    "`{s}` is not allowed here; write one of {}",
+                    names.join(", ")
+                ),
             )
         })
-    }
-
-    /// A TOML integer in `lo..=hi`; `what` says what the range means.
-    fn int(&self, v: &Value, p: &[Seg], lo: i64, hi: i64, what: &str) -> Result<i64, Error> {
-        let Value::Integer(i) = v else {
-            return Err(self.fail(
-                p,
-                format!(
-                    "expected a whole number written without quotes (like 5), found {}",
-                    describe(v)
-                ),
-            ));
-        };
-        if *i < lo || *i > hi {
-            return Err(self.fail(p, format!("{i} is out of range: {what}")));
-        }
-        Ok(*i)
-    }
-
-    /// An exact decimal: a string holding a plain decimal, an integer, or a float read by its
-    /// shortest decimal form (SPEC §3).
-    fn dec(&self, v: &Value, p: &[Seg]) -> Result<Decimal, Error> {
-        let mut d = match v {
-            Value::String(s) => parse_plain_decimal(s).map_err(|why| {
-                self.fail(
-                    p,
-                    format!("`{s}` is not a plain decimal ({why}); write it like \"8.26\""),
-                )
-            })?,
-            Value::Integer(i) => Decimal::from(*i),
-            Value::Float(f) => {
-                if !f.is_finite() {
-                    return Err(self.fail(
-                        p,
-                        format!("`{f}` is not a number; write a decimal like \"8.26\""),
-                    ));
-                }
-                // Display of an f64 is its shortest round-trip form: 8.26 reads as 8.26.
-                let s = format!("{f}");
-                parse_plain_decimal(&s).map_err(|_| {
-                    self.fail(
-                        p,
-                        format!("`{s}` is out of range; write a decimal like \"8.26\""),
-                    )
-                })?
-            }
-            other => {
-                return Err(self.fail(
-                    p,
-                    format!(
-                        "expected a decimal written as a string like \"8.26\", found {}",
-                        describe(other)
-                    ),
-                ))
-            }
-        };
-        if d.is_zero() {
-            d.set_sign_positive(true);
-        }
-        Ok(d)
-    }
-
-    /// A decimal that may not be negative; `what` names it in the message.
-    fn non_negative(&self, v: &Value, p: &[Seg], what: &str) -> Result<Decimal, Error> {
-        let d = self.dec(v, p)?;
-        if d.is_sign_negative() {
-            return Err(self.fail(
-                p,
-                format!("{what} cannot be negative (found {d}); write zero or more"),
-            ));
-        }
-        Ok(d)
-    }
-
-    fn price(&self, v: &Value, p: &[Seg]) -> Result<Decimal, Error> {
-        let d = self.non_negative(v, p, "a price")?;
-        if d > Decimal::from(MAX_AMOUNT) {
-            return Err(self.fail(
-                p,
-                format!("{d} is beyond any contract's prices (at most 10^15); check the digits"),
-            ));
-        }
-        Ok(d)
-    }
-
-    /// A daily rate: a share of the unpaid amount per day, 0 to 1.
-    fn daily_rate(&self, v: &Value, p: &[Seg]) -> Result<Decimal, Error> {
-        let d = self.non_negative(v, p, "a daily rate")?;
-        if d > Decimal::ONE {
-            return Err(self.fail(
-                p,
-                format!(
-                    "{d} is more than the whole unpaid amount each day; a rate is a share per day (\"0.0005\" is 0.05%)"
-                ),
-            ));
-        }
-        Ok(d)
-    }
-
-    fn date(&self, v: &Value, p: &[Seg]) -> Result<NaiveDate, Error> {
-        match v {
-            Value::String(s) => parse_date_text(s).ok_or_else(|| {
-                self.fail(
-                    p,
-                    format!("`{s}` is not a date; write it as \"YYYY-MM-DD\", e.g. \"2026-06-01\""),
-                )
-            }),
-            Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => dt
-                .date
-                .and_then(|d| {
-                    NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
-                })
-                .ok_or_else(|| self.fail(p, format!("`{dt}` is not a date"))),
-            other => Err(self.fail(
-                p,
-                format!(
-                    "expected a date written as \"YYYY-MM-DD\", found {}",
-                    describe(other)
-                ),
-            )),
-        }
-    }
-
-    fn strings<'v>(&self, v: &'v Value, p: &[Seg]) -> Result<Vec<&'v str>, Error> {
-        let arr = self.array(v, p)?;
-        arr.iter()
-            .enumerate()
-            .map(|(i, x)| self.string(x, &item(p, i)))
-            .collect()
-    }
-
-    /// One of the listed names.
-    fn choice<T: Copy>(&self, v: &Value, p: &[Seg], options: &[(&str, T)]) -> Result<T, Error> {
-        let s = self.string(v, p)?;
-        options
-            .iter()
-            .find(|(name, _)| *name == s)
-            .map(|(_, t)| *t)
-            .ok_or_else(|| {
-                let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-                self.fail(
-                    p,
-                    format!(
-                        "`{s}` is not allowed here; write one of {}",
-                        names.join(", ")
-                    ),
-                )
-            })
-    }
-
-    /// A duration like `3h` or `1h30m`, in seconds.
-    fn duration(&self, v: &Value, p: &[Seg]) -> Result<i64, Error> {
-        let s = self.string(v, p)?;
-        let secs = calendar::parse_duration(s).map_err(|m| self.fail(p, m))?;
-        if secs > MAX_DURATION_SECONDS {
-            return Err(self.fail(
-                p,
-                format!("`{s}` is longer than a year; write a shorter duration"),
-            ));
-        }
-        Ok(secs)
-    }
 }
 
-/// What a value is, for messages.
-fn describe(v: &Value) -> String {
-    match v {
-        Value::Table(_) => "a table".to_string(),
-        Value::Array(_) => "an array".to_string(),
-        Value::Integer(_) => format!("the integer {v}"),
-        Value::Float(_) => format!("the float {v}"),
-        other => format!("the {} {other}", other.type_str()),
+/// A duration like `3h` or `1h30m`, in seconds.
+fn duration(cx: &Cx, a: &At<Str>) -> Result<i64, Error> {
+    let s = a.v.0.as_str();
+    let secs = calendar::parse_duration(s).map_err(|m| cx.fail(&a.p, m))?;
+    if secs > MAX_DURATION_SECONDS {
+        return Err(cx.fail(
+            &a.p,
+            format!("`{s}` is longer than a year; write a shorter duration"),
+        ));
     }
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// `[+-]digits[.digits]`: no exponent, separators or blanks.
-fn parse_plain_decimal(s: &str) -> Result<Decimal, &'static str> {
-    if s.is_empty() {
-        return Err("it is empty");
-    }
-    let (negative, body) = match s.as_bytes()[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (int, frac) = match body.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (body, None),
-    };
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
-        return Err(
-            "use digits with at most one decimal point and digits on both sides of it, \
-             no exponent, separators or blanks",
-        );
-    }
-    // Refuse rather than round: a value must read exactly as written.
-    let d = Decimal::from_str(body).map_err(|_| "it has too many digits")?;
-    if d.scale() as usize != frac.map_or(0, str::len) {
-        return Err("it has too many digits");
-    }
-    Ok(if negative { -d } else { d })
-}
-
-/// Exactly `YYYY-MM-DD`, a real date.
-fn parse_date_text(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(
-        s[0..4].parse().ok()?,
-        s[5..7].parse().ok()?,
-        s[8..10].parse().ok()?,
-    )
-}
-
-/// A table being read, with its path.
-struct Reader<'v> {
-    table: &'v Table,
-    path: KeyPath,
-}
-
-impl<'v> Reader<'v> {
-    fn get(&self, key: &str) -> Option<(&'v Value, KeyPath)> {
-        self.table.get(key).map(|v| (v, child(&self.path, key)))
-    }
-
-    fn req(&self, cx: &Cx, key: &str) -> Result<(&'v Value, KeyPath), Error> {
-        self.get(key).ok_or_else(|| {
-            cx.missing(
-                &child(&self.path, key),
-                "add it (rates.example.toml shows its form)",
-            )
-        })
-    }
-
-    /// A required sub-table whose keys must be among `allowed`.
-    fn sub(&self, cx: &Cx, key: &str, allowed: &[&str]) -> Result<Reader<'v>, Error> {
-        let (v, p) = self.req(cx, key)?;
-        cx.reader(v, &p, allowed)
-    }
-
-    fn price(&self, cx: &Cx, key: &str) -> Result<Decimal, Error> {
-        let (v, p) = self.req(cx, key)?;
-        cx.price(v, &p)
-    }
-
-    fn opt_price(&self, cx: &Cx, key: &str) -> Result<Option<Decimal>, Error> {
-        self.get(key).map(|(v, p)| cx.price(v, &p)).transpose()
-    }
-
-    fn int(&self, cx: &Cx, key: &str, lo: i64, hi: i64, what: &str) -> Result<i64, Error> {
-        let (v, p) = self.req(cx, key)?;
-        cx.int(v, &p, lo, hi, what)
-    }
-
-    fn opt_bool(&self, cx: &Cx, key: &str) -> Result<bool, Error> {
-        match self.get(key) {
-            Some((v, p)) => cx.boolean(v, &p),
-            None => Ok(false),
-        }
-    }
-}
-
-/// Merges `over` into `into`: tables key by key, anything else replaced whole (SPEC §3).
-fn merge(into: &mut Table, over: &Table) {
-    for (k, v) in over {
-        match (into.get_mut(k), v) {
-            (Some(Value::Table(a)), Value::Table(b)) => merge(a, b),
-            _ => {
-                into.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    Ok(secs)
 }
 
 // ------------------------------------------------------------------------------------------------
 // Revisions and vendors
 
-fn parse_revisions(cx: &Cx, root: &Reader) -> Result<Vec<Revision>, Error> {
-    let Some((v, p)) = root.get("revisions") else {
+/// The revisions, in date order. Each is read whole here, so a key it misspells or a value of
+/// the wrong kind is reported where it was written before any combination is built.
+fn parse_revisions(cx: &Cx, doc: &Table) -> Result<Vec<Revision>, Error> {
+    let Some(v) = doc.get("revisions") else {
         return Ok(Vec::new());
     };
+    let p: KeyPath = vec![Seg::Key("revisions".into())];
     let table = cx.table(v, &p)?;
     let mut out = Vec::with_capacity(table.len());
     for (key, v) in table {
@@ -930,7 +421,7 @@ fn parse_revisions(cx: &Cx, root: &Reader) -> Result<Vec<Revision>, Error> {
                 ));
             }
         }
-        cx.check_keys(rt, &kp, &SECTIONS)?;
+        let _: raw::Sections = cx.de(v, &kp)?;
         out.push(Revision {
             date,
             key: key.clone(),
@@ -951,16 +442,16 @@ fn valid_vendor_id(id: &str) -> bool {
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
 }
 
-fn parse_vendors(cx: &Cx, root: &Reader) -> Result<(Vec<Vendor>, Vec<Table>), Error> {
-    let (v, p) = root.get("vendors").ok_or_else(|| {
+/// The vendors sorted by id, each with its override sections.
+fn parse_vendors(cx: &Cx, doc: &Table) -> Result<(Vec<Vendor>, Vec<Table>), Error> {
+    let p: KeyPath = vec![Seg::Key("vendors".into())];
+    let v = doc.get("vendors").ok_or_else(|| {
         cx.missing(
-            &[Seg::Key("vendors".into())],
+            &p,
             "declare each vendor as [vendors.<id>] with name, contract_start and trial_months",
         )
     })?;
     let table = cx.table(v, &p)?;
-    let mut allowed: Vec<&str> = VENDOR_KEYS.to_vec();
-    allowed.extend(SECTIONS);
     let mut out: Vec<(Vendor, Table)> = Vec::with_capacity(table.len());
     for (id, v) in table {
         let vp = child(&p, id);
@@ -983,29 +474,25 @@ fn parse_vendors(cx: &Cx, root: &Reader) -> Result<(Vec<Vendor>, Vec<Table>), Er
                 ));
             }
         }
-        let r = cx.reader(v, &vp, &allowed)?;
-        let name = {
-            let (v, p) = r.req(cx, "name")?;
-            cx.text(v, &p, "a vendor name")?.to_string()
-        };
-        let contract_start = {
-            let (v, p) = r.req(cx, "contract_start")?;
-            cx.date(v, &p)?
-        };
-        let trial_months = r.int(
+        let r: raw::Vendor = cx.de(v, &vp)?;
+        let name = text(cx, &cx.req(&r.name, &vp, "name")?, "a vendor name")?.to_string();
+        let contract_start = cx.req(&r.contract_start, &vp, "contract_start")?.v.0;
+        let trial_months = req_int(
             cx,
+            &r.trial_months,
+            &vp,
             "trial_months",
             0,
             MAX_TRIAL_MONTHS,
             "trial_months is a number of months, 0 or more",
         )? as u32;
-        let contract_end = match r.get("contract_end") {
+        let contract_end = match cx.opt(&r.contract_end, &vp, "contract_end")? {
             None => None,
-            Some((v, p)) => {
-                let end = cx.date(v, &p)?;
+            Some(a) => {
+                let end = a.v.0;
                 if end < contract_start {
                     return Err(cx.fail(
-                        &p,
+                        &a.p,
                         format!(
                             "{end} is before contract_start {contract_start}; the last day of service comes after the first"
                         ),
@@ -1016,7 +503,7 @@ fn parse_vendors(cx: &Cx, root: &Reader) -> Result<(Vec<Vendor>, Vec<Table>), Er
         };
         let overrides: Table = vt
             .iter()
-            .filter(|(k, _)| SECTIONS.contains(&k.as_str()))
+            .filter(|(k, _)| !VENDOR_KEYS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         out.push((
@@ -1038,19 +525,23 @@ fn parse_vendors(cx: &Cx, root: &Reader) -> Result<(Vec<Vendor>, Vec<Table>), Er
 // One merged document → Terms
 
 fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
-    cx.check_keys(doc, &[], &SECTIONS)?;
-    let root = Reader {
-        table: doc,
-        path: Vec::new(),
-    };
+    let raw: raw::Sections = cx.de(&Value::Table(doc.clone()), &[])?;
+    let root: &[Seg] = &[];
 
     let money = {
-        let r = root.sub(cx, "money", &["scale", "rounding"])?;
-        let scale = r.int(cx, "scale", 0, 10, "money.scale is 0 to 10 decimal places")? as u32;
-        let (v, p) = r.req(cx, "rounding")?;
-        let rounding = cx.choice(
-            v,
-            &p,
+        let m = cx.req(&raw.money, root, "money")?;
+        let scale = req_int(
+            cx,
+            &m.v.scale,
+            &m.p,
+            "scale",
+            0,
+            10,
+            "money.scale is 0 to 10 decimal places",
+        )? as u32;
+        let rounding = choice(
+            cx,
+            &cx.req(&m.v.rounding, &m.p, "rounding")?,
             &[
                 ("half_up", Rounding::HalfUp),
                 ("half_even", Rounding::HalfEven),
@@ -1060,20 +551,15 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
     };
 
     let calendar = {
-        let r = root.sub(cx, "calendar", &["holidays", "workdays"])?;
-        let dates = |key: &str| -> Result<BTreeSet<NaiveDate>, Error> {
-            let (v, p) = r.req(cx, key)?;
-            cx.array(v, &p)?
-                .iter()
-                .enumerate()
-                .map(|(i, d)| cx.date(d, &item(&p, i)))
-                .collect()
+        let c = cx.req(&raw.calendar, root, "calendar")?;
+        let dates = |v: &Key<Vec<raw::Date>>, key: &str| -> Result<BTreeSet<NaiveDate>, Error> {
+            Ok(cx.req(v, &c.p, key)?.v.iter().map(|d| d.0).collect())
         };
-        let holidays = dates("holidays")?;
-        let workdays = dates("workdays")?;
+        let holidays = dates(&c.v.holidays, "holidays")?;
+        let workdays = dates(&c.v.workdays, "workdays")?;
         if let Some(both) = holidays.intersection(&workdays).next() {
             return Err(cx.fail(
-                &child(&r.path, "workdays"),
+                &child(&c.p, "workdays"),
                 format!("{both} is listed both as a holiday and as a workday; keep it in one list"),
             ));
         }
@@ -1081,98 +567,84 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
     };
 
     let service_hours = {
-        let r = root.sub(
-            cx,
-            "service_hours",
-            &["count_outside_hours", "phone", "online"],
-        )?;
-        let channel = |key: &str| -> Result<Schedule, Error> {
-            let s = r.sub(cx, key, &["days", "windows", "observe_holidays"])?;
-            schedule(cx, &s)
+        let s = cx.req(&raw.service_hours, root, "service_hours")?;
+        let channel = |v: &Key<Tab<raw::Schedule>>, key: &str| -> Result<Schedule, Error> {
+            let a = cx.req(v, &s.p, key)?;
+            schedule(cx, &a.p, &a.v.days, &a.v.windows, &a.v.observe_holidays)
         };
         ServiceHours {
-            count_outside_hours: r.opt_bool(cx, "count_outside_hours")?,
-            phone: channel("phone")?,
-            online: channel("online")?,
+            count_outside_hours: flag(cx, &s.v.count_outside_hours, &s.p, "count_outside_hours")?,
+            phone: channel(&s.v.phone, "phone")?,
+            online: channel(&s.v.online, "online")?,
         }
     };
 
     let contacts = {
-        let r = root.sub(
-            cx,
-            "contacts",
-            &[
-                "effective_min_talk_seconds",
-                "service_level_seconds",
-                "short_abandon_seconds",
-            ],
-        )?;
+        let c = cx.req(&raw.contacts, root, "contacts")?;
         let secs = "seconds cannot be negative";
         ContactTerms {
-            effective_min_talk_seconds: r.int(
+            effective_min_talk_seconds: req_int(
                 cx,
+                &c.v.effective_min_talk_seconds,
+                &c.p,
                 "effective_min_talk_seconds",
                 0,
                 i64::MAX,
                 secs,
             )?,
-            service_level_seconds: r.int(cx, "service_level_seconds", 0, i64::MAX, secs)?,
-            short_abandon_seconds: match r.get("short_abandon_seconds") {
-                Some((v, p)) => cx.int(v, &p, 0, i64::MAX, secs)?,
+            service_level_seconds: req_int(
+                cx,
+                &c.v.service_level_seconds,
+                &c.p,
+                "service_level_seconds",
+                0,
+                i64::MAX,
+                secs,
+            )?,
+            short_abandon_seconds: match cx.opt(
+                &c.v.short_abandon_seconds,
+                &c.p,
+                "short_abandon_seconds",
+            )? {
+                Some(a) => int(cx, &a, 0, i64::MAX, secs)?,
                 None => 0,
             },
         }
     };
 
     let work_orders = {
-        let r = root.sub(
-            cx,
-            "work_orders",
-            &[
-                "reply_within",
-                "days",
-                "windows",
-                "observe_holidays",
-                "overdue_charge",
-            ],
-        )?;
-        let (v, p) = r.req(cx, "reply_within")?;
-        let reply_within_seconds = cx.duration(v, &p)?;
+        let w = cx.req(&raw.work_orders, root, "work_orders")?;
+        let reply_within_seconds = duration(cx, &cx.req(&w.v.reply_within, &w.p, "reply_within")?)?;
         WorkOrderTerms {
             reply_within_seconds,
-            business_hours: schedule(cx, &r)?,
-            overdue_charge: r.price(cx, "overdue_charge")?,
+            business_hours: schedule(cx, &w.p, &w.v.days, &w.v.windows, &w.v.observe_holidays)?,
+            overdue_charge: req_price(cx, &w.v.overdue_charge, &w.p, "overdue_charge")?,
         }
     };
 
     let repairs = {
-        let r = root.sub(cx, "repairs", &["respond_within", "resolve_working_days"])?;
-        let (v, p) = r.req(cx, "respond_within")?;
-        let respond_within_seconds = cx.duration(v, &p)?;
-        let days = r.sub(cx, "resolve_working_days", &["simple", "complex"])?;
-        let range = "a repair gets 1 to 366 working days";
+        let r = cx.req(&raw.repairs, root, "repairs")?;
+        let respond_within_seconds =
+            duration(cx, &cx.req(&r.v.respond_within, &r.p, "respond_within")?)?;
+        let d = cx.req(&r.v.resolve_working_days, &r.p, "resolve_working_days")?;
+        let days = |v: &Key<Int>, key: &str| {
+            let range = "a repair gets 1 to 366 working days";
+            Ok::<u32, Error>(req_int(cx, v, &d.p, key, 1, MAX_WORKING_DAYS, range)? as u32)
+        };
         RepairTerms {
             respond_within_seconds,
-            resolve_simple_days: days.int(cx, "simple", 1, MAX_WORKING_DAYS, range)? as u32,
-            resolve_complex_days: days.int(cx, "complex", 1, MAX_WORKING_DAYS, range)? as u32,
+            resolve_simple_days: days(&d.v.simple, "simple")?,
+            resolve_complex_days: days(&d.v.complex, "complex")?,
         }
     };
 
     let deadlines = {
-        let r = root.sub(
-            cx,
-            "deadlines",
-            &[
-                "notice_day",
-                "results_day",
-                "appeal_working_days",
-                "final_day",
-                "payment_day",
-            ],
-        )?;
-        let day = |key: &str| -> Result<u32, Error> {
-            Ok(r.int(
+        let d = cx.req(&raw.deadlines, root, "deadlines")?;
+        let day = |v: &Key<Int>, key: &str| -> Result<u32, Error> {
+            Ok(req_int(
                 cx,
+                v,
+                &d.p,
                 key,
                 1,
                 31,
@@ -1180,26 +652,27 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
             )? as u32)
         };
         DeadlineTerms {
-            notice_day: day("notice_day")?,
-            results_day: day("results_day")?,
-            appeal_working_days: r.int(
+            notice_day: day(&d.v.notice_day, "notice_day")?,
+            results_day: day(&d.v.results_day, "results_day")?,
+            appeal_working_days: req_int(
                 cx,
+                &d.v.appeal_working_days,
+                &d.p,
                 "appeal_working_days",
                 0,
                 MAX_WORKING_DAYS,
                 "the appeal period is 0 to 366 working days",
             )? as u32,
-            final_day: day("final_day")?,
-            payment_day: day("payment_day")?,
+            final_day: day(&d.v.final_day, "final_day")?,
+            payment_day: day(&d.v.payment_day, "payment_day")?,
         }
     };
 
     let settlement = {
-        let r = root.sub(cx, "settlement", &["method"])?;
-        let (v, p) = r.req(cx, "method")?;
-        cx.choice(
-            v,
-            &p,
+        let s = cx.req(&raw.settlement, root, "settlement")?;
+        choice(
+            cx,
+            &cx.req(&s.v.method, &s.p, "method")?,
             &[
                 ("deduct", SettlementMethod::Deduct),
                 ("wire", SettlementMethod::Wire),
@@ -1207,27 +680,16 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
         )?
     };
 
-    let earn = match root.get("earn") {
+    let earn = match cx.opt(&raw.earn, root, "earn")? {
         None => EarnRates::default(),
-        Some((v, p)) => {
-            let r = cx.reader(
-                v,
-                &p,
-                &[
-                    "phone_effective_call",
-                    "online_session",
-                    "complaint_resolved",
-                    "service_order",
-                    "commission_rate",
-                ],
-            )?;
-            let commission_rate = match r.get("commission_rate") {
+        Some(e) => {
+            let commission_rate = match cx.opt(&e.v.commission_rate, &e.p, "commission_rate")? {
                 None => None,
-                Some((v, p)) => {
-                    let rate = cx.non_negative(v, &p, "a commission rate")?;
+                Some(a) => {
+                    let rate = non_negative(cx, &a, "a commission rate")?;
                     if rate > Decimal::ONE {
                         return Err(cx.fail(
-                            &p,
+                            &a.p,
                             format!(
                                 "{rate} is more than the whole order amount; a rate is a share \
                                  (\"0.03\" is 3%)"
@@ -1237,22 +699,23 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
                     Some(rate)
                 }
             };
+            let price = |v: &Key<Dec>, key: &str| opt_price(cx, v, &e.p, key);
             EarnRates {
-                phone_effective_call: r.opt_price(cx, "phone_effective_call")?,
-                online_session: r.opt_price(cx, "online_session")?,
-                complaint_resolved: r.opt_price(cx, "complaint_resolved")?,
-                service_order: r.opt_price(cx, "service_order")?,
+                phone_effective_call: price(&e.v.phone_effective_call, "phone_effective_call")?,
+                online_session: price(&e.v.online_session, "online_session")?,
+                complaint_resolved: price(&e.v.complaint_resolved, "complaint_resolved")?,
+                service_order: price(&e.v.service_order, "service_order")?,
                 commission_rate,
             }
         }
     };
 
-    let packages = packages(cx, &root)?;
-    let takeover = takeover(cx, &root, &packages)?;
-    let scorecards = scorecards(cx, &root)?;
-    let incidents = incidents(cx, &root)?;
-    let late_payment = late_payment(cx, &root)?;
-    let termination = termination(cx, &root, &work_orders, &takeover)?;
+    let packages = packages(cx, &raw.packages)?;
+    let takeover = takeover(cx, &raw.takeover, &packages)?;
+    let scorecards = scorecards(cx, &raw.scorecard)?;
+    let incidents = incidents(cx, &raw.incidents)?;
+    let late_payment = late_payment(cx, &raw.late_payment)?;
+    let termination = termination(cx, &raw.termination, &work_orders, &takeover)?;
 
     Ok(Terms {
         money,
@@ -1274,56 +737,51 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
 }
 
 /// `[incidents.confidentiality]` and `[incidents.service_breach]`, each optional (SPEC §9).
-fn incidents(cx: &Cx, root: &Reader) -> Result<IncidentTerms, Error> {
-    let Some((v, p)) = root.get("incidents") else {
+fn incidents(cx: &Cx, raw: &Key<Tab<raw::Incidents>>) -> Result<IncidentTerms, Error> {
+    let Some(r) = cx.opt(raw, &[], "incidents")? else {
         return Ok(IncidentTerms::default());
     };
-    let r = cx.reader(v, &p, &["confidentiality", "service_breach"])?;
-    let confidentiality = match r.get("confidentiality") {
+    let confidentiality = match cx.opt(&r.v.confidentiality, &r.p, "confidentiality")? {
         None => None,
-        Some((v, p)) => {
-            let c = cx.reader(
-                v,
-                &p,
-                &[
-                    "per_record",
-                    "lump_sum",
-                    "lump_after_records",
-                    "competitor_minimum",
-                    "termination_right",
-                ],
-            )?;
-            let (tv, tp) = c.req(cx, "termination_right")?;
+        Some(c) => {
+            let (right, right_at) =
+                cx.present(&c.v.termination_right, &c.p, "termination_right")?;
             Some(ConfidentialityTerms {
-                per_record: c.price(cx, "per_record")?,
-                lump_sum: c.price(cx, "lump_sum")?,
-                lump_after_records: c.int(
+                per_record: req_price(cx, &c.v.per_record, &c.p, "per_record")?,
+                lump_sum: req_price(cx, &c.v.lump_sum, &c.p, "lump_sum")?,
+                lump_after_records: req_int(
                     cx,
+                    &c.v.lump_after_records,
+                    &c.p,
                     "lump_after_records",
                     0,
                     MAX_COUNT,
                     "a number of records, 0 or more",
                 )? as u64,
-                competitor_minimum: c.price(cx, "competitor_minimum")?,
-                termination_right: cx.boolean(tv, &tp)?,
+                competitor_minimum: req_price(
+                    cx,
+                    &c.v.competitor_minimum,
+                    &c.p,
+                    "competitor_minimum",
+                )?,
+                termination_right: cx.open(right, right_at)?.v.0,
             })
         }
     };
-    let service_breach = match r.get("service_breach") {
+    let service_breach = match cx.opt(&r.v.service_breach, &r.p, "service_breach")? {
         None => None,
-        Some((v, p)) => {
-            let b = cx.reader(v, &p, &["per_incident", "termination_after"])?;
-            Some(ServiceBreachTerms {
-                per_incident: b.price(cx, "per_incident")?,
-                termination_after: b.int(
-                    cx,
-                    "termination_after",
-                    1,
-                    MAX_COUNT,
-                    "a number of breaches, 1 or more",
-                )? as u64,
-            })
-        }
+        Some(b) => Some(ServiceBreachTerms {
+            per_incident: req_price(cx, &b.v.per_incident, &b.p, "per_incident")?,
+            termination_after: req_int(
+                cx,
+                &b.v.termination_after,
+                &b.p,
+                "termination_after",
+                1,
+                MAX_COUNT,
+                "a number of breaches, 1 or more",
+            )? as u64,
+        }),
     };
     Ok(IncidentTerms {
         confidentiality,
@@ -1332,30 +790,26 @@ fn incidents(cx: &Cx, root: &Reader) -> Result<IncidentTerms, Error> {
 }
 
 /// `[late_payment]`, optional (SPEC §11); `vendor_daily_rate` defaults to 0.
-fn late_payment(cx: &Cx, root: &Reader) -> Result<Option<LatePaymentTerms>, Error> {
-    let Some((v, p)) = root.get("late_payment") else {
+fn late_payment(
+    cx: &Cx,
+    raw: &Key<Tab<raw::LatePayment>>,
+) -> Result<Option<LatePaymentTerms>, Error> {
+    let Some(r) = cx.opt(raw, &[], "late_payment")? else {
         return Ok(None);
     };
-    let r = cx.reader(
-        v,
-        &p,
-        &[
-            "platform_daily_rate",
-            "vendor_daily_rate",
-            "suspend_after_days",
-            "terminate_after_days",
-        ],
-    )?;
-    let (pv, pp) = r.req(cx, "platform_daily_rate")?;
-    let days = "a number of days, 0 to 3660";
+    let platform = cx.req(&r.v.platform_daily_rate, &r.p, "platform_daily_rate")?;
+    let days = |v: &Key<Int>, key: &str| {
+        let range = "a number of days, 0 to 3660";
+        Ok::<u32, Error>(req_int(cx, v, &r.p, key, 0, MAX_DAYS, range)? as u32)
+    };
     Ok(Some(LatePaymentTerms {
-        platform_daily_rate: cx.daily_rate(pv, &pp)?,
-        vendor_daily_rate: match r.get("vendor_daily_rate") {
-            Some((v, p)) => cx.daily_rate(v, &p)?,
+        platform_daily_rate: daily_rate(cx, &platform)?,
+        vendor_daily_rate: match cx.opt(&r.v.vendor_daily_rate, &r.p, "vendor_daily_rate")? {
+            Some(a) => daily_rate(cx, &a)?,
             None => Decimal::ZERO,
         },
-        suspend_after_days: r.int(cx, "suspend_after_days", 0, MAX_DAYS, days)? as u32,
-        terminate_after_days: r.int(cx, "terminate_after_days", 0, MAX_DAYS, days)? as u32,
+        suspend_after_days: days(&r.v.suspend_after_days, "suspend_after_days")?,
+        terminate_after_days: days(&r.v.terminate_after_days, "terminate_after_days")?,
     }))
 }
 
@@ -1363,7 +817,7 @@ fn late_payment(cx: &Cx, root: &Reader) -> Result<Option<LatePaymentTerms>, Erro
 /// order and service order prices default to the overdue charge and the takeover price.
 fn termination(
     cx: &Cx,
-    root: &Reader,
+    raw: &Key<Tab<raw::Termination>>,
     work_orders: &WorkOrderTerms,
     takeover: &TakeoverRates,
 ) -> Result<TerminationTerms, Error> {
@@ -1373,88 +827,84 @@ fn termination(
         service_order: takeover.service_order,
         repair: None,
     };
-    let Some((v, p)) = root.get("termination") else {
+    let Some(r) = cx.opt(raw, &[], "termination")? else {
         return Ok(defaults);
     };
-    let r = cx.reader(
-        v,
-        &p,
-        &[
-            "settle_within_days",
-            "work_order",
-            "service_order",
-            "repair",
-        ],
-    )?;
     Ok(TerminationTerms {
-        settle_within_days: r.int(
+        settle_within_days: req_int(
             cx,
+            &r.v.settle_within_days,
+            &r.p,
             "settle_within_days",
             0,
             MAX_DAYS,
             "a number of days, 0 to 3660",
         )? as u32,
-        work_order: r
-            .opt_price(cx, "work_order")?
+        work_order: opt_price(cx, &r.v.work_order, &r.p, "work_order")?
             .unwrap_or(defaults.work_order),
-        service_order: r
-            .opt_price(cx, "service_order")?
+        service_order: opt_price(cx, &r.v.service_order, &r.p, "service_order")?
             .unwrap_or(defaults.service_order),
-        repair: r.opt_price(cx, "repair")?,
+        repair: opt_price(cx, &r.v.repair, &r.p, "repair")?,
     })
 }
 
-/// `days`, `windows` and optional `observe_holidays` of a table; errors name the key at fault.
-fn schedule(cx: &Cx, r: &Reader) -> Result<Schedule, Error> {
-    let (dv, dp) = r.req(cx, "days")?;
-    let days = cx.string(dv, &dp)?;
-    calendar::parse_days(days).map_err(|m| cx.fail(&dp, m))?;
-    let (wv, wp) = r.req(cx, "windows")?;
-    let windows: Vec<String> = cx
-        .strings(wv, &wp)?
-        .into_iter()
-        .map(str::to_string)
-        .collect();
-    calendar::parse_windows(&windows).map_err(|m| cx.fail(&wp, m))?;
-    let observe = r.opt_bool(cx, "observe_holidays")?;
-    Schedule::parse(days, &windows, observe).map_err(|m| cx.fail(&r.path, m))
+/// `days`, `windows` and optional `observe_holidays` of the table at `p`; errors name the key
+/// at fault.
+fn schedule(
+    cx: &Cx,
+    p: &[Seg],
+    days: &Key<Str>,
+    windows: &Key<Vec<Str>>,
+    observe_holidays: &Key<Bool>,
+) -> Result<Schedule, Error> {
+    let d = cx.req(days, p, "days")?;
+    calendar::parse_days(&d.v.0).map_err(|m| cx.fail(&d.p, m))?;
+    let w = cx.req(windows, p, "windows")?;
+    let windows: Vec<String> = w.v.iter().map(|s| s.0.clone()).collect();
+    calendar::parse_windows(&windows).map_err(|m| cx.fail(&w.p, m))?;
+    let observe = flag(cx, observe_holidays, p, "observe_holidays")?;
+    Schedule::parse(&d.v.0, &windows, observe).map_err(|m| cx.fail(p, m))
 }
 
-fn channel_prices(cx: &Cx, v: &Value, p: &[Seg]) -> Result<ChannelPrices, Error> {
-    let r = cx.reader(v, p, &["phone", "online"])?;
+fn channel_prices(cx: &Cx, a: &At<Tab<raw::Channels>>) -> Result<ChannelPrices, Error> {
     Ok(ChannelPrices {
-        phone: r.price(cx, "phone")?,
-        online: r.price(cx, "online")?,
+        phone: req_price(cx, &a.v.phone, &a.p, "phone")?,
+        online: req_price(cx, &a.v.online, &a.p, "online")?,
     })
 }
 
-fn packages(cx: &Cx, root: &Reader) -> Result<Vec<Package>, Error> {
-    let (v, p) = root.req(cx, "packages")?;
-    let table = cx.table(v, &p)?;
-    let mut owner_of: HashMap<&str, &str> = HashMap::new();
-    let mut out = Vec::with_capacity(table.len());
-    for (name, v) in table {
-        let np = child(&p, name);
+fn packages(cx: &Cx, raw: &Key<raw::Entries<raw::Lazy<Vec<Str>>>>) -> Result<Vec<Package>, Error> {
+    let a = cx.req(raw, &[], "packages")?;
+    let p = &a.p;
+    let mut owner_of: HashMap<String, &str> = HashMap::new();
+    let mut out = Vec::with_capacity(a.v.0.len());
+    for (name, categories) in &a.v.0 {
+        let np = child(p, name);
         if name.trim().is_empty() {
             return Err(cx.fail(&np, "a package name cannot be empty; name it"));
         }
-        let categories = cx.strings(v, &np)?;
+        let categories: Vec<String> = cx
+            .open(categories, np.clone())?
+            .v
+            .into_iter()
+            .map(|c| c.0)
+            .collect();
         for (i, c) in categories.iter().enumerate() {
             let cp = item(&np, i);
-            if c.trim().is_empty() || c.trim() != *c {
+            if c.trim().is_empty() || c.trim() != c {
                 return Err(cx.fail(
                     &cp,
                     format!("category `{c}` is empty or has blanks at its start or end; fix it"),
                 ));
             }
-            if let Some(prev) = owner_of.insert(c, name) {
+            if let Some(prev) = owner_of.insert(c.clone(), name) {
                 let message = if prev == name {
                     format!("category `{c}` is listed twice in this package; remove one")
                 } else {
                     format!(
                         "category `{c}` is listed in both `{}` and `{}`; every category belongs \
                          to at most one package, so remove it from one of them",
-                        cx.name(&child(&p, prev)),
+                        cx.name(&child(p, prev)),
                         cx.name(&np)
                     )
                 };
@@ -1463,23 +913,25 @@ fn packages(cx: &Cx, root: &Reader) -> Result<Vec<Package>, Error> {
         }
         out.push(Package {
             name: name.clone(),
-            categories: categories.into_iter().map(str::to_string).collect(),
+            categories,
         });
     }
     Ok(out)
 }
 
-fn takeover(cx: &Cx, root: &Reader, packages: &[Package]) -> Result<TakeoverRates, Error> {
-    let r = root.sub(cx, "takeover", &["service_order", "presales", "aftersales"])?;
-    let service_order = r.price(cx, "service_order")?;
-    let (v, p) = r.req(cx, "presales")?;
-    let presales = channel_prices(cx, v, &p)?;
-    let (av, ap) = r.req(cx, "aftersales")?;
-    let at = cx.table(av, &ap)?;
-    for key in at.keys() {
+fn takeover(
+    cx: &Cx,
+    raw: &Key<Tab<raw::Takeover>>,
+    packages: &[Package],
+) -> Result<TakeoverRates, Error> {
+    let t = cx.req(raw, &[], "takeover")?;
+    let service_order = req_price(cx, &t.v.service_order, &t.p, "service_order")?;
+    let presales = channel_prices(cx, &cx.req(&t.v.presales, &t.p, "presales")?)?;
+    let after = cx.req(&t.v.aftersales, &t.p, "aftersales")?;
+    for (key, _) in &after.v.0 {
         if !packages.iter().any(|pk| pk.name == *key) {
             return Err(cx.fail(
-                &child(&ap, key),
+                &child(&after.p, key),
                 format!(
                     "there is no package `{key}` in [packages]; remove this entry or declare \
                      the package"
@@ -1489,18 +941,18 @@ fn takeover(cx: &Cx, root: &Reader, packages: &[Package]) -> Result<TakeoverRate
     }
     let mut aftersales = Vec::with_capacity(packages.len());
     for pk in packages {
-        let kp = child(&ap, &pk.name);
-        let v = at.get(&pk.name).ok_or_else(|| {
-            cx.missing(
-                &kp,
+        let p = child(&after.p, &pk.name);
+        let Some((_, v)) = after.v.0.iter().find(|(k, _)| *k == pk.name) else {
+            return Err(cx.missing(
+                &p,
                 &format!(
                     "every package needs after-sales takeover prices; add `{} = {{ phone = \
                      \"…\", online = \"…\" }}` under [takeover.aftersales]",
                     fmt_key(&pk.name)
                 ),
-            )
-        })?;
-        aftersales.push(channel_prices(cx, v, &kp)?);
+            ));
+        };
+        aftersales.push(channel_prices(cx, &cx.open(v, p)?)?);
     }
     Ok(TakeoverRates {
         service_order,
@@ -1509,35 +961,33 @@ fn takeover(cx: &Cx, root: &Reader, packages: &[Package]) -> Result<TakeoverRate
     })
 }
 
-fn scorecards(cx: &Cx, root: &Reader) -> Result<Vec<Scorecard>, Error> {
-    let (v, p) = root.req(cx, "scorecard")?;
-    let arr = cx.array(v, &p)?;
-    if arr.is_empty() {
+fn scorecards(
+    cx: &Cx,
+    raw: &Key<Vec<raw::Lazy<Tab<raw::Scorecard>>>>,
+) -> Result<Vec<Scorecard>, Error> {
+    let a = cx.req(raw, &[], "scorecard")?;
+    if a.v.is_empty() {
         return Err(cx.fail(
-            &p,
+            &a.p,
             "there must be at least one scorecard; add a [[scorecard]] table",
         ));
     }
-    let mut out: Vec<Scorecard> = Vec::with_capacity(arr.len());
-    for (i, v) in arr.iter().enumerate() {
-        let sp = item(&p, i);
-        let r = cx.reader(
-            v,
-            &sp,
-            &["name", "shortfall", "when_empty", "metrics", "tiers"],
-        )?;
-        let (nv, np) = r.req(cx, "name")?;
-        let name = cx.text(nv, &np, "a scorecard name")?.to_string();
+    let mut out: Vec<Scorecard> = Vec::with_capacity(a.v.len());
+    for (i, card) in a.v.iter().enumerate() {
+        let sp = item(&a.p, i);
+        let card = cx.open(card, sp.clone())?.v;
+        let n = cx.req(&card.name, &sp, "name")?;
+        let name = text(cx, &n, "a scorecard name")?.to_string();
         if out.iter().any(|s| s.name == name) {
             return Err(cx.fail(
-                &np,
+                &n.p,
                 format!("two scorecards are named `{name}`; give each a different name"),
             ));
         }
-        let shortfall = match r.get("shortfall") {
-            Some((v, p)) => cx.choice(
-                v,
-                &p,
+        let shortfall = match cx.opt(&card.shortfall, &sp, "shortfall")? {
+            Some(s) => choice(
+                cx,
+                &s,
                 &[
                     ("exact", Shortfall::Exact),
                     ("per_started_point", Shortfall::PerStartedPoint),
@@ -1546,16 +996,16 @@ fn scorecards(cx: &Cx, root: &Reader) -> Result<Vec<Scorecard>, Error> {
             )?,
             None => Shortfall::Exact,
         };
-        let when_empty = match r.get("when_empty") {
-            Some((v, p)) => cx.choice(
-                v,
-                &p,
+        let when_empty = match cx.opt(&card.when_empty, &sp, "when_empty")? {
+            Some(w) => choice(
+                cx,
+                &w,
                 &[("full", WhenEmpty::Full), ("zero", WhenEmpty::Zero)],
             )?,
             None => WhenEmpty::Full,
         };
-        let items = rubric_items(cx, &r)?;
-        let tiers = tiers(cx, &r)?;
+        let items = rubric_items(cx, &card.metrics, &sp)?;
+        let tiers = tiers(cx, &card.tiers, &sp)?;
         out.push(Scorecard {
             name,
             shortfall,
@@ -1567,47 +1017,49 @@ fn scorecards(cx: &Cx, root: &Reader) -> Result<Vec<Scorecard>, Error> {
     Ok(out)
 }
 
-fn rubric_items(cx: &Cx, card: &Reader) -> Result<Vec<RubricItem>, Error> {
-    let (v, p) = card.req(cx, "metrics")?;
-    let arr = cx.array(v, &p)?;
-    if arr.is_empty() {
+fn rubric_items(
+    cx: &Cx,
+    raw: &Key<Vec<raw::Lazy<Tab<raw::Metric>>>>,
+    card: &[Seg],
+) -> Result<Vec<RubricItem>, Error> {
+    let a = cx.req(raw, card, "metrics")?;
+    if a.v.is_empty() {
         return Err(cx.fail(
-            &p,
+            &a.p,
             "a scorecard needs at least one metric; add { metric, target, weight, points_per_point }",
         ));
     }
     let metric_names: Vec<(&str, MetricName)> =
         MetricName::ALL.iter().map(|m| (m.as_str(), *m)).collect();
-    let mut items: Vec<RubricItem> = Vec::with_capacity(arr.len());
-    for (i, v) in arr.iter().enumerate() {
-        let ip = item(&p, i);
-        let r = cx.reader(v, &ip, &["metric", "target", "weight", "points_per_point"])?;
-        let (mv, mp) = r.req(cx, "metric")?;
-        let metric = cx.choice(mv, &mp, &metric_names)?;
+    let mut items: Vec<RubricItem> = Vec::with_capacity(a.v.len());
+    for (i, m) in a.v.iter().enumerate() {
+        let ip = item(&a.p, i);
+        let m = cx.open(m, ip.clone())?.v;
+        let name = cx.req(&m.metric, &ip, "metric")?;
+        let metric = choice(cx, &name, &metric_names)?;
         if items.iter().any(|it| it.metric == metric) {
             return Err(cx.fail(
-                &mp,
+                &name.p,
                 format!(
                     "`{}` is scored twice in this scorecard; keep one item per metric",
                     metric.as_str()
                 ),
             ));
         }
-        let (tv, tp) = r.req(cx, "target")?;
-        let target = cx.dec(tv, &tp)?;
+        let t = cx.req(&m.target, &ip, "target")?;
+        let target = t.v.0;
         if target < Decimal::ZERO || target > Decimal::ONE {
             return Err(cx.fail(
-                &tp,
+                &t.p,
                 format!("target {target} is not between 0 and 1; write a ratio (\"0.90\" is 90%)"),
             ));
         }
-        let (wv, wp) = r.req(cx, "weight")?;
-        let weight = cx.non_negative(wv, &wp, "a weight")?;
-        let (kv, kp) = r.req(cx, "points_per_point")?;
-        let points_per_point = cx.non_negative(kv, &kp, "points_per_point")?;
+        let weight = non_negative(cx, &cx.req(&m.weight, &ip, "weight")?, "a weight")?;
+        let k = cx.req(&m.points_per_point, &ip, "points_per_point")?;
+        let points_per_point = non_negative(cx, &k, "points_per_point")?;
         if points_per_point > Decimal::from(1_000_000) {
             return Err(cx.fail(
-                &kp,
+                &k.p,
                 format!("{points_per_point} points per percentage point is beyond any rubric (at most 1000000)"),
             ));
         }
@@ -1621,53 +1073,45 @@ fn rubric_items(cx: &Cx, card: &Reader) -> Result<Vec<RubricItem>, Error> {
     let sum: Decimal = items.iter().map(|it| it.weight).sum();
     if sum != Decimal::from(100) {
         return Err(cx.fail(
-            &p,
+            &a.p,
             format!("weights sum to {sum}, they must sum to 100; adjust the weights"),
         ));
     }
     Ok(items)
 }
 
-fn tiers(cx: &Cx, card: &Reader) -> Result<Vec<Tier>, Error> {
-    let (v, p) = card.req(cx, "tiers")?;
-    let arr = cx.array(v, &p)?;
-    let mut tiers: Vec<Tier> = Vec::with_capacity(arr.len());
-    for (i, v) in arr.iter().enumerate() {
-        let tp = item(&p, i);
-        let r = cx.reader(
-            v,
-            &tp,
-            &[
-                "min",
-                "label",
-                "penalty",
-                "improvement_period",
-                "fails_standard",
-            ],
-        )?;
-        let (mv, mp) = r.req(cx, "min")?;
-        let min = cx.dec(mv, &mp)?;
+fn tiers(
+    cx: &Cx,
+    raw: &Key<Vec<raw::Lazy<Tab<raw::Tier>>>>,
+    card: &[Seg],
+) -> Result<Vec<Tier>, Error> {
+    let a = cx.req(raw, card, "tiers")?;
+    let mut tiers: Vec<Tier> = Vec::with_capacity(a.v.len());
+    for (i, t) in a.v.iter().enumerate() {
+        let tp = item(&a.p, i);
+        let t = cx.open(t, tp.clone())?.v;
+        let m = cx.req(&t.min, &tp, "min")?;
+        let min = m.v.0;
         if min < Decimal::ZERO || min > Decimal::from(100) {
             return Err(cx.fail(
-                &mp,
+                &m.p,
                 format!("tier minimum {min} is not a score between 0 and 100"),
             ));
         }
         if tiers.iter().any(|t| t.min == min) {
             return Err(cx.fail(
-                &mp,
+                &m.p,
                 format!(
                     "two tiers start at {min}, so they overlap; give each tier a different min"
                 ),
             ));
         }
-        let (lv, lp) = r.req(cx, "label")?;
-        let label = cx.text(lv, &lp, "a tier label")?.to_string();
-        let (pv, pp) = r.req(cx, "penalty")?;
-        let penalty = cx.non_negative(pv, &pp, "a penalty")?;
+        let label = text(cx, &cx.req(&t.label, &tp, "label")?, "a tier label")?.to_string();
+        let pn = cx.req(&t.penalty, &tp, "penalty")?;
+        let penalty = non_negative(cx, &pn, "a penalty")?;
         if penalty > Decimal::from(MAX_AMOUNT) {
             return Err(cx.fail(
-                &pp,
+                &pn.p,
                 format!("{penalty} is beyond any contract's penalties (at most 10^15); check the digits"),
             ));
         }
@@ -1675,8 +1119,8 @@ fn tiers(cx: &Cx, card: &Reader) -> Result<Vec<Tier>, Error> {
             min,
             label,
             penalty,
-            improvement_period: r.opt_bool(cx, "improvement_period")?,
-            fails_standard: r.opt_bool(cx, "fails_standard")?,
+            improvement_period: flag(cx, &t.improvement_period, &tp, "improvement_period")?,
+            fails_standard: flag(cx, &t.fails_standard, &tp, "fails_standard")?,
         });
     }
     if !tiers.iter().any(|t| t.min.is_zero()) {
@@ -1687,7 +1131,7 @@ fn tiers(cx: &Cx, card: &Reader) -> Result<Vec<Tier>, Error> {
             .map(|m| format!("scores below {m} fall in no tier"))
             .unwrap_or_else(|| "there are no tiers".to_string());
         return Err(cx.fail(
-            &p,
+            &a.p,
             format!(
                 "no tier starts at 0, so {lowest}; tiers must cover 0 to 100, add one with min = \"0\""
             ),
@@ -2915,6 +2359,56 @@ mod tests {
     #[should_panic(expected = "not declared")]
     fn spec_3_terms_for_an_undeclared_vendor_panics() {
         ok(EXAMPLE).terms_for("nobody", month("2026-10"));
+    }
+
+    #[test]
+    fn spec_3_a_table_written_as_an_array_or_a_date_is_refused() {
+        let m = err(&edit(
+            "presales = { phone = \"3.50\", online = \"1.60\" }",
+            "presales = [\"3.50\", \"1.60\"]",
+        ));
+        assert_eq!(
+            m,
+            "key `takeover.presales`: expected a table, found an array"
+        );
+        let m = err(&edit(
+            "trial_months = 2\n",
+            "trial_months = 2\nearn = 2026-01-01\n",
+        ));
+        assert_has(
+            &m,
+            "key `vendors.acme.earn`: expected a table, found the datetime",
+        );
+        let m = err(&append("[vendors.acme.takeover]\naftersales = 2026-01-01"));
+        assert_has(
+            &m,
+            "key `vendors.acme.takeover.aftersales`: expected a table, found the datetime",
+        );
+    }
+
+    #[test]
+    fn spec_3_of_several_mistakes_the_first_checked_is_reported() {
+        // Sections are checked in a fixed order (money before termination), whatever the file
+        // order; in a table, unknown keys come first, then each key in turn.
+        let m = err(&edit(
+            "settle_within_days = 30 ",
+            "settle_within_days = 30\nbogus = 1 ",
+        )
+        .replacen("scale = 2 ", "scale = 11 ", 1));
+        assert_has(&m, "key `money.scale`: 11 is out of range");
+        let m = err(&edit("scale = 2 ", "scale = \"x\"\nscael = 2 "));
+        assert_has(&m, "unknown key `money.scael`");
+        let m = err(&edit(
+            "notice_day = 15",
+            "notice_day = 40\nresults_day2 = 1",
+        ));
+        assert_has(&m, "unknown key `deadlines.results_day2`");
+        let m = err(&edit("notice_day = 15", "notice_day = 40").replacen(
+            "final_day = 20",
+            "final_day = \"x\"",
+            1,
+        ));
+        assert_has(&m, "key `deadlines.notice_day`: 40 is out of range");
     }
 
     #[test]
