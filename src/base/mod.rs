@@ -9,4 +9,5 @@ pub mod money;
 pub mod progress;
 pub mod text;
 pub mod timestamp;
+pub mod words;
 pub mod zone_cache;

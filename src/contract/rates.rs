@@ -1197,14 +1197,7 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
     let settlement = {
         let r = root.sub(cx, "settlement", &["method"])?;
         let (v, p) = r.req(cx, "method")?;
-        cx.choice(
-            v,
-            &p,
-            &[
-                ("deduct", SettlementMethod::Deduct),
-                ("wire", SettlementMethod::Wire),
-            ],
-        )?
+        cx.choice(v, &p, &SettlementMethod::ALL.map(|m| (m.as_str(), m)))?
     };
 
     let earn = match root.get("earn") {

@@ -217,6 +217,23 @@ pub enum SettlementMethod {
     Wire,
 }
 
+impl SettlementMethod {
+    /// Both methods.
+    pub const ALL: [SettlementMethod; 2] = [SettlementMethod::Deduct, SettlementMethod::Wire];
+
+    /// The method's name in rates.toml and the statement.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettlementMethod::Deduct => "deduct",
+            SettlementMethod::Wire => "wire",
+        }
+    }
+}
+
+crate::base::words::serde_words!(SettlementMethod, SettlementMethod::ALL);
+crate::base::words::serde_words!(MetricName, MetricName::ALL);
+crate::base::words::serde_words!(IncidentKind, IncidentKind::ALL);
+
 /// `[earn]`: each rate is optional; a missing one writes no line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EarnRates {

@@ -42,6 +42,9 @@ pub enum Role {
     ClaimRecords,
 }
 
+// A statement records the inputs it read; claims are never recorded in one.
+crate::base::words::serde_words!(Role, Role::INPUTS);
+
 impl Role {
     /// The month's exports, in statement order (the incident register comes after them).
     pub const ALL: [Role; 4] = [Role::Calls, Role::Tickets, Role::Surveys, Role::Orders];

@@ -431,18 +431,19 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         amount: a,
     };
     for l in &statement.lines {
-        let claimed = claimed_of(&l.item).map_or(figures(Decimal::ZERO, zero), |c| {
+        let item = l.item.to_string();
+        let claimed = claimed_of(&item).map_or(figures(Decimal::ZERO, zero), |c| {
             figures(c.quantity, c.amount)
         });
         lines.push(compare(
-            &l.item,
+            &item,
             figures(l.quantity, l.amount),
             claimed,
             scale,
         ));
     }
     for c in &req.claim.rows {
-        if statement.lines.iter().all(|l| l.item != c.item) {
+        if statement.lines.iter().all(|l| l.item.to_string() != c.item) {
             lines.push(compare(
                 &c.item,
                 figures(Decimal::ZERO, zero),

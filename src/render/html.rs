@@ -166,7 +166,8 @@ fn tier_fill(tier: &serde_json::Value) -> &'static str {
 fn bands(s: &Statement, name: &str) -> Vec<BandCtx> {
     let tiers: Vec<(Decimal, &'static str)> = s
         .terms
-        .get("scorecard")
+        .as_ref()
+        .and_then(|t| t.get("scorecard"))
         .and_then(|v| v.as_array())
         .and_then(|cards| {
             cards
@@ -237,7 +238,13 @@ fn sheet(s: &Statement, v: View, lang: Lang) -> SheetCtx {
     let mut inputs: Vec<[String; 3]> = s
         .inputs
         .iter()
-        .map(|i| [i.role.to_string(), i.path.clone(), i.sha256.clone()])
+        .map(|i| {
+            [
+                i.role.as_str().to_string(),
+                i.path.clone(),
+                i.sha256.clone(),
+            ]
+        })
         .collect();
     inputs.push([
         "rates".to_string(),

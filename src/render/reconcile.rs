@@ -69,7 +69,7 @@ fn capitals_line(r: &Reconciliation, lang: Lang) -> Option<String> {
 /// human form, its language: names in words, thousands separated, charges as deductions (SPEC §13).
 fn line_rows(r: &Reconciliation, human: Option<Lang>) -> Vec<[String; 7]> {
     use crate::base::money::grouped;
-    use crate::statement::is_charge;
+    use crate::statement::Section;
     let fig = |d: rust_decimal::Decimal| match human {
         None => d.to_string(),
         Some(_) => grouped(d),
@@ -82,7 +82,7 @@ fn line_rows(r: &Reconciliation, human: Option<Lang>) -> Vec<[String; 7]> {
         .lines
         .iter()
         .map(|l| {
-            let charge = is_charge(l.item.split('/').next().unwrap_or(""));
+            let charge = l.item.split('/').next() != Some(Section::Earn.as_str());
             [
                 human.map_or_else(|| l.item.clone(), |lang| item_in(&l.item, lang)),
                 fig(l.ours.quantity),

@@ -11,15 +11,15 @@ use crate::contract::terms::{
 use crate::input::incidents::Incident;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Incidents and records counted over a span.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentCount {
     /// Incidents.
     pub incidents: u64,
     /// Customer records disclosed (confidentiality only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<u64>,
 }
 
@@ -33,6 +33,9 @@ pub enum Threshold {
 }
 
 impl Threshold {
+    /// Both thresholds.
+    pub const ALL: [Threshold; 2] = [Threshold::LumpSum, Threshold::CompetitorMinimum];
+
     /// The name, as the terms key that sets it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -42,14 +45,10 @@ impl Threshold {
     }
 }
 
-impl Serialize for Threshold {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+crate::base::words::serde_words!(Threshold, Threshold::ALL);
 
 /// One kind's account in the month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindResult {
     /// The month's incidents.
     pub in_month: IncidentCount,
@@ -77,9 +76,15 @@ impl Serialize for Incidents {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (kind, r) in &self.0 {
-            m.serialize_entry(kind.as_str(), r)?;
+            m.serialize_entry(kind, r)?;
         }
         m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Incidents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::statement::ordered_map(d, "a map of incident kinds").map(Incidents)
     }
 }
 

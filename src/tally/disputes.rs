@@ -95,6 +95,9 @@ impl DisputeKind {
     }
 }
 
+crate::base::words::serde_words!(DisputeKind, DisputeKind::ALL);
+crate::base::words::serde_words!(Decision, Decision::ALL);
+
 /// An auditor's decision on one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decision {
