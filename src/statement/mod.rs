@@ -15,7 +15,7 @@ use crate::input::Role;
 use crate::statement::incidents::Incidents;
 pub use crate::statement::items::{Channel, Direction, Earning, LineItem, Section, TakenOver};
 use crate::statement::scoring::{round_half_up, score_card, MetricSource, Ratio};
-use crate::tally::disputes::{Decision, DisputeKind};
+pub use crate::tally::disputes::{Decision, DisputeKind};
 use crate::tally::{RowCounts, VendorTally};
 use chrono::Months;
 use chrono_tz::Tz;
