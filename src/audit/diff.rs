@@ -1,9 +1,9 @@
 //! What changed between two statements (SPEC §6 `diff`).
 //!
 //! Each side is a file holding one statement object (as `settle --out` writes it) or an array of
-//! statements (as `settle --format json` prints it). The statements are read as JSON values (the
-//! [`Statement`](crate::statement::Statement) struct only serializes), checked against the
-//! `slatement.statement.v1` schema, matched by (vendor id, month) and compared figure by figure in
+//! statements (as `settle --format json` prints it). The statements are checked against the
+//! `slatement.statement.v1` schema, read into [`Statement`] (the type that writes them),
+//! matched by (vendor id, month) and compared figure by figure in
 //! statement order: `assessed`, metrics, scorecards (score, item points, tier), money lines,
 //! totals. Decimals are compared and subtracted exactly with [`Decimal`], counts as integers.
 //! The recorded inputs (SHA-256 and path of each input file and of rates.toml, the cut-off, the
