@@ -260,6 +260,13 @@ fn unreadable(json: &Value, e: &serde_path_to_error::Error<serde_json::Error>) -
     let wrong = message.starts_with("invalid type: ") || message.starts_with("invalid value: ");
     match (found, expected) {
         (Some(found), Some(expected)) if wrong => {
+            // The seal's keys say it as `verify` always has; a seal that is no object reads as
+            // one without its first key.
+            match at.as_str() {
+                "tool" => return "`tool.name` is missing".to_string(),
+                "arguments" => return "`arguments.month` is missing".to_string(),
+                _ => {}
+            }
             // The seal's keys say it as `verify` always has.
             if expected == "a string" && (at.starts_with("tool.") || at.starts_with("arguments.")) {
                 return match at.as_str() {
@@ -2088,6 +2095,44 @@ mod tests {
         assert_eq!(
             parse_err(&json!([s, s]).to_string()),
             "two statements for vendor acme in 2026-10"
+        );
+    }
+
+    #[test]
+    fn every_key_of_a_statement_is_read_and_named_when_wrong() {
+        let at = |edit: &dyn Fn(&mut Value)| {
+            let mut s = statement("acme", "2026-10");
+            edit(&mut s);
+            parse_err(&s.to_string())
+        };
+        assert_eq!(
+            at(&|s| {
+                s["metrics"]["answer_rate"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("value");
+            }),
+            "the statement (acme 2026-10): `metrics.answer_rate.value` is missing"
+        );
+        assert_eq!(
+            at(&|s| s["tool"] = Value::Null),
+            "the statement (acme 2026-10): `tool.name` is missing"
+        );
+        assert_eq!(
+            at(&|s| s["lines"][0]["section"] = json!("bonus")),
+            "the statement (acme 2026-10): `lines[0].section` is \"bonus\", expected earn, takeover, overdue, penalty, incident or termination"
+        );
+        assert_eq!(
+            at(&|s| s["lines"][0]["item"] = json!("earn/bonus")),
+            "the statement (acme 2026-10): `lines[0].item` is \"earn/bonus\", expected a line item name (SPEC §5)"
+        );
+        assert_eq!(
+            at(&|s| s["contacts"]["offered"] = json!(-1)),
+            "the statement (acme 2026-10): `contacts.offered` is a number, expected a count"
+        );
+        assert_eq!(
+            at(&|s| s["settlement"]["method"] = json!("cash")),
+            "the statement (acme 2026-10): `settlement.method` is \"cash\", expected deduct or wire"
         );
     }
 

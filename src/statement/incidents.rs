@@ -65,6 +65,7 @@ pub struct KindResult {
     /// Whether the platform may terminate.
     pub termination_right: bool,
     /// Why, in words; null without the right.
+    #[serde(deserialize_with = "crate::statement::required")]
     pub termination_reason: Option<String>,
 }
 

@@ -110,11 +110,19 @@ pub struct Statement {
     pub warnings: Vec<String>,
     /// The program that settled: name and version; absent from a statement settled before
     /// statements were sealed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tool: Option<Tool>,
     /// The arguments that change figures, so `verify` can settle again exactly; absent from a
     /// statement settled before statements were sealed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub arguments: Option<Arguments>,
     /// The terms in force for this vendor and month after revisions and overrides, as the
     /// rates file writes them (see [`Rates::terms_table_for`](crate::contract::rates::Rates::terms_table_for));
@@ -130,6 +138,25 @@ pub struct Statement {
     /// canonical bytes (`slatement sign`); absent when unsigned. Always the last key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<Signature>,
+}
+
+/// A key always written, null or not: it must be there to read (a missing one is a damaged
+/// statement, not an empty value).
+pub(crate) fn required<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::deserialize(d)
+}
+
+/// A key written only when it has a value: absent reads as None, null is refused.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// One entry of a statement's `signatures`.
@@ -197,8 +224,10 @@ pub struct Arguments {
     /// `--month`, as `YYYY-MM` (`previous` resolved).
     pub month: String,
     /// `--as-of`, as RFC 3339 in the contract time zone; null when not given.
+    #[serde(deserialize_with = "required")]
     pub as_of: Option<String>,
     /// `--vendor`; null when every vendor was settled.
+    #[serde(deserialize_with = "required")]
     pub vendor: Option<String>,
     /// `--disputes` of `rescore`, the path as given; absent when settled as recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +259,7 @@ pub struct MetricValue {
     /// Denominator.
     pub denominator: u64,
     /// The exact ratio rounded half-up to 4 decimals; null when empty.
+    #[serde(deserialize_with = "required")]
     pub value: Option<Decimal>,
 }
 
@@ -336,8 +366,10 @@ pub struct ContactFigures {
     /// Whether those were counted in the metrics anyway.
     pub outside_service_hours_counted: bool,
     /// Average seconds from offer to answer (2 decimals), null with no answers.
+    #[serde(deserialize_with = "required")]
     pub average_speed_of_answer_seconds: Option<Decimal>,
     /// Average talk seconds of answered contacts with an end (2 decimals).
+    #[serde(deserialize_with = "required")]
     pub average_talk_seconds: Option<Decimal>,
     /// Billable phone calls (talk time at least the minimum).
     pub effective_calls: u64,
@@ -448,6 +480,7 @@ pub struct ItemResult {
     /// Metric name.
     pub metric: MetricName,
     /// Display value (4 decimals), null when empty.
+    #[serde(deserialize_with = "required")]
     pub value: Option<Decimal>,
     /// Target.
     pub target: Decimal,
@@ -609,6 +642,7 @@ pub struct ProfileRef {
     /// SHA-256 of the profile's text (and of the profiles it extends).
     pub sha256: String,
     /// The vendor given to every row when the profile maps none.
+    #[serde(deserialize_with = "required")]
     pub vendor: Option<String>,
 }
 
