@@ -509,7 +509,7 @@ pub fn position(
     for d in dues {
         let i = match (d.payer, d.method) {
             (Some("platform"), _) => 0,
-            (Some("vendor"), "wire") => 1,
+            (Some("vendor"), m) if m == Method::Wire.as_str() => 1,
             _ => continue,
         };
         if d.outstanding > Decimal::ZERO {

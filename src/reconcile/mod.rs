@@ -16,7 +16,7 @@ use crate::input::foreign::ForeignSource;
 use crate::input::ingest::{InputFile, RowSource};
 use crate::input::{csv_error, open, Header, Reject, Role};
 use crate::month::{settle_collecting, InputPaths, Run, Settled};
-use crate::statement::{FileRef, InputRef, Statement};
+use crate::statement::{FileRef, InputRef, Section, Statement};
 use crate::tally::disputes::{Decision, Disputes};
 use claim::{ClaimLine, ClaimRecords, Read};
 use index::ClaimIndex;
@@ -460,8 +460,8 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         s.rescale(scale);
         s
     };
-    let earned = sum(&|c| section(&c.item) == "earn");
-    let charged = sum(&|c| section(&c.item) != "earn");
+    let earned = sum(&|c| section(&c.item) == Section::Earn.as_str());
+    let charged = sum(&|c| section(&c.item) != Section::Earn.as_str());
     let mut net = earned - charged;
     net.rescale(scale);
     let t = &statement.totals;

@@ -4,6 +4,7 @@
 
 use crate::base::words::serde_words;
 use crate::contract::terms::IncidentKind;
+pub use crate::input::cells::Channel;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -48,6 +49,13 @@ impl Section {
         }
     }
 
+    /// The section of an item named `item`: the name's part up to the first `/`, if it is a
+    /// section's.
+    pub fn of(item: &str) -> Option<Section> {
+        let first = item.split('/').next().unwrap_or(item);
+        Section::ALL.into_iter().find(|s| s.as_str() == first)
+    }
+
     /// Whether a line of the section is charged to the vendor (taken off the net) rather than
     /// earned: the human forms show its amount as a deduction, with a minus sign.
     pub fn is_charge(self) -> bool {
@@ -70,37 +78,16 @@ impl Section {
 
 serde_words!(Section, Section::ALL);
 
-/// A contact channel of a takeover line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Channel {
-    /// Phone.
-    Phone,
-    /// Online.
-    Online,
+/// A channel's words: English, Chinese.
+fn channel_words(ch: Channel) -> [&'static str; 2] {
+    match ch {
+        Channel::Phone => ["phone", "电话"],
+        Channel::Online => ["online", "在线"],
+    }
 }
 
-impl Channel {
-    /// Both channels, phone first (the tally's order).
-    pub const ALL: [Channel; 2] = [Channel::Phone, Channel::Online];
-
-    /// The channel's name in an item.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Phone => "phone",
-            Channel::Online => "online",
-        }
-    }
-
-    fn words(self) -> [&'static str; 2] {
-        match self {
-            Channel::Phone => ["phone", "电话"],
-            Channel::Online => ["online", "在线"],
-        }
-    }
-
-    fn parse(s: &str) -> Option<Channel> {
-        Channel::ALL.into_iter().find(|c| c.as_str() == s)
-    }
+fn parse_channel(s: &str) -> Option<Channel> {
+    Channel::ALL.into_iter().find(|c| c.as_str() == s)
 }
 
 /// What a vendor earns by (`[earn]`).
@@ -230,7 +217,7 @@ impl LineItem {
                 Earning::Commission => two("Commission on completed orders", "订单佣金"),
             },
             LineItem::TakeoverPresales(ch) => {
-                let [en, zh] = ch.words();
+                let [en, zh] = channel_words(*ch);
                 [
                     format!("Takeover — pre-sales, {en}"),
                     format!("接管 — 售前 {zh}"),
@@ -238,7 +225,7 @@ impl LineItem {
             }
             LineItem::TakeoverAftersales { package, .. } if package.contains('/') => as_written(),
             LineItem::TakeoverAftersales { package, channel } => {
-                let ([pe, pz], [ce, cz]) = (package_words(package), channel.words());
+                let ([pe, pz], [ce, cz]) = (package_words(package), channel_words(*channel));
                 [
                     format!("Takeover — after-sales, {pe}, {ce}"),
                     format!("接管 — 售后 {pz} {cz}"),
@@ -343,7 +330,7 @@ impl FromStr for LineItem {
                     .strip_prefix(PRESALES)
                     .and_then(|r| r.strip_prefix('/'))
                 {
-                    Channel::parse(ch).map(LineItem::TakeoverPresales)
+                    parse_channel(ch).map(LineItem::TakeoverPresales)
                 } else {
                     rest.strip_prefix(AFTERSALES)
                         .and_then(|r| r.strip_prefix('/'))
@@ -351,7 +338,7 @@ impl FromStr for LineItem {
                         .and_then(|(package, ch)| {
                             Some(LineItem::TakeoverAftersales {
                                 package: package.to_string(),
-                                channel: Channel::parse(ch)?,
+                                channel: parse_channel(ch)?,
                             })
                         })
                 }

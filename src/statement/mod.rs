@@ -10,7 +10,9 @@ pub mod scoring;
 use crate::base::calendar::Calendar;
 use crate::base::money::{at_least_scale, checked_line_amount, checked_sum, round};
 use crate::base::timestamp::{Instant, Month};
-use crate::contract::terms::{IncidentKind, MetricName, SettlementMethod, Terms, Vendor};
+use crate::contract::terms::{
+    ChannelPrices, IncidentKind, MetricName, SettlementMethod, Terms, Vendor,
+};
 use crate::input::Role;
 use crate::statement::incidents::Incidents;
 pub use crate::statement::items::{Channel, Direction, Earning, LineItem, Section, TakenOver};
@@ -861,29 +863,26 @@ pub fn money_lines(
         }
     }
     let tk = &terms.takeover;
-    let by_channel = |ch: Channel, phone: Decimal, online: Decimal| match ch {
-        Channel::Phone => (0, phone),
-        Channel::Online => (1, online),
+    let price = |prices: &ChannelPrices, ch: Channel| match ch {
+        Channel::Phone => prices.phone,
+        Channel::Online => prices.online,
     };
     for channel in Channel::ALL {
-        let (ch, price) = by_channel(channel, tk.presales.phone, tk.presales.online);
         push(
             LineItem::TakeoverPresales(channel),
-            count(c.takeover_presales[ch]),
-            price,
+            count(c.takeover_presales[channel.index()]),
+            price(&tk.presales, channel),
         );
     }
     for (p, package) in terms.packages.iter().enumerate() {
         for channel in Channel::ALL {
-            let prices = tk.aftersales[p];
-            let (ch, price) = by_channel(channel, prices.phone, prices.online);
             push(
                 LineItem::TakeoverAftersales {
                     package: package.name.clone(),
                     channel,
                 },
-                count(c.takeover_aftersales[p][ch]),
-                price,
+                count(c.takeover_aftersales[p][channel.index()]),
+                price(&tk.aftersales[p], channel),
             );
         }
     }
