@@ -116,7 +116,7 @@ pub enum TakenOver {
     Repair,
 }
 
-/// The part of a takeover item after its section, besides the two with a channel.
+// Parts of item names that more than one item or both its reading and writing use.
 const PRESALES: &str = "presales";
 const AFTERSALES: &str = "aftersales";
 const SERVICE_ORDER: &str = "service_order";
