@@ -9,6 +9,7 @@
 
 use crate::base::money::Rounding;
 use crate::base::timestamp::Month;
+use crate::base::word::Word;
 use crate::error::{Error, Result};
 use crate::input::hex;
 use chrono::NaiveDate;
@@ -23,24 +24,9 @@ use std::str::FromStr;
 /// The only statement schema `account` reads.
 pub const STATEMENT_SCHEMA: &str = "slatement.statement.v1";
 
-/// How a vendor's debt of a month is settled (`terms.settlement.method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// Deducted from the platform's payments (001 §4.6.1).
-    Deduct,
-    /// Wired by the vendor.
-    Wire,
-}
-
-impl Method {
-    /// The name as written in rates.toml and the account.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Deduct => "deduct",
-            Method::Wire => "wire",
-        }
-    }
-}
+/// How a vendor's debt of a month is settled (`terms.settlement.method`): deducted from the
+/// platform's payments (001 §4.6.1) or wired by the vendor.
+pub type Method = crate::contract::terms::SettlementMethod;
 
 /// `terms.late_payment` of a statement (SPEC §11).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,14 +277,12 @@ pub fn parse_statement(bytes: &[u8], path: &Path) -> std::result::Result<Stateme
             raw.terms.money.scale
         ));
     }
-    let method = match raw.terms.settlement.method.trim() {
-        "deduct" => Method::Deduct,
-        "wire" => Method::Wire,
-        other => {
-            return Err(format!(
-                "`terms.settlement.method` = `{other}` is not deduct or wire"
-            ))
-        }
+    let written = raw.terms.settlement.method.trim();
+    let Some(method) = Method::ALL.into_iter().find(|m| m.as_str() == written) else {
+        return Err(format!(
+            "`terms.settlement.method` = `{written}` is not {}",
+            crate::base::word::one_of(Method::ALL.iter().map(|m| m.as_str()))
+        ));
     };
     let late_payment = match &raw.terms.late_payment {
         None | Some(Value::Null) => None,

@@ -11,6 +11,7 @@ pub mod rows;
 
 use crate::base::money::round;
 use crate::base::timestamp::{parse_timestamp, Month};
+use crate::base::word::Word;
 use crate::error::{Error, Result};
 use crate::input::cells;
 use crate::input::records::{Cells, RowError};
@@ -509,7 +510,7 @@ pub fn position(
     for d in dues {
         let i = match (d.payer, d.method) {
             (Some("platform"), _) => 0,
-            (Some("vendor"), "wire") => 1,
+            (Some("vendor"), m) if m == Method::Wire.as_str() => 1,
             _ => continue,
         };
         if d.outstanding > Decimal::ZERO {

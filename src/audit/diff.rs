@@ -1,22 +1,25 @@
 //! What changed between two statements (SPEC §6 `diff`).
 //!
 //! Each side is a file holding one statement object (as `settle --out` writes it) or an array of
-//! statements (as `settle --format json` prints it). The statements are read as JSON values (the
-//! [`Statement`](crate::statement::Statement) struct only serializes), checked against the
-//! `slatement.statement.v1` schema, matched by (vendor id, month) and compared figure by figure in
+//! statements (as `settle --format json` prints it). The statements are checked against the
+//! `slatement.statement.v1` schema, read into [`Statement`] (the type that writes them),
+//! matched by (vendor id, month) and compared figure by figure in
 //! statement order: `assessed`, metrics, scorecards (score, item points, tier), money lines,
 //! totals. Decimals are compared and subtracted exactly with [`Decimal`], counts as integers.
 //! The recorded inputs (SHA-256 and path of each input file and of rates.toml, the cut-off, the
 //! auditor's decisions of a re-scored statement) say why the figures changed, where they can. The result is a plain [`Diff`] value, rendered as text
 //! ([`render_text`]) or as the stable JSON `slatement.diff.v1` ([`render_json`]).
 
+use crate::base::word::Word;
 use crate::error::{Error, Result};
-use crate::statement::SCHEMA as STATEMENT_SCHEMA;
+use crate::statement::{
+    Decision, DisputeKind, ItemResult, Line, MetricValue, ScorecardResult, Statement, TierResult,
+    Totals, SCHEMA as STATEMENT_SCHEMA,
+};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 /// The JSON schema name of a diff.
 pub const SCHEMA: &str = "slatement.diff.v1";
@@ -37,23 +40,22 @@ const COMPARED_KEYS: [&str; 11] = [
     "disputes",
 ];
 
-/// The totals of a statement, in statement order.
-const TOTALS: [&str; 5] = ["earned", "fees_charged", "penalties", "charged", "net"];
-
 /// How many hex digits of a SHA-256 the text report shows.
 const SHOWN_HASH: usize = 12;
 
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/// The statements of one file, checked against the statement schema, in file order.
+/// The statements of one file, checked against the statement schema and read into
+/// [`Statement`], in file order.
 #[derive(Debug, Clone)]
 pub struct Statements(Vec<Entry>);
 
 #[derive(Debug, Clone)]
 struct Entry {
-    json: Value,
-    view: View,
+    /// Its place in the file's array; None when the file is one statement object.
+    index: Option<usize>,
+    statement: Statement,
 }
 
 impl Statements {
@@ -75,8 +77,8 @@ impl Statements {
     }
 
     /// Checks a parsed value: one statement object or a non-empty array of them, each of schema
-    /// `slatement.statement.v1` with every figure `diff` compares, no two for the same vendor
-    /// and month.
+    /// `slatement.statement.v1` reading as a [`Statement`], no two for the same vendor and
+    /// month.
     pub fn from_value(value: Value) -> std::result::Result<Self, String> {
         let items: Vec<(Option<usize>, Value)> = match value {
             Value::Array(items) if items.is_empty() => {
@@ -97,26 +99,43 @@ impl Statements {
         };
         let mut entries: Vec<Entry> = Vec::with_capacity(items.len());
         for (index, json) in items {
-            let view = View::read(&json, index)?;
+            let statement = read_one(json, index)?;
+            let (vendor, month) = (&statement.vendor.id, &statement.month);
             if entries
                 .iter()
-                .any(|e| e.view.vendor == view.vendor && e.view.month == view.month)
+                .any(|e| e.statement.vendor.id == *vendor && e.statement.month == *month)
             {
-                return Err(format!(
-                    "two statements for vendor {} in {}",
-                    view.vendor, view.month
-                ));
+                return Err(format!("two statements for vendor {vendor} in {month}"));
             }
-            entries.push(Entry { json, view });
+            entries.push(Entry { index, statement });
         }
         Ok(Statements(entries))
+    }
+
+    /// Statements this program settled, as they are.
+    pub fn of(statements: &[Statement]) -> Self {
+        Statements(
+            statements
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Entry {
+                    index: Some(i),
+                    statement: s.clone(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Each statement with its place in the file's array (None: the file's only statement).
+    pub fn entries(&self) -> impl Iterator<Item = (Option<usize>, &Statement)> {
+        self.0.iter().map(|e| (e.index, &e.statement))
     }
 
     /// The (vendor id, month) of each statement, in file order.
     pub fn keys(&self) -> Vec<(&str, &str)> {
         self.0
             .iter()
-            .map(|e| (e.view.vendor.as_str(), e.view.month.as_str()))
+            .map(|e| (e.statement.vendor.id.as_str(), e.statement.month.as_str()))
             .collect()
     }
 
@@ -132,52 +151,16 @@ impl Statements {
 
     /// Keeps the statements whose (vendor id, month) `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&str, &str) -> bool) {
-        self.0.retain(|e| keep(&e.view.vendor, &e.view.month));
+        self.0
+            .retain(|e| keep(&e.statement.vendor.id, &e.statement.month));
     }
 
-    fn find(&self, vendor: &str, month: &str) -> Option<&Entry> {
+    fn find(&self, vendor: &str, month: &str) -> Option<&Statement> {
         self.0
             .iter()
-            .find(|e| e.view.vendor == vendor && e.view.month == month)
+            .map(|e| &e.statement)
+            .find(|s| s.vendor.id == vendor && s.month == month)
     }
-}
-
-/// The figures of one statement that `diff` compares, read from its JSON.
-#[derive(Debug, Clone)]
-struct View {
-    vendor: String,
-    name: String,
-    month: String,
-    assessed: bool,
-    cutoff: String,
-    metrics: Vec<(String, Fields)>,
-    scorecards: Vec<Card>,
-    lines: Vec<(String, Fields)>,
-    totals: Vec<(&'static str, Decimal)>,
-    inputs: Vec<Recorded>,
-    rates: Recorded,
-    /// The disputes file and decisions of a re-scored statement (with its recorded path).
-    disputes: Option<(String, DisputeSet)>,
-    /// The terms in force as recorded in the seal (null in statements without one).
-    terms: Value,
-    /// The vendor's last day of service, when its contract ends (SPEC §12).
-    contract_end: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-struct Card {
-    name: String,
-    score: Decimal,
-    items: Vec<(String, Decimal)>,
-    tier: Fields,
-}
-
-/// A recorded file: role, path as given, SHA-256.
-#[derive(Debug, Clone)]
-struct Recorded {
-    role: String,
-    path: String,
-    sha256: String,
 }
 
 type Checked<T> = std::result::Result<T, String>;
@@ -193,264 +176,123 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A value inside a statement with its path (`lines[2].amount`), which every error names.
-struct Node<'a> {
-    v: &'a Value,
-    at: String,
-}
-
-impl<'a> Node<'a> {
-    fn wrong(&self, expected: &str) -> String {
-        format!(
-            "`{}` is {}, expected {expected}",
-            self.at,
-            type_name(self.v)
-        )
+/// Reads the statement `json`, the statement at `index` of an array (None: the file's only
+/// statement). The error names the statement and the key: the schema first, then the vendor and
+/// month that name the statement, then any key of it (`lines[2].amount`).
+fn read_one(json: Value, index: Option<usize>) -> Checked<Statement> {
+    let label = match index {
+        Some(i) => format!("statement [{i}]"),
+        None => "the statement".to_string(),
+    };
+    let fail = |label: &str, e: String| format!("{label}: {e}");
+    if !json.is_object() {
+        return Err(fail(
+            &label,
+            format!("{} where a statement object was expected", type_name(&json)),
+        ));
     }
-
-    fn get(&self, name: &str) -> Checked<Node<'a>> {
-        let at = if self.at.is_empty() {
-            name.to_string()
-        } else {
-            format!("{}.{name}", self.at)
-        };
-        let object = self.v.as_object().ok_or_else(|| self.wrong("an object"))?;
-        match object.get(name) {
-            Some(v) => Ok(Node { v, at }),
-            None => Err(format!("`{at}` is missing")),
-        }
+    let schema = match json.get("schema") {
+        Some(Value::String(s)) if s == STATEMENT_SCHEMA => None,
+        Some(Value::String(s)) => Some(format!(
+            "schema is \"{s}\", expected \"{STATEMENT_SCHEMA}\""
+        )),
+        Some(other) => Some(format!(
+            "`schema` is {}, expected \"{STATEMENT_SCHEMA}\"",
+            type_name(other)
+        )),
+        None => Some(format!(
+            "no `schema` key (a statement has \"schema\": \"{STATEMENT_SCHEMA}\")"
+        )),
+    };
+    if let Some(e) = schema {
+        return Err(fail(&label, e));
     }
-
-    fn text(&self) -> Checked<String> {
-        self.v
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| self.wrong("a string"))
+    // The vendor and the month name the statement in every later message.
+    #[derive(serde::Deserialize)]
+    struct Named {
+        vendor: NamedVendor,
+        month: String,
     }
-
-    fn count(&self) -> Checked<u64> {
-        self.v.as_u64().ok_or_else(|| self.wrong("a count"))
+    #[derive(serde::Deserialize)]
+    struct NamedVendor {
+        id: String,
+        // Read here so that a statement without a name fails before its figures.
+        #[allow(dead_code)]
+        name: String,
     }
-
-    fn flag(&self) -> Checked<bool> {
-        self.v.as_bool().ok_or_else(|| self.wrong("true or false"))
-    }
-
-    fn decimal(&self) -> Checked<Decimal> {
-        let s = self
-            .v
-            .as_str()
-            .ok_or_else(|| self.wrong("a decimal string"))?;
-        Decimal::from_str(s)
-            .map_err(|_| format!("`{}` is \"{s}\", expected a decimal string", self.at))
-    }
-
-    /// The elements of an array.
-    fn items(&self) -> Checked<Vec<Node<'a>>> {
-        let array = self.v.as_array().ok_or_else(|| self.wrong("an array"))?;
-        Ok(array
-            .iter()
-            .enumerate()
-            .map(|(i, v)| Node {
-                v,
-                at: format!("{}[{i}]", self.at),
-            })
-            .collect())
-    }
-
-    /// The entries of an object, in order.
-    fn entries(&self) -> Checked<Vec<(&'a str, Node<'a>)>> {
-        let object = self.v.as_object().ok_or_else(|| self.wrong("an object"))?;
-        Ok(object
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str(),
-                    Node {
-                        v,
-                        at: format!("{}.{k}", self.at),
-                    },
-                )
-            })
-            .collect())
-    }
-
-    fn recorded(&self, role: Option<&str>) -> Checked<Recorded> {
-        Ok(Recorded {
-            role: match role {
-                Some(r) => r.to_string(),
-                None => self.get("role")?.text()?,
-            },
-            path: self.get("path")?.text()?,
-            sha256: self.get("sha256")?.text()?,
-        })
-    }
-}
-
-impl View {
-    /// Reads the compared figures of `json`, the statement at `index` of an array (None: the
-    /// file's only statement). The error names the statement and the key.
-    fn read(json: &Value, index: Option<usize>) -> Checked<View> {
-        let label = match index {
-            Some(i) => format!("statement [{i}]"),
-            None => "the statement".to_string(),
-        };
-        let fail = |label: &str, e: String| format!("{label}: {e}");
-        if !json.is_object() {
+    let named: Named =
+        serde_path_to_error::deserialize(&json).map_err(|e| fail(&label, unreadable(&json, &e)))?;
+    let label = format!("{label} ({} {})", named.vendor.id, named.month);
+    let statement: Statement =
+        serde_path_to_error::deserialize(&json).map_err(|e| fail(&label, unreadable(&json, &e)))?;
+    for (i, line) in statement.lines.iter().enumerate() {
+        if statement.lines[..i].iter().any(|l| l.item == line.item) {
             return Err(fail(
                 &label,
-                format!("{} where a statement object was expected", type_name(json)),
+                format!("`lines[{i}].item` repeats the line item {}", line.item),
             ));
         }
-        let schema = match json.get("schema") {
-            Some(Value::String(s)) if s == STATEMENT_SCHEMA => None,
-            Some(Value::String(s)) => Some(format!(
-                "schema is \"{s}\", expected \"{STATEMENT_SCHEMA}\""
-            )),
-            Some(other) => Some(format!(
-                "`schema` is {}, expected \"{STATEMENT_SCHEMA}\"",
-                type_name(other)
-            )),
-            None => Some(format!(
-                "no `schema` key (a statement has \"schema\": \"{STATEMENT_SCHEMA}\")"
-            )),
-        };
-        if let Some(e) = schema {
-            return Err(fail(&label, e));
-        }
-        let root = Node {
-            v: json,
-            at: String::new(),
-        };
-        let head = || -> Checked<(String, String, String)> {
-            let vendor = root.get("vendor")?;
-            Ok((
-                vendor.get("id")?.text()?,
-                vendor.get("name")?.text()?,
-                root.get("month")?.text()?,
-            ))
-        };
-        let (vendor, name, month) = head().map_err(|e| fail(&label, e))?;
-        let label = format!("{label} ({vendor} {month})");
-        Self::read_figures(&root, vendor, name, month).map_err(|e| fail(&label, e))
     }
+    Ok(statement)
+}
 
-    fn read_figures(root: &Node, vendor: String, name: String, month: String) -> Checked<View> {
-        let mut metrics = Vec::new();
-        for (m, node) in root.get("metrics")?.entries()? {
-            let value = node.get("value")?;
-            let value = match value.v {
-                Value::Null => Figure::Empty,
-                _ => Figure::Decimal(value.decimal()?),
-            };
-            metrics.push((
-                m.to_string(),
-                Fields(vec![
-                    ("numerator", Figure::Count(node.get("numerator")?.count()?)),
-                    (
-                        "denominator",
-                        Figure::Count(node.get("denominator")?.count()?),
-                    ),
-                    ("value", value),
-                ]),
-            ));
-        }
-
-        let mut scorecards = Vec::new();
-        for card in root.get("scorecards")?.items()? {
-            let mut items = Vec::new();
-            for item in card.get("items")?.items()? {
-                items.push((item.get("metric")?.text()?, item.get("points")?.decimal()?));
-            }
-            let tier = card.get("tier")?;
-            scorecards.push(Card {
-                name: card.get("name")?.text()?,
-                score: card.get("score")?.decimal()?,
-                items,
-                tier: Fields(vec![
-                    ("label", Figure::Text(tier.get("label")?.text()?)),
-                    ("penalty", Figure::Decimal(tier.get("penalty")?.decimal()?)),
-                    (
-                        "improvement_period",
-                        Figure::Flag(tier.get("improvement_period")?.flag()?),
-                    ),
-                    (
-                        "fails_standard",
-                        Figure::Flag(tier.get("fails_standard")?.flag()?),
-                    ),
-                ]),
-            });
-        }
-
-        let mut lines: Vec<(String, Fields)> = Vec::new();
-        for line in root.get("lines")?.items()? {
-            let item = line.get("item")?;
-            let name = item.text()?;
-            if lines.iter().any(|(n, _)| *n == name) {
-                return Err(format!("`{}` repeats the line item {name}", item.at));
-            }
-            let mut fields = Vec::new();
-            for k in ["quantity", "unit_price", "amount"] {
-                fields.push((k, Figure::Decimal(line.get(k)?.decimal()?)));
-            }
-            lines.push((name, Fields(fields)));
-        }
-
-        let totals_node = root.get("totals")?;
-        let mut totals = Vec::new();
-        for t in TOTALS {
-            totals.push((t, totals_node.get(t)?.decimal()?));
-        }
-
-        let mut inputs = Vec::new();
-        for input in root.get("inputs")?.items()? {
-            inputs.push(input.recorded(None)?);
-        }
-
-        // Statements settled before `rescore` existed carry no `disputes` key.
-        let disputes = match root.get("disputes") {
-            Err(_) => None,
-            Ok(Node { v: Value::Null, .. }) => None,
-            Ok(node) => {
-                let mut decisions = Vec::new();
-                for d in node.get("applied")?.items()? {
-                    decisions.push(DecisionRef {
-                        kind: d.get("kind")?.text()?,
-                        id: d.get("id")?.text()?,
-                        decision: d.get("decision")?.text()?,
-                    });
-                }
-                Some((
-                    node.get("path")?.text()?,
-                    DisputeSet {
-                        sha256: node.get("sha256")?.text()?,
-                        decisions,
-                    },
-                ))
-            }
+/// What is wrong with a statement that does not read: the key by its path (`lines[2].amount`),
+/// what it is and what was expected.
+fn unreadable(json: &Value, e: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    let path = e.path();
+    let at = path.to_string();
+    let message = e.inner().to_string();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        return if path.iter().next().is_none() {
+            format!("`{field}` is missing")
+        } else {
+            format!("`{at}.{field}` is missing")
         };
-
-        Ok(View {
-            vendor,
-            name,
-            month,
-            assessed: root.get("assessed")?.flag()?,
-            cutoff: root.get("cutoff")?.text()?,
-            metrics,
-            scorecards,
-            lines,
-            totals,
-            inputs,
-            rates: root.get("rates")?.recorded(Some("rates"))?,
-            disputes,
-            terms: root.v.get("terms").cloned().unwrap_or(Value::Null),
-            contract_end: root
-                .v
-                .get("vendor")
-                .and_then(|v| v.get("contract_end"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        })
+    }
+    let found = path.iter().try_fold(json, |v, segment| match segment {
+        serde_path_to_error::Segment::Map { key } => v.get(key),
+        serde_path_to_error::Segment::Seq { index } => v.get(index),
+        _ => None,
+    });
+    let expected = message.rsplit_once(", expected ").map(|(_, x)| x);
+    let wrong = message.starts_with("invalid type: ") || message.starts_with("invalid value: ");
+    match (found, expected) {
+        (Some(found), Some(expected)) if wrong => {
+            // The seal's keys say it as `verify` always has; a seal that is no object reads as
+            // one without its first key.
+            match at.as_str() {
+                "tool" => return "`tool.name` is missing".to_string(),
+                "arguments" => return "`arguments.month` is missing".to_string(),
+                _ => {}
+            }
+            // The seal's keys say it as `verify` always has.
+            if expected == "a string" && (at.starts_with("tool.") || at.starts_with("arguments.")) {
+                return match at.as_str() {
+                    "arguments.as_of" | "arguments.vendor" | "arguments.disputes" => {
+                        format!("`{at}` is neither null nor a string")
+                    }
+                    _ => format!("`{at}` is not a string"),
+                };
+            }
+            let expected = match expected {
+                "u64" => "a count",
+                "a boolean" => "true or false",
+                "a sequence" => "an array",
+                x if x.contains("Decimal") => "a decimal string",
+                x if x.starts_with("struct ") || x.starts_with("a map") => "an object",
+                x => x,
+            };
+            match found {
+                Value::String(s) if message.starts_with("invalid value: ") => {
+                    format!("`{at}` is \"{s}\", expected {expected}")
+                }
+                other => format!("`{at}` is {}, expected {expected}", type_name(other)),
+            }
+        }
+        _ => format!("`{at}`: {message}"),
     }
 }
 
@@ -811,17 +653,23 @@ pub struct DisputeSet {
 /// One applied decision: the record and what was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRef {
-    /// `contact`, `ticket`, `survey` or `order`.
-    pub kind: String,
+    /// The kind of record.
+    pub kind: DisputeKind,
     /// The record's id.
     pub id: String,
-    /// `exclude`, `answered`, `on_time` or `not_takeover`.
-    pub decision: String,
+    /// What was decided.
+    pub decision: Decision,
 }
 
 impl fmt::Display for DecisionRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}", self.kind, self.id, self.decision)
+        write!(
+            f,
+            "{} {} {}",
+            self.kind.as_str(),
+            self.id,
+            self.decision.as_str()
+        )
     }
 }
 
@@ -895,7 +743,7 @@ pub fn diff(old: &Statements, new: &Statements) -> Diff {
         .0
         .iter()
         .chain(new.0.iter())
-        .map(|e| (e.view.vendor.as_str(), e.view.month.as_str()))
+        .map(|e| (e.statement.vendor.id.as_str(), e.statement.month.as_str()))
         .collect();
     keys.sort_unstable();
     keys.dedup();
@@ -905,14 +753,14 @@ pub fn diff(old: &Statements, new: &Statements) -> Diff {
             |(vendor, month)| match (old.find(vendor, month), new.find(vendor, month)) {
                 (Some(a), Some(b)) => compare(a, b),
                 (a, b) => {
-                    let (entry, status) = match (a, b) {
+                    let (statement, status) = match (a, b) {
                         (Some(a), None) => (a, Status::Removed),
                         (_, Some(b)) => (b, Status::Added),
                         (None, None) => unreachable!("every key comes from a side"),
                     };
                     VendorDiff {
                         vendor: vendor.to_string(),
-                        name: entry.view.name.clone(),
+                        name: statement.vendor.name.clone(),
                         month: month.to_string(),
                         status,
                         changes: Vec::new(),
@@ -926,35 +774,42 @@ pub fn diff(old: &Statements, new: &Statements) -> Diff {
     Diff { vendors }
 }
 
-fn compare(a: &Entry, b: &Entry) -> VendorDiff {
-    let (o, n) = (&a.view, &b.view);
+fn compare(o: &Statement, n: &Statement) -> VendorDiff {
     let mut d = VendorDiff {
-        vendor: n.vendor.clone(),
-        name: n.name.clone(),
+        vendor: n.vendor.id.clone(),
+        name: n.vendor.name.clone(),
         month: n.month.clone(),
         status: Status::Equal,
         changes: Vec::new(),
         also_differ: Vec::new(),
         causes: Vec::new(),
     };
-    if a.json == b.json {
+    // Identical as written: a decimal written another way ("2.0", "2.00") is another statement,
+    // though the same figure.
+    let (a, b) = (as_written(o), as_written(n));
+    if a == b {
         return d;
     }
     d.status = Status::Changed;
     d.changes = figure_changes(o, n);
-    d.also_differ = other_keys(&a.json, &b.json);
+    d.also_differ = other_keys(&a, &b);
     d.causes = causes(o, n);
     d
 }
 
+/// A statement as this program writes it.
+fn as_written(s: &Statement) -> Value {
+    serde_json::to_value(s).expect("a statement serializes")
+}
+
 /// Pairs the entries of two ordered lists by key, in statement order: common entries in the
 /// order both share, an entry of one side only where that side has it.
-fn merge<'a, T>(
+fn merge<'a, T, K: PartialEq>(
     old: &'a [T],
     new: &'a [T],
-    key: impl Fn(&T) -> &str,
+    key: impl Fn(&'a T) -> K,
 ) -> Vec<(Option<&'a T>, Option<&'a T>)> {
-    let in_old = |k: &str| old.iter().any(|o| key(o) == k);
+    let in_old = |k: K| old.iter().any(|o| key(o) == k);
     let mut out = Vec::new();
     let mut j = 0;
     for o in old {
@@ -994,16 +849,51 @@ fn push(out: &mut Vec<Change>, kind: Kind, name: &str, old: Option<Fields>, new:
     }
 }
 
-fn card_summary(c: &Card) -> Fields {
-    let tier = |k| c.tier.get(k).cloned().unwrap_or(Figure::Empty);
+fn metric_fields(m: &MetricValue) -> Fields {
     Fields(vec![
-        ("score", Figure::Decimal(c.score)),
-        ("tier", tier("label")),
-        ("penalty", tier("penalty")),
+        ("numerator", Figure::Count(m.numerator)),
+        ("denominator", Figure::Count(m.denominator)),
+        ("value", m.value.map_or(Figure::Empty, Figure::Decimal)),
     ])
 }
 
-fn figure_changes(o: &View, n: &View) -> Vec<Change> {
+fn tier_fields(t: &TierResult) -> Fields {
+    Fields(vec![
+        ("label", Figure::Text(t.label.clone())),
+        ("penalty", Figure::Decimal(t.penalty)),
+        ("improvement_period", Figure::Flag(t.improvement_period)),
+        ("fails_standard", Figure::Flag(t.fails_standard)),
+    ])
+}
+
+fn card_summary(c: &ScorecardResult) -> Fields {
+    Fields(vec![
+        ("score", Figure::Decimal(c.score)),
+        ("tier", Figure::Text(c.tier.label.clone())),
+        ("penalty", Figure::Decimal(c.tier.penalty)),
+    ])
+}
+
+fn line_fields(l: &Line) -> Fields {
+    Fields(vec![
+        ("quantity", Figure::Decimal(l.quantity)),
+        ("unit_price", Figure::Decimal(l.unit_price)),
+        ("amount", Figure::Decimal(l.amount)),
+    ])
+}
+
+/// The totals in statement order.
+fn totals_of(t: &Totals) -> [(&'static str, Decimal); 5] {
+    [
+        ("earned", t.earned),
+        ("fees_charged", t.fees_charged),
+        ("penalties", t.penalties),
+        ("charged", t.charged),
+        ("net", t.net),
+    ]
+}
+
+fn figure_changes(o: &Statement, n: &Statement) -> Vec<Change> {
     let mut out = Vec::new();
     let one = |name: &'static str, f: Figure| Some(Fields(vec![(name, f)]));
     push(
@@ -1013,17 +903,17 @@ fn figure_changes(o: &View, n: &View) -> Vec<Change> {
         one("value", Figure::Flag(o.assessed)),
         one("value", Figure::Flag(n.assessed)),
     );
-    for (a, b) in merge(&o.metrics, &n.metrics, |m| &m.0) {
-        let name = &a.or(b).expect("one side").0;
+    for (a, b) in merge(&o.metrics.0, &n.metrics.0, |m| m.0) {
+        let name = a.or(b).expect("one side").0.as_str();
         push(
             &mut out,
             Kind::Metric,
             name,
-            a.map(|m| m.1.clone()),
-            b.map(|m| m.1.clone()),
+            a.map(|m| metric_fields(&m.1)),
+            b.map(|m| metric_fields(&m.1)),
         );
     }
-    for (a, b) in merge(&o.scorecards, &n.scorecards, |c| &c.name) {
+    for (a, b) in merge(&o.scorecards, &n.scorecards, |c| c.name.as_str()) {
         let (a, b) = match (a, b) {
             (Some(a), Some(b)) => (a, b),
             (a, b) => {
@@ -1045,9 +935,9 @@ fn figure_changes(o: &View, n: &View) -> Vec<Change> {
             one("score", Figure::Decimal(a.score)),
             one("score", Figure::Decimal(b.score)),
         );
-        for (x, y) in merge(&a.items, &b.items, |i| &i.0) {
-            let metric = &x.or(y).expect("one side").0;
-            let points = |i: &(String, Decimal)| Fields(vec![("points", Figure::Decimal(i.1))]);
+        for (x, y) in merge(&a.items, &b.items, |i| i.metric) {
+            let metric = x.or(y).expect("one side").metric.as_str();
+            let points = |i: &ItemResult| Fields(vec![("points", Figure::Decimal(i.points))]);
             push(
                 &mut out,
                 Kind::Item,
@@ -1060,27 +950,27 @@ fn figure_changes(o: &View, n: &View) -> Vec<Change> {
             &mut out,
             Kind::Tier,
             &a.name,
-            Some(a.tier.clone()),
-            Some(b.tier.clone()),
+            Some(tier_fields(&a.tier)),
+            Some(tier_fields(&b.tier)),
         );
     }
-    for (a, b) in merge(&o.lines, &n.lines, |l| &l.0) {
-        let item = &a.or(b).expect("one side").0;
+    for (a, b) in merge(&o.lines, &n.lines, |l| &l.item) {
+        let item = &a.or(b).expect("one side").item;
         push(
             &mut out,
             Kind::Line,
-            item,
-            a.map(|l| l.1.clone()),
-            b.map(|l| l.1.clone()),
+            &item.to_string(),
+            a.map(line_fields),
+            b.map(line_fields),
         );
     }
-    for ((name, a), (_, b)) in o.totals.iter().zip(&n.totals) {
+    for ((name, a), (_, b)) in totals_of(&o.totals).into_iter().zip(totals_of(&n.totals)) {
         push(
             &mut out,
             Kind::Total,
             name,
-            one("value", Figure::Decimal(*a)),
-            one("value", Figure::Decimal(*b)),
+            one("value", Figure::Decimal(a)),
+            one("value", Figure::Decimal(b)),
         );
     }
     out
@@ -1097,33 +987,54 @@ fn other_keys(a: &Value, b: &Value) -> Vec<String> {
         .collect()
 }
 
-fn causes(o: &View, n: &View) -> Vec<Cause> {
+/// The disputes file of a re-scored statement: its recorded path and its decisions.
+fn dispute_set(s: &Statement) -> Option<(&str, DisputeSet)> {
+    s.disputes.as_ref().map(|d| {
+        (
+            d.path.as_str(),
+            DisputeSet {
+                sha256: d.sha256.clone(),
+                decisions: d
+                    .applied
+                    .iter()
+                    .map(|a| DecisionRef {
+                        kind: a.kind,
+                        id: a.id.clone(),
+                        decision: a.decision,
+                    })
+                    .collect(),
+            },
+        )
+    })
+}
+
+fn causes(o: &Statement, n: &Statement) -> Vec<Cause> {
     let mut out = Vec::new();
     let mut paths = Vec::new();
-    for (a, b) in merge(&o.inputs, &n.inputs, |r| &r.role) {
+    for (a, b) in merge(&o.inputs, &n.inputs, |r| r.role) {
         match (a, b) {
             (Some(a), Some(b)) => {
                 if a.sha256 != b.sha256 {
                     out.push(Cause::InputChanged {
-                        role: a.role.clone(),
+                        role: a.role.as_str().to_string(),
                         old: a.sha256.clone(),
                         new: b.sha256.clone(),
                     });
                 }
                 if a.path != b.path {
                     paths.push(Cause::PathDiffers {
-                        role: a.role.clone(),
+                        role: a.role.as_str().to_string(),
                         old: a.path.clone(),
                         new: b.path.clone(),
                     });
                 }
             }
             (Some(a), None) => out.push(Cause::InputRemoved {
-                role: a.role.clone(),
+                role: a.role.as_str().to_string(),
                 sha256: a.sha256.clone(),
             }),
             (None, Some(b)) => out.push(Cause::InputAdded {
-                role: b.role.clone(),
+                role: b.role.as_str().to_string(),
                 sha256: b.sha256.clone(),
             }),
             (None, None) => {}
@@ -1149,30 +1060,35 @@ fn causes(o: &View, n: &View) -> Vec<Cause> {
             new: n.cutoff.clone(),
         });
     }
-    if o.contract_end != n.contract_end {
+    if o.vendor.contract_end != n.vendor.contract_end {
         out.push(Cause::TermChanged {
-            key: format!("vendors.{}.contract_end", n.vendor),
-            old: o.contract_end.clone(),
-            new: n.contract_end.clone(),
+            key: format!("vendors.{}.contract_end", n.vendor.id),
+            old: o.vendor.contract_end.clone(),
+            new: n.vendor.contract_end.clone(),
         });
     }
-    if !o.terms.is_null() && !n.terms.is_null() {
-        term_changes(&o.terms, &n.terms, &mut String::new(), &mut out);
+    if let (Some(a), Some(b)) = (&o.terms, &n.terms) {
+        term_changes(
+            &Value::Object(a.clone()),
+            &Value::Object(b.clone()),
+            &mut String::new(),
+            &mut out,
+        );
     }
-    match (&o.disputes, &n.disputes) {
+    match (dispute_set(o), dispute_set(n)) {
         (None, None) => {}
         (Some((a, x)), Some((b, y))) if x == y => {
             if a != b {
                 out.push(Cause::PathDiffers {
                     role: "disputes".to_string(),
-                    old: a.clone(),
-                    new: b.clone(),
+                    old: a.to_string(),
+                    new: b.to_string(),
                 });
             }
         }
         (a, b) => out.push(Cause::Disputes {
-            old: a.as_ref().map(|d| d.1.clone()),
-            new: b.as_ref().map(|d| d.1.clone()),
+            old: a.map(|d| d.1),
+            new: b.map(|d| d.1),
         }),
     }
     if out.is_empty() {
@@ -1510,13 +1426,33 @@ pub fn render_text(diff: &Diff) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     const SHA_A: &str = "554e96142d9c84adb025bbe10d42194765ae39be02b6eeb1b308cd9ac4a8ac31";
     const SHA_B: &str = "606d6736c9c3aa8bbf3d2a9a4d0a59f7c4ae1e0fb7d3c5c3a4e6f1c2b9d8e7f6";
     const RATES: &str = "ae44bf3e0dd162194387654010897e3141d097f9da9ae885b567fe28fbbe1eb0";
 
-    /// A statement shaped like the example month's `acme` (abridged: two metrics, four lines).
+    /// A statement shaped like the example month's `acme` (its figures abridged: two metrics,
+    /// four lines, two inputs), every other part as the example settles it.
     fn statement(vendor: &str, month: &str) -> Value {
+        let golden: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/golden/2026-10.json")).unwrap();
+        let mut s = golden[0].clone();
+        let figures = abridged(vendor, month);
+        for (k, v) in figures.as_object().unwrap() {
+            match k.as_str() {
+                "vendor" => {
+                    s["vendor"]["id"] = v["id"].clone();
+                    s["vendor"]["name"] = v["name"].clone();
+                }
+                "contacts" | "settlement" => {}
+                _ => s[k] = v.clone(),
+            }
+        }
+        s
+    }
+
+    fn abridged(vendor: &str, month: &str) -> Value {
         json!({
             "schema": "slatement.statement.v1",
             "month": month,
@@ -1946,14 +1882,14 @@ mod tests {
         // `disputes` is read as a cause, not listed as another part that differs.
         assert!(v.also_differ.is_empty(), "{:?}", v.also_differ);
         let on_time = DecisionRef {
-            kind: "ticket".into(),
+            kind: DisputeKind::Ticket,
             id: "T0000248".into(),
-            decision: "on_time".into(),
+            decision: Decision::OnTime,
         };
         let exclude = DecisionRef {
-            kind: "contact".into(),
+            kind: DisputeKind::Contact,
             id: "C1".into(),
-            decision: "exclude".into(),
+            decision: Decision::Exclude,
         };
         assert_eq!(
             v.causes,
@@ -2160,6 +2096,44 @@ mod tests {
         assert_eq!(
             parse_err(&json!([s, s]).to_string()),
             "two statements for vendor acme in 2026-10"
+        );
+    }
+
+    #[test]
+    fn every_key_of_a_statement_is_read_and_named_when_wrong() {
+        let at = |edit: &dyn Fn(&mut Value)| {
+            let mut s = statement("acme", "2026-10");
+            edit(&mut s);
+            parse_err(&s.to_string())
+        };
+        assert_eq!(
+            at(&|s| {
+                s["metrics"]["answer_rate"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("value");
+            }),
+            "the statement (acme 2026-10): `metrics.answer_rate.value` is missing"
+        );
+        assert_eq!(
+            at(&|s| s["tool"] = Value::Null),
+            "the statement (acme 2026-10): `tool.name` is missing"
+        );
+        assert_eq!(
+            at(&|s| s["lines"][0]["section"] = json!("bonus")),
+            "the statement (acme 2026-10): `lines[0].section` is \"bonus\", expected earn, takeover, overdue, penalty, incident or termination"
+        );
+        assert_eq!(
+            at(&|s| s["lines"][0]["item"] = json!("earn/bonus")),
+            "the statement (acme 2026-10): `lines[0].item` is \"earn/bonus\", expected a line item name (SPEC §5)"
+        );
+        assert_eq!(
+            at(&|s| s["contacts"]["offered"] = json!(-1)),
+            "the statement (acme 2026-10): `contacts.offered` is a number, expected a count"
+        );
+        assert_eq!(
+            at(&|s| s["settlement"]["method"] = json!("cash")),
+            "the statement (acme 2026-10): `settlement.method` is \"cash\", expected deduct or wire"
         );
     }
 

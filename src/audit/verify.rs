@@ -7,7 +7,7 @@
 //! same library call `settle` makes, with the recorded arguments and the recorded paths (or the
 //! files of `--data DIR`, found as `settle` finds them, and `--rates FILE`) — as if
 //! `--allow-rejects` were given, picks the re-derived statement of the same vendor, and compares
-//! it with the recorded one as JSON values through [`crate::audit::diff`]. Paths are where the files
+//! it with the recorded one through [`crate::audit::diff`]. Paths are where the files
 //! were read, not figures: the re-derived statement takes the recorded paths before the
 //! comparison, so a copy of the data elsewhere verifies.
 //!
@@ -17,13 +17,14 @@
 use crate::audit::diff::{self, Diff, Statements, Status, VendorDiff};
 use crate::audit::seal::{self, PublicKey, SealCheck};
 use crate::base::timestamp::{Instant, Month};
+use crate::base::word::Word;
 use crate::contract::rates::Rates;
 use crate::error::ExitCode;
 use crate::error::{Error, Result};
 use crate::input::source::InputFile;
 use crate::input::{hex, Role};
 use crate::month::{data_dir, data_file, register_path, settle, InputPaths, Run};
-use crate::statement::Arguments;
+use crate::statement::{Arguments, Statement};
 use crate::tally::disputes::Disputes;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -69,10 +70,13 @@ impl RecordedProfile {
     }
 }
 
-/// One recorded statement with its seal, read from its JSON.
+/// One recorded statement with its seal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sealed {
     /// The statement as recorded.
+    pub statement: Statement,
+    /// The same as the file holds it, for its seal: a signature covers the statement as
+    /// written, keys this version does not read included.
     pub json: Value,
     /// Vendor id.
     pub vendor: String,
@@ -120,20 +124,17 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
     let relaid = relaid(raw, &value);
-    // The statement schema and every compared figure are checked as `diff` checks them.
-    Statements::from_value(value.clone())?;
-    let items: Vec<(Option<usize>, Value)> = match value {
-        Value::Array(items) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (Some(i), v))
-            .collect(),
-        other => vec![(None, other)],
+    let as_held: Vec<Value> = match &value {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
     };
-    items
-        .into_iter()
-        .map(|(index, json)| {
-            Sealed::read(json, index).map(|mut s| {
+    // Read as `diff` reads statements: the schema, then every key of the statement.
+    let statements = Statements::from_value(value)?;
+    statements
+        .entries()
+        .zip(as_held)
+        .map(|((index, statement), json)| {
+            Sealed::read(statement.clone(), json, index).map(|mut s| {
                 s.relaid = relaid;
                 s
             })
@@ -246,40 +247,17 @@ pub fn seal_first(bytes: &[u8], trust: &[PublicKey], json_report: bool) -> Optio
     Some(sections.join("\n"))
 }
 
-fn text_at(json: &Value, pointer: &str) -> std::result::Result<String, String> {
-    let key = pointer.trim_start_matches('/').replace('/', ".");
-    match json.pointer(pointer) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(format!("`{key}` is not a string")),
-        None => Err(format!("`{key}` is missing")),
-    }
-}
-
-/// Like [`optional_text_at`], a missing key reading as null (a key later versions added).
-fn added_text_at(json: &Value, pointer: &str) -> std::result::Result<Option<String>, String> {
-    match json.pointer(pointer) {
-        None => Ok(None),
-        Some(_) => optional_text_at(json, pointer),
-    }
-}
-
-fn optional_text_at(json: &Value, pointer: &str) -> std::result::Result<Option<String>, String> {
-    let key = pointer.trim_start_matches('/').replace('/', ".");
-    match json.pointer(pointer) {
-        Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("`{key}` is neither null nor a string")),
-        None => Err(format!("`{key}` is missing")),
-    }
-}
-
 impl Sealed {
-    /// Reads the seal of a statement already checked against the schema; `index` is its place
-    /// in an array (None: the file's only statement).
-    fn read(json: Value, index: Option<usize>) -> std::result::Result<Sealed, String> {
-        let vendor = text_at(&json, "/vendor/id")?;
-        let name = text_at(&json, "/vendor/name")?;
-        let month_text = text_at(&json, "/month")?;
+    /// Reads the seal of a statement; `json` is the statement as the file holds it and `index`
+    /// its place in an array (None: the file's only statement).
+    fn read(
+        statement: Statement,
+        json: Value,
+        index: Option<usize>,
+    ) -> std::result::Result<Sealed, String> {
+        let vendor = statement.vendor.id.clone();
+        let name = statement.vendor.name.clone();
+        let month_text = statement.month.clone();
         let label = match index {
             Some(i) => format!("statement [{i}] ({vendor} {month_text})"),
             None => format!("the statement ({vendor} {month_text})"),
@@ -287,27 +265,15 @@ impl Sealed {
         let fail = |e: String| format!("{label}: {e}");
         let month = Month::parse(&month_text)
             .ok_or_else(|| fail(format!("`month` is \"{month_text}\", expected YYYY-MM")))?;
-        if json.get("arguments").is_none() || json.get("tool").is_none() {
+        let (Some(tool), Some(arguments)) = (&statement.tool, &statement.arguments) else {
             return Err(fail(
                 "it is not sealed (no `tool` and `arguments`: it was settled by an earlier \
                  slatement); settle the month again to seal it"
                     .to_string(),
             ));
-        }
-        let tool = (
-            text_at(&json, "/tool/name").map_err(fail)?,
-            text_at(&json, "/tool/version").map_err(fail)?,
-        );
-        let arguments = Arguments {
-            month: text_at(&json, "/arguments/month").map_err(fail)?,
-            as_of: optional_text_at(&json, "/arguments/as_of").map_err(fail)?,
-            vendor: optional_text_at(&json, "/arguments/vendor").map_err(fail)?,
-            disputes: added_text_at(&json, "/arguments/disputes").map_err(fail)?,
-            allow_outside_period: json
-                .pointer("/arguments/allow_outside_period")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
         };
+        let tool = (tool.name.clone(), tool.version.clone());
+        let arguments = arguments.clone();
         if arguments.month != month_text {
             return Err(fail(format!(
                 "`arguments.month` is \"{}\" but the statement is of {month_text}",
@@ -331,56 +297,40 @@ impl Sealed {
         };
         let mut inputs: Vec<(Role, Recorded)> = Vec::new();
         let mut profiles: Vec<(Role, RecordedProfile)> = Vec::new();
-        let recorded_inputs = json
-            .get("inputs")
-            .and_then(Value::as_array)
-            .ok_or_else(|| fail("`inputs` is not an array".to_string()))?;
-        for (i, _) in recorded_inputs.iter().enumerate() {
-            let at = format!("/inputs/{i}");
-            let role_text = text_at(&json, &format!("{at}/role")).map_err(fail)?;
-            let role = Role::INPUTS
-                .into_iter()
-                .find(|r| r.as_str() == role_text)
-                .ok_or_else(|| {
-                    fail(format!(
-                        "`inputs[{i}].role` is \"{role_text}\", expected calls, tickets, surveys, orders or incidents"
-                    ))
-                })?;
+        for (i, input) in statement.inputs.iter().enumerate() {
+            let role = input.role;
             if inputs.iter().any(|(r, _)| *r == role) {
                 return Err(fail(format!(
-                    "`inputs[{i}]` records the {role_text} input a second time"
+                    "`inputs[{i}]` records the {} input a second time",
+                    role.as_str()
                 )));
             }
             inputs.push((
                 role,
                 Recorded {
-                    path: text_at(&json, &format!("{at}/path")).map_err(fail)?,
-                    sha256: text_at(&json, &format!("{at}/sha256")).map_err(fail)?,
+                    path: input.path.clone(),
+                    sha256: input.sha256.clone(),
                 },
             ));
-            if json.pointer(&format!("{at}/profile")).is_some() {
+            if let Some(p) = &input.profile {
                 profiles.push((
                     role,
                     RecordedProfile {
-                        name: text_at(&json, &format!("{at}/profile/name")).map_err(fail)?,
-                        sha256: text_at(&json, &format!("{at}/profile/sha256")).map_err(fail)?,
-                        vendor: optional_text_at(&json, &format!("{at}/profile/vendor"))
-                            .map_err(fail)?,
+                        name: p.name.clone(),
+                        sha256: p.sha256.clone(),
+                        vendor: p.vendor.clone(),
                     },
                 ));
             }
         }
         let rates = Recorded {
-            path: text_at(&json, "/rates/path").map_err(fail)?,
-            sha256: text_at(&json, "/rates/sha256").map_err(fail)?,
+            path: statement.rates.path.clone(),
+            sha256: statement.rates.sha256.clone(),
         };
-        let disputes = match json.get("disputes") {
-            None | Some(Value::Null) => None,
-            Some(_) => Some(Recorded {
-                path: text_at(&json, "/disputes/path").map_err(fail)?,
-                sha256: text_at(&json, "/disputes/sha256").map_err(fail)?,
-            }),
-        };
+        let disputes = statement.disputes.as_ref().map(|d| Recorded {
+            path: d.path.clone(),
+            sha256: d.sha256.clone(),
+        });
         if arguments.disputes.as_deref() != disputes.as_ref().map(|d| d.path.as_str()) {
             let show =
                 |v: Option<&str>| v.map_or_else(|| "null".to_string(), |p| format!("\"{p}\""));
@@ -390,8 +340,9 @@ impl Sealed {
                 show(disputes.as_ref().map(|d| d.path.as_str()))
             )));
         }
-        let rejected = rejected_rows(&json);
+        let rejected = rejected_rows(&statement);
         Ok(Sealed {
+            statement,
             json,
             vendor,
             name,
@@ -410,15 +361,8 @@ impl Sealed {
 }
 
 /// The rejected rows a statement counts, over every input role.
-fn rejected_rows(statement: &Value) -> u64 {
-    statement
-        .get("counts")
-        .and_then(Value::as_object)
-        .map_or(0, |c| {
-            c.values()
-                .filter_map(|r| r.get("rejected").and_then(Value::as_u64))
-                .sum()
-        })
+fn rejected_rows(statement: &Statement) -> u64 {
+    statement.counts.0.iter().map(|(_, c)| c.rejected).sum()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -614,7 +558,7 @@ struct Rerun {
 }
 
 struct Settled {
-    statements: Vec<Value>,
+    statements: Vec<Statement>,
     notices: Vec<String>,
     declared: Vec<String>,
     rates_path: String,
@@ -707,11 +651,7 @@ fn rerun(key: RunKey, sealed: &Sealed, inputs: &[(Role, PathBuf)], rates_path: &
         rates: Some(rates.sha256.clone()),
         disputes: disputes.map(|d| d.sha256),
         result: Ok(Settled {
-            statements: result
-                .statements
-                .iter()
-                .map(|s| serde_json::to_value(s).expect("a statement serializes"))
-                .collect(),
+            statements: result.statements,
             notices: result.notices,
             declared: rates.vendors.iter().map(|v| v.id.clone()).collect(),
             rates_path: rates_path.display().to_string(),
@@ -922,7 +862,7 @@ fn compare(s: &Sealed, run: &Rerun) -> (Outcome, Option<u64>) {
     let found = settled
         .statements
         .iter()
-        .find(|st| st["vendor"]["id"] == s.vendor.as_str() && st["month"] == month.as_str());
+        .find(|st| st.vendor.id == s.vendor && st.month == month);
     let Some(found) = found else {
         let reason = if !settled.declared.contains(&s.vendor) {
             format!(
@@ -947,24 +887,17 @@ fn compare(s: &Sealed, run: &Rerun) -> (Outcome, Option<u64>) {
     };
     // Paths are where the files were read, not figures: the recorded ones stand.
     let mut new = found.clone();
-    if let Some(inputs) = new.get_mut("inputs").and_then(Value::as_array_mut) {
-        for input in inputs {
-            let role = input["role"].as_str().unwrap_or_default().to_string();
-            if let Some((_, r)) = s.inputs.iter().find(|(x, _)| x.as_str() == role) {
-                input["path"] = Value::String(r.path.clone());
-            }
+    for input in &mut new.inputs {
+        if let Some((_, r)) = s.inputs.iter().find(|(x, _)| *x == input.role) {
+            input.path = r.path.clone();
         }
     }
-    new["rates"]["path"] = Value::String(s.rates.path.clone());
+    new.rates.path = s.rates.path.clone();
     let rejected = rejected_rows(&new);
     // The seal is checked on its own; the figures are compared without it.
-    let mut recorded = s.json.clone();
-    if let Some(o) = recorded.as_object_mut() {
-        o.shift_remove("signatures");
-    }
-    let old = Statements::from_value(recorded).expect("checked when read");
-    let new = Statements::from_value(new).expect("a statement this program settled");
-    let d = diff::diff(&old, &new);
+    let mut recorded = s.statement.clone();
+    recorded.signatures.clear();
+    let d = diff::diff(&Statements::of(&[recorded]), &Statements::of(&[new]));
     let vd = d
         .vendors
         .into_iter()

@@ -8,7 +8,6 @@ use crate::audit::diff::{diff, render_text, Statements};
 use crate::error::ExitCode;
 use crate::month::{settle, Run};
 use crate::render;
-use crate::statement::Statement;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -26,12 +25,6 @@ pub struct RescoreArgs {
     pub against: Option<PathBuf>,
 }
 
-/// The statements as `diff` reads them.
-fn statements_of(statements: &[Statement]) -> Statements {
-    let value = serde_json::to_value(statements).expect("statements serialize");
-    Statements::from_value(value).expect("statements this program settled")
-}
-
 /// Runs `rescore`: exit 0 once the statements are printed (and written) and the diff shown — a
 /// difference is the expected outcome here, not a failure. A disputes line that is malformed,
 /// names no accepted row of the month, or does not apply to its record is exit 65.
@@ -46,7 +39,7 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<ExitCode> {
     let report = if statements.is_empty() {
         "nothing to compare: no statement was settled\n".to_string()
     } else {
-        let new = statements_of(statements);
+        let new = Statements::of(statements);
         let (old, what) = match (against, &a.against) {
             (Some(mut old), Some(path)) => {
                 let keys: Vec<(String, String)> = new
@@ -76,7 +69,7 @@ pub fn run(a: RescoreArgs) -> anyhow::Result<ExitCode> {
                     allow_outside_period: a.settle.input.allow_outside_period,
                 })?;
                 (
-                    statements_of(&original.statements),
+                    Statements::of(&original.statements),
                     "the month settled without the disputes".to_string(),
                 )
             }

@@ -18,6 +18,7 @@
 use crate::base::calendar::{self, Calendar, Schedule};
 use crate::base::money::Rounding;
 use crate::base::timestamp::Month;
+use crate::base::word::Word;
 use crate::contract::layers::{
     child, config, fmt_key, item, merge, At, Cx, KeyPath, Revision, Seg,
 };
@@ -673,10 +674,7 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
         choice(
             cx,
             &cx.req(&s.v.method, &s.p, "method")?,
-            &[
-                ("deduct", SettlementMethod::Deduct),
-                ("wire", SettlementMethod::Wire),
-            ],
+            &SettlementMethod::ALL.map(|m| (m.as_str(), m)),
         )?
     };
 

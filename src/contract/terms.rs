@@ -4,6 +4,7 @@
 
 use crate::base::calendar::{Calendar, Schedule};
 use crate::base::money::Rounding;
+use crate::base::word::Word;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -52,7 +53,19 @@ pub struct IncidentTerms {
 }
 
 /// A kind of incident the contracts price (SPEC §9).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum IncidentKind {
     /// Customer records disclosed (001 §3.7).
     Confidentiality,
@@ -63,14 +76,6 @@ pub enum IncidentKind {
 impl IncidentKind {
     /// Every kind, in statement order.
     pub const ALL: [IncidentKind; 2] = [IncidentKind::Confidentiality, IncidentKind::ServiceBreach];
-
-    /// The name in the register, rates.toml and the line item (`incident/<kind>`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentKind::Confidentiality => "confidentiality",
-            IncidentKind::ServiceBreach => "service_breach",
-        }
-    }
 
     /// The kind written as `cell` (any case).
     pub fn parse(cell: &[u8]) -> Option<IncidentKind> {
@@ -209,13 +214,23 @@ pub struct DeadlineTerms {
 }
 
 /// `[settlement] method`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum SettlementMethod {
     /// Deducted from the platform's next payment to the vendor.
     Deduct,
     /// Wired by the vendor by the payment day.
     Wire,
 }
+
+impl SettlementMethod {
+    /// Both methods.
+    pub const ALL: [SettlementMethod; 2] = [SettlementMethod::Deduct, SettlementMethod::Wire];
+}
+
+crate::base::word::serde_words!(SettlementMethod);
+crate::base::word::serde_words!(MetricName);
+crate::base::word::serde_words!(IncidentKind);
 
 /// `[earn]`: each rate is optional; a missing one writes no line.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -262,7 +277,19 @@ pub struct Package {
 }
 
 /// Which rubric metric an item scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum MetricName {
     /// Answered ÷ offered, both channels.
     AnswerRate,
@@ -294,20 +321,6 @@ impl MetricName {
         MetricName::RepairResponseRate,
         MetricName::RepairResolutionRate,
     ];
-
-    /// The metric's name in rates.toml and the statement.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MetricName::AnswerRate => "answer_rate",
-            MetricName::PhoneAnswerRate => "phone_answer_rate",
-            MetricName::OnlineResponseRate => "online_response_rate",
-            MetricName::ServiceLevel => "service_level",
-            MetricName::Satisfaction => "satisfaction",
-            MetricName::WorkOrderOnTimeRate => "work_order_on_time_rate",
-            MetricName::RepairResponseRate => "repair_response_rate",
-            MetricName::RepairResolutionRate => "repair_resolution_rate",
-        }
-    }
 
     /// The metric named `s`, if any.
     pub fn parse(s: &str) -> Option<MetricName> {

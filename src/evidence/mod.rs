@@ -23,6 +23,7 @@ use crate::input::records::Record;
 use crate::input::Reject;
 use crate::month::Settled;
 use crate::render::csv::escape_text;
+use crate::statement::LineItem;
 use crate::tally::collect::{FileNotes, Noted};
 use crate::tally::{Classification, ContactCount, TakeoverItem, Timeliness};
 use crate::write::rejects_csv;
@@ -202,28 +203,30 @@ pub struct MonthEvidence {
     pub register: bool,
 }
 
-/// The name of the money line a takeover is counted in.
-pub fn takeover_item(item: TakeoverItem, terms: &Terms) -> (String, Decimal) {
+/// The money line a takeover is counted in, with its unit price.
+pub fn takeover_line(item: TakeoverItem, terms: &Terms) -> (LineItem, Decimal) {
     let tk = &terms.takeover;
     let price = |p: &crate::contract::terms::ChannelPrices, ch: Channel| match ch {
         Channel::Phone => p.phone,
         Channel::Online => p.online,
     };
     match item {
-        TakeoverItem::Presales(ch) => (
-            format!("takeover/presales/{}", ch.as_str()),
-            price(&tk.presales, ch),
-        ),
+        TakeoverItem::Presales(ch) => (LineItem::TakeoverPresales(ch), price(&tk.presales, ch)),
         TakeoverItem::Aftersales(p, ch) => (
-            format!(
-                "takeover/aftersales/{}/{}",
-                terms.packages[p].name,
-                ch.as_str()
-            ),
+            LineItem::TakeoverAftersales {
+                package: terms.packages[p].name.clone(),
+                channel: ch,
+            },
             price(&tk.aftersales[p], ch),
         ),
-        TakeoverItem::ServiceOrder => ("takeover/service_order".into(), tk.service_order),
+        TakeoverItem::ServiceOrder => (LineItem::TakeoverServiceOrder, tk.service_order),
     }
+}
+
+/// The name of the money line a takeover is counted in, with its unit price.
+pub fn takeover_item(item: TakeoverItem, terms: &Terms) -> (String, Decimal) {
+    let (line, price) = takeover_line(item, terms);
+    (line.to_string(), price)
 }
 
 /// Builds the evidence of a month settled with [`Collect::Figures`](crate::tally::collect::Collect::Figures): one entry per statement.

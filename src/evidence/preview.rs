@@ -2,6 +2,7 @@
 //! columns the profile leaves unread, the values that failed to map and the parse failures per
 //! canonical column — what a user needs to get a profile right before settling.
 
+use crate::base::word::Word;
 use crate::error::{Error, Result};
 use crate::evidence::table;
 use crate::input::foreign::{ForeignSource, SourceNotes};

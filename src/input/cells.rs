@@ -19,6 +19,9 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Both channels, in index order.
+    pub const ALL: [Channel; 2] = [Channel::Phone, Channel::Online];
+
     /// Index for per-channel arrays (phone 0, online 1).
     pub fn index(self) -> usize {
         self as usize

@@ -4,6 +4,7 @@
 
 use super::profile::{Encoding, Format, Profile};
 use super::Role;
+use crate::base::word::Word;
 use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;

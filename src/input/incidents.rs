@@ -8,6 +8,7 @@
 use super::records::{Cells, RowError};
 use super::{csv_error, open, raw_row, Header, Reject, Role};
 use crate::base::timestamp::{parse_timestamp, Instant};
+use crate::base::word::Word;
 use crate::contract::terms::IncidentKind;
 use crate::error::{Error, Result};
 use chrono_tz::Tz;

@@ -16,6 +16,7 @@ use super::vendor::{RowCounts, VendorSlot};
 use super::{Header, Reject, Role};
 use crate::base::progress;
 use crate::base::timestamp::{Instant, Month};
+use crate::base::word::Word;
 use crate::error::Result;
 use chrono_tz::Tz;
 use std::collections::{HashMap, HashSet};

@@ -26,7 +26,19 @@ use std::io::Read;
 use std::path::Path;
 
 /// Which export a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     /// calls.csv: one row per contact offered.
     Calls,
@@ -45,6 +57,9 @@ pub enum Role {
     ClaimRecords,
 }
 
+// A statement records the inputs it read; claims are never recorded in one.
+crate::base::word::serde_words!(Role, Role::INPUTS);
+
 impl Role {
     /// The month's exports, in statement order (the incident register comes after them).
     pub const ALL: [Role; 4] = [Role::Calls, Role::Tickets, Role::Surveys, Role::Orders];
@@ -57,19 +72,6 @@ impl Role {
         Role::Orders,
         Role::Incidents,
     ];
-
-    /// The role's name (`calls` …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Calls => "calls",
-            Role::Tickets => "tickets",
-            Role::Surveys => "surveys",
-            Role::Orders => "orders",
-            Role::Incidents => "incidents",
-            Role::Claim => "claim",
-            Role::ClaimRecords => "claim_records",
-        }
-    }
 
     /// What one canonical row of the role is, in words (`contact`, `ticket` …).
     pub fn row_noun(self) -> &'static str {

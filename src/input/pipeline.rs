@@ -10,6 +10,7 @@
 
 use super::{csv_error, csv_reader, hex};
 use crate::base::progress;
+use crate::base::word::Word;
 use crate::error::{Error, Result};
 use crate::input::ingest::{read_file_on, read_foreign, FileResult, Setup, Sinks};
 use crate::input::source::InputFile;

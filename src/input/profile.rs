@@ -10,6 +10,7 @@ mod raw;
 pub(super) use de::{read, Table, Tabled};
 
 use super::Role;
+use crate::base::word::Word;
 use crate::error::{Error, Result};
 use de::{List, Listed, Ordered};
 use raw::{Derive, RawColumnEntry, RawCondition, RawProfile};

@@ -581,7 +581,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
         .iter()
         .zip(&run.inputs.files)
         .map(|(f, input)| InputRef {
-            role: f.role.as_str(),
+            role: f.role,
             path: f.path.clone(),
             sha256: f.sha256.clone(),
             profile: input.recorded_profile().map(|p| ProfileRef {
@@ -885,9 +885,9 @@ fn applied_to(disputes: &Disputes, decided: &[Option<usize>], vendor: usize) -> 
             .filter(|(_, x)| **x == Some(vendor))
             .map(|(d, _)| AppliedDecision {
                 line: d.line,
-                kind: d.kind.as_str(),
+                kind: d.kind,
                 id: d.id.clone(),
-                decision: d.decision.as_str(),
+                decision: d.decision,
                 reason: d.reason.clone(),
                 decided_by: d.decided_by.clone(),
             })

@@ -1,11 +1,12 @@
 //! Line items as a reconciliation sees them (SPEC §5, §10): which names the vendor's terms can
 //! produce, which count records, and under which item we count an accepted row.
 
-use crate::contract::terms::{IncidentKind, Terms};
-use crate::evidence::takeover_item;
+use crate::contract::terms::Terms;
+use crate::evidence::takeover_line;
 use crate::input::cells::{HandledBy, OrderStatus, TicketKind};
 use crate::input::records::Record;
 use crate::input::Role;
+use crate::statement::{Earning, LineItem, Section, TakenOver};
 use crate::tally::{Classification, Timeliness};
 use rust_decimal::Decimal;
 
@@ -16,41 +17,50 @@ pub fn section(item: &str) -> &str {
 
 /// Whether the vendor's terms for the month can produce a line named `item`.
 pub fn producible(item: &str, terms: &Terms) -> bool {
-    let parts: Vec<&str> = item.split('/').collect();
+    let Ok(item) = item.parse::<LineItem>() else {
+        return false;
+    };
     let e = &terms.earn;
-    match parts.as_slice() {
-        ["earn", "phone_effective_call"] => e.phone_effective_call.is_some(),
-        ["earn", "online_session"] => e.online_session.is_some(),
-        ["earn", "complaint_resolved"] => e.complaint_resolved.is_some(),
-        ["earn", "service_order"] => e.service_order.is_some(),
-        ["earn", "commission"] => e.commission_rate.is_some(),
-        ["takeover", "presales", "phone" | "online"] => true,
-        ["takeover", "aftersales", package, "phone" | "online"] => {
-            terms.packages.iter().any(|p| p.name == *package)
+    match item {
+        LineItem::Earn(earning) => match earning {
+            Earning::PhoneEffectiveCall => e.phone_effective_call.is_some(),
+            Earning::OnlineSession => e.online_session.is_some(),
+            Earning::ComplaintResolved => e.complaint_resolved.is_some(),
+            Earning::ServiceOrder => e.service_order.is_some(),
+            Earning::Commission => e.commission_rate.is_some(),
+        },
+        LineItem::TakeoverPresales(_) => true,
+        LineItem::TakeoverAftersales { package, .. } => {
+            terms.packages.iter().any(|p| p.name == package)
         }
-        ["takeover", "service_order"] | ["overdue", "work_order"] => true,
-        ["penalty", card] => terms.scorecards.iter().any(|c| c.name == *card),
-        ["incident", kind] => IncidentKind::parse(kind.as_bytes())
-            .is_some_and(|k| k.as_str() == *kind && terms.incidents.has(k)),
-        ["termination", "work_order" | "service_order"] => true,
-        ["termination", "repair"] => terms.termination.repair.is_some(),
-        _ => false,
+        LineItem::TakeoverServiceOrder | LineItem::OverdueWorkOrder => true,
+        LineItem::Penalty(card) => terms.scorecards.iter().any(|c| c.name == card),
+        LineItem::Incident(kind) => terms.incidents.has(kind),
+        LineItem::Termination(TakenOver::WorkOrder | TakenOver::ServiceOrder) => true,
+        LineItem::Termination(TakenOver::Repair) => terms.termination.repair.is_some(),
     }
 }
 
 /// Whether an item's quantity counts records (earn, takeover and overdue lines).
 pub fn counts_records(item: &str) -> bool {
-    matches!(section(item), "earn" | "takeover" | "overdue")
+    matches!(
+        Section::of(item),
+        Some(Section::Earn | Section::Takeover | Section::Overdue)
+    )
 }
 
 /// The input an item's records are read from.
 pub fn role_of(item: &str) -> Option<Role> {
-    match item {
-        "earn/phone_effective_call" | "earn/online_session" => Some(Role::Calls),
-        "earn/complaint_resolved" | "earn/service_order" => Some(Role::Tickets),
-        "earn/commission" => Some(Role::Orders),
-        "takeover/service_order" | "overdue/work_order" => Some(Role::Tickets),
-        _ if item.starts_with("takeover/") => Some(Role::Calls),
+    match item.parse::<LineItem>().ok() {
+        Some(LineItem::Earn(Earning::PhoneEffectiveCall | Earning::OnlineSession)) => {
+            Some(Role::Calls)
+        }
+        Some(LineItem::Earn(Earning::ComplaintResolved | Earning::ServiceOrder)) => {
+            Some(Role::Tickets)
+        }
+        Some(LineItem::Earn(Earning::Commission)) => Some(Role::Orders),
+        Some(LineItem::TakeoverServiceOrder | LineItem::OverdueWorkOrder) => Some(Role::Tickets),
+        _ if Section::of(item) == Some(Section::Takeover) => Some(Role::Calls),
         _ => None,
     }
 }
@@ -75,42 +85,42 @@ pub enum ItemKey {
 }
 
 impl ItemKey {
+    /// The line item.
+    pub fn line_item(self, terms: &Terms) -> LineItem {
+        match self {
+            ItemKey::PhoneEffectiveCall => LineItem::Earn(Earning::PhoneEffectiveCall),
+            ItemKey::OnlineSession => LineItem::Earn(Earning::OnlineSession),
+            ItemKey::ComplaintResolved => LineItem::Earn(Earning::ComplaintResolved),
+            ItemKey::ServiceOrder => LineItem::Earn(Earning::ServiceOrder),
+            ItemKey::Commission => LineItem::Earn(Earning::Commission),
+            ItemKey::Takeover(t) => takeover_line(t, terms).0,
+            ItemKey::OverdueWorkOrder => LineItem::OverdueWorkOrder,
+        }
+    }
+
     /// The §5 item name.
     pub fn name(self, terms: &Terms) -> String {
-        match self {
-            ItemKey::PhoneEffectiveCall => "earn/phone_effective_call".into(),
-            ItemKey::OnlineSession => "earn/online_session".into(),
-            ItemKey::ComplaintResolved => "earn/complaint_resolved".into(),
-            ItemKey::ServiceOrder => "earn/service_order".into(),
-            ItemKey::Commission => "earn/commission".into(),
-            ItemKey::Takeover(t) => takeover_item(t, terms).0,
-            ItemKey::OverdueWorkOrder => "overdue/work_order".into(),
-        }
+        self.line_item(terms).to_string()
     }
 
     /// The key of the record item named `name`, if it is one the terms can produce.
     pub fn parse(name: &str, terms: &Terms) -> Option<ItemKey> {
-        use crate::input::cells::Channel;
         use crate::tally::TakeoverItem;
-        let channel = |c: &str| match c {
-            "phone" => Some(Channel::Phone),
-            "online" => Some(Channel::Online),
-            _ => None,
-        };
-        let parts: Vec<&str> = name.split('/').collect();
-        Some(match parts.as_slice() {
-            ["earn", "phone_effective_call"] => ItemKey::PhoneEffectiveCall,
-            ["earn", "online_session"] => ItemKey::OnlineSession,
-            ["earn", "complaint_resolved"] => ItemKey::ComplaintResolved,
-            ["earn", "service_order"] => ItemKey::ServiceOrder,
-            ["earn", "commission"] => ItemKey::Commission,
-            ["takeover", "presales", c] => ItemKey::Takeover(TakeoverItem::Presales(channel(c)?)),
-            ["takeover", "aftersales", p, c] => ItemKey::Takeover(TakeoverItem::Aftersales(
-                terms.packages.iter().position(|x| x.name == *p)?,
-                channel(c)?,
-            )),
-            ["takeover", "service_order"] => ItemKey::Takeover(TakeoverItem::ServiceOrder),
-            ["overdue", "work_order"] => ItemKey::OverdueWorkOrder,
+        Some(match name.parse::<LineItem>().ok()? {
+            LineItem::Earn(Earning::PhoneEffectiveCall) => ItemKey::PhoneEffectiveCall,
+            LineItem::Earn(Earning::OnlineSession) => ItemKey::OnlineSession,
+            LineItem::Earn(Earning::ComplaintResolved) => ItemKey::ComplaintResolved,
+            LineItem::Earn(Earning::ServiceOrder) => ItemKey::ServiceOrder,
+            LineItem::Earn(Earning::Commission) => ItemKey::Commission,
+            LineItem::TakeoverPresales(c) => ItemKey::Takeover(TakeoverItem::Presales(c)),
+            LineItem::TakeoverAftersales { package, channel } => {
+                ItemKey::Takeover(TakeoverItem::Aftersales(
+                    terms.packages.iter().position(|x| x.name == package)?,
+                    channel,
+                ))
+            }
+            LineItem::TakeoverServiceOrder => ItemKey::Takeover(TakeoverItem::ServiceOrder),
+            LineItem::OverdueWorkOrder => ItemKey::OverdueWorkOrder,
             _ => return None,
         })
     }
@@ -168,19 +178,21 @@ pub fn item_of(
 
 /// Why an accepted row is not counted under `item` (SPEC §10 `not_billable`), in words.
 pub fn not_billable(item: &str, record: &Record, class: &Classification, terms: &Terms) -> String {
+    let section = Section::of(item);
+    let line = item.parse::<LineItem>().ok();
     match record {
         Record::Call(c) => {
             let platform = c.handled_by == HandledBy::Platform;
-            if section(item) == "earn" && platform {
+            if section == Some(Section::Earn) && platform {
                 return "handled by the platform".into();
             }
-            if section(item) == "takeover" && !platform {
+            if section == Some(Section::Takeover) && !platform {
                 return "handled by the vendor".into();
             }
             let Some(a) = c.answered else {
                 return "not answered".into();
             };
-            if item == "earn/phone_effective_call" {
+            if line == Some(LineItem::Earn(Earning::PhoneEffectiveCall)) {
                 if c.channel == crate::input::cells::Channel::Online {
                     return "an online session, not a phone call".into();
                 }
@@ -193,7 +205,7 @@ pub fn not_billable(item: &str, record: &Record, class: &Classification, terms: 
                     terms.contacts.effective_min_talk_seconds
                 );
             }
-            if item == "earn/online_session" {
+            if line == Some(LineItem::Earn(Earning::OnlineSession)) {
                 return "a phone call, not an online session".into();
             }
             match class {
@@ -205,8 +217,8 @@ pub fn not_billable(item: &str, record: &Record, class: &Classification, terms: 
         }
         Record::Ticket(k) => {
             let platform = k.handled_by == HandledBy::Platform;
-            match (item, class) {
-                ("overdue/work_order", Classification::WorkOrder { verdict, .. }) => {
+            match (&line, class) {
+                (Some(LineItem::OverdueWorkOrder), Classification::WorkOrder { verdict, .. }) => {
                     match verdict {
                         Timeliness::Met => "replied on time".into(),
                         Timeliness::Pending => "pending: not yet overdue at the cut-off".into(),
@@ -214,8 +226,10 @@ pub fn not_billable(item: &str, record: &Record, class: &Classification, terms: 
                         Timeliness::Missed => "overdue".into(),
                     }
                 }
-                _ if section(item) == "earn" && platform => "handled by the platform".into(),
-                _ if section(item) == "takeover" && !platform => "handled by the vendor".into(),
+                _ if section == Some(Section::Earn) && platform => "handled by the platform".into(),
+                _ if section == Some(Section::Takeover) && !platform => {
+                    "handled by the vendor".into()
+                }
                 _ if k.resolved.is_none() => "not resolved".into(),
                 _ => format!("a {} ticket", ticket_kind(k.kind)),
             }

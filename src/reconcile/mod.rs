@@ -16,7 +16,7 @@ use crate::input::foreign::ForeignSource;
 use crate::input::source::{InputFile, RowSource};
 use crate::input::{csv_error, open, Header, Reject, Role};
 use crate::month::{settle_collecting, InputPaths, Run, Settled};
-use crate::statement::{FileRef, InputRef, Statement};
+use crate::statement::{FileRef, InputRef, Section, Statement};
 use crate::tally::collect::{Collect, Noted, RowFilter};
 use crate::tally::disputes::{Decision, Disputes};
 use claim::{ClaimLine, ClaimRecords, Read};
@@ -432,18 +432,19 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         amount: a,
     };
     for l in &statement.lines {
-        let claimed = claimed_of(&l.item).map_or(figures(Decimal::ZERO, zero), |c| {
+        let item = l.item.to_string();
+        let claimed = claimed_of(&item).map_or(figures(Decimal::ZERO, zero), |c| {
             figures(c.quantity, c.amount)
         });
         lines.push(compare(
-            &l.item,
+            &item,
             figures(l.quantity, l.amount),
             claimed,
             scale,
         ));
     }
     for c in &req.claim.rows {
-        if statement.lines.iter().all(|l| l.item != c.item) {
+        if statement.lines.iter().all(|l| l.item.to_string() != c.item) {
             lines.push(compare(
                 &c.item,
                 figures(Decimal::ZERO, zero),
@@ -460,8 +461,8 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         s.rescale(scale);
         s
     };
-    let earned = sum(&|c| section(&c.item) == "earn");
-    let charged = sum(&|c| section(&c.item) != "earn");
+    let earned = sum(&|c| section(&c.item) == Section::Earn.as_str());
+    let charged = sum(&|c| section(&c.item) != Section::Earn.as_str());
     let mut net = earned - charged;
     net.rescale(scale);
     let t = &statement.totals;

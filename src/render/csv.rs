@@ -2,6 +2,7 @@
 //! vendor. Text cells that a spreadsheet would run as a formula are escaped; numbers are written
 //! as numbers.
 
+use crate::base::word::Word;
 use crate::statement::Statement;
 
 /// Escapes a text cell that begins with `=`, `+`, `-`, `@`, tab or CR by prefixing `'`, so a
@@ -55,8 +56,8 @@ pub fn render(statements: &[Statement]) -> String {
                 &mut w,
                 &[
                     T(&s.vendor.id),
-                    T(l.section),
-                    T(&l.item),
+                    T(l.section.as_str()),
+                    T(&l.item.to_string()),
                     N(l.quantity.to_string()),
                     N(l.unit_price.to_string()),
                     N(l.amount.to_string()),
@@ -84,7 +85,7 @@ pub fn render(statements: &[Statement]) -> String {
                     T(m.as_str()),
                     N(r.numerator.to_string()),
                     N(r.denominator.to_string()),
-                    N(r.display_value().map_or(String::new(), |v| v.to_string())),
+                    N(r.value.map_or(String::new(), |v| v.to_string())),
                 ],
             );
         }
@@ -121,7 +122,7 @@ pub fn render(statements: &[Statement]) -> String {
                     N(s.totals.penalties.to_string()),
                     N(s.totals.charged.to_string()),
                     N(s.totals.net.to_string()),
-                    T(s.settlement.direction),
+                    T(s.settlement.direction.as_str()),
                 ],
             );
         }

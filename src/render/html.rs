@@ -8,6 +8,7 @@
 
 use super::lang::Lang;
 use super::view::{view, View};
+use crate::base::word::Word;
 use crate::statement::Statement;
 use minijinja::{context, Environment};
 use rust_decimal::Decimal;
@@ -166,7 +167,8 @@ fn tier_fill(tier: &serde_json::Value) -> &'static str {
 fn bands(s: &Statement, name: &str) -> Vec<BandCtx> {
     let tiers: Vec<(Decimal, &'static str)> = s
         .terms
-        .get("scorecard")
+        .as_ref()
+        .and_then(|t| t.get("scorecard"))
         .and_then(|v| v.as_array())
         .and_then(|cards| {
             cards
@@ -237,7 +239,13 @@ fn sheet(s: &Statement, v: View, lang: Lang) -> SheetCtx {
     let mut inputs: Vec<[String; 3]> = s
         .inputs
         .iter()
-        .map(|i| [i.role.to_string(), i.path.clone(), i.sha256.clone()])
+        .map(|i| {
+            [
+                i.role.as_str().to_string(),
+                i.path.clone(),
+                i.sha256.clone(),
+            ]
+        })
         .collect();
     inputs.push([
         "rates".to_string(),

@@ -8,6 +8,7 @@ use super::lang::Lang;
 use super::view::{capitals_words, signed};
 use crate::base::money::grouped;
 use crate::base::text::{message, shown};
+use crate::base::word::Word;
 use crate::reconcile::{Difference, Reconciliation};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 use std::collections::BTreeMap;
@@ -69,7 +70,7 @@ fn capitals_line(r: &Reconciliation, lang: Lang) -> Option<String> {
 /// human form, its language: names in words, thousands separated, charges as deductions (SPEC §13).
 fn line_rows(r: &Reconciliation, human: Option<Lang>) -> Vec<[String; 7]> {
     use crate::base::money::grouped;
-    use crate::statement::is_charge;
+    use crate::statement::Section;
     let fig = |d: rust_decimal::Decimal| match human {
         None => d.to_string(),
         Some(_) => grouped(d),
@@ -82,7 +83,7 @@ fn line_rows(r: &Reconciliation, human: Option<Lang>) -> Vec<[String; 7]> {
         .lines
         .iter()
         .map(|l| {
-            let charge = is_charge(l.item.split('/').next().unwrap_or(""));
+            let charge = l.item.split('/').next() != Some(Section::Earn.as_str());
             [
                 human.map_or_else(|| l.item.clone(), |lang| item_in(&l.item, lang)),
                 fig(l.ours.quantity),

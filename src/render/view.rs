@@ -3,7 +3,9 @@
 use super::lang::Lang;
 use crate::base::capitals::capitals;
 use crate::base::money::grouped;
-use crate::statement::{is_charge, item_words, Statement};
+use crate::base::word::Word;
+use crate::contract::terms::SettlementMethod;
+use crate::statement::{Direction, Statement};
 use rust_decimal::Decimal;
 
 /// Rows of one statement, as text cells.
@@ -78,11 +80,11 @@ pub fn verdict(s: &Statement, lang: Lang) -> String {
         format!(" {}", lang.t("verdict.trial"))
     };
     let id = &s.vendor.id;
-    let key = match s.settlement.direction {
-        "platform_pays_vendor" => "verdict.platform",
-        "vendor_pays_platform" if s.settlement.method == "wire" => "verdict.vendor_wire",
-        "vendor_pays_platform" => "verdict.vendor_deduct",
-        _ => "verdict.nothing",
+    let key = match (s.settlement.direction, s.settlement.method) {
+        (Direction::PlatformPaysVendor, _) => "verdict.platform",
+        (Direction::VendorPaysPlatform, SettlementMethod::Wire) => "verdict.vendor_wire",
+        (Direction::VendorPaysPlatform, SettlementMethod::Deduct) => "verdict.vendor_deduct",
+        (Direction::NothingDue, _) => "verdict.nothing",
     };
     let who = lang
         .t(key)
@@ -100,10 +102,10 @@ pub fn verdict(s: &Statement, lang: Lang) -> String {
 /// amount's thousands separated).
 pub fn settlement_words(s: &Statement, lang: Lang) -> String {
     let key = match (s.settlement.direction, s.settlement.method) {
-        ("platform_pays_vendor", _) => "pays.platform",
-        ("vendor_pays_platform", "wire") => "pays.vendor_wire",
-        ("vendor_pays_platform", _) => "pays.vendor_deduct",
-        _ => "pays.nothing",
+        (Direction::PlatformPaysVendor, _) => "pays.platform",
+        (Direction::VendorPaysPlatform, SettlementMethod::Wire) => "pays.vendor_wire",
+        (Direction::VendorPaysPlatform, SettlementMethod::Deduct) => "pays.vendor_deduct",
+        (Direction::NothingDue, _) => "pays.nothing",
     };
     lang.t(key)
         .replace("{vendor}", &crate::base::text::message(&s.vendor.name))
@@ -150,7 +152,7 @@ pub fn view(s: &Statement, lang: Lang) -> View {
                 lang.metric(m.as_str()),
                 grouped(r.numerator.into()),
                 grouped(r.denominator.into()),
-                opt(&r.display_value()),
+                opt(&r.value),
             ]
         })
         .collect();
@@ -180,7 +182,7 @@ pub fn view(s: &Statement, lang: Lang) -> View {
                     .iter()
                     .map(|i| {
                         [
-                            lang.metric(i.metric),
+                            lang.metric(i.metric.as_str()),
                             opt(&i.value),
                             i.target.to_string(),
                             i.weight.to_string(),
@@ -202,12 +204,12 @@ pub fn view(s: &Statement, lang: Lang) -> View {
         .lines
         .iter()
         .map(|l| {
-            let words = item_words(&l.item);
+            let words = l.item.words();
             [
                 words[usize::from(lang == Lang::Zh)].clone(),
                 grouped(l.quantity),
                 grouped(l.unit_price),
-                signed(l.amount, is_charge(l.section)),
+                signed(l.amount, l.section.is_charge()),
             ]
         })
         .collect();
@@ -378,8 +380,8 @@ pub fn view(s: &Statement, lang: Lang) -> View {
                 .map(|a| {
                     [
                         a.line.to_string(),
-                        format!("{} {}", a.kind, a.id),
-                        a.decision.to_string(),
+                        format!("{} {}", a.kind.as_str(), a.id),
+                        a.decision.as_str().to_string(),
                         a.reason.clone(),
                         a.decided_by.clone(),
                     ]

@@ -3,6 +3,7 @@
 
 use crate::base::calendar::Schedule;
 use crate::base::text::duration_text;
+use crate::base::word::Word;
 use crate::contract::terms::{Shortfall, Terms, WhenEmpty};
 use crate::statement::Definitions;
 
@@ -180,7 +181,7 @@ pub fn definitions(terms: &Terms) -> Definitions {
         "termination",
         "when a cut-off is at or after the end of the contract (the start of the day after contract_end), work is judged at the end: the vendor's later replies and resolutions are ignored, and unreplied work orders not yet overdue, unresolved service orders and pending repairs pass to the platform at the termination prices".to_string(),
     ));
-    Definitions(out)
+    Definitions(out.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
 /// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st` …

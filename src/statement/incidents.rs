@@ -11,20 +11,21 @@ use crate::contract::terms::{
 use crate::input::incidents::Incident;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Incidents and records counted over a span.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentCount {
     /// Incidents.
     pub incidents: u64,
     /// Customer records disclosed (confidentiality only).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<u64>,
 }
 
 /// A threshold of the confidentiality terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Threshold {
     /// Records to date exceed `lump_after_records`, or an incident was wide.
     LumpSum,
@@ -33,23 +34,14 @@ pub enum Threshold {
 }
 
 impl Threshold {
-    /// The name, as the terms key that sets it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Threshold::LumpSum => "lump_sum",
-            Threshold::CompetitorMinimum => "competitor_minimum",
-        }
-    }
+    /// Both thresholds.
+    pub const ALL: [Threshold; 2] = [Threshold::LumpSum, Threshold::CompetitorMinimum];
 }
 
-impl Serialize for Threshold {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+crate::base::word::serde_words!(Threshold);
 
 /// One kind's account in the month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KindResult {
     /// The month's incidents.
     pub in_month: IncidentCount,
@@ -66,6 +58,7 @@ pub struct KindResult {
     /// Whether the platform may terminate.
     pub termination_right: bool,
     /// Why, in words; null without the right.
+    #[serde(deserialize_with = "crate::statement::required")]
     pub termination_reason: Option<String>,
 }
 
@@ -77,9 +70,15 @@ impl Serialize for Incidents {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (kind, r) in &self.0 {
-            m.serialize_entry(kind.as_str(), r)?;
+            m.serialize_entry(kind, r)?;
         }
         m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Incidents {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::statement::ordered_map(d, "a map of incident kinds").map(Incidents)
     }
 }
 

@@ -4,32 +4,64 @@
 
 pub mod definitions;
 pub mod incidents;
+pub mod items;
 pub mod scoring;
 
 use crate::base::calendar::Calendar;
 use crate::base::money::{at_least_scale, checked_line_amount, checked_sum, round};
 use crate::base::timestamp::{Instant, Month};
-use crate::contract::terms::{IncidentKind, MetricName, SettlementMethod, Terms, Vendor};
+use crate::base::word::Word;
+use crate::contract::terms::{
+    ChannelPrices, IncidentKind, MetricName, SettlementMethod, Terms, Vendor,
+};
 use crate::input::vendor::RowCounts;
 use crate::input::Role;
 use crate::statement::incidents::Incidents;
+pub use crate::statement::items::{Channel, Direction, Earning, LineItem, Section, TakenOver};
 use crate::statement::scoring::{round_half_up, score_card, MetricSource, Ratio};
+pub use crate::tally::disputes::{Decision, DisputeKind};
 use crate::tally::VendorTally;
 use chrono::Months;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The JSON schema name of a statement.
 pub const SCHEMA: &str = "slatement.statement.v1";
 
-/// One vendor's settled month.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// The `schema` key of a statement: always [`SCHEMA`], and only that is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Schema;
+
+impl Serialize for Schema {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(SCHEMA)
+    }
+}
+
+impl<'de> Deserialize<'de> for Schema {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        if name == SCHEMA {
+            Ok(Schema)
+        } else {
+            Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&name),
+                &SCHEMA,
+            ))
+        }
+    }
+}
+
+/// One vendor's settled month. Read back (`diff`, `verify`, `sign`) by the same derive that
+/// writes it; keys a later version added read as absent from a statement that lacks them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Statement {
     /// Always [`SCHEMA`].
-    pub schema: &'static str,
+    pub schema: Schema,
     /// `YYYY-MM`.
     pub month: String,
     /// The vendor settled.
@@ -55,10 +87,10 @@ pub struct Statement {
     /// Sales orders.
     pub orders: OrderFigures,
     /// The incidents of each kind that has terms, when a register was read (SPEC §9).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incidents: Option<Incidents>,
     /// The work taken over at the end of the contract, when the month was judged at it (§12).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination: Option<TerminationFigures>,
     /// Each scorecard's result.
     pub scorecards: Vec<ScorecardResult>,
@@ -80,24 +112,59 @@ pub struct Statement {
     pub definitions: Definitions,
     /// Things a reader must know.
     pub warnings: Vec<String>,
-    /// The program that settled: name and version.
-    pub tool: Tool,
-    /// The arguments that change figures, so `verify` can settle again exactly.
-    pub arguments: Arguments,
+    /// The program that settled: name and version; absent from a statement settled before
+    /// statements were sealed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tool: Option<Tool>,
+    /// The arguments that change figures, so `verify` can settle again exactly; absent from a
+    /// statement settled before statements were sealed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub arguments: Option<Arguments>,
     /// The terms in force for this vendor and month after revisions and overrides, as the
-    /// rates file writes them (see [`Rates::terms_table_for`](crate::contract::rates::Rates::terms_table_for)).
-    pub terms: serde_json::Map<String, serde_json::Value>,
+    /// rates file writes them (see [`Rates::terms_table_for`](crate::contract::rates::Rates::terms_table_for));
+    /// absent from a statement settled before they were recorded. The terms are a copy of a
+    /// TOML document whose tables and keys change with the contract, so they stay JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<serde_json::Map<String, serde_json::Value>>,
     /// The auditor's decisions the month was re-scored with (`slatement rescore`); null when
-    /// settled as recorded.
+    /// settled as recorded (absent before `rescore` existed).
+    #[serde(default)]
     pub disputes: Option<DisputesRef>,
     /// The seal (`settle --sign`, `slatement sign`): each signature over the statement's
     /// canonical bytes (`slatement sign`); absent when unsigned. Always the last key.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<Signature>,
 }
 
+/// A key always written, null or not: it must be there to read (a missing one is a damaged
+/// statement, not an empty value).
+pub(crate) fn required<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::deserialize(d)
+}
+
+/// A key written only when it has a value: absent reads as None, null is refused.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// One entry of a statement's `signatures`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Signature {
     /// The signer's public key, 64 lowercase hex digits.
     pub signer: String,
@@ -109,7 +176,7 @@ pub struct Signature {
 
 /// The disputes file a statement was re-scored with, and the decisions applied to this
 /// vendor's rows.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DisputesRef {
     /// Path as given.
     pub path: String,
@@ -120,16 +187,16 @@ pub struct DisputesRef {
 }
 
 /// One auditor's decision applied to a row.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AppliedDecision {
     /// The line of the disputes file it is on.
     pub line: u64,
-    /// `contact`, `ticket`, `survey` or `order`.
-    pub kind: &'static str,
+    /// The kind of record.
+    pub kind: DisputeKind,
     /// The record's id.
     pub id: String,
-    /// `exclude`, `answered`, `on_time` or `not_takeover`.
-    pub decision: &'static str,
+    /// What the auditor decided.
+    pub decision: Decision,
     /// Why.
     pub reason: String,
     /// Who decided.
@@ -137,41 +204,45 @@ pub struct AppliedDecision {
 }
 
 /// The program that settled a statement.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Tool {
     /// Always `slatement`.
-    pub name: &'static str,
+    pub name: String,
     /// The crate version.
-    pub version: &'static str,
+    pub version: String,
 }
 
 impl Tool {
     /// This program.
-    pub const CURRENT: Tool = Tool {
-        name: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
-    };
+    pub fn current() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
 }
 
 /// The command-line arguments that change a statement's figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Arguments {
     /// `--month`, as `YYYY-MM` (`previous` resolved).
     pub month: String,
     /// `--as-of`, as RFC 3339 in the contract time zone; null when not given.
+    #[serde(deserialize_with = "required")]
     pub as_of: Option<String>,
     /// `--vendor`; null when every vendor was settled.
+    #[serde(deserialize_with = "required")]
     pub vendor: Option<String>,
     /// `--disputes` of `rescore`, the path as given; absent when settled as recorded.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disputes: Option<String>,
     /// `--allow-outside-period` was given; absent when not.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_outside_period: bool,
 }
 
 /// Vendor id and name.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VendorRef {
     /// Id.
     pub id: String,
@@ -180,24 +251,41 @@ pub struct VendorRef {
     /// First day of the contract.
     pub contract_start: String,
     /// Last day of service, when the contract ends (SPEC §12).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract_end: Option<String>,
 }
 
 /// A metric's numerator, denominator and display value.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct MetricValue {
     /// Numerator.
     pub numerator: u64,
     /// Denominator.
     pub denominator: u64,
     /// The exact ratio rounded half-up to 4 decimals; null when empty.
+    #[serde(deserialize_with = "required")]
     pub value: Option<Decimal>,
 }
 
-/// All eight metrics in statement order.
+impl MetricValue {
+    /// A ratio with its display value.
+    pub fn of(r: Ratio) -> MetricValue {
+        MetricValue {
+            numerator: r.numerator,
+            denominator: r.denominator,
+            value: r.display_value(),
+        }
+    }
+
+    /// The ratio of the counts.
+    pub fn ratio(&self) -> Ratio {
+        Ratio::new(self.numerator, self.denominator)
+    }
+}
+
+/// All eight metrics in statement order, as recorded.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Metrics(pub Vec<(MetricName, Ratio)>);
+pub struct Metrics(pub Vec<(MetricName, MetricValue)>);
 
 impl Metrics {
     /// The ratio of a metric.
@@ -205,7 +293,7 @@ impl Metrics {
         self.0
             .iter()
             .find(|(n, _)| *n == m)
-            .map(|(_, r)| *r)
+            .map(|(_, r)| r.ratio())
             .unwrap_or_default()
     }
 }
@@ -219,22 +307,45 @@ impl MetricSource for Metrics {
 impl Serialize for Metrics {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (name, r) in &self.0 {
-            m.serialize_entry(
-                name.as_str(),
-                &MetricValue {
-                    numerator: r.numerator,
-                    denominator: r.denominator,
-                    value: r.display_value(),
-                },
-            )?;
+        for (name, v) in &self.0 {
+            m.serialize_entry(name, v)?;
         }
         m.end()
     }
 }
 
+impl<'de> Deserialize<'de> for Metrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ordered_map(d, "a map of metrics").map(Metrics)
+    }
+}
+
+/// Reads a JSON object into its entries, in file order.
+pub(crate) fn ordered_map<'de, D, K, V>(d: D, what: &'static str) -> Result<Vec<(K, V)>, D::Error>
+where
+    D: Deserializer<'de>,
+    K: Deserialize<'de>,
+    V: Deserialize<'de>,
+{
+    struct Entries<K, V>(&'static str, std::marker::PhantomData<(K, V)>);
+    impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for Entries<K, V> {
+        type Value = Vec<(K, V)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(entry) = map.next_entry()? {
+                out.push(entry);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Entries(what, std::marker::PhantomData))
+}
+
 /// Contact figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ContactFigures {
     /// Contacts counted in the metrics.
     pub offered: u64,
@@ -259,8 +370,10 @@ pub struct ContactFigures {
     /// Whether those were counted in the metrics anyway.
     pub outside_service_hours_counted: bool,
     /// Average seconds from offer to answer (2 decimals), null with no answers.
+    #[serde(deserialize_with = "required")]
     pub average_speed_of_answer_seconds: Option<Decimal>,
     /// Average talk seconds of answered contacts with an end (2 decimals).
+    #[serde(deserialize_with = "required")]
     pub average_talk_seconds: Option<Decimal>,
     /// Billable phone calls (talk time at least the minimum).
     pub effective_calls: u64,
@@ -277,7 +390,7 @@ pub struct ContactFigures {
 }
 
 /// Work-order figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WorkOrderFigures {
     /// Replied within the allowance.
     pub on_time: u64,
@@ -304,7 +417,7 @@ pub struct WorkOrderFigures {
 }
 
 /// Repair figures.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RepairFigures {
     /// Responded in time.
     pub response_on_time: u64,
@@ -321,7 +434,7 @@ pub struct RepairFigures {
 }
 
 /// Survey responses by level.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SurveyFigures {
     /// Level 5.
     pub very_satisfied: u64,
@@ -336,7 +449,7 @@ pub struct SurveyFigures {
 }
 
 /// Sales orders.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct OrderFigures {
     /// Completed orders.
     pub completed: u64,
@@ -349,7 +462,7 @@ pub struct OrderFigures {
 }
 
 /// The end of the contract as it bears on the month (SPEC §12).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TerminationFigures {
     /// The last day of service.
     pub contract_end: String,
@@ -366,11 +479,12 @@ pub struct TerminationFigures {
 }
 
 /// A scored item.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ItemResult {
     /// Metric name.
-    pub metric: &'static str,
+    pub metric: MetricName,
     /// Display value (4 decimals), null when empty.
+    #[serde(deserialize_with = "required")]
     pub value: Option<Decimal>,
     /// Target.
     pub target: Decimal,
@@ -381,7 +495,7 @@ pub struct ItemResult {
 }
 
 /// The tier reached.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TierResult {
     /// Label.
     pub label: String,
@@ -394,7 +508,7 @@ pub struct TierResult {
 }
 
 /// A scorecard's result.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScorecardResult {
     /// Name.
     pub name: String,
@@ -407,12 +521,12 @@ pub struct ScorecardResult {
 }
 
 /// A money line: quantity × unit price, rounded.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Line {
-    /// earn, takeover, overdue or penalty.
-    pub section: &'static str,
+    /// The section, the item's first part.
+    pub section: Section,
     /// Full item name, section first.
-    pub item: String,
+    pub item: LineItem,
     /// Quantity.
     pub quantity: Decimal,
     /// Unit price.
@@ -422,7 +536,7 @@ pub struct Line {
 }
 
 /// Totals.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Totals {
     /// Earn lines.
     pub earned: Decimal,
@@ -437,14 +551,14 @@ pub struct Totals {
 }
 
 /// Who pays whom.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Settlement {
-    /// `platform_pays_vendor`, `vendor_pays_platform` or `nothing_due`.
-    pub direction: &'static str,
+    /// Who pays whom.
+    pub direction: Direction,
     /// The amount due (|net|).
     pub amount: Decimal,
-    /// `deduct` or `wire` (how a vendor's debt is settled).
-    pub method: &'static str,
+    /// How a vendor's debt is settled.
+    pub method: SettlementMethod,
     /// The payment day.
     pub due_by: String,
     /// The same in words.
@@ -455,23 +569,48 @@ pub struct Settlement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Counts(pub Vec<(Role, RowCounts)>);
 
+/// One role's row counts as the statement writes them: `before_period` for the incident
+/// register only.
+#[derive(Serialize, Deserialize)]
+struct RoleCounts {
+    rows: u64,
+    in_period: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    before_period: Option<u64>,
+    outside_period: u64,
+    duplicates: u64,
+    rejected: u64,
+}
+
+impl<'de> Deserialize<'de> for Counts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let entries: Vec<(Role, RoleCounts)> = ordered_map(d, "a map of row counts")?;
+        Ok(Counts(
+            entries
+                .into_iter()
+                .map(|(role, c)| {
+                    let counts = RowCounts {
+                        rows: c.rows,
+                        in_period: c.in_period,
+                        before_period: c.before_period.unwrap_or(0),
+                        outside_period: c.outside_period,
+                        duplicates: c.duplicates,
+                        rejected: c.rejected,
+                    };
+                    (role, counts)
+                })
+                .collect(),
+        ))
+    }
+}
+
 impl Serialize for Counts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct C {
-            rows: u64,
-            in_period: u64,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            before_period: Option<u64>,
-            outside_period: u64,
-            duplicates: u64,
-            rejected: u64,
-        }
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (role, c) in &self.0 {
             m.serialize_entry(
-                role.as_str(),
-                &C {
+                role,
+                &RoleCounts {
                     rows: c.rows,
                     in_period: c.in_period,
                     before_period: (*role == Role::Incidents).then_some(c.before_period),
@@ -486,32 +625,33 @@ impl Serialize for Counts {
 }
 
 /// An input file.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct InputRef {
     /// Role.
-    pub role: &'static str,
+    pub role: Role,
     /// Path as given.
     pub path: String,
     /// SHA-256 of its bytes.
     pub sha256: String,
     /// The mapping profile a foreign export was read through (absent for a canonical CSV).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<ProfileRef>,
 }
 
 /// The mapping profile of an input, so the statement can be re-derived from the same export.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ProfileRef {
     /// A built-in profile's name, or the profile file's path as given.
     pub name: String,
     /// SHA-256 of the profile's text (and of the profiles it extends).
     pub sha256: String,
     /// The vendor given to every row when the profile maps none.
+    #[serde(deserialize_with = "required")]
     pub vendor: Option<String>,
 }
 
 /// A file and its hash.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileRef {
     /// Path as given.
     pub path: String,
@@ -520,7 +660,7 @@ pub struct FileRef {
 }
 
 /// Settlement deadlines.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Deadlines {
     /// Settlement notice (fixed day).
     pub notice_by: String,
@@ -536,7 +676,13 @@ pub struct Deadlines {
 
 /// Named rules in words, in fixed order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Definitions(pub Vec<(&'static str, String)>);
+pub struct Definitions(pub Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for Definitions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ordered_map(d, "a map of definitions").map(Definitions)
+    }
+}
 
 impl Serialize for Definitions {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -633,7 +779,7 @@ pub fn metrics_of(t: &VendorTally) -> Metrics {
                         k.repair_resolution_ok + k.repair_resolution_failed,
                     ),
                 };
-                (m, ratio)
+                (m, MetricValue::of(ratio))
             })
             .collect(),
     )
@@ -669,86 +815,10 @@ fn count(n: u64) -> Decimal {
 }
 
 /// A money line's name in words, in English and in the contracts' Chinese, for the human forms
-/// (SPEC §13): `takeover/aftersales/package1/phone` → "Takeover — after-sales, package 1, phone"
-/// and "接管 — 售后 套餐一 电话". The names are built in [`money_lines`]; an unknown name is shown
-/// as is.
+/// (SPEC §13), by [`LineItem::words`]; a name that is no line item is shown as is.
 pub fn item_words(item: &str) -> [String; 2] {
-    let parts: Vec<&str> = item.split('/').collect();
-    let channel = |c: &str| match c {
-        "phone" => ["phone".to_string(), "电话".to_string()],
-        "online" => ["online".to_string(), "在线".to_string()],
-        other => [other.to_string(), other.to_string()],
-    };
-    // `package1` → "package 1" / "套餐一" (the contracts' 套餐一, 套餐二); another name as is.
-    let package = |p: &str| match p
-        .strip_prefix("package")
-        .and_then(|n| n.parse::<usize>().ok())
-    {
-        Some(n) => {
-            const NUMERALS: [&str; 10] =
-                ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
-            let zh = NUMERALS
-                .get(n)
-                .map_or_else(|| n.to_string(), |s| s.to_string());
-            [format!("package {n}"), format!("套餐{zh}")]
-        }
-        None => [p.to_string(), p.to_string()],
-    };
-    let two = |en: &str, zh: &str| [en.to_string(), zh.to_string()];
-    match parts.as_slice() {
-        ["earn", "phone_effective_call"] => two("Effective phone calls", "有效电话"),
-        ["earn", "online_session"] => two("Online sessions", "在线咨询"),
-        ["earn", "complaint_resolved"] => two("Complaints resolved", "投诉处理"),
-        ["earn", "service_order"] => two("Service orders completed", "服务单"),
-        ["earn", "commission"] => two("Commission on completed orders", "订单佣金"),
-        ["takeover", "presales", ch] => {
-            let [en, zh] = channel(ch);
-            [
-                format!("Takeover — pre-sales, {en}"),
-                format!("接管 — 售前 {zh}"),
-            ]
-        }
-        ["takeover", "aftersales", p, ch] => {
-            let ([pe, pz], [ce, cz]) = (package(p), channel(ch));
-            [
-                format!("Takeover — after-sales, {pe}, {ce}"),
-                format!("接管 — 售后 {pz} {cz}"),
-            ]
-        }
-        ["takeover", "service_order"] => two("Takeover — service orders", "接管 — 服务单"),
-        ["overdue", "work_order"] => two("Overdue work orders", "工单超时"),
-        ["penalty", card] => [
-            format!("Tier deduction — {card} scorecard"),
-            format!("考核扣款 — {card}"),
-        ],
-        ["incident", "confidentiality"] => two(
-            "Incident — customer records disclosed",
-            "违约金 — 泄露客户信息",
-        ),
-        ["incident", "service_breach"] => two(
-            "Incident — breach of the service terms",
-            "违约金 — 违反服务规范",
-        ),
-        ["termination", "work_order"] => two(
-            "End of contract — work orders taken over",
-            "合同终止 — 甲方接管工单",
-        ),
-        ["termination", "service_order"] => two(
-            "End of contract — service orders taken over",
-            "合同终止 — 甲方接管服务单",
-        ),
-        ["termination", "repair"] => two(
-            "End of contract — repairs taken over",
-            "合同终止 — 甲方接管维修",
-        ),
-        _ => [item.to_string(), item.to_string()],
-    }
-}
-
-/// Whether a line of `section` is charged to the vendor (taken off the net) rather than earned:
-/// the human forms show its amount as a deduction, with a minus sign.
-pub fn is_charge(section: &str) -> bool {
-    section != "earn"
+    item.parse::<LineItem>()
+        .map_or_else(|_| [item.to_string(), item.to_string()], |i| i.words())
 }
 
 /// The money lines of a month, in fixed order (SPEC §4 "Money lines"); quantity-0 lines are left
@@ -762,13 +832,13 @@ pub fn money_lines(
     let (scale, mode) = (terms.money.scale, terms.money.rounding);
     let mut lines = Vec::new();
     let mut out_of_range = None;
-    let mut push = |section: &'static str, item: String, quantity: Decimal, unit: Decimal| {
+    let mut push = |item: LineItem, quantity: Decimal, unit: Decimal| {
         if quantity.is_zero() {
             return;
         }
         match checked_line_amount(quantity, unit, scale, mode) {
             Some(amount) => lines.push(Line {
-                section,
+                section: item.section(),
                 item,
                 quantity,
                 unit_price: at_least_scale(unit, scale),
@@ -782,79 +852,55 @@ pub fn money_lines(
     let e = &terms.earn;
     let c = &t.contacts;
     let k = &t.tickets;
-    let earn = [
-        (
-            "earn/phone_effective_call",
-            e.phone_effective_call,
-            count(c.effective_calls),
-        ),
-        (
-            "earn/online_session",
-            e.online_session,
-            count(c.online_sessions),
-        ),
-        (
-            "earn/complaint_resolved",
-            e.complaint_resolved,
-            count(k.complaints_resolved),
-        ),
-        (
-            "earn/service_order",
-            e.service_order,
-            count(k.service_orders_completed),
-        ),
-        (
-            "earn/commission",
-            e.commission_rate,
-            t.orders.completed_amount,
-        ),
-    ];
-    for (item, rate, qty) in earn {
+    for earning in Earning::ALL {
+        let (rate, qty) = match earning {
+            Earning::PhoneEffectiveCall => (e.phone_effective_call, count(c.effective_calls)),
+            Earning::OnlineSession => (e.online_session, count(c.online_sessions)),
+            Earning::ComplaintResolved => (e.complaint_resolved, count(k.complaints_resolved)),
+            Earning::ServiceOrder => (e.service_order, count(k.service_orders_completed)),
+            Earning::Commission => (e.commission_rate, t.orders.completed_amount),
+        };
         if let Some(rate) = rate {
-            push("earn", item.to_string(), qty, rate);
+            push(LineItem::Earn(earning), qty, rate);
         }
     }
     let tk = &terms.takeover;
-    for (ch, name) in [(0, "phone"), (1, "online")] {
-        let price = if ch == 0 {
-            tk.presales.phone
-        } else {
-            tk.presales.online
-        };
+    let price = |prices: &ChannelPrices, ch: Channel| match ch {
+        Channel::Phone => prices.phone,
+        Channel::Online => prices.online,
+    };
+    for channel in Channel::ALL {
         push(
-            "takeover",
-            format!("takeover/presales/{name}"),
-            count(c.takeover_presales[ch]),
-            price,
+            LineItem::TakeoverPresales(channel),
+            count(c.takeover_presales[channel.index()]),
+            price(&tk.presales, channel),
         );
     }
     for (p, package) in terms.packages.iter().enumerate() {
-        for (ch, name) in [(0, "phone"), (1, "online")] {
-            let prices = tk.aftersales[p];
-            let price = if ch == 0 { prices.phone } else { prices.online };
+        for channel in Channel::ALL {
             push(
-                "takeover",
-                format!("takeover/aftersales/{}/{name}", package.name),
-                count(c.takeover_aftersales[p][ch]),
-                price,
+                LineItem::TakeoverAftersales {
+                    package: package.name.clone(),
+                    channel,
+                },
+                count(c.takeover_aftersales[p][channel.index()]),
+                price(&tk.aftersales[p], channel),
             );
         }
     }
     push(
-        "takeover",
-        "takeover/service_order".into(),
+        LineItem::TakeoverServiceOrder,
         count(k.service_order_takeovers),
         tk.service_order,
     );
     push(
-        "overdue",
-        "overdue/work_order".into(),
+        LineItem::OverdueWorkOrder,
         count(k.work_orders_overdue),
         terms.work_orders.overdue_charge,
     );
     for (name, penalty) in penalties {
         if *penalty > Decimal::ZERO {
-            push("penalty", format!("penalty/{name}"), Decimal::ONE, *penalty);
+            push(LineItem::Penalty(name.clone()), Decimal::ONE, *penalty);
         }
     }
     for kind in IncidentKind::ALL {
@@ -862,31 +908,23 @@ pub fn money_lines(
             continue;
         };
         if checked_line_amount(quantity, unit, scale, mode).is_none_or(|a| a > Decimal::ZERO) {
-            push(
-                "incident",
-                format!("incident/{}", kind.as_str()),
-                quantity,
-                unit,
-            );
+            push(LineItem::Incident(kind), quantity, unit);
         }
     }
     let end = &terms.termination;
     push(
-        "termination",
-        "termination/work_order".into(),
+        LineItem::Termination(TakenOver::WorkOrder),
         count(k.work_orders_taken_over),
         end.work_order,
     );
     push(
-        "termination",
-        "termination/service_order".into(),
+        LineItem::Termination(TakenOver::ServiceOrder),
         count(k.service_orders_taken_over),
         end.service_order,
     );
     if let Some(price) = end.repair {
         push(
-            "termination",
-            "termination/repair".into(),
+            LineItem::Termination(TakenOver::Repair),
             count(k.repairs_taken_over),
             price,
         );
@@ -920,13 +958,9 @@ pub fn totals(lines: &[Line], scale: u32) -> Result<Totals, OutOfRange> {
         s.rescale(scale);
         Ok::<Decimal, OutOfRange>(s)
     };
-    let earned = sum("earned", &|l| l.section == "earn")?;
-    let fees_charged = sum("fees_charged", &|l| {
-        matches!(l.section, "takeover" | "overdue" | "termination")
-    })?;
-    let penalties = sum("penalties", &|l| {
-        matches!(l.section, "penalty" | "incident")
-    })?;
+    let earned = sum("earned", &|l| l.section == Section::Earn)?;
+    let fees_charged = sum("fees_charged", &|l| l.section.is_fee())?;
+    let penalties = sum("penalties", &|l| l.section.is_penalty())?;
     let mut charged = checked_sum([fees_charged, penalties]).ok_or_else(|| out("charged"))?;
     charged.rescale(scale);
     let mut net = earned.checked_sub(charged).ok_or_else(|| out("net"))?;
@@ -988,7 +1022,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, Ou
                 .items
                 .iter()
                 .map(|i| ItemResult {
-                    metric: i.metric.as_str(),
+                    metric: i.metric,
                     value: i.ratio.display_value(),
                     target: i.target,
                     weight: i.weight,
@@ -1061,7 +1095,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, Ou
     let k = &tally.tickets;
     let r = &tally.ratings;
     Ok(Statement {
-        schema: SCHEMA,
+        schema: Schema,
         month: month.to_string(),
         vendor: VendorRef {
             id: vendor.id.clone(),
@@ -1163,9 +1197,9 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, Ou
         definitions: crate::statement::definitions::definitions(terms),
         deadlines,
         warnings,
-        tool: Tool::CURRENT,
-        arguments,
-        terms: terms_json(terms_table),
+        tool: Some(Tool::current()),
+        arguments: Some(arguments),
+        terms: Some(terms_json(terms_table)),
         disputes,
         signatures: Vec::new(),
     })
@@ -1203,13 +1237,9 @@ fn settlement_of(
     currency: &str,
 ) -> Settlement {
     let net = totals.net;
-    let method_name = match method {
-        SettlementMethod::Deduct => "deduct",
-        SettlementMethod::Wire => "wire",
-    };
     let (direction, summary) = if net > Decimal::ZERO {
         (
-            "platform_pays_vendor",
+            Direction::PlatformPaysVendor,
             format!(
                 "The platform pays {} {} by {payment_by}.",
                 vendor.name,
@@ -1219,7 +1249,7 @@ fn settlement_of(
     } else if net < Decimal::ZERO {
         let owed = money_text(-net, currency);
         (
-            "vendor_pays_platform",
+            Direction::VendorPaysPlatform,
             match method {
                 SettlementMethod::Deduct => format!(
                     "{} owes the platform {owed}: deducted from the platform's next payment to the vendor (001 §4.6).",
@@ -1232,12 +1262,15 @@ fn settlement_of(
             },
         )
     } else {
-        ("nothing_due", "Nothing is owed either way.".to_string())
+        (
+            Direction::NothingDue,
+            "Nothing is owed either way.".to_string(),
+        )
     };
     Settlement {
         direction,
         amount: net.abs(),
-        method: method_name,
+        method,
         due_by: payment_by.to_string(),
         summary,
     }
@@ -1345,6 +1378,39 @@ mod tests {
         assert!(years.contains(&2027));
     }
 
+    /// A statement is read by the same type that writes it: every golden statement reads
+    /// back and writes out byte for byte (key order, decimals as written, optional keys absent
+    /// or null as they were, `signatures` last).
+    #[test]
+    fn golden_statements_read_back_byte_for_byte() {
+        let text = include_str!("../../tests/fixtures/golden/2026-10.json");
+        let statements: Vec<Statement> = serde_json::from_str(text).unwrap();
+        assert_eq!(statements.len(), 2);
+        let mut again = serde_json::to_string_pretty(&statements).unwrap();
+        again.push('\n');
+        assert_eq!(again, text);
+        for s in &statements {
+            let one = serde_json::to_string_pretty(s).unwrap();
+            assert_eq!(serde_json::from_str::<Statement>(&one).unwrap(), *s);
+        }
+    }
+
+    #[test]
+    fn a_signed_statement_reads_back_with_its_signatures_last() {
+        let text = include_str!("../../tests/fixtures/golden/2026-10.json");
+        let mut statements: Vec<Statement> = serde_json::from_str(text).unwrap();
+        let mut s = statements.remove(0);
+        s.signatures.push(Signature {
+            signer: "a".repeat(64),
+            algorithm: "ed25519".into(),
+            signature: "b".repeat(128),
+        });
+        let written = serde_json::to_string_pretty(&s).unwrap();
+        assert!(written.trim_end_matches('}').trim_end().ends_with(']'));
+        let back: Statement = serde_json::from_str(&written).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&back).unwrap(), written);
+    }
+
     #[test]
     fn terms_are_recorded_as_json_in_file_order() {
         let t: toml::Table = toml::from_str(
@@ -1390,8 +1456,8 @@ mod tests {
             let lines = money_lines(&t, &terms, &[("consulting".into(), Decimal::new(penalty, 2))], None).unwrap();
             let tot = totals(&lines, 2).unwrap();
             // The expectation is built from the lines alone (SPEC §5), not from totals().
-            let sum = |s: &[&str]| lines.iter().filter(|l| s.contains(&l.section)).map(|l| l.amount).sum::<Decimal>();
-            let (earned, fees, penalties) = (sum(&["earn"]), sum(&["takeover", "overdue"]), sum(&["penalty"]));
+            let sum = |s: &[Section]| lines.iter().filter(|l| s.contains(&l.section)).map(|l| l.amount).sum::<Decimal>();
+            let (earned, fees, penalties) = (sum(&[Section::Earn]), sum(&[Section::Takeover, Section::Overdue]), sum(&[Section::Penalty]));
             prop_assert_eq!(tot.earned, earned);
             prop_assert_eq!(tot.fees_charged, fees);
             prop_assert_eq!(tot.penalties, penalties);

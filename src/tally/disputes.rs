@@ -71,6 +71,9 @@ impl DisputeKind {
     }
 }
 
+crate::base::word::serde_words!(DisputeKind);
+crate::base::word::serde_words!(Decision);
+
 /// An auditor's decision on one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
 #[strum(serialize_all = "snake_case")]

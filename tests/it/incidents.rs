@@ -48,7 +48,14 @@ fn month_with(rows: &[&str], rates: &str) -> tempfile::TempDir {
 fn acme(dir: &Path, month: &str) -> Value {
     let out = settle(dir, month, &["--vendor", "acme"]);
     out.expect(0);
-    out.statement("acme")
+    let s = out.statement("acme");
+    // Incidents and the end of a contract read back through the type that wrote them.
+    let back: slatement::statement::Statement = serde_json::from_value(s.clone()).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&back).unwrap(),
+        serde_json::to_string_pretty(&s).unwrap()
+    );
+    s
 }
 
 fn repo_rates() -> String {
