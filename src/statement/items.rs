@@ -6,6 +6,7 @@ use crate::base::word::serde_words;
 use crate::base::word::Word;
 use crate::contract::terms::IncidentKind;
 pub use crate::input::cells::Channel;
+use crate::input::cells::{Stage, TicketKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -81,7 +82,8 @@ fn parse_channel(s: &str) -> Option<Channel> {
 }
 
 /// What a vendor earns by (`[earn]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Earning {
     /// Per effective phone call.
     PhoneEffectiveCall,
@@ -96,7 +98,8 @@ pub enum Earning {
 }
 
 /// Work taken over at the end of the contract (SPEC §12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum TakenOver {
     /// Work orders.
     WorkOrder,
@@ -106,11 +109,9 @@ pub enum TakenOver {
     Repair,
 }
 
-// Parts of item names that more than one item or both its reading and writing use.
-const PRESALES: &str = "presales";
-const AFTERSALES: &str = "aftersales";
-const SERVICE_ORDER: &str = "service_order";
-const WORK_ORDER: &str = "work_order";
+/// The stages that name a takeover's part of an item: their words are the stages' own.
+const PRESALES: Stage = Stage::Presales;
+const AFTERSALES: Stage = Stage::Aftersales;
 
 /// A money line's item: its section and what it counts, written `section/part/...`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -147,16 +148,6 @@ impl Earning {
         Earning::ServiceOrder,
         Earning::Commission,
     ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Earning::PhoneEffectiveCall => "phone_effective_call",
-            Earning::OnlineSession => "online_session",
-            Earning::ComplaintResolved => "complaint_resolved",
-            Earning::ServiceOrder => SERVICE_ORDER,
-            Earning::Commission => "commission",
-        }
-    }
 }
 
 impl TakenOver {
@@ -166,14 +157,6 @@ impl TakenOver {
         TakenOver::ServiceOrder,
         TakenOver::Repair,
     ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            TakenOver::WorkOrder => WORK_ORDER,
-            TakenOver::ServiceOrder => SERVICE_ORDER,
-            TakenOver::Repair => "repair",
-        }
-    }
 }
 
 impl LineItem {
@@ -275,12 +258,12 @@ impl fmt::Display for LineItem {
         write!(f, "{}/", self.section().as_str())?;
         match self {
             LineItem::Earn(e) => f.write_str(e.as_str()),
-            LineItem::TakeoverPresales(ch) => write!(f, "{PRESALES}/{}", ch.as_str()),
+            LineItem::TakeoverPresales(ch) => write!(f, "{}/{}", PRESALES.as_str(), ch.as_str()),
             LineItem::TakeoverAftersales { package, channel } => {
-                write!(f, "{AFTERSALES}/{package}/{}", channel.as_str())
+                write!(f, "{}/{package}/{}", AFTERSALES.as_str(), channel.as_str())
             }
-            LineItem::TakeoverServiceOrder => f.write_str(SERVICE_ORDER),
-            LineItem::OverdueWorkOrder => f.write_str(WORK_ORDER),
+            LineItem::TakeoverServiceOrder => f.write_str(TicketKind::ServiceOrder.as_str()),
+            LineItem::OverdueWorkOrder => f.write_str(TicketKind::WorkOrder.as_str()),
             LineItem::Penalty(card) => f.write_str(card),
             LineItem::Incident(kind) => f.write_str(kind.as_str()),
             LineItem::Termination(t) => f.write_str(t.as_str()),
@@ -314,15 +297,15 @@ impl FromStr for LineItem {
                 .find(|e| e.as_str() == rest)
                 .map(LineItem::Earn),
             Section::Takeover => {
-                if rest == SERVICE_ORDER {
+                if rest == TicketKind::ServiceOrder.as_str() {
                     Some(LineItem::TakeoverServiceOrder)
                 } else if let Some(ch) = rest
-                    .strip_prefix(PRESALES)
+                    .strip_prefix(PRESALES.as_str())
                     .and_then(|r| r.strip_prefix('/'))
                 {
                     parse_channel(ch).map(LineItem::TakeoverPresales)
                 } else {
-                    rest.strip_prefix(AFTERSALES)
+                    rest.strip_prefix(AFTERSALES.as_str())
                         .and_then(|r| r.strip_prefix('/'))
                         .and_then(|r| r.rsplit_once('/'))
                         .and_then(|(package, ch)| {
@@ -333,7 +316,9 @@ impl FromStr for LineItem {
                         })
                 }
             }
-            Section::Overdue => (rest == WORK_ORDER).then_some(LineItem::OverdueWorkOrder),
+            Section::Overdue => {
+                (rest == TicketKind::WorkOrder.as_str()).then_some(LineItem::OverdueWorkOrder)
+            }
             Section::Penalty => Some(LineItem::Penalty(rest.to_string())),
             Section::Incident => IncidentKind::ALL
                 .into_iter()
@@ -392,6 +377,24 @@ serde_words!(Direction);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::terms::{MetricName, SettlementMethod};
+    use crate::statement::incidents::Threshold;
+    use strum::VariantArray;
+
+    /// The `ALL` lists give the statement's order as arrays; each must hold every variant, in
+    /// declaration order, so a new word can never be left out of reading or writing.
+    #[test]
+    fn every_list_of_words_holds_every_variant() {
+        assert_eq!(&Section::ALL[..], Section::VARIANTS);
+        assert_eq!(&Earning::ALL[..], Earning::VARIANTS);
+        assert_eq!(&TakenOver::ALL[..], TakenOver::VARIANTS);
+        assert_eq!(&Direction::ALL[..], Direction::VARIANTS);
+        assert_eq!(&Channel::ALL[..], Channel::VARIANTS);
+        assert_eq!(&IncidentKind::ALL[..], IncidentKind::VARIANTS);
+        assert_eq!(&MetricName::ALL[..], MetricName::VARIANTS);
+        assert_eq!(&SettlementMethod::ALL[..], SettlementMethod::VARIANTS);
+        assert_eq!(&Threshold::ALL[..], Threshold::VARIANTS);
+    }
 
     #[test]
     fn every_item_reads_back_as_written() {
