@@ -19,12 +19,42 @@ pub enum Channel {
 }
 
 impl Channel {
-    /// Both channels, in index order.
+    /// Both channels, in statement order.
     pub const ALL: [Channel; 2] = [Channel::Phone, Channel::Online];
+}
 
-    /// Index for per-channel arrays (phone 0, online 1).
-    pub fn index(self) -> usize {
-        self as usize
+/// One count per channel, read and written by [`Channel`] rather than by position.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PerChannel([u64; 2]);
+
+impl PerChannel {
+    /// The counts of a phone and an online channel.
+    pub fn new(phone: u64, online: u64) -> PerChannel {
+        PerChannel([phone, online])
+    }
+
+    /// The counts of both channels together.
+    pub fn total(&self) -> u64 {
+        self.0[0] + self.0[1]
+    }
+
+    /// Adds another count, channel by channel.
+    pub fn add(&mut self, other: &PerChannel) {
+        self.0[0] += other.0[0];
+        self.0[1] += other.0[1];
+    }
+}
+
+impl std::ops::Index<Channel> for PerChannel {
+    type Output = u64;
+    fn index(&self, ch: Channel) -> &u64 {
+        &self.0[ch as usize]
+    }
+}
+
+impl std::ops::IndexMut<Channel> for PerChannel {
+    fn index_mut(&mut self, ch: Channel) -> &mut u64 {
+        &mut self.0[ch as usize]
     }
 }
 

@@ -14,6 +14,7 @@ use crate::base::word::Word;
 use crate::contract::terms::{
     ChannelPrices, IncidentKind, MetricName, SettlementMethod, Terms, Vendor,
 };
+use crate::input::cells::PerChannel;
 use crate::input::vendor::RowCounts;
 use crate::input::Role;
 use crate::statement::incidents::Incidents;
@@ -750,19 +751,20 @@ pub fn metrics_of(t: &VendorTally) -> Metrics {
     let c = &t.contacts;
     let k = &t.tickets;
     let r = &t.ratings;
-    let offered = c.offered[0] + c.offered[1];
+    let offered = c.offered.total();
     Metrics(
         MetricName::ALL
             .iter()
             .map(|&m| {
                 let ratio = match m {
-                    MetricName::AnswerRate => Ratio::new(c.answered[0] + c.answered[1], offered),
-                    MetricName::PhoneAnswerRate => Ratio::new(c.answered[0], c.offered[0]),
-                    MetricName::OnlineResponseRate => Ratio::new(c.answered[1], c.offered[1]),
-                    MetricName::ServiceLevel => Ratio::new(
-                        c.within_service_level[0] + c.within_service_level[1],
-                        offered,
-                    ),
+                    MetricName::AnswerRate => Ratio::new(c.answered.total(), offered),
+                    MetricName::PhoneAnswerRate => {
+                        Ratio::new(c.answered[Channel::Phone], c.offered[Channel::Phone])
+                    }
+                    MetricName::OnlineResponseRate => {
+                        Ratio::new(c.answered[Channel::Online], c.offered[Channel::Online])
+                    }
+                    MetricName::ServiceLevel => Ratio::new(c.within_service_level.total(), offered),
                     MetricName::Satisfaction => {
                         Ratio::new(r[5] + r[4], r[1] + r[2] + r[3] + r[4] + r[5])
                     }
@@ -872,7 +874,7 @@ pub fn money_lines(
     for channel in Channel::ALL {
         push(
             LineItem::TakeoverPresales(channel),
-            count(c.takeover_presales[channel.index()]),
+            count(c.takeover_presales[channel]),
             price(&tk.presales, channel),
         );
     }
@@ -883,7 +885,7 @@ pub fn money_lines(
                     package: package.name.clone(),
                     channel,
                 },
-                count(c.takeover_aftersales[p][channel.index()]),
+                count(c.takeover_aftersales[p][channel]),
                 price(&tk.aftersales[p], channel),
             );
         }
@@ -1108,28 +1110,31 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, Ou
         assessed_from: from.to_string(),
         cutoff: cutoff.to_rfc3339(tz),
         contacts: ContactFigures {
-            offered: c.offered[0] + c.offered[1],
-            answered: c.answered[0] + c.answered[1],
-            abandoned: c.offered[0] + c.offered[1] - c.answered[0] - c.answered[1],
-            phone_offered: c.offered[0],
-            phone_answered: c.answered[0],
-            online_offered: c.offered[1],
-            online_answered: c.answered[1],
-            answered_within_service_level: c.within_service_level[0] + c.within_service_level[1],
-            short_abandons: c.short_abandons[0] + c.short_abandons[1],
-            outside_service_hours: c.outside_hours[0] + c.outside_hours[1],
+            offered: c.offered.total(),
+            answered: c.answered.total(),
+            abandoned: c.offered.total() - c.answered[Channel::Phone] - c.answered[Channel::Online],
+            phone_offered: c.offered[Channel::Phone],
+            phone_answered: c.answered[Channel::Phone],
+            online_offered: c.offered[Channel::Online],
+            online_answered: c.answered[Channel::Online],
+            answered_within_service_level: c.within_service_level.total(),
+            short_abandons: c.short_abandons.total(),
+            outside_service_hours: c.outside_hours.total(),
             outside_service_hours_counted: terms.service_hours.count_outside_hours,
             average_speed_of_answer_seconds: average_seconds(
                 c.answer_delay_nanos,
-                c.answered[0] + c.answered[1],
+                c.answered.total(),
             ),
             average_talk_seconds: average_seconds(c.talk_nanos, c.talk_count),
             effective_calls: c.effective_calls,
             online_sessions: c.online_sessions,
             answered_without_end: c.answered_without_end,
             vendor_handled: c.vendor_contacts,
-            takeovers_answered: c.takeover_presales.iter().sum::<u64>()
-                + c.takeover_aftersales.iter().flatten().sum::<u64>(),
+            takeovers_answered: c.takeover_presales.total()
+                + c.takeover_aftersales
+                    .iter()
+                    .map(PerChannel::total)
+                    .sum::<u64>(),
             takeovers_unanswered: c.platform_unanswered,
         },
         work_orders: WorkOrderFigures {
@@ -1435,8 +1440,9 @@ mod tests {
                 let mut t = VendorTally::new(2);
                 t.contacts.effective_calls = a[0];
                 t.contacts.online_sessions = a[1];
-                t.contacts.takeover_presales = [a[2], a[3]];
-                t.contacts.takeover_aftersales = vec![[a[4], a[5]], [a[6], a[7]]];
+                t.contacts.takeover_presales = PerChannel::new(a[2], a[3]);
+                t.contacts.takeover_aftersales =
+                    vec![PerChannel::new(a[4], a[5]), PerChannel::new(a[6], a[7])];
                 t.tickets.complaints_resolved = b[0];
                 t.tickets.service_orders_completed = b[1];
                 t.tickets.service_order_takeovers = b[2];

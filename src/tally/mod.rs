@@ -7,7 +7,9 @@ pub mod disputes;
 
 use crate::base::calendar::secs_to_nanos;
 use crate::base::timestamp::{start_of_day, Instant};
-use crate::input::cells::{Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind};
+use crate::input::cells::{
+    Channel, Complexity, HandledBy, OrderStatus, PerChannel, Stage, TicketKind,
+};
 use crate::input::records::{Call, Order, Record, Survey, Ticket};
 use crate::input::vendor::{RowCounts, VendorCtx};
 use crate::tally::disputes::Decision;
@@ -98,15 +100,15 @@ pub enum Classification {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContactTally {
     /// Contacts counted in the metrics, by channel (phone, online).
-    pub offered: [u64; 2],
+    pub offered: PerChannel,
     /// Of those, answered.
-    pub answered: [u64; 2],
+    pub answered: PerChannel,
     /// Of those, answered within the service-level threshold.
-    pub within_service_level: [u64; 2],
+    pub within_service_level: PerChannel,
     /// Vendor contacts offered outside service hours, by channel.
-    pub outside_hours: [u64; 2],
+    pub outside_hours: PerChannel,
     /// Short abandons left out of the metrics, by channel.
-    pub short_abandons: [u64; 2],
+    pub short_abandons: PerChannel,
     /// Sum of answer delays of answered metric contacts, in nanoseconds.
     pub answer_delay_nanos: i128,
     /// Sum of talk times of answered metric contacts with an end, in nanoseconds.
@@ -122,9 +124,9 @@ pub struct ContactTally {
     /// Every vendor-handled contact of the month.
     pub vendor_contacts: u64,
     /// Platform-handled contacts answered, pre-sales, by channel.
-    pub takeover_presales: [u64; 2],
+    pub takeover_presales: PerChannel,
     /// Platform-handled contacts answered, after-sales, by package then channel.
-    pub takeover_aftersales: Vec<[u64; 2]>,
+    pub takeover_aftersales: Vec<PerChannel>,
     /// Platform-handled contacts never answered (not charged).
     pub platform_unanswered: u64,
 }
@@ -208,17 +210,12 @@ pub struct VendorTally {
     pub years: BTreeSet<i32>,
 }
 
-fn add2(a: &mut [u64; 2], b: &[u64; 2]) {
-    a[0] += b[0];
-    a[1] += b[1];
-}
-
 impl VendorTally {
     /// An empty tally sized for `packages` price packages.
     pub fn new(packages: usize) -> Self {
         VendorTally {
             contacts: ContactTally {
-                takeover_aftersales: vec![[0; 2]; packages],
+                takeover_aftersales: vec![PerChannel::default(); packages],
                 ..ContactTally::default()
             },
             ..VendorTally::default()
@@ -269,7 +266,7 @@ impl VendorTally {
     /// is then a vendor contact answered at its offer with no talk time, counted in the metrics
     /// and earning nothing (no billable work is recorded).
     fn add_call(&mut self, c: &Call, ctx: &VendorCtx, credited: bool) -> Classification {
-        let ch = c.channel.index();
+        let ch = c.channel;
         let t = &mut self.contacts;
         if c.handled_by == HandledBy::Platform && !credited {
             // A takeover is priced when answered (SPEC §8 "Money"), and never scored.
@@ -542,11 +539,11 @@ impl VendorTally {
             a.merge(b);
         }
         let (c, d) = (&mut self.contacts, &o.contacts);
-        add2(&mut c.offered, &d.offered);
-        add2(&mut c.answered, &d.answered);
-        add2(&mut c.within_service_level, &d.within_service_level);
-        add2(&mut c.outside_hours, &d.outside_hours);
-        add2(&mut c.short_abandons, &d.short_abandons);
+        c.offered.add(&d.offered);
+        c.answered.add(&d.answered);
+        c.within_service_level.add(&d.within_service_level);
+        c.outside_hours.add(&d.outside_hours);
+        c.short_abandons.add(&d.short_abandons);
         c.answer_delay_nanos += d.answer_delay_nanos;
         c.talk_nanos += d.talk_nanos;
         c.talk_count += d.talk_count;
@@ -554,9 +551,9 @@ impl VendorTally {
         c.online_sessions += d.online_sessions;
         c.answered_without_end += d.answered_without_end;
         c.vendor_contacts += d.vendor_contacts;
-        add2(&mut c.takeover_presales, &d.takeover_presales);
+        c.takeover_presales.add(&d.takeover_presales);
         for (a, b) in c.takeover_aftersales.iter_mut().zip(&d.takeover_aftersales) {
-            add2(a, b);
+            a.add(b);
         }
         c.platform_unanswered += d.platform_unanswered;
         let (t, u) = (&mut self.tickets, &o.tickets);
