@@ -1,7 +1,7 @@
 //! Closed sets of words — channels, stages, ticket kinds, sections, methods, metrics, roles,
 //! dispute decisions — each spelled once: the word is its enum variant's name in snake_case
 //! (`strum`), read from a cell in any case, written to files exactly, and read back from them by
-//! the same table ([`serde_words!`]).
+//! the same table (`serde_words!`).
 
 use strum::VariantArray;
 
