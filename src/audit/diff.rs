@@ -144,11 +144,6 @@ impl Statements {
         self.0.len()
     }
 
-    /// True when there is none (only after [`Statements::retain`]: a file holds at least one).
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Keeps the statements whose (vendor id, month) `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&str, &str) -> bool) {
         self.0

@@ -105,18 +105,6 @@ pub struct Sealed {
     pub relaid: bool,
 }
 
-/// Reads the statements of `path`: one statement object (as `settle --out` writes it) or an
-/// array of them (as `settle --format json` prints it). A missing file is
-/// [`Error::MissingInput`] (exit 66), an unreadable one [`Error::Io`] (74), and one that holds no
-/// sealed statement [`Error::NotAStatement`] (65).
-pub fn read(path: &Path) -> Result<Vec<Sealed>> {
-    let bytes = crate::audit::diff::read_statement_file(path)?;
-    parse(&bytes).map_err(|message| Error::NotAStatement {
-        path: path.to_path_buf(),
-        message,
-    })
-}
-
 /// Parses JSON text (a UTF-8 byte order mark is allowed) into sealed statements; the error says
 /// what is wrong, naming the statement and the key.
 pub fn parse(bytes: &[u8]) -> std::result::Result<Vec<Sealed>, String> {

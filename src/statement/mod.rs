@@ -10,11 +10,11 @@ mod model;
 mod pricing;
 pub mod scoring;
 
-pub use crate::statement::items::{Channel, Direction, Earning, LineItem, Section, TakenOver};
+pub use crate::statement::items::{Direction, Earning, LineItem, Section, TakenOver};
 pub use crate::tally::disputes::{Decision, DisputeKind};
-pub use build::{assessed_from, build, deadlines, metrics_of, StatementInput};
+pub use build::{build, StatementInput};
 pub use model::*;
-pub use pricing::{item_words, money_lines, totals, OutOfRange};
+pub use pricing::item_words;
 
 #[cfg(test)]
 mod item_words_tests {
@@ -52,7 +52,8 @@ mod item_words_tests {
 
 #[cfg(test)]
 mod tests {
-    use super::build::terms_json;
+    use super::build::{assessed_from, deadlines, terms_json};
+    use super::pricing::{money_lines, totals};
     use super::*;
     use crate::base::money::Rounding;
     use crate::base::timestamp::Month;
