@@ -48,7 +48,19 @@ pub const DEDUCTION_COLUMNS: &[(&str, bool)] = &[
 ];
 
 /// A party of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Party {
     /// The platform (甲方).
     Platform,
@@ -56,15 +68,7 @@ pub enum Party {
     Vendor,
 }
 
-impl Party {
-    /// The name as written in payments.csv and the account.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Party::Platform => "platform",
-            Party::Vendor => "vendor",
-        }
-    }
-}
+crate::base::word::serde_words!(Party);
 
 /// One payment of payments.csv.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +105,8 @@ pub struct Deduction {
 }
 
 /// Status of a due (SPEC §11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     /// Net 0: nothing is due.
     NothingDue,
@@ -121,21 +126,7 @@ pub enum Status {
     PartlyPaid,
 }
 
-impl Status {
-    /// The name in the account.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::NothingDue => "nothing_due",
-            Status::Deducted => "deducted",
-            Status::NotDue => "not_due",
-            Status::Paid => "paid",
-            Status::PaidLate => "paid_late",
-            Status::Overpaid => "overpaid",
-            Status::Overdue => "overdue",
-            Status::PartlyPaid => "partly_paid",
-        }
-    }
-}
+crate::base::word::serde_words!(Status);
 
 /// A right late payment gives the vendor (002 §5.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -154,9 +145,9 @@ pub struct Due {
     /// The statement's net.
     pub net: Decimal,
     /// Who owes: `platform`, `vendor`, or null when net = 0.
-    pub payer: Option<&'static str>,
+    pub payer: Option<Party>,
     /// `settlement.method` of the statement.
-    pub method: &'static str,
+    pub method: Method,
     /// The statement's `payment_by`.
     pub due_by: String,
     /// |net| (0 when nothing is due).
@@ -170,7 +161,7 @@ pub struct Due {
     /// The late charge, rounded once.
     pub late_charge: Decimal,
     /// The status.
-    pub status: &'static str,
+    pub status: Status,
     /// The payments counted, by id, in date order.
     pub payments: Vec<String>,
     /// Rights that have arisen, with their dates.
@@ -337,15 +328,15 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
     let base = Due {
         month: s.month.to_string(),
         net: s.net,
-        payer: payer.map(Party::as_str),
-        method: s.method.as_str(),
+        payer,
+        method: s.method,
         due_by: s.payment_by.to_string(),
         due,
         paid: zero,
         outstanding: zero,
         late_days: 0,
         late_charge: zero,
-        status: Status::NothingDue.as_str(),
+        status: Status::NothingDue,
         payments: Vec::new(),
         rights: Vec::new(),
     };
@@ -359,10 +350,7 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
         } else {
             Status::NotDue
         };
-        return Ok(Due {
-            status: status.as_str(),
-            ..base
-        });
+        return Ok(Due { status, ..base });
     }
     let mut paid = zero;
     for p in &counted {
@@ -440,7 +428,7 @@ pub fn due_of(s: &StatementRecord, payments: &[&Payment], as_of: NaiveDate) -> R
         outstanding,
         late_days,
         late_charge,
-        status: status.as_str(),
+        status,
         payments: counted.iter().map(|p| p.id.clone()).collect(),
         rights,
         ..base
@@ -509,8 +497,8 @@ pub fn position(
     let mut charges = [scaled(Decimal::ZERO, scale); 2];
     for d in dues {
         let i = match (d.payer, d.method) {
-            (Some("platform"), _) => 0,
-            (Some("vendor"), m) if m == Method::Wire.as_str() => 1,
+            (Some(Party::Platform), _) => 0,
+            (Some(Party::Vendor), Method::Wire) => 1,
             _ => continue,
         };
         if d.outstanding > Decimal::ZERO {
@@ -670,15 +658,7 @@ fn parse_payment(book: &Book, cells: &Cells) -> std::result::Result<Parsed<Payme
         return Ok(Parsed::Skip);
     };
     let id = cells.text(0)?.to_string();
-    let payer = cells.choice(
-        2,
-        |c| {
-            [Party::Platform, Party::Vendor]
-                .into_iter()
-                .find(|p| p.as_str().as_bytes().eq_ignore_ascii_case(c))
-        },
-        "platform, vendor",
-    )?;
+    let payer: Party = cells.word(2, None)?;
     let month_text = cells.text(3)?;
     let month = Month::parse(month_text)
         .ok_or_else(|| RowError::new("month", format!("`{month_text}` is not YYYY-MM")))?;
@@ -1011,7 +991,7 @@ pub fn account(req: &Request) -> Result<Vec<Account>> {
                 .filter(|p| p.month == s.month)
                 .collect();
             let d = due_of(s, &mine, as_of)?;
-            if d.status == Status::Overpaid.as_str() {
+            if d.status == Status::Overpaid {
                 w.push(format!(
                     "{}: paid {} against a due of {}: overpaid by {} {}; an overpayment is never moved to another month by itself",
                     d.month,
@@ -1164,7 +1144,7 @@ mod tests {
         let x = due(&s, &[pay("P1", "2026-11-27", "1000.00")], "2026-12-31");
         assert_eq!(x.late_days, 2);
         assert_eq!(x.late_charge.to_string(), "1.00");
-        assert_eq!(x.status, "paid_late");
+        assert_eq!(x.status.as_str(), "paid_late");
         assert_eq!(x.outstanding.to_string(), "0.00");
         assert!(x.rights.is_empty());
     }
@@ -1173,11 +1153,11 @@ mod tests {
     fn spec_11_a_payment_on_the_due_date_is_on_time() {
         let s = statement("1000.00", Method::Deduct, late("0.0005", "0"));
         let x = due(&s, &[pay("P1", "2026-11-25", "1000.00")], "2026-12-31");
-        assert_eq!((x.late_days, x.status), (0, "paid"));
+        assert_eq!((x.late_days, x.status.as_str()), (0, "paid"));
         assert_eq!(x.late_charge.to_string(), "0.00");
         // Paid early and looked at before the due date: paid, not "not_due".
         let y = due(&s, &[pay("P1", "2026-11-20", "1000.00")], "2026-11-21");
-        assert_eq!(y.status, "paid");
+        assert_eq!(y.status.as_str(), "paid");
     }
 
     #[test]
@@ -1193,7 +1173,7 @@ mod tests {
         assert_eq!(x.outstanding.to_string(), "4786.47");
         assert_eq!(x.late_days, 36);
         assert_eq!(x.late_charge.to_string(), "98.66");
-        assert_eq!(x.status, "partly_paid");
+        assert_eq!(x.status.as_str(), "partly_paid");
         assert_eq!(x.payments, vec!["P-0012".to_string()]);
         // Suspend from 11-25 + 15 + 1 = 12-11; terminate from 11-25 + 46 = 2027-01-10, later.
         assert_eq!(
@@ -1211,7 +1191,7 @@ mod tests {
         let on = due(&s, &[], "2026-12-11");
         assert_eq!(on.rights.len(), 1);
         assert_eq!(on.rights[0].from, "2026-12-11");
-        assert_eq!(on.status, "overdue");
+        assert_eq!(on.status.as_str(), "overdue");
         assert_eq!(on.late_days, 16);
         let before = due(&s, &[], "2026-12-10");
         assert!(before.rights.is_empty());
@@ -1229,7 +1209,7 @@ mod tests {
         // Paid on 12-11 itself: the right arose that morning and stays shown after payment.
         let kept = due(&s, &[pay("P1", "2026-12-11", "1000.00")], "2027-02-01");
         assert_eq!(kept.rights.len(), 1);
-        assert_eq!(kept.status, "paid_late");
+        assert_eq!(kept.status.as_str(), "paid_late");
         assert_eq!(kept.late_days, 16);
     }
 
@@ -1256,22 +1236,22 @@ mod tests {
         assert_eq!(x.late_days, 96);
         assert_eq!(x.late_charge.to_string(), "0.00");
         assert!(x.rights.is_empty());
-        assert_eq!(x.status, "overdue");
+        assert_eq!(x.status.as_str(), "overdue");
     }
 
     #[test]
     fn spec_11_a_deducted_debt_is_settled_by_deduction() {
         let s = statement("-500.00", Method::Deduct, late("0.0005", "0.0005"));
         let after = due(&s, &[], "2026-12-31");
-        assert_eq!(after.payer, Some("vendor"));
-        assert_eq!(after.method, "deduct");
+        assert_eq!(after.payer, Some(Party::Vendor));
+        assert_eq!(after.method, Method::Deduct);
         assert_eq!(after.due.to_string(), "500.00");
         assert_eq!(after.paid.to_string(), "0.00");
         assert_eq!(after.outstanding.to_string(), "0.00");
-        assert_eq!((after.late_days, after.status), (0, "deducted"));
+        assert_eq!((after.late_days, after.status.as_str()), (0, "deducted"));
         assert_eq!(after.late_charge.to_string(), "0.00");
-        assert_eq!(due(&s, &[], "2026-11-25").status, "deducted");
-        assert_eq!(due(&s, &[], "2026-11-24").status, "not_due");
+        assert_eq!(due(&s, &[], "2026-11-25").status.as_str(), "deducted");
+        assert_eq!(due(&s, &[], "2026-11-24").status.as_str(), "not_due");
     }
 
     #[test]
@@ -1281,10 +1261,10 @@ mod tests {
         vendor_pays.payer = Party::Vendor;
         let s = statement("-1000.00", Method::Wire, late("0.0005", "0.001"));
         let x = due(&s, std::slice::from_ref(&vendor_pays), "2026-12-31");
-        assert_eq!(x.payer, Some("vendor"));
+        assert_eq!(x.payer, Some(Party::Vendor));
         assert_eq!(x.late_days, 10);
         assert_eq!(x.late_charge.to_string(), "10.00");
-        assert_eq!(x.status, "paid_late");
+        assert_eq!(x.status.as_str(), "paid_late");
         // Rights are the vendor's, against the platform's late payment: none here.
         assert!(x.rights.is_empty());
         // vendor_daily_rate left out (default 0): days counted, no charge.
@@ -1297,18 +1277,18 @@ mod tests {
     #[test]
     fn spec_11_statuses() {
         let s = statement("1000.00", Method::Deduct, late("0.0005", "0"));
-        assert_eq!(due(&s, &[], "2026-11-01").status, "not_due");
-        assert_eq!(due(&s, &[], "2026-11-25").status, "not_due");
-        assert_eq!(due(&s, &[], "2026-11-26").status, "overdue");
+        assert_eq!(due(&s, &[], "2026-11-01").status.as_str(), "not_due");
+        assert_eq!(due(&s, &[], "2026-11-25").status.as_str(), "not_due");
+        assert_eq!(due(&s, &[], "2026-11-26").status.as_str(), "overdue");
         let part = [pay("P1", "2026-11-10", "400.00")];
-        assert_eq!(due(&s, &part, "2026-11-20").status, "not_due");
-        assert_eq!(due(&s, &part, "2026-11-26").status, "partly_paid");
+        assert_eq!(due(&s, &part, "2026-11-20").status.as_str(), "not_due");
+        assert_eq!(due(&s, &part, "2026-11-26").status.as_str(), "partly_paid");
         let over = [
             pay("P1", "2026-11-10", "400.00"),
             pay("P2", "2026-11-30", "700.00"),
         ];
         let x = due(&s, &over, "2026-12-31");
-        assert_eq!(x.status, "overpaid");
+        assert_eq!(x.status.as_str(), "overpaid");
         assert_eq!(x.outstanding.to_string(), "-100.00");
         // Late days until the day the debt was cleared: 11-26 … 11-30, on 600.00 a day.
         assert_eq!(x.late_days, 5);
@@ -1319,7 +1299,7 @@ mod tests {
         assert_eq!(y.payments, vec!["P1".to_string()]);
         let zero = statement("0.00", Method::Wire, late("0.0005", "0"));
         let z = due(&zero, &[], "2026-12-31");
-        assert_eq!((z.payer, z.status), (None, "nothing_due"));
+        assert_eq!((z.payer, z.status), (None, Status::NothingDue));
         assert_eq!(z.due.to_string(), "0.00");
     }
 

@@ -19,6 +19,12 @@ pub trait Word: Copy + VariantArray + Into<&'static str> {
             .copied()
             .find(|w| w.as_str().as_bytes().eq_ignore_ascii_case(cell))
     }
+
+    /// Every word, in declaration order, as a refused cell is told them: `a, b, c`.
+    fn listed() -> String {
+        let words: Vec<&str> = Self::VARIANTS.iter().map(|w| w.as_str()).collect();
+        words.join(", ")
+    }
 }
 
 impl<T: Copy + VariantArray + Into<&'static str>> Word for T {}
@@ -86,6 +92,7 @@ mod tests {
         assert_eq!(Sample::parse(b"on"), Some(Sample::On));
         assert_eq!(Sample::parse(b"work order"), None);
         assert_eq!(Sample::parse(b""), None);
+        assert_eq!(Sample::listed(), "work_order, on");
     }
 
     #[test]

@@ -121,42 +121,6 @@ fn pick<T: Copy>(cell: &[u8], table: &[(&str, T)]) -> Option<T> {
         .map(|(_, v)| *v)
 }
 
-/// A [`Channel`] by its word, any case.
-pub fn channel(cell: &[u8]) -> Option<Channel> {
-    Channel::parse(cell)
-}
-
-/// A [`Stage`] by its word, any case.
-pub fn stage(cell: &[u8]) -> Option<Stage> {
-    Stage::parse(cell)
-}
-
-/// A [`HandledBy`] by its word, any case; empty = vendor.
-pub fn handled_by(cell: &[u8]) -> Option<HandledBy> {
-    if cell.is_empty() {
-        return Some(HandledBy::Vendor);
-    }
-    HandledBy::parse(cell)
-}
-
-/// A [`TicketKind`] by its word, any case.
-pub fn ticket_kind(cell: &[u8]) -> Option<TicketKind> {
-    TicketKind::parse(cell)
-}
-
-/// A [`Complexity`] by its word, any case; empty = simple.
-pub fn complexity(cell: &[u8]) -> Option<Complexity> {
-    if cell.is_empty() {
-        return Some(Complexity::Simple);
-    }
-    Complexity::parse(cell)
-}
-
-/// An [`OrderStatus`] by its word, any case.
-pub fn order_status(cell: &[u8]) -> Option<OrderStatus> {
-    OrderStatus::parse(cell)
-}
-
 /// A survey rating as a level 5 (very satisfied) … 1 (very dissatisfied): digits, English names
 /// (any case) or the Chinese labels.
 pub fn rating(cell: &[u8]) -> Option<u8> {
@@ -248,14 +212,14 @@ mod tests {
 
     #[test]
     fn spec_8_enumerations_match_case_insensitively() {
-        assert_eq!(channel(b"PHONE"), Some(Channel::Phone));
-        assert_eq!(ticket_kind(b"Complaint"), Some(TicketKind::Complaint));
+        assert_eq!(Channel::parse(b"PHONE"), Some(Channel::Phone));
+        assert_eq!(TicketKind::parse(b"Complaint"), Some(TicketKind::Complaint));
         assert_eq!(rating(b"VERY_SATISFIED"), Some(5));
         assert_eq!(rating(b"\xE4\xB8\x80\xE8\x88\xAC"), Some(3)); // 一般
         assert_eq!(rating(b"6"), None);
-        assert_eq!(handled_by(b""), Some(HandledBy::Vendor));
-        assert_eq!(handled_by(b"partner"), None);
-        assert_eq!(complexity(b""), Some(Complexity::Simple));
+        assert_eq!(HandledBy::parse(b"Platform"), Some(HandledBy::Platform));
+        assert_eq!(HandledBy::parse(b"partner"), None);
+        assert_eq!(Complexity::parse(b""), None);
     }
 
     #[test]

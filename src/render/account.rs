@@ -6,9 +6,10 @@ use super::csv::escape_text;
 use super::html::{self, DocBalance, DocTable, Document};
 use super::lang::Lang;
 use super::view::{capitals_words, signed};
-use crate::account::{Account, Due};
+use crate::account::{Account, Due, Party, Status};
 use crate::base::money::grouped;
 use crate::base::text::{message, shown};
+use crate::base::word::Word;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, ContentArrangement, Table};
 
 /// Column heads of the dues, in every human form.
@@ -26,13 +27,13 @@ const DUE_HEAD: [&str; 10] = [
 ];
 
 fn who(d: &Due) -> String {
-    d.payer.unwrap_or("—").to_string()
+    d.payer.map_or("—", Party::as_str).to_string()
 }
 
 fn status_words(d: &Due) -> String {
     match d.status {
-        "overpaid" => format!("overpaid by {}", grouped(-d.outstanding)),
-        s => s.to_string(),
+        Status::Overpaid => format!("overpaid by {}", grouped(-d.outstanding)),
+        s => s.as_str().to_string(),
     }
 }
 
@@ -59,12 +60,13 @@ fn due_head(lang: Lang) -> [&'static str; 10] {
 /// Who owes a due and its status, in Chinese.
 fn who_and_status_zh(d: &Due) -> (String, String) {
     let l = |k: &str| Lang::Zh.t(k).to_string();
-    let who = d
-        .payer
-        .map_or_else(|| "—".to_string(), |p| l(&format!("party_word.{p}")));
+    let who = d.payer.map_or_else(
+        || "—".to_string(),
+        |p| l(&format!("party_word.{}", p.as_str())),
+    );
     let status = match d.status {
-        "overpaid" => format!("{} {}", l("status.overpaid"), grouped(-d.outstanding)),
-        s => l(&format!("status.{s}")),
+        Status::Overpaid => format!("{} {}", l("status.overpaid"), grouped(-d.outstanding)),
+        s => l(&format!("status.{}", s.as_str())),
     };
     (who, status)
 }
@@ -329,15 +331,15 @@ pub fn csv_all(accounts: &[Account]) -> String {
                 t(&a.vendor.id),
                 d.month.clone(),
                 d.net.to_string(),
-                d.payer.unwrap_or("").to_string(),
-                d.method.to_string(),
+                d.payer.map_or("", Party::as_str).to_string(),
+                d.method.as_str().to_string(),
                 d.due_by.clone(),
                 d.due.to_string(),
                 d.paid.to_string(),
                 d.outstanding.to_string(),
                 d.late_days.to_string(),
                 d.late_charge.to_string(),
-                d.status.to_string(),
+                d.status.as_str().to_string(),
                 t(&d.payments.join(" ")),
                 right("suspend"),
                 right("terminate"),
