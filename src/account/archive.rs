@@ -262,14 +262,12 @@ pub fn parse_statement(bytes: &[u8], path: &Path) -> std::result::Result<Stateme
             raw.terms.timezone
         )
     })?;
-    let rounding = match raw.terms.money.rounding.trim() {
-        "half_up" => Rounding::HalfUp,
-        "half_even" => Rounding::HalfEven,
-        other => {
-            return Err(format!(
-                "`terms.money.rounding` = `{other}` is not half_up or half_even"
-            ))
-        }
+    let written = raw.terms.money.rounding.trim();
+    let Some(rounding) = Rounding::ALL.into_iter().find(|r| r.as_str() == written) else {
+        return Err(format!(
+            "`terms.money.rounding` = `{written}` is not {}",
+            crate::base::word::one_of(Rounding::ALL.iter().map(|r| r.as_str()))
+        ));
     };
     if raw.terms.money.scale > 10 {
         return Err(format!(

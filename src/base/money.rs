@@ -3,7 +3,8 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// `[money] rounding`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Rounding {
     /// Half away from zero (四舍五入).
     HalfUp,
@@ -12,13 +13,8 @@ pub enum Rounding {
 }
 
 impl Rounding {
-    /// The name used in rates.toml.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rounding::HalfUp => "half_up",
-            Rounding::HalfEven => "half_even",
-        }
-    }
+    /// Both modes, in the order rates.toml's documentation lists them.
+    pub const ALL: [Rounding; 2] = [Rounding::HalfUp, Rounding::HalfEven];
 
     fn strategy(self) -> RoundingStrategy {
         match self {

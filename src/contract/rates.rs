@@ -543,10 +543,7 @@ fn build_terms(cx: &Cx, doc: &Table) -> Result<Terms, Error> {
         let rounding = choice(
             cx,
             &cx.req(&m.v.rounding, &m.p, "rounding")?,
-            &[
-                ("half_up", Rounding::HalfUp),
-                ("half_even", Rounding::HalfEven),
-            ],
+            &Rounding::ALL.map(|r| (r.as_str(), r)),
         )?;
         MoneyTerms { scale, rounding }
     };

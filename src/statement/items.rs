@@ -377,6 +377,7 @@ serde_words!(Direction);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::money::Rounding;
     use crate::contract::terms::{MetricName, SettlementMethod};
     use crate::statement::incidents::Threshold;
     use strum::VariantArray;
@@ -394,6 +395,7 @@ mod tests {
         assert_eq!(&MetricName::ALL[..], MetricName::VARIANTS);
         assert_eq!(&SettlementMethod::ALL[..], SettlementMethod::VARIANTS);
         assert_eq!(&Threshold::ALL[..], Threshold::VARIANTS);
+        assert_eq!(&Rounding::ALL[..], Rounding::VARIANTS);
     }
 
     #[test]
