@@ -162,7 +162,7 @@ fn read_foreign_pass<S: RowSink>(
                 for (row, record) in batch.rows.iter().zip(&batch.records) {
                     values.0.clear();
                     if let Judged::Accepted { vendor, id, record } =
-                        judge(&ctx, record, row, &mut scanned, &mut values)
+                        judge(&ctx, record.into(), row, &mut scanned, &mut values)
                     {
                         // A mapped row's place is its sequence number among the accepted rows.
                         let seq = keys.push(id, &values.0);
@@ -383,7 +383,7 @@ fn read_back(ctx: &FileCtx, back: &mut ReadBack, offset: u64) -> Result<RowKey> 
     at.read(offset, record)?;
     let sink = sink.get_or_insert_with(|| Scanned::new(ctx.setup.vendors.len(), 0));
     let mut values = Recorder(Vec::with_capacity(128));
-    match judge(ctx, record, &SourceRow::at(0), sink, &mut values) {
+    match judge(ctx, (&*record).into(), &SourceRow::at(0), sink, &mut values) {
         Judged::Accepted { id, .. } => Ok(RowKey {
             id: id.to_vec(),
             values: values.0,

@@ -3,6 +3,7 @@
 //! duplicate check (`ingest.rs`).
 
 use super::dedup;
+use super::fields::Fields;
 use super::ingest::Setup;
 use super::pipeline::{Chunk, ChunkRecords};
 use super::records::{self, Cells, Record, RowError};
@@ -114,7 +115,7 @@ impl Scanned {
     pub(super) fn reject(
         &mut self,
         ctx: &FileCtx,
-        record: &csv::ByteRecord,
+        record: Fields,
         line: u64,
         column: &str,
         reason: String,
@@ -176,7 +177,7 @@ pub(super) enum Judged<'r> {
 /// own checks. `values` receives the parsed values of the known columns and the vendor.
 pub(super) fn judge<'r>(
     ctx: &'r FileCtx,
-    record: &'r csv::ByteRecord,
+    record: Fields<'r>,
     row: &SourceRow,
     out: &mut Scanned,
     values: &mut impl Hasher,
@@ -375,13 +376,12 @@ pub(super) fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
     out.accepted.reserve(chunk.bytes.len() / 64);
     out.ids.reserve(chunk.bytes.len() / 8);
     let mut records = ChunkRecords::new(chunk);
-    let mut record = csv::ByteRecord::new();
     let path = Path::new(&ctx.shown);
-    while let Some((start, shape)) = records.next_into(&mut record, path)? {
+    while let Some((start, shape, fields)) = records.next(path)? {
         let line = shape.line;
         if let Judged::Accepted { vendor, id, record } = judge(
             ctx,
-            &record,
+            fields,
             &SourceRow::shaped(shape),
             &mut out,
             &mut Discard,

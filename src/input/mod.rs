@@ -6,6 +6,7 @@ pub mod cells;
 pub mod convert;
 pub mod dedup;
 pub mod diagnose;
+pub mod fields;
 pub mod foreign;
 pub mod incidents;
 pub mod ingest;
@@ -429,9 +430,9 @@ impl std::fmt::Display for Reject {
 }
 
 /// The raw row as one CSV line (lossy UTF-8), for a reject report.
-pub fn raw_row(record: &csv::ByteRecord) -> String {
+pub fn raw_row<'r>(record: impl Into<fields::Fields<'r>>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_byte_record(record);
+    let _ = w.write_record(record.into().iter());
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8_lossy(&bytes)
         .trim_end_matches(['\r', '\n'])

@@ -8,6 +8,7 @@
 //! the chunks and counts the line ends before each, so that rows are reported on their physical
 //! line. At most a few chunks per file are in flight, so memory does not grow with the file.
 
+use super::fields::Fields;
 use super::{csv_error, csv_reader, hex};
 use crate::base::progress;
 use crate::base::word::Word;
@@ -295,11 +296,17 @@ impl Shape {
 /// physical line.
 ///
 /// A chunk with no quote, and no CR other than one ending a line, is split on line feeds and
-/// commas directly: for such bytes that is exactly what the CSV parser reads (CRLF and LF both end
-/// a record, blank lines are skipped), only faster. Any other chunk goes through the parser.
+/// commas directly, in one pass over the chunk that finds both: for such bytes that is exactly
+/// what the CSV parser reads (CRLF and LF both end a record, blank lines are skipped), only
+/// faster, and the fields stay where they lie in the chunk. Any other chunk goes through the
+/// parser.
 pub struct ChunkRecords<'a> {
     bytes: &'a [u8],
     mode: Mode<'a>,
+    /// The fields of the last plain record, as ranges of `bytes`.
+    bounds: Vec<(usize, usize)>,
+    /// The last record the parser read.
+    record: csv::ByteRecord,
 }
 
 enum Mode<'a> {
@@ -308,6 +315,10 @@ enum Mode<'a> {
         at: usize,
         /// Line feeds before `at`, and before the chunk.
         lines: u64,
+        /// The commas and line feeds of the chunk from where the first line starts.
+        seps: memchr::Memchr2<'a>,
+        /// Where in the chunk `seps` starts.
+        base: usize,
     },
     Csv {
         reader: csv::Reader<&'a [u8]>,
@@ -326,10 +337,13 @@ impl<'a> ChunkRecords<'a> {
     pub fn new(chunk: &'a Chunk) -> Self {
         let bytes = &chunk.bytes[..];
         let mode = if plain(bytes) {
+            // The LF of a CRLF cut after its CR ends no further line.
+            let at = usize::from(chunk.after_cr && bytes.first() == Some(&b'\n'));
             Mode::Plain {
-                // The LF of a CRLF cut after its CR ends no further line.
-                at: usize::from(chunk.after_cr && bytes.first() == Some(&b'\n')),
+                at,
                 lines: chunk.lines,
+                seps: memchr::memchr2_iter(b',', b'\n', &bytes[at..]),
+                base: at,
             }
         } else {
             Mode::Csv {
@@ -337,18 +351,19 @@ impl<'a> ChunkRecords<'a> {
                 lines: LineCounter::new(chunk),
             }
         };
-        ChunkRecords { bytes, mode }
+        ChunkRecords {
+            bytes,
+            mode,
+            bounds: Vec::with_capacity(32),
+            record: csv::ByteRecord::new(),
+        }
     }
 
-    /// Reads the next record into `record`, returning where it starts and its shape; `None` at
-    /// the end.
-    pub fn next_into(
-        &mut self,
-        record: &mut csv::ByteRecord,
-        path: &Path,
-    ) -> Result<Option<(usize, Shape)>> {
+    /// The next record: where it starts, its shape and its fields; `None` at the end.
+    pub fn next(&mut self, path: &Path) -> Result<Option<(usize, Shape, Fields<'_>)>> {
         match &mut self.mode {
             Mode::Csv { reader, lines } => {
+                let record = &mut self.record;
                 if !reader
                     .read_byte_record(record)
                     .map_err(|e| csv_error(path, e))?
@@ -371,42 +386,56 @@ impl<'a> ChunkRecords<'a> {
                 if unbalanced && open_tail {
                     inside = inside.saturating_sub(1);
                 }
-                Ok(Some((
-                    start,
-                    Shape {
-                        line,
-                        last_line: line + inside,
-                        unbalanced,
-                    },
-                )))
+                let shape = Shape {
+                    line,
+                    last_line: line + inside,
+                    unbalanced,
+                };
+                Ok(Some((start, shape, Fields::Record(&self.record))))
             }
-            Mode::Plain { at, lines } => loop {
+            Mode::Plain {
+                at,
+                lines,
+                seps,
+                base,
+            } => loop {
                 let bytes = self.bytes;
                 if *at >= bytes.len() {
                     return Ok(None);
                 }
                 let start = *at;
-                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                let bounds = &mut self.bounds;
+                bounds.clear();
+                let mut field = start;
+                let end = loop {
+                    match seps.next() {
+                        Some(p) if bytes[*base + p] == b',' => {
+                            bounds.push((field, *base + p));
+                            field = *base + p + 1;
+                        }
+                        Some(p) => break *base + p,
+                        None => break bytes.len(),
+                    }
+                };
                 let line = *lines + 1;
                 *at = end + 1;
                 *lines += u64::from(end < bytes.len());
                 // A CR here can only be the first half of a CRLF.
-                let body = &bytes[start..end];
-                let body = body.strip_suffix(b"\r").unwrap_or(body);
-                if body.is_empty() {
+                let last = if end > field && bytes[end - 1] == b'\r' {
+                    end - 1
+                } else {
+                    end
+                };
+                if bounds.is_empty() && last == start {
                     // A blank line.
                     continue;
                 }
-                record.clear();
-                let mut field = 0;
-                for (i, &b) in body.iter().enumerate() {
-                    if b == b',' {
-                        record.push_field(&body[field..i]);
-                        field = i + 1;
-                    }
-                }
-                record.push_field(&body[field..]);
-                return Ok(Some((start, Shape::one_line(line))));
+                bounds.push((field, last));
+                let fields = Fields::Split {
+                    bytes,
+                    bounds: &self.bounds,
+                };
+                return Ok(Some((start, Shape::one_line(line), fields)));
             },
         }
     }
@@ -885,12 +914,11 @@ mod tests {
         };
         let mut all = Vec::new();
         let mut it = ChunkRecords::new(&chunk);
-        let mut record = csv::ByteRecord::new();
-        while let Some((start, shape)) = it.next_into(&mut record, Path::new("x")).unwrap() {
+        while let Some((start, shape, fields)) = it.next(Path::new("x")).unwrap() {
             all.push((
                 start,
                 shape.line,
-                record.iter().map(<[u8]>::to_vec).collect(),
+                fields.iter().map(<[u8]>::to_vec).collect(),
             ));
         }
         all

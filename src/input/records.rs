@@ -2,6 +2,7 @@
 //! required cells, listed values, times in order.
 
 use super::cells::{self, Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind, Word};
+use super::fields::Fields;
 use super::Header;
 use crate::base::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
@@ -46,7 +47,7 @@ fn timestamp_error(
 
 /// The cells of one row, looked up by canonical column index and trimmed.
 pub struct Cells<'r> {
-    record: &'r csv::ByteRecord,
+    record: Fields<'r>,
     header: &'r Header,
     columns: &'static [(&'static str, bool)],
     /// A timestamp already parsed from a column of this row: (column, instant).
@@ -56,12 +57,12 @@ pub struct Cells<'r> {
 impl<'r> Cells<'r> {
     /// Views `record` through `header`.
     pub fn new(
-        record: &'r csv::ByteRecord,
+        record: impl Into<Fields<'r>>,
         header: &'r Header,
         columns: &'static [(&'static str, bool)],
     ) -> Self {
         Cells {
-            record,
+            record: record.into(),
             header,
             columns,
             parsed: std::cell::Cell::new(None),

@@ -525,6 +525,7 @@ pub fn read_records(
 mod chunked {
     use super::{rest, text, RecordsBuilder};
     use crate::error::{Error, Result};
+    use crate::input::fields::Fields;
     use crate::input::pipeline::{read_chunks, with_workers, Chunk, ChunkRecords, Parallel};
     use crate::input::source::SourceRow;
     use crate::input::{Header, Role};
@@ -568,14 +569,13 @@ mod chunked {
     fn parse(layout: &Layout, chunk: &Chunk) -> Part {
         let mut part = Part::default();
         let mut records = ChunkRecords::new(chunk);
-        let mut record = csv::ByteRecord::new();
-        fn cell<'r>(layout: &Layout, record: &'r csv::ByteRecord, i: usize) -> Cow<'r, str> {
+        fn cell<'r>(layout: &Layout, record: Fields<'r>, i: usize) -> Cow<'r, str> {
             layout.header.index[i]
                 .and_then(|at| record.get(at))
                 .map_or(Cow::Borrowed(""), text)
         }
         loop {
-            let (_, shape) = match records.next_into(&mut record, &layout.path) {
+            let (_, shape, record) = match records.next(&layout.path) {
                 Ok(Some(r)) => r,
                 Ok(None) => return part,
                 Err(e) => {
@@ -593,9 +593,9 @@ mod chunked {
                 ))
             } else {
                 let (item, id, amount) = (
-                    cell(layout, &record, 0),
-                    cell(layout, &record, 1),
-                    cell(layout, &record, 2),
+                    cell(layout, record, 0),
+                    cell(layout, record, 1),
+                    cell(layout, record, 2),
                 );
                 let item_at = push(&mut part.text, &item);
                 let judged = match rest(&item, &id, &amount) {
