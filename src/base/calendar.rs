@@ -5,6 +5,7 @@
 //! falls inside its open windows, so a lunch break or a closed day stops it (001 §4.5.2).
 
 use crate::base::timestamp::{local_to_instant_lenient, start_of_day, Instant};
+use crate::base::zone_cache;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
@@ -178,12 +179,27 @@ impl Schedule {
 
     /// Does `instant` fall inside an open window?
     pub fn contains(&self, instant: Instant, tz: Tz, calendar: &Calendar) -> bool {
-        let local = instant.local(tz);
-        if !self.is_open_day(local.date(), calendar) {
-            return false;
-        }
-        let secs = local.time().num_seconds_from_midnight();
-        self.windows.iter().any(|w| w.start <= secs && secs < w.end)
+        let secs = instant.0.div_euclid(NANOS);
+        // In an hour with one known offset, the local day and time of day are plain arithmetic;
+        // the date itself is built only when a holiday list must be consulted.
+        let local = zone_cache::offset_of_utc(tz, secs).map(|off| secs + i64::from(off));
+        let listed = self.observe_holidays
+            && !(calendar.holidays.is_empty() && calendar.workdays.is_empty());
+        let (open, secs) = match local {
+            Some(local) if !listed => {
+                // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
+                let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
+                (self.days[weekday], local.rem_euclid(86_400) as u32)
+            }
+            _ => {
+                let local = instant.local(tz);
+                (
+                    self.is_open_day(local.date(), calendar),
+                    local.time().num_seconds_from_midnight(),
+                )
+            }
+        };
+        open && self.windows.iter().any(|w| w.start <= secs && secs < w.end)
     }
 
     /// The open windows of `date` as instants.
@@ -460,6 +476,50 @@ mod tests {
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
+    /// SPEC §3: an instant is inside service hours when its local date is open and its local
+    /// time of day falls in a window; the arithmetic path agrees with the calendar's own
+    /// reading of the date and time, across daylight-saving changes, weekends and holidays.
+    #[test]
+    fn contains_agrees_with_the_local_date_and_time() {
+        let schedule = Schedule::parse(
+            "mon-fri",
+            &["09:00-12:00".into(), "13:00-18:30".into()],
+            true,
+        )
+        .unwrap();
+        let ignoring = Schedule::parse(
+            "mon-sat",
+            &["00:00-02:30".into(), "08:00-24:00".into()],
+            false,
+        )
+        .unwrap();
+        let (seeded, empty) = (seed_calendar(), Calendar::default());
+        for tz in [
+            SH,
+            chrono_tz::America::New_York,
+            chrono_tz::Europe::London,
+            chrono_tz::UTC,
+        ] {
+            let mut at = t("2026-02-25 00:00:00").0 + 123_456_789;
+            let end = t("2026-11-10 00:00:00").0;
+            while at < end {
+                let instant = Instant(at);
+                let local = instant.to_utc().with_timezone(&tz).naive_local();
+                let secs = local.time().num_seconds_from_midnight();
+                for (s, calendar) in [
+                    (&schedule, &seeded),
+                    (&schedule, &empty),
+                    (&ignoring, &seeded),
+                ] {
+                    let expected = s.is_open_day(local.date(), calendar)
+                        && s.windows.iter().any(|w| w.start <= secs && secs < w.end);
+                    assert_eq!(s.contains(instant, tz, calendar), expected, "{tz} {local}");
+                }
+                at += 1_037 * NANOS + 1;
+            }
+        }
+    }
+
     fn seed_calendar() -> Calendar {
         Calendar {
             holidays: [
