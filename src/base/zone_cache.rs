@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
-use std::cell::RefCell;
+use std::cell::Cell;
 
 const SLOTS: usize = 256;
 const HOUR: i64 = 3600;
@@ -20,17 +20,17 @@ type Slot = Option<(Tz, i64, Option<i32>)>;
 
 struct Table {
     /// Hours of wall-clock time (local seconds as if UTC).
-    local: [Slot; SLOTS],
+    local: [Cell<Slot>; SLOTS],
     /// Hours of UTC.
-    utc: [Slot; SLOTS],
+    utc: [Cell<Slot>; SLOTS],
 }
 
 thread_local! {
-    static TABLE: RefCell<Table> = const {
-        RefCell::new(Table {
-            local: [None; SLOTS],
-            utc: [None; SLOTS],
-        })
+    static TABLE: Table = const {
+        Table {
+            local: [const { Cell::new(None) }; SLOTS],
+            utc: [const { Cell::new(None) }; SLOTS],
+        }
     };
 }
 
@@ -39,20 +39,18 @@ fn slot_of(hour: i64) -> usize {
 }
 
 fn remembered(
-    pick: impl Fn(&mut Table) -> &mut [Slot; SLOTS],
+    pick: impl Fn(&Table) -> &[Cell<Slot>; SLOTS],
     tz: Tz,
     hour: i64,
     compute: impl FnOnce() -> Option<i32>,
 ) -> Option<i32> {
     TABLE.with(|t| {
-        let mut t = t.borrow_mut();
-        let slots = pick(&mut t);
-        let at = slot_of(hour);
-        match slots[at] {
-            Some((z, h, offset)) if z == tz && h == hour => offset,
+        let slot = &pick(t)[slot_of(hour)];
+        match slot.get() {
+            Some((z, h, offset)) if h == hour && z == tz => offset,
             _ => {
                 let offset = compute();
-                slots[at] = Some((tz, hour, offset));
+                slot.set(Some((tz, hour, offset)));
                 offset
             }
         }
@@ -76,7 +74,7 @@ pub fn offset_of_local(tz: Tz, local: NaiveDateTime) -> Option<i32> {
 pub fn offset_of_local_secs(tz: Tz, local_secs: i64) -> Option<i32> {
     let hour = local_secs.div_euclid(HOUR);
     remembered(
-        |t| &mut t.local,
+        |t| &t.local,
         tz,
         hour,
         || {
@@ -93,7 +91,7 @@ pub fn offset_of_local_secs(tz: Tz, local_secs: i64) -> Option<i32> {
 pub fn offset_of_utc(tz: Tz, utc_secs: i64) -> Option<i32> {
     let hour = utc_secs.div_euclid(HOUR);
     remembered(
-        |t| &mut t.utc,
+        |t| &t.utc,
         tz,
         hour,
         || {

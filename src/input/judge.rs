@@ -309,7 +309,7 @@ pub(super) fn judge<'r>(
         }
     };
     if std::str::from_utf8(id).is_err() {
-        let reason = "not valid UTF-8 (save the file as UTF-8)".into();
+        let reason = records::NOT_UTF8.into();
         out.reject(ctx, record, line, columns[0].0, reason, Some(v));
         return Judged::Done;
     }

@@ -29,6 +29,9 @@ impl RowError {
     }
 }
 
+/// Why a text cell is refused when its bytes are not UTF-8.
+pub const NOT_UTF8: &str = "not valid UTF-8 (save the file as UTF-8)";
+
 /// A cell that is no timestamp: the value shown, with the forms accepted (SPEC §8).
 fn timestamp_error(
     column: &'static str,
@@ -76,6 +79,7 @@ impl<'r> Cells<'r> {
     }
 
     /// The trimmed cell of canonical column `i` (empty when the column is absent).
+    #[inline]
     pub fn get(&self, i: usize) -> &'r [u8] {
         self.header.index[i]
             .and_then(|p| self.record.get(p))
@@ -100,14 +104,12 @@ impl<'r> Cells<'r> {
 
     /// A required text cell: non-empty UTF-8.
     pub fn text(&self, i: usize) -> Result<&'r str, RowError> {
-        std::str::from_utf8(self.required(i)?)
-            .map_err(|_| RowError::new(self.name(i), "not valid UTF-8 (save the file as UTF-8)"))
+        std::str::from_utf8(self.required(i)?).map_err(|_| RowError::new(self.name(i), NOT_UTF8))
     }
 
     /// An optional text cell: UTF-8, possibly empty.
     pub fn opt_text(&self, i: usize) -> Result<&'r str, RowError> {
-        std::str::from_utf8(self.get(i))
-            .map_err(|_| RowError::new(self.name(i), "not valid UTF-8 (save the file as UTF-8)"))
+        std::str::from_utf8(self.get(i)).map_err(|_| RowError::new(self.name(i), NOT_UTF8))
     }
 
     /// A required timestamp.
@@ -248,8 +250,8 @@ pub enum Record {
 
 /// Looks up a category's package under one vendor's terms.
 pub trait PackageOf {
-    /// The package index of `category`, if it has one.
-    fn package_of(&self, category: &str) -> Option<usize>;
+    /// The package index of `category` (a trimmed cell), if it has one.
+    fn package_of(&self, category: &[u8]) -> Option<usize>;
 }
 
 /// Parses a contact row. `hash` receives the parsed values of every known column, for the
@@ -262,7 +264,12 @@ pub fn parse_call(
 ) -> Result<Call, RowError> {
     let channel = c.word(2, None)?;
     let stage = c.word(3, None)?;
-    let category = c.text(4)?;
+    let category = c.required(4)?;
+    // A category the contract names is UTF-8 already; only the others are checked.
+    let package = packages.package_of(category);
+    if package.is_none() && std::str::from_utf8(category).is_err() {
+        return Err(RowError::new(c.name(4), NOT_UTF8));
+    }
     let offered = c.timestamp(5, tz)?;
     let answered = c.later_timestamp(6, tz, offered, 5)?;
     let ended = c.later_timestamp(7, tz, offered, 5)?;
@@ -272,7 +279,6 @@ pub fn parse_call(
         }
     }
     let handled_by = c.word(8, Some(HandledBy::Vendor))?;
-    let package = packages.package_of(category);
     // SPEC §2: a category with no package is rejected only where a price needs one — an
     // answered after-sales takeover.
     if package.is_none()
@@ -282,10 +288,12 @@ pub fn parse_call(
     {
         return Err(RowError::new(
             "category",
-            format!("`{category}` maps to no package, and this after-sales takeover needs a price; add it to [packages]"),
+            format!("`{}` maps to no package, and this after-sales takeover needs a price; add it to [packages]", String::from_utf8_lossy(category)),
         ));
     }
-    category.hash(hash);
+    // As `str` hashes: the bytes, then 0xff.
+    hash.write(category);
+    hash.write_u8(0xff);
     let call = Call {
         channel,
         stage,
@@ -400,5 +408,82 @@ mod tests {
             (hard.column.as_ref(), hard.reason.as_ref()),
             ("complexity", "`hard` is not one of simple, complex")
         );
+    }
+
+    struct Packages;
+
+    impl PackageOf for Packages {
+        fn package_of(&self, category: &[u8]) -> Option<usize> {
+            (category == "手机".as_bytes()).then_some(0)
+        }
+    }
+
+    /// SPEC §2, §8: a call's category names its package when the contract lists it; any other
+    /// category is read as it is, and one that is not UTF-8 is refused before the times are
+    /// judged. The duplicate check sees the category as text.
+    #[test]
+    fn spec_2_a_call_category_is_text_and_names_its_package() {
+        let names = Role::Calls
+            .columns()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>();
+        let header = Header::map(Role::Calls, &csv::ByteRecord::from(names), "calls.csv").unwrap();
+        let row = |category: &[u8], offered: &str| {
+            let mut r = csv::ByteRecord::new();
+            for cell in [
+                &b"c1"[..],
+                b"acme",
+                b"phone",
+                b"presales",
+                category,
+                offered.as_bytes(),
+            ] {
+                r.push_field(cell);
+            }
+            for cell in ["", "", ""] {
+                r.push_field(cell.as_bytes());
+            }
+            r
+        };
+        let call = |r: &csv::ByteRecord| {
+            let mut values = Vec::new();
+            let cells = Cells::new(r, &header, Role::Calls.columns());
+            let call = parse_call(
+                &cells,
+                chrono_tz::Asia::Shanghai,
+                &Packages,
+                &mut Keep(&mut values),
+            );
+            call.map(|c| (c.package, values))
+        };
+        let (package, listed) = call(&row("手机".as_bytes(), "2026-10-05 09:00:00")).unwrap();
+        assert_eq!(package, Some(0));
+        let (package, other) = call(&row("家具".as_bytes(), "2026-10-05 09:00:00")).unwrap();
+        assert_eq!(package, None);
+        assert_ne!(listed, other);
+        let mut text = Vec::new();
+        "家具".hash(&mut Keep(&mut text));
+        assert!(
+            other.starts_with(&text),
+            "the category is hashed as `str` hashes"
+        );
+        let bad = call(&row(b"\xff\xfe", "not a time")).unwrap_err();
+        assert_eq!(
+            (bad.column.as_ref(), bad.reason.as_ref()),
+            ("category", NOT_UTF8)
+        );
+    }
+
+    /// A hasher that keeps what it is fed.
+    struct Keep<'a>(&'a mut Vec<u8>);
+
+    impl Hasher for Keep<'_> {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
     }
 }

@@ -39,7 +39,7 @@ pub struct VendorCtx<'a> {
     pub ended: Option<Instant>,
     /// Category → package, looked up once per contact: hashed with xxh3 rather than SipHash,
     /// the categories being the contract's own.
-    packages: HashMap<&'a str, usize, Xxh3DefaultBuilder>,
+    packages: HashMap<&'a [u8], usize, Xxh3DefaultBuilder>,
 }
 
 impl<'a> VendorCtx<'a> {
@@ -55,7 +55,7 @@ impl<'a> VendorCtx<'a> {
         let mut packages = HashMap::with_hasher(Xxh3DefaultBuilder);
         for (i, p) in terms.packages.iter().enumerate() {
             for c in &p.categories {
-                packages.insert(c.as_str(), i);
+                packages.insert(c.as_bytes(), i);
             }
         }
         VendorCtx {
@@ -78,7 +78,7 @@ impl<'a> VendorCtx<'a> {
 }
 
 impl PackageOf for VendorCtx<'_> {
-    fn package_of(&self, category: &str) -> Option<usize> {
+    fn package_of(&self, category: &[u8]) -> Option<usize> {
         self.packages.get(category).copied()
     }
 }
