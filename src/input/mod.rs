@@ -1,6 +1,7 @@
 //! Reading the month's CSV exports (SPEC §2): one place configures the CSV reader, maps the
-//! header, and turns cells into typed values straight from bytes. Rows stream through one reused
-//! `csv::ByteRecord`; a row allocates only when it is rejected or its id is first seen.
+//! header, and turns cells into typed values straight from bytes. A quote-free chunk's fields are
+//! read where they lie ([`fields::Fields`]); other rows stream through one reused
+//! `csv::ByteRecord`. A row allocates only when it is rejected or its id is first seen.
 
 pub mod cells;
 pub mod convert;
