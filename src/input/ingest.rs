@@ -503,7 +503,11 @@ impl<S: RowSink> Taken<S> {
         out.rejects.extend(s.rejects);
         for (n, a) in s.accepted.iter().enumerate() {
             if n % WARM_AHEAD == 0 {
-                let ahead = s.accepted[n..].iter().take(WARM_AHEAD);
+                // The slots of the next batch are fetched while this one is checked, so their
+                // fetches have a batch's work to complete in (the first batch fetches its own).
+                let from = if n == 0 { 0 } else { n + WARM_AHEAD };
+                let ahead = s.accepted.get(from..).unwrap_or_default();
+                let ahead = ahead.iter().take(if n == 0 { 2 * WARM_AHEAD } else { WARM_AHEAD });
                 self.index.warm(ahead.clone().map(|a| a.hash));
                 out.sink.warm(&mut ahead.map(|a| a.hash));
             }
