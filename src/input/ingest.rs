@@ -507,7 +507,9 @@ impl<S: RowSink> Taken<S> {
                 // fetches have a batch's work to complete in (the first batch fetches its own).
                 let from = if n == 0 { 0 } else { n + WARM_AHEAD };
                 let ahead = s.accepted.get(from..).unwrap_or_default();
-                let ahead = ahead.iter().take(if n == 0 { 2 * WARM_AHEAD } else { WARM_AHEAD });
+                let ahead = ahead
+                    .iter()
+                    .take(if n == 0 { 2 * WARM_AHEAD } else { WARM_AHEAD });
                 self.index.warm(ahead.clone().map(|a| a.hash));
                 out.sink.warm(&mut ahead.map(|a| a.hash));
             }

@@ -238,6 +238,12 @@ impl<'a> LineCounter<'a> {
 /// Line ends in `bytes`: each LF, CRLF and lone CR once. `after_cr` says whether the byte
 /// before `bytes` is a CR.
 pub fn count_line_ends(bytes: &[u8], after_cr: bool) -> u64 {
+    if memchr::memchr(b'\r', bytes).is_none() {
+        // No CR: every LF ends a line (but the LF of a CRLF cut after its CR), counted a
+        // vector at a time.
+        let lf = bytecount::count(bytes, b'\n') as u64;
+        return lf - u64::from(after_cr && bytes.first() == Some(&b'\n'));
+    }
     memchr::memchr2_iter(b'\n', b'\r', bytes)
         .filter(|&at| {
             let prev_cr = match at {
@@ -328,8 +334,8 @@ enum Mode<'a> {
 
 /// Whether `bytes` can be split without the CSV parser: no quote, and every CR ends a line.
 fn plain(bytes: &[u8]) -> bool {
-    memchr::memchr(b'"', bytes).is_none()
-        && memchr::memchr_iter(b'\r', bytes).all(|at| bytes.get(at + 1) == Some(&b'\n'))
+    memchr::memchr2_iter(b'"', b'\r', bytes)
+        .all(|at| bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n'))
 }
 
 /// The positions of the commas and line feeds of some bytes, in order, found eight bytes at a
@@ -990,6 +996,39 @@ mod tests {
             ));
         }
         all
+    }
+
+    #[test]
+    fn line_ends_count_each_lf_crlf_and_lone_cr_once() {
+        let naive = |bytes: &[u8], after_cr: bool| {
+            let mut prev_cr = after_cr;
+            let mut n = 0;
+            for &b in bytes {
+                n += u64::from(b == b'\r' || (b == b'\n' && !prev_cr));
+                prev_cr = b == b'\r';
+            }
+            n
+        };
+        let mut x: u32 = 11;
+        for len in 0..200 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    // Mostly without a CR, so both ways of counting are exercised.
+                    [b'\n', b'a', b',', b'\n', b'x', b'\r']
+                        [(x >> 16) as usize % if len % 3 == 0 { 6 } else { 5 }]
+                })
+                .collect();
+            for after_cr in [false, true] {
+                assert_eq!(
+                    count_line_ends(&bytes, after_cr),
+                    naive(&bytes, after_cr),
+                    "{bytes:?} {after_cr}"
+                );
+            }
+        }
+        assert_eq!(count_line_ends(b"\nab\n", true), 1);
+        assert_eq!(count_line_ends(b"\nab\n", false), 2);
     }
 
     #[test]
