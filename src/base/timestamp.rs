@@ -9,6 +9,7 @@ use chrono::{
     Timelike,
 };
 use chrono_tz::Tz;
+use std::cell::Cell;
 
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 
@@ -221,6 +222,16 @@ fn digits(b: &[u8], at: usize, n: usize) -> Result<u32, TimestampError> {
     Ok(v)
 }
 
+thread_local! {
+    /// The first ten bytes of the last timestamp of this thread whose date was valid, with
+    /// its year, month, day and day number: a file's times mostly share their date with the
+    /// time before, which then needs no digits read and no calendar arithmetic.
+    static LAST_DATE: Cell<Option<KnownDate>> = const { Cell::new(None) };
+}
+
+/// The first ten bytes of a timestamp, its (year, month, day) and its day number.
+type KnownDate = ([u8; 10], (i32, u32, u32), i64);
+
 /// Parses a timestamp cell (already trimmed, non-empty) per SPEC §8: RFC 3339 (`T`/`t`/space,
 /// `Z`/`z`, `+08:00`/`+0800`, any fraction) or naive `YYYY-MM-DD HH:MM[:SS[.f…]]`,
 /// `YYYY-MM-DDTHH:MM[:SS]`, `YYYY/MM/DD HH:MM[:SS]` read in `tz`. Fractions keep nanoseconds;
@@ -229,13 +240,19 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
     if b.len() < 16 {
         return Err(TimestampError::Malformed);
     }
-    let year = digits(b, 0, 4)? as i32;
+    let head: [u8; 10] = b[..10].try_into().expect("ten bytes");
+    let (year, month, day, known) = match LAST_DATE.with(Cell::get) {
+        Some((h, (year, month, day), days)) if h == head => (year, month, day, Some(days)),
+        _ => {
+            let year = digits(b, 0, 4)? as i32;
+            let sep = b[4];
+            if (sep != b'-' && sep != b'/') || b[7] != sep {
+                return Err(TimestampError::Malformed);
+            }
+            (year, digits(b, 5, 2)?, digits(b, 8, 2)?, None)
+        }
+    };
     let sep = b[4];
-    if (sep != b'-' && sep != b'/') || b[7] != sep {
-        return Err(TimestampError::Malformed);
-    }
-    let month = digits(b, 5, 2)?;
-    let day = digits(b, 8, 2)?;
     let tsep = b[10];
     if !(tsep == b'T' || tsep == b't' || tsep == b' ') || (sep == b'/' && tsep != b' ') {
         return Err(TimestampError::Malformed);
@@ -292,9 +309,12 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
     }
     // The common case by plain arithmetic; anything unusual (an invalid field, an hour with a
     // daylight-saving transition) takes the full path below.
-    if let Some(days) =
-        civil_days(year, month, day).filter(|_| hour < 24 && minute < 60 && second < 60)
-    {
+    let days = known.or_else(|| {
+        let days = civil_days(year, month, day)?;
+        LAST_DATE.with(|last| last.set(Some((head, (year, month, day), days))));
+        Some(days)
+    });
+    if let Some(days) = days.filter(|_| hour < 24 && minute < 60 && second < 60) {
         let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         let offset = match offset_secs {
             Some(off) => Some(off),
@@ -536,6 +556,46 @@ mod tests {
             assert_eq!(t.to_rfc3339(tz), rfc, "{secs} {nanos} {tz}");
             assert_eq!(t.to_local_text(tz), local, "{secs} {nanos} {tz}");
         }
+    }
+
+    /// SPEC §8: a timestamp reads the same whatever was read before it on the thread (the
+    /// remembered date): forms, separators, invalid dates and transitions alike.
+    #[test]
+    fn a_remembered_date_reads_as_a_fresh_one() {
+        let cells: [&'static str; 13] = [
+            "2026-10-05 09:00",
+            "2026-10-05T09:00:00+08:00",
+            "2026/10/05T09:00",
+            "2026/10/05 09:00",
+            "2026-10-05t23:59:59.5Z",
+            "2026-02-30 10:00",
+            "2026-02-30 10:00",
+            "2026-02-28 24:00",
+            "2026-02-28 23:60",
+            "2026-03-08 02:30:00",
+            "2026-11-01 01:30:00",
+            "2026-10-05_09:00",
+            "2026-10-05 09:00:61",
+        ];
+        let tz = chrono_tz::America::New_York;
+        let fresh: Vec<_> = cells
+            .iter()
+            .map(|&c| {
+                std::thread::spawn(move || parse_timestamp(c.as_bytes(), tz))
+                    .join()
+                    .unwrap()
+            })
+            .collect();
+        for _ in 0..2 {
+            for (cell, expected) in cells.iter().zip(&fresh) {
+                assert_eq!(&parse_timestamp(cell.as_bytes(), tz), expected, "{cell}");
+            }
+            for (cell, expected) in cells.iter().zip(&fresh).rev() {
+                assert_eq!(&parse_timestamp(cell.as_bytes(), tz), expected, "{cell}");
+            }
+        }
+        assert!(fresh[2].is_err() && fresh[5].is_err() && fresh[11].is_err());
+        assert!(fresh[0].is_ok() && fresh[3].is_ok() && fresh[4].is_ok());
     }
 
     #[test]
