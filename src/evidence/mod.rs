@@ -629,23 +629,51 @@ fn incident_counted(r: &IncidentRow) -> &'static str {
 /// `repairs.csv`, `contacts.csv`, `takeovers.csv`, and `DIR/<month>/rejected.csv`. Every file is
 /// planned, header-only when it has no row, so a stale one never survives a later run.
 pub fn files(dir: &Path, ev: &MonthEvidence) -> Vec<(PathBuf, Vec<u8>)> {
+    type Format<'e> = Box<dyn FnOnce() -> Vec<u8> + Send + 'e>;
     let month_dir = dir.join(ev.month.to_string());
-    let mut out = Vec::new();
+    let tz = ev.tz;
+    let mut planned: Vec<(PathBuf, Format)> = Vec::new();
     for v in &ev.vendors {
         let d = month_dir.join(&v.id);
-        out.push((
+        planned.push((
             d.join("work_orders.csv"),
-            work_orders_csv(&v.work_orders, ev.tz),
+            Box::new(move || work_orders_csv(&v.work_orders, tz)),
         ));
-        out.push((d.join("repairs.csv"), repairs_csv(&v.repairs, ev.tz)));
-        out.push((d.join("contacts.csv"), contacts_csv(&v.contacts, ev.tz)));
-        out.push((d.join("takeovers.csv"), takeovers_csv(&v.takeovers)));
+        planned.push((
+            d.join("repairs.csv"),
+            Box::new(move || repairs_csv(&v.repairs, tz)),
+        ));
+        planned.push((
+            d.join("contacts.csv"),
+            Box::new(move || contacts_csv(&v.contacts, tz)),
+        ));
+        planned.push((
+            d.join("takeovers.csv"),
+            Box::new(move || takeovers_csv(&v.takeovers)),
+        ));
         if ev.register {
-            out.push((d.join("incidents.csv"), incidents_csv(&v.incidents, ev.tz)));
+            planned.push((
+                d.join("incidents.csv"),
+                Box::new(move || incidents_csv(&v.incidents, tz)),
+            ));
         }
     }
-    out.push((month_dir.join("rejected.csv"), rejects_csv(&ev.rejected)));
-    out
+    planned.push((
+        month_dir.join("rejected.csv"),
+        Box::new(|| rejects_csv(&ev.rejected)),
+    ));
+    // The files are formatted side by side (a month's contacts run to hundreds of MB), and
+    // handed back in the order planned.
+    std::thread::scope(|scope| {
+        let formatting: Vec<_> = planned
+            .into_iter()
+            .map(|(path, format)| (path, scope.spawn(format)))
+            .collect();
+        formatting
+            .into_iter()
+            .map(|(path, f)| (path, f.join().expect("formatting evidence panicked")))
+            .collect()
+    })
 }
 
 /// The kinds of evidence `explain` prints.
