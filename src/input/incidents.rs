@@ -6,6 +6,7 @@
 //! calling thread and kept in memory.
 
 use super::records::{Cells, RowError};
+use super::vendor::RowCounts;
 use super::{csv_error, open, raw_row, Header, Reject, Role};
 use crate::base::timestamp::{parse_timestamp, Instant};
 use crate::base::word::Word;
@@ -62,24 +63,6 @@ pub struct Incident {
     pub line: u64,
 }
 
-/// How the register's rows of one vendor were counted: rows = in_period + before_period +
-/// outside_period + duplicates + rejected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RegisterCounts {
-    /// Every row naming the vendor.
-    pub rows: u64,
-    /// Accepted incidents of the settled month.
-    pub in_period: u64,
-    /// Accepted incidents of earlier months.
-    pub before_period: u64,
-    /// Rows of later months (or at or after the end of the vendor's contract).
-    pub outside_period: u64,
-    /// Exact repeats of an accepted row.
-    pub duplicates: u64,
-    /// Rejected rows.
-    pub rejected: u64,
-}
-
 /// The register as read.
 #[derive(Debug, Clone)]
 pub struct Register {
@@ -90,7 +73,7 @@ pub struct Register {
     /// Data rows (not counting the header).
     pub rows: u64,
     /// Per vendor, in the order given to [`read`].
-    pub counts: Vec<RegisterCounts>,
+    pub counts: Vec<RowCounts>,
     /// Accepted incidents up to the end of the settled month, in file order.
     pub incidents: Vec<Incident>,
     /// Rejected rows, in file order.
@@ -123,7 +106,7 @@ pub fn read(
         path: shown.clone(),
         sha256: String::new(),
         rows: 0,
-        counts: vec![RegisterCounts::default(); vendors.len()],
+        counts: vec![RowCounts::default(); vendors.len()],
         incidents: Vec::new(),
         rejects: Vec::new(),
     };

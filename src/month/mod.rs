@@ -15,11 +15,10 @@ use crate::input::manifest::{self, Manifest};
 use crate::input::pipeline::{read_files, Parallel};
 use crate::input::profile::{self, Format};
 use crate::input::source::InputFile;
-use crate::input::vendor::{RowCounts, VendorCtx, VendorSlot};
+use crate::input::vendor::{VendorCtx, VendorSlot};
 use crate::input::{Reject, Role};
 use crate::statement::{
-    self, AppliedDecision, Arguments, DisputesRef, FileRef, InputRef, ProfileRef, Statement,
-    StatementInput,
+    self, Arguments, DisputesRef, FileRef, InputRef, ProfileRef, Statement, StatementInput,
 };
 use crate::tally::collect::{Collect, FileNotes};
 use crate::tally::disputes::{DisputeKind, Disputes};
@@ -691,17 +690,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
                 )
             }
         };
-        let register_counts = register.as_ref().map(|reg| {
-            let c = reg.counts[i];
-            RowCounts {
-                rows: c.rows,
-                in_period: c.in_period,
-                before_period: c.before_period,
-                outside_period: c.outside_period,
-                duplicates: c.duplicates,
-                rejected: c.rejected,
-            }
-        });
+        let register_counts = register.as_ref().map(|reg| reg.counts[i]);
         let disputes = run.disputes.map(|d| applied_to(d, &decided, i));
         if let Some(d) = &disputes {
             warnings.push(match d.applied.len() {
@@ -883,14 +872,7 @@ fn applied_to(disputes: &Disputes, decided: &[Option<usize>], vendor: usize) -> 
             .iter()
             .zip(decided)
             .filter(|(_, x)| **x == Some(vendor))
-            .map(|(d, _)| AppliedDecision {
-                line: d.line,
-                kind: d.kind,
-                id: d.id.clone(),
-                decision: d.decision,
-                reason: d.reason.clone(),
-                decided_by: d.decided_by.clone(),
-            })
+            .map(|(d, _)| d.clone())
             .collect(),
     }
 }

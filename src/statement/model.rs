@@ -7,7 +7,7 @@ use crate::input::Role;
 use crate::statement::incidents::Incidents;
 use crate::statement::items::{Direction, LineItem, Section};
 use crate::statement::scoring::{MetricSource, Ratio};
-use crate::tally::disputes::{Decision, DisputeKind};
+use crate::tally::disputes::Dispute;
 use rust_decimal::Decimal;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -170,22 +170,8 @@ pub struct DisputesRef {
     pub applied: Vec<AppliedDecision>,
 }
 
-/// One auditor's decision applied to a row.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct AppliedDecision {
-    /// The line of the disputes file it is on.
-    pub line: u64,
-    /// The kind of record.
-    pub kind: DisputeKind,
-    /// The record's id.
-    pub id: String,
-    /// What the auditor decided.
-    pub decision: Decision,
-    /// Why.
-    pub reason: String,
-    /// Who decided.
-    pub decided_by: String,
-}
+/// One auditor's decision applied to a row, as the disputes file gives it.
+pub type AppliedDecision = Dispute;
 
 /// The program that settled a statement.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

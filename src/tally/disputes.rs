@@ -127,7 +127,7 @@ impl Decision {
 }
 
 /// One line of a disputes file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Dispute {
     /// The physical line it is on (the header is line 1).
     pub line: u64,
