@@ -524,25 +524,9 @@ pub fn position(
     ))
 }
 
-/// An amount with thousands separators, for sentences: `12,345.67`.
+/// An amount with thousands separators and no sign, for sentences: `12,345.67`.
 pub fn grouped(v: Decimal) -> String {
-    let text = v.abs().to_string();
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (text.clone(), None),
-    };
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if let Some(f) = frac {
-        out.push('.');
-        out.push_str(&f);
-    }
-    out
+    crate::base::money::grouped(v.abs())
 }
 
 fn summary(
