@@ -66,6 +66,16 @@ impl Instant {
         out
     }
 
+    /// Appends the text of [`Instant::to_rfc3339`] to `out`, without a `String` of its own in
+    /// the common case.
+    pub fn push_rfc3339(self, tz: Tz, out: &mut String) {
+        let at = out.len();
+        if self.write_text(tz, true, out).is_none() {
+            out.truncate(at);
+            out.push_str(&self.to_rfc3339(tz));
+        }
+    }
+
     /// Local wall-clock text of this instant in `tz` (`2026-10-13 10:25:00`, with nanoseconds
     /// when not whole).
     pub fn to_local_text(self, tz: Tz) -> String {

@@ -123,7 +123,7 @@ pub fn run(a: ExplainArgs) -> anyhow::Result<ExitCode> {
     let vendor = &rates.vendors[n.vendor];
     // At the end of a contract the work was judged at E, without the vendor's later replies.
     let ended = evidence::ended_at(vendor, tz, cutoff);
-    let judged = evidence::as_judged(n, ended);
+    let judged = evidence::as_judged(n.clone(), ended);
     let cx = TraceContext {
         file: &file.path,
         vendor,

@@ -68,10 +68,17 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
         .transpose()?;
     let inputs = resolve_inputs(&a.input.options(), Some(month))?;
     let disputes = disputes.map(Disputes::load).transpose()?;
-    let collect = if a.evidence.is_some() {
-        Collect::Figures
-    } else {
-        Collect::Off
+    let streaming = a.evidence.as_ref().map(|_| {
+        let cutoff = as_of.unwrap_or_else(|| month.bounds(rates.timezone).1);
+        let paths = inputs
+            .files
+            .iter()
+            .map(|f| (f.role, f.path.display().to_string()));
+        evidence::stream::Streaming::new(&rates, month, cutoff, paths)
+    });
+    let collect = match &streaming {
+        Some(s) => Collect::Stream(s),
+        None => Collect::Off,
     };
     let key = match &a.sign {
         None => None,
@@ -193,11 +200,9 @@ pub(super) fn settle_and_write(a: &SettleArgs, disputes: Option<&Path>) -> anyho
             rejects_csv(&settled.rejects),
         ));
     }
-    if let Some(dir) = &a.evidence {
-        let cutoff = as_of.unwrap_or_else(|| month.bounds(rates.timezone).1);
-        let ev = evidence::build(&settled, &rates, month, cutoff);
+    if let (Some(dir), Some(streamed)) = (&a.evidence, streaming) {
         plan.extend(
-            evidence::files(dir, &ev)
+            evidence::files(dir, &settled, &rates, month, streamed.into_rows())
                 .into_iter()
                 .map(|(path, bytes)| Planned::derived(path, bytes)),
         );

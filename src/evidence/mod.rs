@@ -6,10 +6,13 @@
 //!
 //! Evidence is collected only when asked ([`Collect`](crate::tally::collect::Collect)): the month
 //! keeps each accepted row whose [`Classification`] shows in a figure, with its line and id
-//! ([`Noted`]); this module turns those into typed rows ([`build`]), CSV files ([`files`]) and
-//! tables ([`render_tables`]), and traces one work order's or repair's deadline ([`trace`]).
+//! ([`Noted`]); this module turns those into typed rows ([`build`]) and tables
+//! ([`render_tables`]), and traces one work order's or repair's deadline ([`trace`]).
+//! `settle --evidence` keeps no rows: [`stream`] formats each as it is taken, through the same
+//! typed rows, and [`files`] lays the files out.
 
 pub mod preview;
+pub mod stream;
 
 use crate::base::calendar::{ClosedReason, WalkStep};
 use crate::base::money::at_least_scale;
@@ -22,9 +25,9 @@ use crate::input::incidents::Incident;
 use crate::input::records::Record;
 use crate::input::Reject;
 use crate::month::Settled;
-use crate::render::csv::escape_text;
+use crate::render::csv::{escape_text, escaped};
 use crate::statement::LineItem;
-use crate::tally::collect::{FileNotes, Noted};
+use crate::tally::collect::Noted;
 use crate::tally::{Classification, ContactCount, TakeoverItem, Timeliness};
 use crate::write::rejects_csv;
 use chrono::{Datelike, NaiveDate};
@@ -250,25 +253,10 @@ pub fn build(settled: &Settled, rates: &Rates, month: Month, cutoff: Instant) ->
         let ended = ended_at(&rates.vendors[index], tz, cutoff);
         for file in &settled.noted {
             for n in file.rows.iter().filter(|n| n.vendor == index) {
-                add_row(&mut ev, file, &as_judged(n, ended), terms, tz);
+                add_row(&mut ev, &file.path, &as_judged(n.clone(), ended), terms, tz);
             }
         }
-        let start = month.bounds(tz).0;
-        if let Some((path, list)) = &settled.register {
-            ev.incidents = list
-                .iter()
-                .filter(|(x, _)| x.vendor == index)
-                .map(|(x, excluded)| IncidentRow {
-                    source: Source {
-                        file: path.clone(),
-                        line: x.line,
-                    },
-                    incident: x.clone(),
-                    in_month: x.occurred >= start,
-                    excluded: *excluded,
-                })
-                .collect();
-        }
+        ev.incidents = incident_rows(settled, index, month.bounds(tz).0);
         vendors.push(ev);
     }
     MonthEvidence {
@@ -279,6 +267,26 @@ pub fn build(settled: &Settled, rates: &Rates, month: Month, cutoff: Instant) ->
         rejected: settled.rejects.clone(),
         register: settled.register.is_some(),
     }
+}
+
+/// The incidents of the register counted towards the month's liability of the vendor at `index`
+/// (none when no register was read), `start` being the start of the month.
+fn incident_rows(settled: &Settled, index: usize, start: Instant) -> Vec<IncidentRow> {
+    let Some((path, list)) = &settled.register else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter(|(x, _)| x.vendor == index)
+        .map(|(x, excluded)| IncidentRow {
+            source: Source {
+                file: path.clone(),
+                line: x.line,
+            },
+            incident: x.clone(),
+            in_month: x.occurred >= start,
+            excluded: *excluded,
+        })
+        .collect()
 }
 
 /// E, the end of `vendor`'s contract, when a run with `cutoff` judged its work there (SPEC §12).
@@ -292,8 +300,7 @@ pub fn ended_at(vendor: &Vendor, tz: Tz, cutoff: Instant) -> Option<Instant> {
 
 /// A row as it was judged: at the end of a contract the vendor's replies and resolutions from
 /// E on were ignored (SPEC §12), so they are not shown either.
-pub fn as_judged(n: &Noted, ended: Option<Instant>) -> Noted {
-    let mut n = n.clone();
+pub fn as_judged(mut n: Noted, ended: Option<Instant>) -> Noted {
     if let (Some(e), Record::Ticket(t)) = (ended, &mut n.record) {
         if t.handled_by == HandledBy::Vendor {
             t.first_reply = t.first_reply.filter(|at| *at < e);
@@ -303,9 +310,9 @@ pub fn as_judged(n: &Noted, ended: Option<Instant>) -> Noted {
     n
 }
 
-fn add_row(ev: &mut VendorEvidence, file: &FileNotes, n: &Noted, terms: &Terms, tz: Tz) {
+fn add_row(ev: &mut VendorEvidence, file: &str, n: &Noted, terms: &Terms, tz: Tz) {
     let source = || Source {
-        file: file.path.clone(),
+        file: file.to_string(),
         line: n.line,
     };
     match (n.class, n.record) {
@@ -442,11 +449,6 @@ fn repair_verdict(v: Timeliness) -> &'static str {
     }
 }
 
-/// An instant as RFC 3339 in `tz`, or empty.
-fn rfc(t: Option<Instant>, tz: Tz) -> String {
-    t.map_or_else(String::new, |t| t.to_rfc3339(tz))
-}
-
 /// An instant as local wall-clock text in `tz` (`2026-10-13 10:25:00`, with the fraction when
 /// there is one), for tables.
 pub fn local_text(t: Instant, tz: Tz) -> String {
@@ -466,114 +468,188 @@ fn csv_of(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     w.into_inner().expect("memory")
 }
 
-/// `work_orders.csv`: the overdue and pending work orders.
-pub fn work_orders_csv(rows: &[WorkOrderRow], tz: Tz) -> Vec<u8> {
-    csv_of(
-        &[
-            "file",
-            "line",
-            "ticket_id",
-            "created_at",
-            "deadline",
-            "first_reply_at",
-            "elapsed_business_minutes",
-            "allowance_minutes",
-            "verdict",
-        ],
-        rows.iter().map(|r| {
-            vec![
-                escape_text(&r.source.file),
-                r.source.line.to_string(),
-                escape_text(&r.id),
-                r.created.to_rfc3339(tz),
-                rfc(r.deadline, tz),
-                rfc(r.first_reply, tz),
-                minutes_text(r.elapsed_nanos),
-                minutes_text(r.allowance_nanos),
-                work_order_verdict(r.verdict).into(),
-            ]
-        }),
-    )
+/// A vendor's evidence file listing rows of the month's inputs, one per kind of row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFile {
+    /// `work_orders.csv`: the overdue and pending work orders.
+    WorkOrders,
+    /// `repairs.csv`: the repairs whose response or resolution failed or is pending.
+    Repairs,
+    /// `contacts.csv`: unanswered, short-abandoned and outside-hours contacts.
+    Contacts,
+    /// `takeovers.csv`: the takeovers charged, with their money line and unit price.
+    Takeovers,
 }
 
-/// `repairs.csv`: the repairs whose response or resolution failed or is pending.
-pub fn repairs_csv(rows: &[RepairRow], tz: Tz) -> Vec<u8> {
-    csv_of(
-        &[
-            "file",
-            "line",
-            "ticket_id",
-            "complexity",
-            "created_at",
-            "respond_by",
-            "first_reply_at",
-            "response",
-            "resolve_before",
-            "resolved_at",
-            "resolution",
-        ],
-        rows.iter().map(|r| {
-            vec![
-                escape_text(&r.source.file),
-                r.source.line.to_string(),
-                escape_text(&r.id),
-                Word::as_str(r.complexity).into(),
-                r.created.to_rfc3339(tz),
-                r.respond_by.to_rfc3339(tz),
-                rfc(r.first_reply, tz),
-                repair_verdict(r.response).into(),
-                r.resolve_before.to_rfc3339(tz),
-                rfc(r.resolved, tz),
-                repair_verdict(r.resolution).into(),
-            ]
-        }),
-    )
+impl RowFile {
+    /// Every such file, in the order a vendor's files are written.
+    pub const ALL: [RowFile; 4] = [
+        RowFile::WorkOrders,
+        RowFile::Repairs,
+        RowFile::Contacts,
+        RowFile::Takeovers,
+    ];
+
+    /// The file's name in the vendor's folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            RowFile::WorkOrders => "work_orders.csv",
+            RowFile::Repairs => "repairs.csv",
+            RowFile::Contacts => "contacts.csv",
+            RowFile::Takeovers => "takeovers.csv",
+        }
+    }
+
+    /// The file's header row.
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            RowFile::WorkOrders => &[
+                "file",
+                "line",
+                "ticket_id",
+                "created_at",
+                "deadline",
+                "first_reply_at",
+                "elapsed_business_minutes",
+                "allowance_minutes",
+                "verdict",
+            ],
+            RowFile::Repairs => &[
+                "file",
+                "line",
+                "ticket_id",
+                "complexity",
+                "created_at",
+                "respond_by",
+                "first_reply_at",
+                "response",
+                "resolve_before",
+                "resolved_at",
+                "resolution",
+            ],
+            RowFile::Contacts => &[
+                "file",
+                "line",
+                "contact_id",
+                "channel",
+                "stage",
+                "offered_at",
+                "answered_at",
+                "ended_at",
+                "reason",
+            ],
+            RowFile::Takeovers => &["file", "line", "id", "item", "unit_price"],
+        }
+    }
+
+    /// The file with its header and no row.
+    pub fn header_only(self) -> Vec<u8> {
+        csv_of(self.header(), std::iter::empty())
+    }
 }
 
-/// `contacts.csv`: unanswered, short-abandoned and outside-hours contacts.
-pub fn contacts_csv(rows: &[ContactRow], tz: Tz) -> Vec<u8> {
-    csv_of(
-        &[
-            "file",
-            "line",
-            "contact_id",
-            "channel",
-            "stage",
-            "offered_at",
-            "answered_at",
-            "ended_at",
-            "reason",
-        ],
-        rows.iter().map(|r| {
-            vec![
-                escape_text(&r.source.file),
-                r.source.line.to_string(),
-                escape_text(&r.id),
-                r.channel.as_str().into(),
-                Word::as_str(r.stage).into(),
-                r.offered.to_rfc3339(tz),
-                rfc(r.answered, tz),
-                rfc(r.ended, tz),
-                r.reason.as_str().into(),
-            ]
-        }),
-    )
+/// One row of an evidence file being written, cell by cell, through one reused buffer: no
+/// `String` per cell.
+pub struct RowOut<'w> {
+    w: &'w mut csv::Writer<Vec<u8>>,
+    buf: &'w mut String,
 }
 
-/// `takeovers.csv`: the takeovers charged, with their money line and unit price.
-pub fn takeovers_csv(rows: &[TakeoverRow]) -> Vec<u8> {
-    csv_of(
-        &["file", "line", "id", "item", "unit_price"],
-        rows.iter().map(|r| {
-            vec![
-                escape_text(&r.source.file),
-                r.source.line.to_string(),
-                escape_text(&r.id),
-                escape_text(&r.item),
-                r.unit_price.to_string(),
-            ]
-        }),
-    )
+impl<'w> RowOut<'w> {
+    /// A row appended to `w`, `buf` holding each formatted cell in turn.
+    pub fn new(w: &'w mut csv::Writer<Vec<u8>>, buf: &'w mut String) -> RowOut<'w> {
+        RowOut { w, buf }
+    }
+
+    /// A cell as it is.
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.w.write_field(s).expect("memory");
+        self
+    }
+
+    /// A text cell a spreadsheet could run as a formula, escaped ([`escaped`]).
+    fn escaped(&mut self, s: &str) -> &mut Self {
+        self.w.write_field(escaped(s).as_bytes()).expect("memory");
+        self
+    }
+
+    /// A cell formatted by `Display`.
+    fn shown(&mut self, v: impl std::fmt::Display) -> &mut Self {
+        use std::fmt::Write;
+        self.buf.clear();
+        write!(self.buf, "{v}").expect("memory");
+        self.w.write_field(self.buf.as_bytes()).expect("memory");
+        self
+    }
+
+    /// An instant as RFC 3339 in `tz`, or an empty cell.
+    fn time(&mut self, t: Option<Instant>, tz: Tz) -> &mut Self {
+        self.buf.clear();
+        if let Some(t) = t {
+            t.push_rfc3339(tz, self.buf);
+        }
+        self.w.write_field(self.buf.as_bytes()).expect("memory");
+        self
+    }
+
+    /// Ends the row.
+    fn end(&mut self) {
+        self.w.write_record(None::<&[u8]>).expect("memory");
+    }
+}
+
+/// Writes a `work_orders.csv` row.
+pub fn write_work_order(out: &mut RowOut, r: &WorkOrderRow, tz: Tz) {
+    out.escaped(&r.source.file)
+        .shown(r.source.line)
+        .escaped(&r.id)
+        .time(Some(r.created), tz)
+        .time(r.deadline, tz)
+        .time(r.first_reply, tz)
+        .text(&minutes_text(r.elapsed_nanos))
+        .text(&minutes_text(r.allowance_nanos))
+        .text(work_order_verdict(r.verdict))
+        .end();
+}
+
+/// Writes a `repairs.csv` row.
+pub fn write_repair(out: &mut RowOut, r: &RepairRow, tz: Tz) {
+    out.escaped(&r.source.file)
+        .shown(r.source.line)
+        .escaped(&r.id)
+        .text(Word::as_str(r.complexity))
+        .time(Some(r.created), tz)
+        .time(Some(r.respond_by), tz)
+        .time(r.first_reply, tz)
+        .text(repair_verdict(r.response))
+        .time(Some(r.resolve_before), tz)
+        .time(r.resolved, tz)
+        .text(repair_verdict(r.resolution))
+        .end();
+}
+
+/// Writes a `contacts.csv` row.
+pub fn write_contact(out: &mut RowOut, r: &ContactRow, tz: Tz) {
+    out.escaped(&r.source.file)
+        .shown(r.source.line)
+        .escaped(&r.id)
+        .text(r.channel.as_str())
+        .text(Word::as_str(r.stage))
+        .time(Some(r.offered), tz)
+        .time(r.answered, tz)
+        .time(r.ended, tz)
+        .text(r.reason.as_str())
+        .end();
+}
+
+/// Writes a `takeovers.csv` row.
+pub fn write_takeover(out: &mut RowOut, r: &TakeoverRow) {
+    out.escaped(&r.source.file)
+        .shown(r.source.line)
+        .escaped(&r.id)
+        .escaped(&r.item)
+        .shown(r.unit_price)
+        .end();
 }
 
 /// `incidents.csv`: the incidents counted up to the end of the month (SPEC §9).
@@ -626,54 +702,38 @@ fn incident_counted(r: &IncidentRow) -> &'static str {
 }
 
 /// The evidence files of a month under `dir`: per vendor `DIR/<month>/<vendor>/work_orders.csv`,
-/// `repairs.csv`, `contacts.csv`, `takeovers.csv`, and `DIR/<month>/rejected.csv`. Every file is
-/// planned, header-only when it has no row, so a stale one never survives a later run.
-pub fn files(dir: &Path, ev: &MonthEvidence) -> Vec<(PathBuf, Vec<u8>)> {
-    type Format<'e> = Box<dyn FnOnce() -> Vec<u8> + Send + 'e>;
-    let month_dir = dir.join(ev.month.to_string());
-    let tz = ev.tz;
-    let mut planned: Vec<(PathBuf, Format)> = Vec::new();
-    for v in &ev.vendors {
-        let d = month_dir.join(&v.id);
-        planned.push((
-            d.join("work_orders.csv"),
-            Box::new(move || work_orders_csv(&v.work_orders, tz)),
-        ));
-        planned.push((
-            d.join("repairs.csv"),
-            Box::new(move || repairs_csv(&v.repairs, tz)),
-        ));
-        planned.push((
-            d.join("contacts.csv"),
-            Box::new(move || contacts_csv(&v.contacts, tz)),
-        ));
-        planned.push((
-            d.join("takeovers.csv"),
-            Box::new(move || takeovers_csv(&v.takeovers)),
-        ));
-        if ev.register {
-            planned.push((
-                d.join("incidents.csv"),
-                Box::new(move || incidents_csv(&v.incidents, tz)),
-            ));
+/// `repairs.csv`, `contacts.csv`, `takeovers.csv` (each given as `rows`, already formatted, see
+/// [`stream::Streaming`]), `incidents.csv` when a register was read, and `DIR/<month>/rejected.csv`.
+/// Every file is planned, header-only when it has no row, so a stale one never survives a later
+/// run.
+pub fn files(
+    dir: &Path,
+    settled: &Settled,
+    rates: &Rates,
+    month: Month,
+    mut rows: impl FnMut(usize, RowFile) -> Vec<u8>,
+) -> Vec<(PathBuf, Vec<u8>)> {
+    let month_dir = dir.join(month.to_string());
+    let tz = rates.timezone;
+    let mut planned = Vec::new();
+    for s in &settled.statements {
+        let Some(index) = rates.vendors.iter().position(|v| v.id == s.vendor.id) else {
+            continue;
+        };
+        let d = month_dir.join(&s.vendor.id);
+        for file in RowFile::ALL {
+            planned.push((d.join(file.file_name()), rows(index, file)));
+        }
+        if settled.register.is_some() {
+            let incidents = incident_rows(settled, index, month.bounds(tz).0);
+            planned.push((d.join("incidents.csv"), incidents_csv(&incidents, tz)));
         }
     }
     planned.push((
         month_dir.join("rejected.csv"),
-        Box::new(|| rejects_csv(&ev.rejected)),
+        rejects_csv(&settled.rejects),
     ));
-    // The files are formatted side by side (a month's contacts run to hundreds of MB), and
-    // handed back in the order planned.
-    std::thread::scope(|scope| {
-        let formatting: Vec<_> = planned
-            .into_iter()
-            .map(|(path, format)| (path, scope.spawn(format)))
-            .collect();
-        formatting
-            .into_iter()
-            .map(|(path, f)| (path, f.join().expect("formatting evidence panicked")))
-            .collect()
-    })
+    planned
 }
 
 /// The kinds of evidence `explain` prints.
@@ -1324,6 +1384,50 @@ mod tests {
         assert_eq!(minutes_text(180 * min + 1), "180.01");
         assert_eq!(minutes_text(1_000_000_000), "0.02");
         assert_eq!(minutes_text(0), "0");
+    }
+
+    #[test]
+    fn evidence_rows_are_written_cell_by_cell_as_csv() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        let at = |s: &str| crate::base::timestamp::parse_timestamp(s.as_bytes(), tz).unwrap();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut buf = String::new();
+        // A formula-like id and file are escaped, a comma quoted, an absent time left empty,
+        // a fraction of a second kept.
+        let contact = ContactRow {
+            source: Source {
+                file: "-calls.csv".into(),
+                line: 12,
+            },
+            id: "=1+1,2".into(),
+            channel: Channel::Online,
+            stage: Stage::Aftersales,
+            offered: at("2026-10-03 09:15:22.5"),
+            answered: None,
+            ended: Some(at("2026-10-03T01:16:00Z")),
+            reason: ContactReason::Unanswered,
+        };
+        write_contact(&mut RowOut::new(&mut w, &mut buf), &contact, tz);
+        let takeover = TakeoverRow {
+            source: Source {
+                file: "calls.csv".into(),
+                line: 3,
+            },
+            id: "C1".into(),
+            item: "takeover/presales/phone".into(),
+            unit_price: Decimal::new(1250, 2),
+        };
+        assert_eq!(
+            String::from_utf8(w.into_inner().unwrap()).unwrap(),
+            "'-calls.csv,12,\"'=1+1,2\",online,aftersales,2026-10-03T09:15:22.500000000+08:00,,\
+             2026-10-03T09:16:00+08:00,unanswered\n"
+        );
+        let mut w = csv::Writer::from_writer(Vec::new());
+        write_takeover(&mut RowOut::new(&mut w, &mut buf), &takeover);
+        assert_eq!(
+            String::from_utf8(w.into_inner().unwrap()).unwrap(),
+            "calls.csv,3,C1,takeover/presales/phone,12.50\n"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::input::ingest::{RowSink, Sinks};
 use crate::input::records::Record;
 use crate::input::vendor::VendorSlot;
 use crate::input::Role;
-use crate::tally::collect::{Collect, Noted};
+use crate::tally::collect::{shows, Collect, Noted, NotedRef};
 use crate::tally::disputes::{self, Disputes};
 use crate::tally::VendorTally;
 
@@ -38,6 +38,9 @@ impl<'a> Sinks for Absorbing<'a> {
     type Sink = Absorbed<'a>;
 
     fn sink(&self, role: Role) -> Absorbed<'a> {
+        if let Collect::Stream(to) = self.evidence {
+            to.restart(role);
+        }
         Absorbed {
             role,
             vendors: self.vendors,
@@ -101,14 +104,24 @@ impl RowSink for Absorbed<'_> {
                 class
             }
         };
-        if self.evidence.wants(role, id, line, parsed, &class) {
-            self.noted.push(Noted {
-                vendor,
-                line,
-                id: String::from_utf8_lossy(id).into_owned(),
-                record: *parsed,
-                class,
-            });
+        let row = NotedRef {
+            vendor,
+            line,
+            id,
+            record: parsed,
+            class: &class,
+        };
+        match self.evidence {
+            Collect::Stream(to) => {
+                if shows(&class) {
+                    to.note(role, row);
+                }
+            }
+            keep => {
+                if keep.wants(role, id, line, parsed, &class) {
+                    self.noted.push(row.to_noted());
+                }
+            }
         }
     }
 

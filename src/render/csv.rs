@@ -8,9 +8,14 @@ use crate::statement::Statement;
 /// Escapes a text cell that begins with `=`, `+`, `-`, `@`, tab or CR by prefixing `'`, so a
 /// spreadsheet shows it as text instead of running it.
 pub fn escape_text(s: &str) -> String {
+    escaped(s).into_owned()
+}
+
+/// [`escape_text`], borrowing the text when it needs no escape.
+pub fn escaped(s: &str) -> std::borrow::Cow<'_, str> {
     match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}"),
-        _ => s.to_string(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{s}").into(),
+        _ => s.into(),
     }
 }
 

@@ -19,6 +19,49 @@ pub enum Collect<'a> {
     /// The rows a reconciliation asks for (SPEC §10): those whose id the vendor claims, and those
     /// counted under an item whose records the vendor lists but whose id it does not claim.
     Rows(&'a dyn RowFilter),
+    /// Every row that shows in a figure (see [`shows`]), handed to a stream the moment its file's
+    /// rows are taken, and not kept (`settle --evidence`, which writes them as they come).
+    Stream(&'a dyn NoteStream),
+}
+
+/// Where the rows of [`Collect::Stream`] go: each file's rows in file order, files side by side
+/// (one call at a time per role).
+pub trait NoteStream: Sync {
+    /// The input file of `role` is read from its start (again, when a first pass found ids on
+    /// conflicting rows): whatever its rows gave before is forgotten.
+    fn restart(&self, role: Role);
+
+    /// An accepted row of `role` that shows in a figure: its vendor's index, the physical line it
+    /// starts on, its id, the parsed record and how the tally counted it.
+    fn note(&self, role: Role, row: NotedRef<'_>);
+}
+
+/// An accepted row as the reader holds it while taking it: [`Noted`] without owning the id.
+#[derive(Debug, Clone, Copy)]
+pub struct NotedRef<'r> {
+    /// Index of the row's vendor among the declared vendors.
+    pub vendor: usize,
+    /// The physical line the record starts on (header = 1).
+    pub line: u64,
+    /// The row's id, as read.
+    pub id: &'r [u8],
+    /// The parsed row.
+    pub record: &'r Record,
+    /// How the tally counted it.
+    pub class: &'r Classification,
+}
+
+impl NotedRef<'_> {
+    /// The row, owned.
+    pub fn to_noted(self) -> Noted {
+        Noted {
+            vendor: self.vendor,
+            line: self.line,
+            id: String::from_utf8_lossy(self.id).into_owned(),
+            record: *self.record,
+            class: *self.class,
+        }
+    }
 }
 
 /// Which accepted rows a caller keeps: by role, id, parsed record and classification.
@@ -41,7 +84,7 @@ pub trait RowFilter: Sync {
 
 impl Collect<'_> {
     /// Whether the accepted row of `role` with `id` on `line`, parsed as `record` and classified
-    /// as `class`, is kept.
+    /// as `class`, is kept (never under [`Collect::Stream`], which keeps nothing).
     pub fn wants(
         &self,
         role: Role,
@@ -55,6 +98,7 @@ impl Collect<'_> {
             Collect::Figures => shows(class),
             Collect::Ticket(t) => role == Role::Tickets && t.as_bytes() == id,
             Collect::Rows(f) => f.keep(role, id, line, record, class),
+            Collect::Stream(_) => false,
         }
     }
 
