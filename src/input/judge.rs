@@ -148,9 +148,23 @@ impl Hasher for Discard {
 }
 
 /// A hasher that records what is fed to it: the parsed values of a row as one byte string,
-/// equal for two rows exactly when their values are.
+/// equal for two rows exactly when their values are. Lengths, vendor indexes and enum
+/// discriminants (`usize`, `isize`) are written as LEB128 varints, one byte where they are
+/// small, rather than eight: a mapped source keeps this string for every accepted row. Each
+/// value's encoding ends on its own (varints, fixed widths, text closed by `0xff`), so two
+/// records of the same type give equal strings exactly when their values are equal.
 #[derive(Default)]
 pub(super) struct Recorder(pub(super) Vec<u8>);
+
+impl Recorder {
+    fn varint(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.0.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        self.0.push(n as u8);
+    }
+}
 
 impl Hasher for Recorder {
     fn finish(&self) -> u64 {
@@ -158,6 +172,14 @@ impl Hasher for Recorder {
     }
     fn write(&mut self, bytes: &[u8]) {
         self.0.extend_from_slice(bytes);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.varint(n as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        // Zig-zag: small negative numbers stay small too.
+        let n = n as i64;
+        self.varint(((n << 1) ^ (n >> 63)) as u64);
     }
 }
 
@@ -400,4 +422,46 @@ pub(super) fn scan(ctx: &FileCtx, chunk: &Chunk) -> Result<Scanned> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::Hash;
+
+    fn recorded(v: impl Hash) -> Vec<u8> {
+        let mut r = Recorder::default();
+        v.hash(&mut r);
+        r.0
+    }
+
+    #[test]
+    fn values_are_recorded_with_small_numbers_in_one_byte() {
+        // Option's discriminant (an isize, zig-zag 1 → 2), then the usize 3.
+        assert_eq!(recorded(Some(3usize)), [2, 3]);
+        assert_eq!(recorded(None::<usize>), [0]);
+        // 300 = 0b10_0101100: low seven bits first, with the continuation bit.
+        assert_eq!(recorded(300usize), [0xac, 0x02]);
+        assert_eq!(recorded(-1isize), [1]);
+        // Text is closed by 0xff; an i64 (an instant) keeps its eight bytes.
+        assert_eq!(recorded("ab"), [b'a', b'b', 0xff]);
+        assert_eq!(recorded(1i64).len(), 8);
+    }
+
+    #[test]
+    fn recorded_values_are_equal_exactly_when_the_values_are() {
+        let rows = [
+            (Some(1usize), "家具", Some(5i64)),
+            (Some(1), "家具", None),
+            (None, "家具", Some(5)),
+            (Some(129), "家具", Some(5)),
+            (Some(1), "家", Some(5)),
+            (Some(1), "", Some(5)),
+        ];
+        for a in &rows {
+            for b in &rows {
+                assert_eq!(recorded(a) == recorded(b), a == b, "{a:?} / {b:?}");
+            }
+        }
+    }
 }
