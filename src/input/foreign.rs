@@ -1068,12 +1068,16 @@ impl RowSource for ForeignSource {
             self.notes.rows += 1;
             let mapped = self.mapper.map(&self.src, record, self.role);
             let error = unreadable.or(mapped);
-            // Line ends inside quoted cells: the record runs over several lines.
-            let inside: u64 = self
-                .src
-                .iter()
-                .map(|f| super::pipeline::count_line_ends(f, false))
-                .sum();
+            // Line ends inside quoted cells: the record runs over several lines. Most records
+            // hold none, which one search over all their cells shows.
+            let inside: u64 = match memchr::memchr2(b'\n', b'\r', self.src.as_slice()) {
+                None => 0,
+                Some(_) => self
+                    .src
+                    .iter()
+                    .map(|f| super::pipeline::count_line_ends(f, false))
+                    .sum(),
+            };
             return Ok(Some(SourceRow {
                 last_line: line + inside,
                 multiline: self.multiline,

@@ -554,3 +554,43 @@ fn settle_help_names_every_built_in_profile_under_its_input() {
         );
     }
 }
+
+#[test]
+fn a_mapped_record_whose_quoted_cell_holds_a_line_break_is_judged_as_running_over_two_lines() {
+    // A one-line layout (no `multiline`): the record of line 2 runs to line 3 and is refused;
+    // the record after it, on line 4, is read as usual.
+    let rates = rates_arg();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mapped.toml"),
+        "name = \"mapped\"\nrole = \"calls\"\n[source]\nformat = \"csv\"\n[columns]\n\
+         contact_id = \"id\"\nvendor = { value = \"acme\" }\nchannel = { value = \"phone\" }\n\
+         stage = { value = \"aftersales\" }\ncategory = \"cat\"\noffered_at = \"start\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("calls.csv"),
+        "id,cat,start\nC1,\"家\n具\",2026-10-03 09:00:00\nC2,家具,2026-10-03 10:00:00\n",
+    )
+    .unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--rates",
+            &rates,
+            "--calls",
+            "calls.csv",
+            "--calls-profile",
+            "mapped.toml",
+        ],
+    );
+    out.expect(65);
+    assert!(
+        out.stdout
+            .contains("calls.csv:2: (row): a quoted cell runs from line 2 to line 3"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("calls.csv:4:"), "{}", out.stdout);
+}
