@@ -10,7 +10,7 @@ use super::profile::{
 };
 use super::records::RowError;
 use super::source::{RowSource, SourceRow};
-use super::{csv_error, HashingReader, Header, Role};
+use super::{csv_error, Header, ReadAhead, Role};
 use crate::error::{Error, Result};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
@@ -39,7 +39,7 @@ impl<R: Read> Read for RawTap<R> {
 /// The records of a source, before mapping.
 enum Raw {
     Text {
-        reader: Box<csv::Reader<HashingReader<Box<dyn Read + Send>>>>,
+        reader: Box<csv::Reader<ReadAhead>>,
         raw_hash: Option<Arc<Mutex<Sha256>>>,
         widest: usize,
     },
@@ -280,6 +280,13 @@ impl Raw {
         } else {
             (Box::new(file), None)
         };
+        // The file is read, hashed and searched for line ends a block ahead, on a thread
+        // named like a canonical file's reading thread.
+        let thread_name = format!(
+            "read-{}",
+            path.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        );
         let (delimiter, quote) = match p.format {
             Format::AsteriskQueueLog => (b'|', None),
             Format::Xlsx | Format::Jsonl => unreachable!("opened above"),
@@ -295,7 +302,9 @@ impl Raw {
             None => b.quoting(false),
         };
         Ok(Raw::Text {
-            reader: Box::new(b.from_reader(HashingReader::new(inner))),
+            reader: Box::new(
+                b.from_reader(ReadAhead::new(inner, thread_name).map_err(|e| Error::io(path, e))?),
+            ),
             raw_hash,
             widest: 0,
         })

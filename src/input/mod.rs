@@ -192,6 +192,61 @@ impl Role {
     }
 }
 
+/// Where line ends fall in what a reader passed on: offsets of CR and LF bytes not yet passed
+/// by the parser, each with whether it ends a line (a CR does; an LF does unless it completes a
+/// CRLF), and the lines already passed.
+#[derive(Default)]
+struct LineEnds {
+    pending: VecDeque<(u64, bool)>,
+    passed: u64,
+}
+
+impl LineEnds {
+    /// The physical line (1-based) of a record the parser reports as starting at byte `start`.
+    /// The parser places a record's start at the end of the previous record, before any further
+    /// line-end bytes (the LF of a CRLF, blank lines), so those are skipped here. Lines end in
+    /// LF, CRLF or a lone CR (old Mac exports). Calls must come in increasing `start` order.
+    fn line_of(&mut self, start: u64) -> u64 {
+        while let Some(&(at, ends)) = self.pending.front() {
+            if at >= start {
+                break;
+            }
+            self.passed += u64::from(ends);
+            self.pending.pop_front();
+        }
+        let mut next = start;
+        while let Some(&(at, ends)) = self.pending.front() {
+            if at != next {
+                break;
+            }
+            self.passed += u64::from(ends);
+            self.pending.pop_front();
+            next += 1;
+        }
+        self.passed + 1
+    }
+}
+
+/// Notes the CR and LF bytes of `bytes`, read at `offset`, into `out` ([`LineEnds`]);
+/// `last_was_cr` carries whether the byte before them was a CR (a CRLF may straddle two reads).
+fn note_line_ends(
+    offset: u64,
+    bytes: &[u8],
+    last_was_cr: &mut bool,
+    out: &mut impl Extend<(u64, bool)>,
+) {
+    out.extend(memchr::memchr2_iter(b'\n', b'\r', bytes).map(|at| {
+        let after_cr = match at {
+            0 => *last_was_cr,
+            n => bytes[n - 1] == b'\r',
+        };
+        (offset + at as u64, bytes[at] == b'\r' || !after_cr)
+    }));
+    if let Some(&last) = bytes.last() {
+        *last_was_cr = last == b'\r';
+    }
+}
+
 /// A reader that feeds every byte it passes through a SHA-256, so an input is sealed in the same
 /// pass that parses it, and notes where line ends fall, so rejected rows are reported on their
 /// physical line whatever the line ends (CRLF) or blank lines in between.
@@ -200,13 +255,9 @@ pub struct HashingReader<R> {
     hasher: Sha256,
     /// Offset of the next byte read.
     offset: u64,
-    /// Offsets of CR and LF bytes not yet passed by the parser, each with whether it ends a
-    /// line (a CR does; an LF does unless it completes a CRLF).
-    line_ends: VecDeque<(u64, bool)>,
-    /// Whether the last byte read was a CR (a CRLF may straddle two reads).
+    lines: LineEnds,
+    /// Whether the last byte read was a CR.
     last_was_cr: bool,
-    /// LF bytes already passed.
-    lines_passed: u64,
 }
 
 impl<R: Read> HashingReader<R> {
@@ -216,9 +267,8 @@ impl<R: Read> HashingReader<R> {
             inner,
             hasher: Sha256::new(),
             offset: 0,
-            line_ends: VecDeque::new(),
+            lines: LineEnds::default(),
             last_was_cr: false,
-            lines_passed: 0,
         }
     }
 
@@ -227,28 +277,10 @@ impl<R: Read> HashingReader<R> {
         hex(&self.hasher.clone().finalize())
     }
 
-    /// The physical line (1-based) of a record the parser reports as starting at byte `start`.
-    /// The parser places a record's start at the end of the previous record, before any further
-    /// line-end bytes (the LF of a CRLF, blank lines), so those are skipped here. Lines end in
-    /// LF, CRLF or a lone CR (old Mac exports). Calls must come in increasing `start` order.
+    /// The physical line (1-based) of a record the parser reports as starting at byte `start`
+    /// (see [`LineEnds::line_of`]).
     pub fn line_of(&mut self, start: u64) -> u64 {
-        while let Some(&(at, ends)) = self.line_ends.front() {
-            if at >= start {
-                break;
-            }
-            self.lines_passed += u64::from(ends);
-            self.line_ends.pop_front();
-        }
-        let mut next = start;
-        while let Some(&(at, ends)) = self.line_ends.front() {
-            if at != next {
-                break;
-            }
-            self.lines_passed += u64::from(ends);
-            self.line_ends.pop_front();
-            next += 1;
-        }
-        self.lines_passed + 1
+        self.lines.line_of(start)
     }
 }
 
@@ -257,19 +289,146 @@ impl<R: Read> Read for HashingReader<R> {
         let n = self.inner.read(buf)?;
         let bytes = &buf[..n];
         self.hasher.update(bytes);
-        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-            let after_cr = if at == 0 {
-                self.last_was_cr
-            } else {
-                bytes[at - 1] == b'\r'
-            };
-            let ends = bytes[at] == b'\r' || !after_cr;
-            self.line_ends.push_back((self.offset + at as u64, ends));
-        }
-        if let Some(&last) = bytes.last() {
-            self.last_was_cr = last == b'\r';
-        }
+        note_line_ends(
+            self.offset,
+            bytes,
+            &mut self.last_was_cr,
+            &mut self.lines.pending,
+        );
         self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// A block of bytes and the line ends in it ([`LineEnds`]), as a [`ReadAhead`]'s thread read it.
+type Block = (Vec<u8>, Vec<(u64, bool)>);
+
+/// What a [`ReadAhead`]'s thread hands on.
+enum Ahead {
+    Block(Vec<u8>, Vec<(u64, bool)>),
+    /// The end of the input, and the SHA-256 of all of it.
+    End(String),
+    Failed(std::io::Error),
+}
+
+/// [`HashingReader`] with the reading, the hashing and the search for line ends done on a
+/// thread of its own, a block ahead of the parser: a mapped export is parsed and mapped on one
+/// thread, which then does only that.
+pub struct ReadAhead {
+    blocks: std::sync::mpsc::Receiver<Ahead>,
+    /// Blocks handed back for reuse.
+    spent: std::sync::mpsc::Sender<Block>,
+    block: Vec<u8>,
+    /// Bytes of `block` already passed on.
+    at: usize,
+    lines: LineEnds,
+    /// The digest, once the end was reached.
+    digest: std::sync::OnceLock<String>,
+    ended: bool,
+}
+
+/// Bytes read at a time by a [`ReadAhead`]'s thread.
+const AHEAD_BLOCK: usize = 1 << 20;
+
+impl ReadAhead {
+    /// Reads `inner` on a thread named `name`.
+    pub fn new(inner: impl Read + Send + 'static, name: String) -> std::io::Result<ReadAhead> {
+        let (tx, blocks) = std::sync::mpsc::sync_channel(2);
+        let (spent, back) = std::sync::mpsc::channel::<Block>();
+        std::thread::Builder::new().name(name).spawn(move || {
+            let mut inner = inner;
+            let (mut hasher, mut offset, mut last_was_cr) = (Sha256::new(), 0u64, false);
+            loop {
+                let (mut buf, mut ends) = back.try_recv().unwrap_or_default();
+                buf.resize(AHEAD_BLOCK, 0);
+                ends.clear();
+                let n = loop {
+                    match inner.read(&mut buf) {
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let message = match n {
+                    Err(e) => Ahead::Failed(e),
+                    Ok(0) => Ahead::End(hex(&hasher.clone().finalize())),
+                    Ok(n) => {
+                        buf.truncate(n);
+                        hasher.update(&buf);
+                        note_line_ends(offset, &buf, &mut last_was_cr, &mut ends);
+                        offset += n as u64;
+                        Ahead::Block(buf, ends)
+                    }
+                };
+                let last = !matches!(message, Ahead::Block(..));
+                // The reader was dropped (an error further on): nothing more to read for.
+                if tx.send(message).is_err() || last {
+                    return;
+                }
+            }
+        })?;
+        Ok(ReadAhead {
+            blocks,
+            spent,
+            block: Vec::new(),
+            at: 0,
+            lines: LineEnds::default(),
+            digest: std::sync::OnceLock::new(),
+            ended: false,
+        })
+    }
+
+    /// The lowercase hex SHA-256 of the whole input (what is left of it is read to the end
+    /// first, when the parser stopped short of it).
+    pub fn hex_digest(&self) -> String {
+        self.digest
+            .get_or_init(|| loop {
+                match self.blocks.recv() {
+                    Ok(Ahead::End(digest)) => break digest,
+                    Ok(Ahead::Block(..)) => {}
+                    // The input failed to read: there is no digest of it.
+                    Ok(Ahead::Failed(_)) | Err(_) => break String::new(),
+                }
+            })
+            .clone()
+    }
+
+    /// The physical line (1-based) of a record the parser reports as starting at byte `start`
+    /// (see [`LineEnds::line_of`]).
+    pub fn line_of(&mut self, start: u64) -> u64 {
+        self.lines.line_of(start)
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.block.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            match self.blocks.recv() {
+                Ok(Ahead::Block(block, ends)) => {
+                    self.lines.pending.extend(ends.iter().copied());
+                    let old = std::mem::replace(&mut self.block, block);
+                    let _ = self.spent.send((old, ends));
+                    self.at = 0;
+                }
+                Ok(Ahead::End(digest)) => {
+                    let _ = self.digest.set(digest);
+                    self.ended = true;
+                }
+                Ok(Ahead::Failed(e)) => {
+                    self.ended = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.ended = true;
+                    return Err(std::io::Error::other("the reading thread stopped"));
+                }
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
         Ok(n)
     }
 }
@@ -480,5 +639,59 @@ mod tests {
         assert_eq!(lines_of(&b"h\r\ra\rb\r"[..]), vec![1, 3, 4]);
         assert_eq!(lines_of(Trickle(b"h\r\na\r\nb\r\n")), vec![1, 2, 3]);
         assert_eq!(lines_of(Trickle(b"h\ra\r\"x\ny\"\rb")), vec![1, 2, 3, 5]);
+    }
+
+    /// What a reader read ahead hands the parser: the bytes, each record's line, the digest.
+    fn read_ahead(bytes: Vec<u8>) -> (Vec<u8>, Vec<u64>, String) {
+        let mut reader =
+            csv_reader(ReadAhead::new(std::io::Cursor::new(bytes), "t".into()).unwrap());
+        let (mut record, mut lines, mut all) = (csv::ByteRecord::new(), Vec::new(), Vec::new());
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record.position().map_or(0, |p| p.byte());
+            lines.push(reader.get_mut().line_of(start));
+            all.extend_from_slice(record.as_slice());
+        }
+        (all, lines, reader.get_ref().hex_digest())
+    }
+
+    #[test]
+    fn a_file_read_ahead_gives_the_records_lines_and_seal_of_one_read_in_place() {
+        // A CRLF straddling the first two blocks, then lone CRs, blank lines and a line break
+        // inside a quoted cell.
+        let mut text = b"h\n".to_vec();
+        text.resize(AHEAD_BLOCK - 1, b'x');
+        text.extend_from_slice(b"\r\na\r\n\r\nb\rc\n\"d\ne\"\nf\n");
+        let mut reader = csv_reader(HashingReader::new(&text[..]));
+        let (mut record, mut lines, mut all) = (csv::ByteRecord::new(), Vec::new(), Vec::new());
+        while reader.read_byte_record(&mut record).unwrap() {
+            let start = record.position().map_or(0, |p| p.byte());
+            lines.push(reader.get_mut().line_of(start));
+            all.extend_from_slice(record.as_slice());
+        }
+        assert_eq!(lines, vec![1, 2, 3, 5, 6, 7, 9]);
+        let expected = (all, lines, reader.get_ref().hex_digest());
+        assert_eq!(read_ahead(text.clone()), expected);
+        assert_eq!(expected.2, hex(&Sha256::digest(&text)));
+        assert_eq!(read_ahead(Vec::new()).2, hex(&Sha256::digest(b"")));
+    }
+
+    #[test]
+    fn a_seal_asked_for_before_the_end_covers_the_whole_file_and_a_failed_read_is_an_error() {
+        let text = vec![b'a'; 3 * AHEAD_BLOCK];
+        let mut reader = ReadAhead::new(std::io::Cursor::new(text.clone()), "t".into()).unwrap();
+        let mut first = [0u8; 10];
+        assert_eq!(reader.read(&mut first).unwrap(), 10);
+        assert_eq!(reader.hex_digest(), hex(&Sha256::digest(&text)));
+
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk gone"))
+            }
+        }
+        let mut reader = ReadAhead::new(Broken, "t".into()).unwrap();
+        let err = reader.read(&mut first).unwrap_err();
+        assert_eq!(err.to_string(), "disk gone");
+        assert!(reader.read(&mut first).is_ok_and(|n| n == 0));
     }
 }
