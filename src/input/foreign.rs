@@ -361,6 +361,35 @@ impl Raw {
     }
 }
 
+/// A source record as the mapper reads it: its cells, and the whole record as text when the
+/// export is UTF-8 and the record valid, so that each cell is read without checking it again.
+#[derive(Clone, Copy)]
+struct Src<'r> {
+    record: &'r csv::ByteRecord,
+    text: Option<&'r str>,
+}
+
+impl<'r> Src<'r> {
+    fn new(record: &'r csv::ByteRecord, encoding: Encoding) -> Src<'r> {
+        let text = match encoding {
+            Encoding::Utf8 => std::str::from_utf8(record.as_slice()).ok(),
+            _ => None,
+        };
+        Src { record, text }
+    }
+
+    /// Cell `at` as text, when the record was read as text (empty when the row is too short);
+    /// `None` when it must be decoded by itself (another encoding, bytes that are not UTF-8, or
+    /// a character that runs across two cells, which the record's text would hide).
+    fn text(&self, at: usize) -> Option<&'r str> {
+        let text = self.text?;
+        match self.record.range(at) {
+            Some(r) => text.get(r),
+            None => Some(""),
+        }
+    }
+}
+
 /// A column spec with its source columns resolved to positions.
 #[derive(Debug, Clone)]
 struct Resolved {
@@ -614,16 +643,18 @@ impl Mapper {
     }
 
     /// A source cell, decoded and trimmed (empty when the row is too short).
-    fn cell<'r>(
-        &self,
-        src: &'r csv::ByteRecord,
-        at: usize,
-    ) -> std::result::Result<Cow<'r, str>, String> {
-        let bytes = src.get(at).unwrap_or(b"");
-        let v = match convert::decode(self.encoding, bytes) {
-            Some(Cow::Borrowed(s)) => Cow::Borrowed(s.trim()),
-            Some(Cow::Owned(s)) => Cow::Owned(s.trim().to_string()),
-            None => return Err(convert::decode_failure(self.encoding, bytes)),
+    fn cell<'r>(&self, src: Src<'r>, at: usize) -> std::result::Result<Cow<'r, str>, String> {
+        let v = match src.text(at) {
+            // As `convert::decode` reads UTF-8: a byte-order mark is dropped.
+            Some(s) => Cow::Borrowed(s.strip_prefix('\u{FEFF}').unwrap_or(s).trim()),
+            None => {
+                let bytes = src.record.get(at).unwrap_or(b"");
+                match convert::decode(self.encoding, bytes) {
+                    Some(Cow::Borrowed(s)) => Cow::Borrowed(s.trim()),
+                    Some(Cow::Owned(s)) => Cow::Owned(s.trim().to_string()),
+                    None => return Err(convert::decode_failure(self.encoding, bytes)),
+                }
+            }
         };
         if self.null.iter().any(|n| n == v.as_ref()) {
             return Ok(Cow::Borrowed(""));
@@ -634,7 +665,7 @@ impl Mapper {
     /// A source cell read for `spec`: its `null` values read as empty.
     fn cell_for<'r>(
         &self,
-        src: &'r csv::ByteRecord,
+        src: Src<'r>,
         at: usize,
         spec: &ColumnSpec,
     ) -> std::result::Result<Cow<'r, str>, String> {
@@ -646,7 +677,7 @@ impl Mapper {
     }
 
     /// Whether `cond` holds for source record `src`.
-    fn holds(&self, src: &csv::ByteRecord, cond: &Cond) -> std::result::Result<bool, String> {
+    fn holds(&self, src: Src<'_>, cond: &Cond) -> std::result::Result<bool, String> {
         Ok(match cond {
             Cond::Is { at, values, negate } => {
                 let v = self.cell(src, *at)?;
@@ -674,6 +705,10 @@ impl Mapper {
     /// The first row filter `src` matches (its index), if any. A cell that does not decode
     /// matches no filter: the row is then mapped, and rejected naming the cell if it is read.
     fn skipped(&self, src: &csv::ByteRecord) -> Option<usize> {
+        if self.skips.is_empty() {
+            return None;
+        }
+        let src = Src::new(src, self.encoding);
         self.skips
             .iter()
             .position(|(_, c)| self.holds(src, c).unwrap_or(false))
@@ -698,6 +733,7 @@ impl Mapper {
         role: Role,
     ) -> Option<RowError> {
         out.clear();
+        let src = Src::new(src, self.encoding);
         let mut first_error = None;
         for (i, col) in self.columns.iter().enumerate() {
             let Some(col) = col else {
@@ -720,7 +756,7 @@ impl Mapper {
     /// One canonical cell, or (the text to show, the reason) when it cannot be mapped.
     fn value<'r>(
         &self,
-        src: &'r csv::ByteRecord,
+        src: Src<'r>,
         col: &'r Resolved,
     ) -> std::result::Result<Cow<'r, str>, (String, String)> {
         let fail = |reason: String| (String::new(), reason);
@@ -824,7 +860,7 @@ impl Mapper {
     /// The start time a derivation counts from.
     fn start(
         &self,
-        src: &csv::ByteRecord,
+        src: Src<'_>,
         at: usize,
         spec: &ColumnSpec,
     ) -> std::result::Result<crate::base::timestamp::Instant, (String, String)> {
@@ -1432,4 +1468,29 @@ fn assemble_queue_log(
             record: csv::ByteRecord::from(cells.to_vec()),
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_utf8_records_cells_are_read_from_its_text_once_checked() {
+        let record = csv::ByteRecord::from(vec!["a", "\u{FEFF}b ", "家具"]);
+        let src = Src::new(&record, Encoding::Utf8);
+        assert_eq!(src.text(0), Some("a"));
+        assert_eq!(src.text(1), Some("\u{FEFF}b "));
+        assert_eq!(src.text(2), Some("家具"));
+        assert_eq!(src.text(7), Some(""), "a short row's missing cell is empty");
+        // 家 (e5 ae b6) cut across two cells: the record's bytes are valid UTF-8, its cells are
+        // not, and each is left to be decoded (and refused) by itself.
+        let split = csv::ByteRecord::from(vec![&b"x\xe5"[..], &b"\xae\xb6"[..]]);
+        assert!(std::str::from_utf8(split.as_slice()).is_ok());
+        let src = Src::new(&split, Encoding::Utf8);
+        assert_eq!((src.text(0), src.text(1)), (None, None));
+        // Bytes that are not UTF-8, or another encoding: every cell is decoded by itself.
+        let bad = csv::ByteRecord::from(vec![&b"ok"[..], &b"\xff"[..]]);
+        assert_eq!(Src::new(&bad, Encoding::Utf8).text(0), None);
+        assert_eq!(Src::new(&record, Encoding::Gb18030).text(0), None);
+    }
 }
