@@ -157,7 +157,7 @@ pub struct TakeoverRow {
 }
 
 /// The evidence of one settled vendor, each list in file order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VendorEvidence {
     /// Vendor id.
     pub id: String,
@@ -244,11 +244,7 @@ pub fn build(settled: &Settled, rates: &Rates, month: Month, cutoff: Instant) ->
         let mut ev = VendorEvidence {
             id: s.vendor.id.clone(),
             name: s.vendor.name.clone(),
-            work_orders: Vec::new(),
-            repairs: Vec::new(),
-            contacts: Vec::new(),
-            takeovers: Vec::new(),
-            incidents: Vec::new(),
+            ..VendorEvidence::default()
         };
         let ended = ended_at(&rates.vendors[index], tz, cutoff);
         for file in &settled.noted {
@@ -542,9 +538,16 @@ impl RowFile {
         }
     }
 
+    /// A writer of the file, its header written.
+    pub fn writer(self) -> csv::Writer<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(self.header()).expect("memory");
+        w
+    }
+
     /// The file with its header and no row.
     pub fn header_only(self) -> Vec<u8> {
-        csv_of(self.header(), std::iter::empty())
+        self.writer().into_inner().expect("memory")
     }
 }
 

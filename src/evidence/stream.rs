@@ -51,7 +51,7 @@ impl<'r> Streaming<'r> {
         let mut paths = vec![String::new(); Role::ALL.len()];
         for (role, path) in inputs {
             // The incident register gives no such rows (its own file is built after).
-            if let Some(i) = Role::ALL.iter().position(|r| *r == role) {
+            if let Some(i) = role.export_index() {
                 paths[i] = path;
             }
         }
@@ -70,7 +70,7 @@ impl<'r> Streaming<'r> {
                 .map(|path| {
                     Mutex::new(Part {
                         path,
-                        scratch: scratch(),
+                        scratch: VendorEvidence::default(),
                         buf: String::new(),
                         files: (0..rates.vendors.len())
                             .map(|_| Default::default())
@@ -108,7 +108,7 @@ impl<'r> Streaming<'r> {
 
 impl NoteStream for Streaming<'_> {
     fn restart(&self, role: Role) {
-        if let Some(i) = Role::ALL.iter().position(|r| *r == role) {
+        if let Some(i) = role.export_index() {
             let mut part = self.roles[i].lock().unwrap_or_else(PoisonError::into_inner);
             part.files.iter_mut().flatten().for_each(|w| *w = None);
         }
@@ -117,7 +117,7 @@ impl NoteStream for Streaming<'_> {
     fn note(&self, role: Role, row: NotedRef<'_>) {
         let (terms, ended) = self.vendors[row.vendor];
         let n = as_judged(row.to_noted(), ended);
-        let mut part = self.roles[role_index(role)]
+        let mut part = self.roles[role.export_index().expect("a month's export")]
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         let part = &mut *part;
@@ -156,25 +156,5 @@ fn start(
     files: &mut [Option<csv::Writer<Vec<u8>>>; 4],
     file: RowFile,
 ) -> &mut csv::Writer<Vec<u8>> {
-    files[file as usize].get_or_insert_with(|| {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(file.header()).expect("memory");
-        w
-    })
-}
-
-fn role_index(role: Role) -> usize {
-    Role::ALL.iter().position(|r| *r == role).expect("a role")
-}
-
-fn scratch() -> VendorEvidence {
-    VendorEvidence {
-        id: String::new(),
-        name: String::new(),
-        work_orders: Vec::new(),
-        repairs: Vec::new(),
-        contacts: Vec::new(),
-        takeovers: Vec::new(),
-        incidents: Vec::new(),
-    }
+    files[file as usize].get_or_insert_with(|| file.writer())
 }

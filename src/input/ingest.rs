@@ -6,7 +6,8 @@
 use super::dedup::{self, IdIndex, RowKey, Sighting};
 use super::foreign::ForeignSource;
 use super::judge::{
-    add_month, judge, note_name, scan, Accepted, FileCtx, Judged, Recorder, Scanned,
+    add_month, judge, note_name, push_varint, read_varint, scan, Accepted, FileCtx, Judged,
+    Recorder, Scanned,
 };
 use super::pipeline::{self, FileRead, RecordAt, Workers};
 use super::profile::Profile;
@@ -355,12 +356,7 @@ struct KeyArena {
 impl KeyArena {
     /// Keeps a row's key; returns its sequence number.
     fn push(&mut self, id: &[u8], values: &[u8]) -> u64 {
-        let mut n = id.len();
-        while n >= 0x80 {
-            self.keys.push(n as u8 | 0x80);
-            n >>= 7;
-        }
-        self.keys.push(n as u8);
+        push_varint(&mut self.keys, id.len() as u64);
         self.keys.extend_from_slice(id);
         self.keys.extend_from_slice(values);
         self.ends.push(self.keys.len() as u64);
@@ -375,16 +371,8 @@ impl KeyArena {
             _ => self.ends[at - 1] as usize,
         };
         let key = &self.keys[start..self.ends[at] as usize];
-        let (mut len, mut shift, mut read) = (0usize, 0, 0);
-        for &b in key {
-            len |= usize::from(b & 0x7f) << shift;
-            shift += 7;
-            read += 1;
-            if b < 0x80 {
-                break;
-            }
-        }
-        let (id, values) = key[read..].split_at(len);
+        let (len, read) = read_varint(key);
+        let (id, values) = key[read..].split_at(len as usize);
         RowKey {
             id: id.to_vec(),
             values: values.to_vec(),

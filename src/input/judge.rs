@@ -156,14 +156,26 @@ impl Hasher for Discard {
 #[derive(Default)]
 pub(super) struct Recorder(pub(super) Vec<u8>);
 
-impl Recorder {
-    fn varint(&mut self, mut n: u64) {
-        while n >= 0x80 {
-            self.0.push(n as u8 | 0x80);
-            n >>= 7;
-        }
-        self.0.push(n as u8);
+/// Appends `n` to `out` as a LEB128 varint: seven bits a byte, low bits first, the top bit set
+/// on every byte but the last.
+pub(super) fn push_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
     }
+    out.push(n as u8);
+}
+
+/// The varint [`push_varint`] wrote at the start of `bytes`, and how many bytes it took.
+pub(super) fn read_varint(bytes: &[u8]) -> (u64, usize) {
+    let mut n = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        n |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            return (n, i + 1);
+        }
+    }
+    (n, bytes.len())
 }
 
 impl Hasher for Recorder {
@@ -174,12 +186,12 @@ impl Hasher for Recorder {
         self.0.extend_from_slice(bytes);
     }
     fn write_usize(&mut self, n: usize) {
-        self.varint(n as u64);
+        push_varint(&mut self.0, n as u64);
     }
     fn write_isize(&mut self, n: isize) {
         // Zig-zag: small negative numbers stay small too.
         let n = n as i64;
-        self.varint(((n << 1) ^ (n >> 63)) as u64);
+        push_varint(&mut self.0, ((n << 1) ^ (n >> 63)) as u64);
     }
 }
 

@@ -75,6 +75,12 @@ impl Role {
         Role::Incidents,
     ];
 
+    /// Where the role stands among the month's exports ([`Role::ALL`]); `None` for the
+    /// incident register and a claim.
+    pub fn export_index(self) -> Option<usize> {
+        Role::ALL.iter().position(|r| *r == self)
+    }
+
     /// What one canonical row of the role is, in words (`contact`, `ticket` …).
     pub fn row_noun(self) -> &'static str {
         match self {

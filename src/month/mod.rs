@@ -339,8 +339,8 @@ pub fn settle(run: &Run) -> Result<Settled> {
 }
 
 /// [`settle`], keeping the accepted rows `collect` asks for as evidence in
-/// [`Settled::noted`] (`settle --evidence`, `slatement explain`). The statements are the same
-/// whatever is collected.
+/// [`Settled::noted`] (`slatement explain`, `reconcile`), or handing them on as they are taken
+/// (`settle --evidence`). The statements are the same whatever is collected.
 pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
     let rates = run.rates;
     let tz = rates.timezone;
@@ -486,7 +486,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
     let mut notices = Vec::new();
     let mut noted = Vec::new();
     for r in results.iter_mut() {
-        let ri = Role::ALL.iter().position(|x| *x == r.role).expect("role");
+        let ri = r.role.export_index().expect("a month's export");
         for (i, t) in r.sink.tallies.iter().enumerate() {
             tallies[i].merge(t);
             tallies[i].counts[ri].merge(&r.counts[i]);
@@ -534,7 +534,7 @@ pub fn settle_collecting(run: &Run, collect: Collect) -> Result<Settled> {
             ));
         }
         rejects.append(&mut r.rejects);
-        if !collect.is_off() {
+        if collect.keeps_rows() {
             noted.push(FileNotes {
                 role: r.role,
                 path: r.path.clone(),

@@ -348,7 +348,7 @@ pub fn build(input: StatementInput, tally: &VendorTally) -> Result<Statement, Ou
         counts: Counts(
             roles
                 .iter()
-                .map(|role| match Role::ALL.iter().position(|r| r == role) {
+                .map(|role| match role.export_index() {
                     Some(i) => (*role, tally.counts[i]),
                     None => (*role, register_counts.unwrap_or_default()),
                 })

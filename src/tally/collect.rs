@@ -109,9 +109,10 @@ impl Collect<'_> {
         }
     }
 
-    /// Whether nothing is collected (the ordinary settle path).
-    pub fn is_off(&self) -> bool {
-        matches!(self, Collect::Off)
+    /// Whether rows are kept beside the tally (not on the ordinary settle path, nor when they
+    /// are streamed).
+    pub fn keeps_rows(&self) -> bool {
+        !matches!(self, Collect::Off | Collect::Stream(_))
     }
 }
 
