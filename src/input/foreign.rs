@@ -5,12 +5,13 @@
 //! leave the source (001 §3.7), so rejects and evidence files carry canonical cells only.
 
 use super::convert::{self, ForeignTime};
+use super::delimited::{DelimitedRecords, RawRecord};
 use super::profile::{
     ColumnSpec, Encoding, Format, Input, Profile, SourceColumn, TimeFormat, When,
 };
 use super::records::RowError;
-use super::source::{RowSource, SourceRow};
-use super::{csv_error, Header, ReadAhead, Role};
+use super::source::{ParsedTimes, RowSource, SourceRow};
+use super::{Header, ReadAhead, Role};
 use crate::error::{Error, Result};
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
@@ -39,7 +40,7 @@ impl<R: Read> Read for RawTap<R> {
 /// The records of a source, before mapping.
 enum Raw {
     Text {
-        reader: Box<csv::Reader<ReadAhead>>,
+        reader: Box<DelimitedRecords<ReadAhead>>,
         raw_hash: Option<Arc<Mutex<Sha256>>>,
         widest: usize,
     },
@@ -66,7 +67,7 @@ struct JsonLines {
 }
 
 impl JsonLines {
-    fn next(&mut self, path: &Path, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
+    fn next(&mut self, path: &Path, record: &mut RawRecord) -> Result<Option<u64>> {
         use std::io::BufRead;
         record.clear();
         self.error = None;
@@ -292,36 +293,25 @@ impl Raw {
             Format::Xlsx | Format::Jsonl => unreachable!("opened above"),
             _ => (p.delimiter, p.quote),
         };
-        let mut b = csv::ReaderBuilder::new();
-        b.has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 18)
-            .delimiter(delimiter);
-        match quote {
-            Some(q) => b.quote(q),
-            None => b.quoting(false),
-        };
         Ok(Raw::Text {
-            reader: Box::new(
-                b.from_reader(ReadAhead::new(inner, thread_name).map_err(|e| Error::io(path, e))?),
-            ),
+            reader: Box::new(DelimitedRecords::new(
+                ReadAhead::new(inner, thread_name).map_err(|e| Error::io(path, e))?,
+                delimiter,
+                quote,
+            )),
             raw_hash,
             widest: 0,
         })
     }
 
     /// The next record and its line (sheet row for workbooks).
-    fn next(&mut self, path: &Path, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
+    fn next(&mut self, path: &Path, record: &mut RawRecord) -> Result<Option<u64>> {
         match self {
             Raw::Text { reader, widest, .. } => {
-                if !reader
-                    .read_byte_record(record)
-                    .map_err(|e| csv_error(path, e))?
-                {
+                let Some(start) = reader.read(record).map_err(|e| Error::io(path, e))? else {
                     return Ok(None);
-                }
+                };
                 *widest = (*widest).max(record.len());
-                let start = record.position().map_or(0, |p| p.byte());
                 Ok(Some(reader.get_mut().line_of(start)))
             }
             Raw::Sheet(s, widest) => {
@@ -365,12 +355,12 @@ impl Raw {
 /// export is UTF-8 and the record valid, so that each cell is read without checking it again.
 #[derive(Clone, Copy)]
 struct Src<'r> {
-    record: &'r csv::ByteRecord,
+    record: &'r RawRecord,
     text: Option<&'r str>,
 }
 
 impl<'r> Src<'r> {
-    fn new(record: &'r csv::ByteRecord, encoding: Encoding) -> Src<'r> {
+    fn new(record: &'r RawRecord, encoding: Encoding) -> Src<'r> {
         let text = match encoding {
             Encoding::Utf8 => std::str::from_utf8(record.as_slice()).ok(),
             _ => None,
@@ -704,7 +694,7 @@ impl Mapper {
 
     /// The first row filter `src` matches (its index), if any. A cell that does not decode
     /// matches no filter: the row is then mapped, and rejected naming the cell if it is read.
-    fn skipped(&self, src: &csv::ByteRecord) -> Option<usize> {
+    fn skipped(&self, src: &RawRecord) -> Option<usize> {
         if self.skips.is_empty() {
             return None;
         }
@@ -716,7 +706,7 @@ impl Mapper {
 
     /// The group key of `src`: the first group column not empty (nor a `[source] null` value)
     /// in it.
-    fn group_key<'r>(&self, src: &'r csv::ByteRecord) -> &'r [u8] {
+    fn group_key<'r>(&self, src: &'r RawRecord) -> &'r [u8] {
         self.group_by
             .iter()
             .map(|at| super::cells::trim(src.get(*at).unwrap_or(b"")))
@@ -724,15 +714,18 @@ impl Mapper {
             .unwrap_or(b"")
     }
 
-    /// Fills `out` with the canonical cells of source record `src`. The first failure is
-    /// returned, naming the canonical column; its cell then holds the source text as read.
+    /// Fills `out` with the canonical cells of source record `src`, and `times` with the
+    /// timestamps parsed from them on the way. The first failure is returned, naming the
+    /// canonical column; its cell then holds the source text as read.
     fn map(
         &self,
-        src: &csv::ByteRecord,
+        src: &RawRecord,
         out: &mut csv::ByteRecord,
+        times: &mut ParsedTimes,
         role: Role,
     ) -> Option<RowError> {
         out.clear();
+        *times = ParsedTimes::NONE;
         let src = Src::new(src, self.encoding);
         let mut first_error = None;
         for (i, col) in self.columns.iter().enumerate() {
@@ -740,8 +733,14 @@ impl Mapper {
                 out.push_field(b"");
                 continue;
             };
-            match self.value(src, col) {
-                Ok(v) => out.push_field(v.as_bytes()),
+            let mut parsed = None;
+            match self.value(src, col, &mut parsed) {
+                Ok(v) => {
+                    out.push_field(v.as_bytes());
+                    if let Some(at) = parsed {
+                        times.note(i, at);
+                    }
+                }
                 Err((shown, reason)) => {
                     out.push_field(shown.as_bytes());
                     if first_error.is_none() {
@@ -753,11 +752,13 @@ impl Mapper {
         first_error
     }
 
-    /// One canonical cell, or (the text to show, the reason) when it cannot be mapped.
+    /// One canonical cell, or (the text to show, the reason) when it cannot be mapped. A time
+    /// passed on as it is written, trimmed, sets `parsed` to the instant it was read as.
     fn value<'r>(
         &self,
         src: Src<'r>,
         col: &'r Resolved,
+        parsed: &mut Option<crate::base::timestamp::Instant>,
     ) -> std::result::Result<Cow<'r, str>, (String, String)> {
         let fail = |reason: String| (String::new(), reason);
         if let Some(cond) = &col.when {
@@ -844,11 +845,16 @@ impl Mapper {
         if !col.is_time || derived || filled.is_empty() {
             return Ok(filled);
         }
-        // A time already in a canonical form passes as it is (the row rules read it next).
-        let canonical = self.source_tz.is_none()
-            && spec.formats.first() == Some(&TimeFormat::Canonical)
-            && crate::base::timestamp::parse_timestamp(filled.as_bytes(), self.tz).is_ok();
-        if !canonical {
+        // A time already in a canonical form passes as it is. The row rules read the trimmed
+        // text with the same parser: when that is this text, they take the instant read here.
+        if self.source_tz.is_none() && spec.formats.first() == Some(&TimeFormat::Canonical) {
+            *parsed = crate::base::timestamp::parse_timestamp(filled.as_bytes(), self.tz).ok();
+        }
+        if parsed.is_some() && super::cells::trim(filled.as_bytes()).len() != filled.len() {
+            *parsed = None;
+            return Ok(filled);
+        }
+        if parsed.is_none() {
             return convert::read_time(&filled, &spec.formats, self.tz)
                 .and_then(|t| self.localize(t))
                 .map(|t| Cow::Owned(t.canonical(self.tz)))
@@ -932,7 +938,7 @@ pub struct ForeignSource {
     raw: Raw,
     mapper: Mapper,
     header: Header,
-    src: csv::ByteRecord,
+    src: RawRecord,
     /// Assembled rows, when the source is grouped or a queue log.
     pending: Option<VecDeque<Pending>>,
     notes: SourceNotes,
@@ -957,7 +963,7 @@ impl ForeignSource {
     pub fn open(path: &Path, profile: &Profile, tz: Tz) -> Result<ForeignSource> {
         let shown = path.display().to_string();
         let mut raw = Raw::open(path, profile)?;
-        let mut src = csv::ByteRecord::new();
+        let mut src = RawRecord::new();
         let mut skipped = 0;
         let mut last_line = 0;
         while skipped < profile.skip_rows {
@@ -996,7 +1002,12 @@ impl ForeignSource {
                     .into_iter()
                     .map(|c| {
                         let mut cells = csv::ByteRecord::new();
-                        let error = mapper.map(&c.record, &mut cells, profile.role);
+                        let error = mapper.map(
+                            &c.record,
+                            &mut cells,
+                            &mut ParsedTimes::default(),
+                            profile.role,
+                        );
                         Pending {
                             line: c.line,
                             folded: c.folded,
@@ -1111,7 +1122,8 @@ impl RowSource for ForeignSource {
                 }
             }
             self.notes.rows += 1;
-            let mapped = self.mapper.map(&self.src, record, self.role);
+            let mut times = ParsedTimes::NONE;
+            let mapped = self.mapper.map(&self.src, record, &mut times, self.role);
             let error = unreadable.or(mapped);
             // Line ends inside quoted cells: the record runs over several lines. Most records
             // hold none, which one search over all their cells shows.
@@ -1125,6 +1137,7 @@ impl RowSource for ForeignSource {
             };
             return Ok(Some(SourceRow {
                 last_line: line + inside,
+                times,
                 multiline: self.multiline,
                 error,
                 ..SourceRow::at(line)
@@ -1153,7 +1166,7 @@ fn assemble_groups(
     let columns = role.columns();
     let mut rows: Vec<Pending> = Vec::new();
     let mut groups: HashMap<Vec<u8>, usize> = HashMap::new();
-    let mut src = csv::ByteRecord::new();
+    let mut src = RawRecord::new();
     while let Some(line) = raw.next(path, &mut src)? {
         notes.records += 1;
         let unreadable = raw.take_error();
@@ -1164,7 +1177,7 @@ fn assemble_groups(
             }
         }
         let mut cells = csv::ByteRecord::new();
-        let mapped = mapper.map(&src, &mut cells, role);
+        let mapped = mapper.map(&src, &mut cells, &mut ParsedTimes::default(), role);
         let error = unreadable.or(mapped);
         let key = mapper.group_key(&src).to_vec();
         if error.is_some() || key.is_empty() {
@@ -1225,7 +1238,7 @@ fn pick_time<'a>(mine: &'a [u8], theirs: &'a [u8], tz: Tz, latest: bool) -> &'a 
 struct QueueCall {
     line: u64,
     folded: u64,
-    record: csv::ByteRecord,
+    record: RawRecord,
 }
 
 /// Where the fields of a queue-log event sit in a record.
@@ -1271,7 +1284,7 @@ impl QueueLogLayout {
     /// The table's columns found by their header names (any case): the realtime schema's
     /// `time`, `callid`, `queuename`, `agent`, `event`, `data1` … or `data`, and the names
     /// other dumps use (`date_time`, `queue_name`, `param1` …).
-    fn from_header(header: &csv::ByteRecord, file: &str, line: u64) -> Result<QueueLogLayout> {
+    fn from_header(header: &RawRecord, file: &str, line: u64) -> Result<QueueLogLayout> {
         let names: Vec<String> = header
             .iter()
             .map(|c| {
@@ -1348,7 +1361,7 @@ const MANAGEMENT_EVENTS: [&str; 17] = [
 ];
 
 /// Why a record is not a queue-log event (`None` when it is one).
-fn not_an_event(src: &csv::ByteRecord, layout: &QueueLogLayout) -> Option<String> {
+fn not_an_event(src: &RawRecord, layout: &QueueLogLayout) -> Option<String> {
     let min = layout.event.max(layout.callid).max(layout.time) + 1;
     if src.len() < min {
         return Some(format!(
@@ -1382,7 +1395,7 @@ fn not_an_event(src: &csv::ByteRecord, layout: &QueueLogLayout) -> Option<String
 fn assemble_queue_log(
     raw: &mut Raw,
     path: &Path,
-    src: &mut csv::ByteRecord,
+    src: &mut RawRecord,
     layout: &QueueLogLayout,
     notes: &mut SourceNotes,
 ) -> Result<Vec<QueueCall>> {
@@ -1465,7 +1478,7 @@ fn assemble_queue_log(
         .map(|(line, folded, cells)| QueueCall {
             line,
             folded,
-            record: csv::ByteRecord::from(cells.to_vec()),
+            record: RawRecord::from(cells.to_vec()),
         })
         .collect())
 }
@@ -1476,7 +1489,7 @@ mod tests {
 
     #[test]
     fn a_utf8_records_cells_are_read_from_its_text_once_checked() {
-        let record = csv::ByteRecord::from(vec!["a", "\u{FEFF}b ", "家具"]);
+        let record = RawRecord::from(vec!["a", "\u{FEFF}b ", "家具"]);
         let src = Src::new(&record, Encoding::Utf8);
         assert_eq!(src.text(0), Some("a"));
         assert_eq!(src.text(1), Some("\u{FEFF}b "));
@@ -1484,13 +1497,82 @@ mod tests {
         assert_eq!(src.text(7), Some(""), "a short row's missing cell is empty");
         // 家 (e5 ae b6) cut across two cells: the record's bytes are valid UTF-8, its cells are
         // not, and each is left to be decoded (and refused) by itself.
-        let split = csv::ByteRecord::from(vec![&b"x\xe5"[..], &b"\xae\xb6"[..]]);
+        let split = RawRecord::from(vec![&b"x\xe5"[..], &b"\xae\xb6"[..]]);
         assert!(std::str::from_utf8(split.as_slice()).is_ok());
         let src = Src::new(&split, Encoding::Utf8);
         assert_eq!((src.text(0), src.text(1)), (None, None));
         // Bytes that are not UTF-8, or another encoding: every cell is decoded by itself.
-        let bad = csv::ByteRecord::from(vec![&b"ok"[..], &b"\xff"[..]]);
+        let bad = RawRecord::from(vec![&b"ok"[..], &b"\xff"[..]]);
         assert_eq!(Src::new(&bad, Encoding::Utf8).text(0), None);
         assert_eq!(Src::new(&record, Encoding::Gb18030).text(0), None);
+    }
+
+    /// Reads every row of `csv` through a calls profile whose columns are `columns` (TOML).
+    fn mapped_rows(csv: &str, columns: &str) -> Vec<(csv::ByteRecord, SourceRow)> {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("p.toml");
+        std::fs::write(
+            &profile,
+            format!("name = \"t\"\nrole = \"calls\"\n[source]\nformat = \"csv\"\nheader = true\n[columns]\n{columns}"),
+        )
+        .unwrap();
+        let data = dir.path().join("calls.csv");
+        std::fs::write(&data, csv).unwrap();
+        let profile =
+            super::super::profile::load(profile.to_str().unwrap(), Role::Calls, Path::new("."))
+                .unwrap();
+        let mut source = ForeignSource::open(&data, &profile, chrono_tz::Asia::Shanghai).unwrap();
+        let mut rows = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        while let Some(row) = source.next_row(&mut record).unwrap() {
+            rows.push((record.clone(), row));
+        }
+        rows
+    }
+
+    #[test]
+    fn spec_8_a_time_passed_on_as_written_is_handed_over_parsed_once() {
+        use crate::base::timestamp::parse_timestamp;
+        let tz = chrono_tz::Asia::Shanghai;
+        let columns = "contact_id = \"id\"\nvendor = \"v\"\nchannel = \"c\"\nstage = { value = \"front\" }\ncategory = { value = \"general\" }\noffered_at = \"o\"\nanswered_at = \"a\"\nended_at = { column = \"e\", map = { \"x\" = \"2026-10-01 09:09:00\" } }\n";
+        let rows = mapped_rows(
+            "id,v,c,o,a,e\n\
+             1,acme,phone,2026-10-01 09:00:00, 2026-10-01T09:01:00+08:00 ,x\n\
+             2,acme,phone,2026/10/01 09:00,,2026-10-01 09:05\n\
+             3,acme,phone,yesterday,2026-10-01 09:01:00,\n",
+            columns,
+        );
+        assert_eq!(rows.len(), 3);
+        // Each noted instant is what the row rules would parse from the cell they read.
+        for (record, row) in &rows {
+            for i in 0..record.len() {
+                if let Some(at) = row.times.get(i) {
+                    let cell = super::super::cells::trim(record.get(i).unwrap());
+                    assert_eq!(parse_timestamp(cell, tz), Ok(at), "column {i}");
+                }
+            }
+        }
+        let noted = |r: usize| -> Vec<usize> {
+            (0..rows[r].0.len())
+                .filter(|&i| rows[r].1.times.get(i).is_some())
+                .collect()
+        };
+        let (offered, answered, ended) = (5, 6, 7);
+        assert_eq!(Role::Calls.columns()[offered].0, "offered_at");
+        // Row 1: every time is noted, the answer time as its trimmed cell, the end time as the
+        // text the profile maps `x` to.
+        assert_eq!(noted(0), vec![offered, answered, ended]);
+        assert_eq!(rows[0].1.error, None);
+        assert_eq!(rows[0].0.get(ended), Some(&b"2026-10-01 09:09:00"[..]));
+        // Row 2: the canonical reader's other forms (slashes, no seconds) are noted too; the
+        // empty answer time is nothing to note.
+        assert_eq!(noted(1), vec![offered, ended]);
+        assert_eq!(rows[1].1.error, None);
+        // Row 3: a time that does not read is not noted, and the row is refused naming it.
+        assert_eq!(noted(2), vec![answered]);
+        assert_eq!(
+            rows[2].1.error.as_ref().map(|e| e.column.as_ref()),
+            Some("offered_at")
+        );
     }
 }

@@ -212,7 +212,7 @@ pub(super) enum Judged<'r> {
 pub(super) fn judge<'r>(
     ctx: &'r FileCtx,
     record: Fields<'r>,
-    row: &SourceRow,
+    row: &'r SourceRow,
     out: &mut Scanned,
     values: &mut impl Hasher,
 ) -> Judged<'r> {
@@ -220,7 +220,7 @@ pub(super) fn judge<'r>(
     let columns = ctx.role.columns();
     let line = row.line;
     out.rows += 1 + row.folded;
-    let cells = Cells::new(record, &ctx.header, columns);
+    let cells = Cells::new(record, &ctx.header, columns).with_times(&row.times);
     let vendor_cell = cells.get(1);
     let vendor = setup
         .vendors
@@ -254,7 +254,11 @@ pub(super) fn judge<'r>(
     // The month check comes next (SPEC §8).
     if let Some((start, end)) = setup.month {
         let period = ctx.role.period_column();
-        if let Ok(at) = parse_timestamp(cells.get(period), setup.tz) {
+        let at = match cells.known_timestamp(period) {
+            Some(at) => Ok(at),
+            None => parse_timestamp(cells.get(period), setup.tz),
+        };
+        if let Ok(at) = at {
             cells.remember_timestamp(period, at);
             let after_end = vendor
                 .and_then(|v| setup.vendors[v].ends)

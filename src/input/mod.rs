@@ -6,6 +6,7 @@
 pub mod cells;
 pub mod convert;
 pub mod dedup;
+pub mod delimited;
 pub mod diagnose;
 pub mod fields;
 pub mod foreign;

@@ -349,11 +349,20 @@ pub struct Separators<'a> {
     found: u64,
 }
 
-impl<'a> Separators<'a> {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGH: u64 = Self::ONES * 0x80;
-    const LOW7: u64 = Self::ONES * 0x7f;
+/// Eight copies of the byte `b`, one per byte of a word.
+pub const fn broadcast(b: u8) -> u64 {
+    u64::from_le_bytes([b; 8])
+}
 
+/// The high bit of each byte equal to zero in `x`, exactly (no borrow crosses bytes): with
+/// `x = word ^ broadcast(b)`, the bytes of `word` that are `b`.
+#[inline]
+pub fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = broadcast(0x7f);
+    !(((x & LOW7).wrapping_add(LOW7)) | x) & broadcast(0x80)
+}
+
+impl<'a> Separators<'a> {
     /// The separators of `bytes`.
     pub fn new(bytes: &'a [u8]) -> Self {
         let mut s = Separators {
@@ -363,12 +372,6 @@ impl<'a> Separators<'a> {
         };
         s.found = s.word_mask(0);
         s
-    }
-
-    /// The high bit of each byte equal to zero in `x`, exactly (no borrow crosses bytes).
-    #[inline]
-    fn zero_bytes(x: u64) -> u64 {
-        !(((x & Self::LOW7).wrapping_add(Self::LOW7)) | x) & Self::HIGH
     }
 
     /// The separators of the eight bytes from `at` (fewer at the end, the rest read as zero).
@@ -383,8 +386,7 @@ impl<'a> Separators<'a> {
                 u64::from_le_bytes(w)
             }
         };
-        Self::zero_bytes(word ^ (Self::ONES * u64::from(b',')))
-            | Self::zero_bytes(word ^ (Self::ONES * u64::from(b'\n')))
+        zero_bytes(word ^ broadcast(b',')) | zero_bytes(word ^ broadcast(b'\n'))
     }
 }
 

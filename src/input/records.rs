@@ -3,6 +3,7 @@
 
 use super::cells::{self, Channel, Complexity, HandledBy, OrderStatus, Stage, TicketKind, Word};
 use super::fields::Fields;
+use super::source::ParsedTimes;
 use super::Header;
 use crate::base::timestamp::{parse_timestamp, Instant};
 use chrono_tz::Tz;
@@ -55,6 +56,8 @@ pub struct Cells<'r> {
     columns: &'static [(&'static str, bool)],
     /// A timestamp already parsed from a column of this row: (column, instant).
     parsed: std::cell::Cell<Option<(usize, Instant)>>,
+    /// Timestamps the row's source parsed while mapping it.
+    times: &'r ParsedTimes,
 }
 
 impl<'r> Cells<'r> {
@@ -69,6 +72,22 @@ impl<'r> Cells<'r> {
             header,
             columns,
             parsed: std::cell::Cell::new(None),
+            times: &ParsedTimes::NONE,
+        }
+    }
+
+    /// The same cells, with the timestamps their source parsed already ([`ParsedTimes`]).
+    pub fn with_times(self, times: &'r ParsedTimes) -> Self {
+        Cells { times, ..self }
+    }
+
+    /// The timestamp of column `i` if it was parsed already: noted by
+    /// [`Cells::remember_timestamp`], or by the row's source.
+    #[inline]
+    pub fn known_timestamp(&self, i: usize) -> Option<Instant> {
+        match self.parsed.get() {
+            Some((column, at)) if column == i => Some(at),
+            _ => self.times.get(i),
         }
     }
 
@@ -114,10 +133,8 @@ impl<'r> Cells<'r> {
 
     /// A required timestamp.
     pub fn timestamp(&self, i: usize, tz: Tz) -> Result<Instant, RowError> {
-        if let Some((column, at)) = self.parsed.get() {
-            if column == i {
-                return Ok(at);
-            }
+        if let Some(at) = self.known_timestamp(i) {
+            return Ok(at);
         }
         let cell = self.required(i)?;
         parse_timestamp(cell, tz).map_err(|e| timestamp_error(self.name(i), cell, e))
@@ -135,7 +152,10 @@ impl<'r> Cells<'r> {
         if c.is_empty() {
             return Ok(None);
         }
-        let t = parse_timestamp(c, tz).map_err(|e| timestamp_error(self.name(i), c, e))?;
+        let t = match self.times.get(i) {
+            Some(t) => t,
+            None => parse_timestamp(c, tz).map_err(|e| timestamp_error(self.name(i), c, e))?,
+        };
         if t < start {
             return Err(RowError::new(
                 self.name(i),
@@ -364,6 +384,55 @@ pub fn parse_order(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Order, R
 mod tests {
     use super::*;
     use crate::input::Role;
+
+    /// A timestamp the row's source parsed already is taken for its column, and only for it;
+    /// every other time cell is read from its text.
+    #[test]
+    fn spec_8_times_a_source_parsed_are_taken_for_their_column() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let names = Role::Calls
+            .columns()
+            .iter()
+            .map(|c| c.0)
+            .collect::<Vec<_>>();
+        let header = Header::map(Role::Calls, &csv::ByteRecord::from(names), "calls.csv").unwrap();
+        let r = csv::ByteRecord::from(vec![
+            "c1",
+            "acme",
+            "phone",
+            "front",
+            "general",
+            "2026-10-01 09:00:00",
+            "2026-10-01 09:01:00",
+            "2026-10-01 09:02:00",
+            "",
+        ]);
+        // A noted instant that differs from the text shows which one is read.
+        let noted = Instant(1);
+        let mut times = ParsedTimes::NONE;
+        times.note(6, noted);
+        let cells = Cells::new(&r, &header, Role::Calls.columns()).with_times(&times);
+        let offered = cells.timestamp(5, tz).unwrap();
+        assert_eq!(
+            offered,
+            parse_timestamp(b"2026-10-01 09:00:00", tz).unwrap()
+        );
+        assert_eq!(cells.known_timestamp(6), Some(noted));
+        assert_eq!(cells.timestamp(6, tz), Ok(noted));
+        // A time noted earlier than its start is refused like a written one.
+        assert!(cells.later_timestamp(6, tz, offered, 5).is_err());
+        assert_eq!(
+            cells.later_timestamp(7, tz, offered, 5),
+            Ok(Some(parse_timestamp(b"2026-10-01 09:02:00", tz).unwrap()))
+        );
+        assert_eq!(cells.known_timestamp(7), None);
+        // Room for four; a fifth is left to be parsed.
+        let mut full = ParsedTimes::NONE;
+        for i in 0..5 {
+            full.note(i, Instant(i as i64));
+        }
+        assert_eq!((full.get(3), full.get(4)), (Some(Instant(3)), None));
+    }
 
     /// SPEC §8: words match in any case; an empty `handled_by` is the vendor and an empty
     /// `complexity` simple; a word that is none of them is refused, naming every word.

@@ -5,6 +5,7 @@ use super::pipeline::Shape;
 use super::profile::Profile;
 use super::records::RowError;
 use super::{Header, Role};
+use crate::base::timestamp::Instant;
 use crate::error::Result;
 
 /// Where a mapped export's rows come from: a foreign export read through a profile
@@ -34,6 +35,51 @@ pub struct SourceRow {
     pub folded: u64,
     /// Why the row could not be mapped, if it could not (it is then rejected).
     pub error: Option<RowError>,
+    /// Timestamps the source parsed from the row's canonical text while mapping it, which the
+    /// row rules take rather than parse the same text again.
+    pub times: ParsedTimes,
+}
+
+/// Timestamps already parsed from a row's canonical cells, by canonical column: each is what
+/// `parse_timestamp` gives for exactly the text the row rules read in that column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedTimes {
+    len: u8,
+    at: [(u8, Instant); ParsedTimes::MAX],
+}
+
+impl ParsedTimes {
+    /// The most timestamps held; further ones are parsed again by the row rules.
+    pub const MAX: usize = 4;
+    /// No timestamp.
+    pub const NONE: ParsedTimes = ParsedTimes {
+        len: 0,
+        at: [(0, Instant(0)); ParsedTimes::MAX],
+    };
+
+    /// Notes that canonical column `column` holds `at` (ignored when full).
+    pub fn note(&mut self, column: usize, at: Instant) {
+        let len = usize::from(self.len);
+        if let (Some(slot), Ok(column)) = (self.at.get_mut(len), u8::try_from(column)) {
+            *slot = (column, at);
+            self.len += 1;
+        }
+    }
+
+    /// The timestamp of canonical column `column`, if it was parsed already.
+    #[inline]
+    pub fn get(&self, column: usize) -> Option<Instant> {
+        self.at[..usize::from(self.len)]
+            .iter()
+            .find(|(c, _)| usize::from(*c) == column)
+            .map(|&(_, at)| at)
+    }
+}
+
+impl Default for ParsedTimes {
+    fn default() -> Self {
+        ParsedTimes::NONE
+    }
 }
 
 impl SourceRow {
@@ -46,6 +92,7 @@ impl SourceRow {
             multiline: false,
             folded: 0,
             error: None,
+            times: ParsedTimes::NONE,
         }
     }
 

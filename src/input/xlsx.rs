@@ -1,5 +1,5 @@
 //! Reading one sheet of an `.xlsx` workbook as rows of text cells (issue 4 item 3), so the
-//! mapping layer can treat a workbook exactly like a CSV file: one `csv::ByteRecord` per row, the
+//! mapping layer can treat a workbook exactly like a CSV file: one `RawRecord` per row, the
 //! row's number as Excel shows it standing in for the CSV line.
 //!
 //! Cells become the text a careful person would type for them, never a float computed from them:
@@ -26,6 +26,7 @@
 //! is the one Excel shows. Rows whose every cell is empty are skipped, as a CSV reader skips blank
 //! lines; the numbers of the rows around them stay true.
 
+use super::delimited::RawRecord;
 use super::hex;
 use crate::error::{Error, Result};
 use calamine::{Data, Range, Reader, Xlsx, XlsxError};
@@ -162,7 +163,7 @@ impl SheetRows {
     /// Field 0 is column A and every row has the same width, the used range's. Rows whose every
     /// cell is empty are skipped (as blank lines of a CSV file are), so row numbers can jump; the
     /// number returned is always the one Excel shows.
-    pub fn next_row(&mut self, record: &mut csv::ByteRecord) -> Option<u64> {
+    pub fn next_row(&mut self, record: &mut RawRecord) -> Option<u64> {
         // Cells are looked up by position: calamine's row iterator has no O(1) skip to a row.
         let (height, width) = (self.range.height(), self.range.width());
         while self.next < height {
@@ -550,7 +551,7 @@ mod tests {
 
     /// Every row of a sheet as (row number, fields).
     fn rows(sheet: &mut SheetRows) -> Vec<(u64, Vec<String>)> {
-        let mut record = csv::ByteRecord::new();
+        let mut record = RawRecord::new();
         let mut out = Vec::new();
         while let Some(line) = sheet.next_row(&mut record) {
             let fields = record
@@ -639,7 +640,7 @@ mod tests {
                 ),
             ]
         );
-        let mut record = csv::ByteRecord::new();
+        let mut record = RawRecord::new();
         assert_eq!(sheet.next_row(&mut record), None);
         assert_eq!(sheet.next_row(&mut record), None);
     }
