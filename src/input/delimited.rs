@@ -127,6 +127,18 @@ impl<T: AsRef<[u8]>> From<Vec<T>> for RawRecord {
 /// Bytes read at a time at first (a longer record grows the buffer).
 const BUFFER: usize = 1 << 18;
 
+/// The CSV parser for records separated by `delimiter`, with cells quoted by `quote` (none:
+/// quotes are text).
+pub fn parser(delimiter: u8, quote: Option<u8>) -> csv_core::Reader {
+    let mut b = csv_core::ReaderBuilder::new();
+    b.delimiter(delimiter);
+    match quote {
+        Some(q) => b.quote(q),
+        None => b.quoting(false),
+    };
+    b.build()
+}
+
 /// The records of a delimited text, with where each starts.
 pub struct DelimitedRecords<R> {
     inner: R,
@@ -155,12 +167,6 @@ impl<R: Read> DelimitedRecords<R> {
     }
 
     fn with_buffer(inner: R, delimiter: u8, quote: Option<u8>, size: usize) -> Self {
-        let mut b = csv_core::ReaderBuilder::new();
-        b.delimiter(delimiter);
-        match quote {
-            Some(q) => b.quote(q),
-            None => b.quoting(false),
-        };
         DelimitedRecords {
             inner,
             buf: vec![0; size.max(1)],
@@ -170,7 +176,7 @@ impl<R: Read> DelimitedRecords<R> {
             eof: false,
             delimiter,
             quote,
-            core: b.build(),
+            core: parser(delimiter, quote),
             out: vec![0; 1024],
             ends: vec![0; 64],
         }

@@ -43,6 +43,10 @@ enum Raw {
         reader: Box<DelimitedRecords<ReadAhead>>,
         raw_hash: Option<Arc<Mutex<Sha256>>>,
         widest: usize,
+        /// Where the record last read starts.
+        start: u64,
+        /// The delimiter and the quote.
+        dialect: (u8, Option<u8>),
     },
     Sheet(super::xlsx::SheetRows, usize),
     Json(JsonLines),
@@ -301,18 +305,26 @@ impl Raw {
             )),
             raw_hash,
             widest: 0,
+            start: 0,
+            dialect: (delimiter, quote),
         })
     }
 
     /// The next record and its line (sheet row for workbooks).
     fn next(&mut self, path: &Path, record: &mut RawRecord) -> Result<Option<u64>> {
         match self {
-            Raw::Text { reader, widest, .. } => {
-                let Some(start) = reader.read(record).map_err(|e| Error::io(path, e))? else {
+            Raw::Text {
+                reader,
+                widest,
+                start,
+                ..
+            } => {
+                let Some(at) = reader.read(record).map_err(|e| Error::io(path, e))? else {
                     return Ok(None);
                 };
+                *start = at;
                 *widest = (*widest).max(record.len());
-                Ok(Some(reader.get_mut().line_of(start)))
+                Ok(Some(reader.get_mut().line_of(at)))
             }
             Raw::Sheet(s, widest) => {
                 let line = s.next_row(record);
@@ -891,6 +903,42 @@ impl Mapper {
     }
 }
 
+/// A mapped text export's record read again at a byte offset and mapped as the first time:
+/// what the duplicate check compares when an id's hash is seen again.
+pub struct MappedAt {
+    at: super::pipeline::RecordAt,
+    read: csv::ByteRecord,
+    src: RawRecord,
+    mapper: Mapper,
+    role: Role,
+}
+
+impl MappedAt {
+    /// Maps the record at byte `offset` into `out` and `times`; an error when it no longer
+    /// maps (the file changed since it was read).
+    pub fn read(
+        &mut self,
+        offset: u64,
+        out: &mut csv::ByteRecord,
+        times: &mut ParsedTimes,
+    ) -> Result<()> {
+        self.at.read(offset, &mut self.read)?;
+        self.src.clear();
+        for cell in &self.read {
+            self.src.push_field(cell);
+        }
+        match self.mapper.map(&self.src, out, times, self.role) {
+            None => Ok(()),
+            Some(_) => Err(self.changed()),
+        }
+    }
+
+    /// The error when a row read again is not the row read before.
+    pub fn changed(&self) -> Error {
+        self.at.changed()
+    }
+}
+
 /// A canonical row waiting to be handed out (grouped sources and queue logs are assembled
 /// before any row is judged).
 struct Pending {
@@ -1080,6 +1128,30 @@ impl ForeignSource {
         })
     }
 
+    /// A reader of this source's records again by the byte offset its rows carry
+    /// ([`SourceRow::offset`]), when each row is one record of the file as it lies on disk: a
+    /// text export, not transcoded, neither grouped nor a queue log, in a file that can be read
+    /// again (not a pipe).
+    pub fn reread(&self) -> Option<MappedAt> {
+        if !std::fs::metadata(&self.path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        match &self.raw {
+            Raw::Text {
+                raw_hash: None,
+                dialect: (delimiter, quote),
+                ..
+            } if self.pending.is_none() => Some(MappedAt {
+                at: super::pipeline::RecordAt::delimited(&self.path, *delimiter, *quote),
+                read: csv::ByteRecord::new(),
+                src: RawRecord::new(),
+                mapper: self.mapper.clone(),
+                role: self.role,
+            }),
+            _ => None,
+        }
+    }
+
     /// What the source reported beyond its rows (complete once every row has been read).
     pub fn notes(&self) -> &SourceNotes {
         &self.notes
@@ -1135,9 +1207,14 @@ impl RowSource for ForeignSource {
                     .map(|f| super::pipeline::count_line_ends(f, false))
                     .sum(),
             };
+            let offset = match &self.raw {
+                Raw::Text { start, .. } => *start,
+                _ => 0,
+            };
             return Ok(Some(SourceRow {
                 last_line: line + inside,
                 times,
+                offset,
                 multiline: self.multiline,
                 error,
                 ..SourceRow::at(line)

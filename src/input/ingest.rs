@@ -4,10 +4,10 @@
 //! nothing up.
 
 use super::dedup::{self, IdIndex, RowKey, Sighting};
-use super::foreign::ForeignSource;
+use super::foreign::{ForeignSource, MappedAt};
 use super::judge::{
-    add_month, judge, note_name, push_varint, read_varint, scan, Accepted, FileCtx, Judged,
-    Recorder, Scanned,
+    add_month, judge, note_name, push_varint, read_varint, scan, Accepted, Discard, FileCtx,
+    Judged, Recorder, Scanned,
 };
 use super::pipeline::{self, FileRead, RecordAt, Workers};
 use super::profile::Profile;
@@ -101,9 +101,11 @@ pub struct FileResult<S> {
 /// Rows of a mapped export judged between two trips through the duplicate check.
 const FOREIGN_BATCH: usize = 4096;
 
-/// Reads a foreign export through its profile, on the calling thread, by the same row rules
-/// and duplicate check as a canonical file. Mapped rows cannot be read back by byte offset, so
-/// the exact key of each accepted row is kept for the comparison a repeated id hash needs.
+/// Reads a foreign export through its profile, by the same row rules and duplicate check as a
+/// canonical file. Where each row is one record of the file as it lies (a text export, not
+/// transcoded, grouped nor a queue log), a repeated id hash reads both records again by their
+/// byte offsets and maps them again, as a canonical file's are read again; other sources keep
+/// the exact key of each accepted row for that comparison.
 pub fn read_foreign<K: Sinks>(
     input: &InputFile,
     profile: &Profile,
@@ -125,17 +127,23 @@ fn read_foreign_pass<S: RowSink>(
     let role = input.role;
     let shown = input.path.display().to_string();
     let source = ForeignSource::open(&input.path, profile, setup.tz)?;
+    let mut reread = source.reread();
     let ctx = FileCtx {
         role,
         shown: shown.clone(),
         header: source.header().clone(),
         setup,
         conflicts,
-        size: 0,
+        // Read again by offset, the index is fitted to the file's size as a canonical file's.
+        size: match reread {
+            Some(_) => std::fs::metadata(&input.path).map_or(0, |m| m.len()),
+            None => 0,
+        },
     };
     let mut taken = Taken::new(role, &shown, setup, sink);
     let mut keys = KeyArena::default();
     let mut values = Recorder(Vec::with_capacity(128));
+    let mut read_again = ReadAgain::default();
     // Two stages on two threads: one reads and maps the source (decoding, times, grouping),
     // the other judges the mapped rows and takes them in order. Batches go round between them,
     // so their records are reused rather than allocated per row.
@@ -159,20 +167,35 @@ fn read_foreign_pass<S: RowSink>(
         let taking = (|| -> Result<()> {
             for batch in full_rx.iter() {
                 let batch = batch?;
-                let mut scanned = Scanned::new(setup.vendors.len(), 0);
+                // The bytes the batch spans size the duplicate index from the first batch.
+                let spans = match (&reread, batch.rows.first(), batch.rows.last()) {
+                    (Some(_), Some(first), Some(last)) if ctx.size > 0 => {
+                        (last.offset - first.offset) as usize
+                    }
+                    _ => 0,
+                };
+                let mut scanned = Scanned::new(setup.vendors.len(), spans);
                 for (row, record) in batch.rows.iter().zip(&batch.records) {
-                    values.0.clear();
-                    if let Judged::Accepted { vendor, id, record } =
-                        judge(&ctx, record.into(), row, &mut scanned, &mut values)
-                    {
-                        // A mapped row's place is its sequence number among the accepted rows.
-                        let seq = keys.push(id, &values.0);
+                    let judged = match reread {
+                        Some(_) => judge(&ctx, record.into(), row, &mut scanned, &mut Discard),
+                        None => {
+                            values.0.clear();
+                            judge(&ctx, record.into(), row, &mut scanned, &mut values)
+                        }
+                    };
+                    if let Judged::Accepted { vendor, id, record } = judged {
+                        // A row's place: its record's offset when it can be read again, else
+                        // its sequence number among the accepted rows.
+                        let offset = match reread {
+                            Some(_) => row.offset,
+                            None => keys.push(id, &values.0),
+                        };
                         let at = scanned.ids.len();
                         scanned.ids.extend_from_slice(id);
                         scanned.accepted.push(Accepted {
                             vendor,
                             line: row.line,
-                            offset: seq,
+                            offset,
                             hash: dedup::id_hash(id),
                             at,
                             len: id.len(),
@@ -180,7 +203,10 @@ fn read_foreign_pass<S: RowSink>(
                         });
                     }
                 }
-                taken.take(&ctx, scanned, &mut |at| Ok(keys.get(at)))?;
+                taken.take(&ctx, scanned, &mut |at| match &mut reread {
+                    Some(mapped) => read_again.key(&ctx, mapped, at),
+                    None => Ok(keys.get(at)),
+                })?;
                 // The mapping thread may be done already: the batch is then dropped.
                 let _ = free_tx.send(batch);
             }
@@ -393,6 +419,33 @@ fn read_back(ctx: &FileCtx, back: &mut ReadBack, offset: u64) -> Result<RowKey> 
             values: values.0,
         }),
         Judged::Done => Err(at.changed()),
+    }
+}
+
+/// What reading a mapped export's rows again for the duplicate check reuses from one row to the
+/// next: the canonical record, and a sink for the counts judging a row writes (ignored).
+#[derive(Default)]
+struct ReadAgain {
+    record: csv::ByteRecord,
+    sink: Option<Scanned>,
+}
+
+impl ReadAgain {
+    /// The exact key of the mapped row whose record starts at byte `offset`.
+    fn key(&mut self, ctx: &FileCtx, mapped: &mut MappedAt, offset: u64) -> Result<RowKey> {
+        let mut row = SourceRow::at(0);
+        mapped.read(offset, &mut self.record, &mut row.times)?;
+        let sink = self
+            .sink
+            .get_or_insert_with(|| Scanned::new(ctx.setup.vendors.len(), 0));
+        let mut values = Recorder(Vec::with_capacity(128));
+        match judge(ctx, (&self.record).into(), &row, sink, &mut values) {
+            Judged::Accepted { id, .. } => Ok(RowKey {
+                id: id.to_vec(),
+                values: values.0,
+            }),
+            Judged::Done => Err(mapped.changed()),
+        }
     }
 }
 

@@ -849,11 +849,21 @@ struct Block {
 impl RecordAt {
     /// Reads from `path`, opened on first use.
     pub fn new(path: &Path) -> Self {
+        Self::with_parser(path, csv_core::Reader::new())
+    }
+
+    /// Reads from `path` records separated by `delimiter`, with cells quoted by `quote` (none:
+    /// quotes are text), as a mapped export is read.
+    pub fn delimited(path: &Path, delimiter: u8, quote: Option<u8>) -> Self {
+        Self::with_parser(path, super::delimited::parser(delimiter, quote))
+    }
+
+    fn with_parser(path: &Path, parser: csv_core::Reader) -> Self {
         RecordAt {
             path: path.to_path_buf(),
             file: None,
             blocks: Default::default(),
-            parser: csv_core::Reader::new(),
+            parser,
             out: vec![0; 1 << 12],
             ends: vec![0; 64],
         }

@@ -38,6 +38,9 @@ pub struct SourceRow {
     /// Timestamps the source parsed from the row's canonical text while mapping it, which the
     /// row rules take rather than parse the same text again.
     pub times: ParsedTimes,
+    /// Where the row's record starts in the file, for reading it again
+    /// ([`ForeignSource::reread`](super::foreign::ForeignSource::reread)); 0 when it cannot be.
+    pub offset: u64,
 }
 
 /// Timestamps already parsed from a row's canonical cells, by canonical column: each is what
@@ -93,6 +96,7 @@ impl SourceRow {
             folded: 0,
             error: None,
             times: ParsedTimes::NONE,
+            offset: 0,
         }
     }
 
