@@ -155,17 +155,16 @@ impl IdIndex {
         self.len() == 0
     }
 
-    /// Reads the slots where `hashes` would go, all at once, so that the memory fetches
-    /// overlap instead of waiting one after another when the ids are then sighted in order.
+    /// Starts fetching the slots where `hashes` would go ([`crate::base::prefetch`]), so that
+    /// the memory fetches overlap instead of waiting one after another when the ids are then
+    /// sighted in order.
     pub fn warm(&self, hashes: impl Iterator<Item = u64>) {
         if self.slots.is_empty() {
             return;
         }
-        let mut sum = 0u64;
         for h in hashes {
-            sum ^= self.slots[self.home(h >> self.offset_bits, self.slots.len())];
+            crate::base::prefetch(&self.slots[self.home(h >> self.offset_bits, self.slots.len())]);
         }
-        std::hint::black_box(sum);
     }
 
     /// Records the row at byte `offset` carrying `id` (hashed as `hash`), and says whether the id
