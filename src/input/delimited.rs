@@ -224,13 +224,35 @@ impl<R: Read> DelimitedRecords<R> {
         record.clear();
         let mut searched = self.lo;
         loop {
-            let Some(nl) =
-                memchr::memchr(b'\n', &self.buf[searched..self.hi]).map(|i| searched + i)
-            else {
+            // The first line end: an LF, or a CR (one that ends a line of an old Mac export
+            // goes to the parser, so such a file is never searched to its end for an LF).
+            let found =
+                memchr::memchr2(b'\n', b'\r', &self.buf[searched..self.hi]).map(|i| searched + i);
+            let nl = match found {
+                Some(at) if self.buf[at] == b'\n' => Some(at),
+                Some(at) if self.buf.get(at + 1).filter(|_| at + 1 < self.hi) == Some(&b'\n') => {
+                    Some(at + 1)
+                }
+                // A CR not followed by an LF: a line of its own kind, read by the parser.
+                Some(at) if at + 1 < self.hi || self.eof => return self.parsed(record),
+                // A CR at the end of what is read: whether an LF follows is still to be read.
+                Some(at) => {
+                    searched = at;
+                    None
+                }
+                None => {
+                    searched = self.hi;
+                    None
+                }
+            };
+            let Some(nl) = nl else {
                 let before = self.lo;
-                searched = self.hi;
                 if self.fill()? {
                     searched -= before - self.lo;
+                    continue;
+                }
+                if searched < self.hi {
+                    // The CR at the very end.
                     continue;
                 }
                 // The last line, without a line end.
@@ -398,6 +420,26 @@ mod tests {
                 agree(text, b';', Some(b'\''), buffer);
             }
         }
+    }
+
+    #[test]
+    fn an_old_mac_export_is_read_line_by_line_not_searched_to_its_end() {
+        // Lines ending in a lone CR: each goes to the parser as soon as its CR is found, so
+        // the reader never holds more than a line or two, nor searches ahead for an LF.
+        let text = "id,at\r".to_string() + &"c1,2026-10-01 09:00\r".repeat(1000);
+        agree(text.as_bytes(), b',', Some(b'"'), 16);
+        let mut reader = DelimitedRecords::with_buffer(text.as_bytes(), b',', Some(b'"'), 16);
+        let mut record = RawRecord::new();
+        let mut n = 0;
+        while reader.read(&mut record).unwrap().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 1001);
+        assert!(
+            reader.buf.len() <= 64,
+            "buffer grew to {}",
+            reader.buf.len()
+        );
     }
 
     #[test]
