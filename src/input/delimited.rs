@@ -73,19 +73,16 @@ impl RawRecord {
     }
 
     /// Makes the record the cells of `line` between its `delimiter`s, eight bytes at a time,
-    /// unless `line` holds one of `special` (then false, and the record is left empty).
-    fn split(&mut self, line: &[u8], delimiter: u8, special: [u8; 2]) -> bool {
+    /// unless `line` holds a `quote` (then false, and the record is left empty).
+    fn split(&mut self, line: &[u8], delimiter: u8, quote: Option<u8>) -> bool {
         self.clear();
-        let (d, s0, s1) = (
-            broadcast(delimiter),
-            broadcast(special[0]),
-            broadcast(special[1]),
-        );
+        // Without quoting, a quote is text.
+        let (d, q) = (broadcast(delimiter), quote.map(broadcast));
         let mut field = 0;
         let mut words = line.chunks_exact(8);
         for (n, word) in words.by_ref().enumerate() {
             let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            if zero_bytes(w ^ s0) | zero_bytes(w ^ s1) != 0 {
+            if q.is_some_and(|q| zero_bytes(w ^ q) != 0) {
                 self.clear();
                 return false;
             }
@@ -99,7 +96,7 @@ impl RawRecord {
         }
         let tail = line.len() - words.remainder().len();
         for (at, &b) in line.iter().enumerate().skip(tail) {
-            if special.contains(&b) {
+            if Some(b) == quote {
                 self.clear();
                 return false;
             }
@@ -139,6 +136,83 @@ pub fn parser(delimiter: u8, quote: Option<u8>) -> csv_core::Reader {
     b.build()
 }
 
+/// What feeding bytes to a [`RecordParser`] came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fed {
+    /// The bytes ended inside the record: more are needed (none at the end of the input).
+    More,
+    /// The record is complete: its cells are [`RecordParser::cells`].
+    Record,
+    /// The input ended before any record.
+    End,
+}
+
+/// The CSV parser reading one record at a time, fed in pieces, with where it writes the
+/// record's cells (grown as a long record needs).
+pub struct RecordParser {
+    core: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    written: usize,
+    fields: usize,
+}
+
+impl RecordParser {
+    /// Reads records with `core`.
+    pub fn new(core: csv_core::Reader) -> Self {
+        RecordParser {
+            core,
+            out: vec![0; 1 << 12],
+            ends: vec![0; 64],
+            written: 0,
+            fields: 0,
+        }
+    }
+
+    /// Starts a record afresh.
+    pub fn start(&mut self) {
+        self.core.reset();
+        (self.written, self.fields) = (0, 0);
+    }
+
+    /// Feeds `input` (empty: the input ended); returns what it came to and the bytes it took.
+    pub fn feed(&mut self, input: &[u8]) -> (Fed, usize) {
+        use csv_core::ReadRecordResult::*;
+        let mut took = 0;
+        loop {
+            let (result, r, w, f) = self.core.read_record(
+                &input[took..],
+                &mut self.out[self.written..],
+                &mut self.ends[self.fields..],
+            );
+            took += r;
+            self.written += w;
+            self.fields += f;
+            match result {
+                OutputFull => {
+                    let n = self.out.len() * 2;
+                    self.out.resize(n, 0);
+                }
+                OutputEndsFull => {
+                    let n = self.ends.len() * 2;
+                    self.ends.resize(n, 0);
+                }
+                InputEmpty => return (Fed::More, took),
+                Record => return (Fed::Record, took),
+                End => return (Fed::End, took),
+            }
+        }
+    }
+
+    /// The cells of the record last completed.
+    pub fn cells(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let ends = &self.ends[..self.fields];
+        ends.iter().scan(0, |from, &end| {
+            Some(&self.out[std::mem::replace(from, end)..end])
+        })
+    }
+}
+
 /// The records of a delimited text, with where each starts.
 pub struct DelimitedRecords<R> {
     inner: R,
@@ -153,10 +227,7 @@ pub struct DelimitedRecords<R> {
     delimiter: u8,
     quote: Option<u8>,
     /// The parser, for records that hold a quote or a lone CR.
-    core: csv_core::Reader,
-    /// The parser's output: the record's bytes and where each field ends.
-    out: Vec<u8>,
-    ends: Vec<usize>,
+    parser: RecordParser,
 }
 
 impl<R: Read> DelimitedRecords<R> {
@@ -176,9 +247,7 @@ impl<R: Read> DelimitedRecords<R> {
             eof: false,
             delimiter,
             quote,
-            core: parser(delimiter, quote),
-            out: vec![0; 1024],
-            ends: vec![0; 64],
+            parser: RecordParser::new(parser(delimiter, quote)),
         }
     }
 
@@ -230,9 +299,7 @@ impl<R: Read> DelimitedRecords<R> {
                 memchr::memchr2(b'\n', b'\r', &self.buf[searched..self.hi]).map(|i| searched + i);
             let nl = match found {
                 Some(at) if self.buf[at] == b'\n' => Some(at),
-                Some(at) if self.buf.get(at + 1).filter(|_| at + 1 < self.hi) == Some(&b'\n') => {
-                    Some(at + 1)
-                }
+                Some(at) if at + 1 < self.hi && self.buf[at + 1] == b'\n' => Some(at + 1),
                 // A CR not followed by an LF: a line of its own kind, read by the parser.
                 Some(at) if at + 1 < self.hi || self.eof => return self.parsed(record),
                 // A CR at the end of what is read: whether an LF follows is still to be read.
@@ -269,9 +336,8 @@ impl<R: Read> DelimitedRecords<R> {
                 searched = self.lo;
                 continue;
             }
-            // Without quoting, a quote is text: the CR stands in for it.
-            let special = [self.quote.unwrap_or(b'\r'), b'\r'];
-            if !record.split(body, self.delimiter, special) {
+            // The line holds no CR (the first was found ending it): only a quote needs the parser.
+            if !record.split(body, self.delimiter, self.quote) {
                 return self.parsed(record);
             }
             let start = self.base + self.lo as u64;
@@ -282,42 +348,24 @@ impl<R: Read> DelimitedRecords<R> {
 
     /// The record at `lo` read by the parser, over as many lines and reads as it takes.
     fn parsed(&mut self, record: &mut RawRecord) -> std::io::Result<Option<u64>> {
-        use csv_core::ReadRecordResult::*;
         let start = self.base + self.lo as u64;
         record.clear();
-        self.core.reset();
-        let (mut outlen, mut endlen) = (0, 0);
+        self.parser.start();
         loop {
-            let (res, nin, nout, nend) = self.core.read_record(
-                &self.buf[self.lo..self.hi],
-                &mut self.out[outlen..],
-                &mut self.ends[endlen..],
-            );
-            self.lo += nin;
-            outlen += nout;
-            endlen += nend;
-            match res {
-                // At the end of the input the parser is handed no bytes, which it reads as the end.
-                InputEmpty => {
+            let (fed, took) = self.parser.feed(&self.buf[self.lo..self.hi]);
+            self.lo += took;
+            match fed {
+                // At the end of the input the parser is fed no bytes, which it reads as the end.
+                Fed::More => {
                     self.fill()?;
                 }
-                OutputFull => {
-                    let n = self.out.len() * 2;
-                    self.out.resize(n, 0);
-                }
-                OutputEndsFull => {
-                    let n = self.ends.len() * 2;
-                    self.ends.resize(n, 0);
-                }
-                Record => {
-                    let mut from = 0;
-                    for &end in &self.ends[..endlen] {
-                        record.push_field(&self.out[from..end]);
-                        from = end;
+                Fed::Record => {
+                    for cell in self.parser.cells() {
+                        record.push_field(cell);
                     }
                     return Ok(Some(start));
                 }
-                End => return Ok(None),
+                Fed::End => return Ok(None),
             }
         }
     }

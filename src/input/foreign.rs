@@ -859,20 +859,23 @@ impl Mapper {
         }
         // A time already in a canonical form passes as it is. The row rules read the trimmed
         // text with the same parser: when that is this text, they take the instant read here.
-        if self.source_tz.is_none() && spec.formats.first() == Some(&TimeFormat::Canonical) {
-            *parsed = crate::base::timestamp::parse_timestamp(filled.as_bytes(), self.tz).ok();
-        }
-        if parsed.is_some() && super::cells::trim(filled.as_bytes()).len() != filled.len() {
-            *parsed = None;
-            return Ok(filled);
-        }
-        if parsed.is_none() {
-            return convert::read_time(&filled, &spec.formats, self.tz)
+        let as_written =
+            self.source_tz.is_none() && spec.formats.first() == Some(&TimeFormat::Canonical);
+        let canonical = as_written
+            .then(|| crate::base::timestamp::parse_timestamp(filled.as_bytes(), self.tz).ok())
+            .flatten();
+        match canonical {
+            Some(at) => {
+                if super::cells::trim(filled.as_bytes()).len() == filled.len() {
+                    *parsed = Some(at);
+                }
+                Ok(filled)
+            }
+            None => convert::read_time(&filled, &spec.formats, self.tz)
                 .and_then(|t| self.localize(t))
                 .map(|t| Cow::Owned(t.canonical(self.tz)))
-                .map_err(|reason| (filled.to_string(), reason));
+                .map_err(|reason| (filled.to_string(), reason)),
         }
-        Ok(filled)
     }
 
     /// The start time a derivation counts from.
@@ -907,6 +910,8 @@ impl Mapper {
 /// what the duplicate check compares when an id's hash is seen again.
 pub struct MappedAt {
     at: super::pipeline::RecordAt,
+    /// The file's size in bytes.
+    size: u64,
     read: csv::ByteRecord,
     src: RawRecord,
     mapper: Mapper,
@@ -936,6 +941,11 @@ impl MappedAt {
     /// The error when a row read again is not the row read before.
     pub fn changed(&self) -> Error {
         self.at.changed()
+    }
+
+    /// The size of the file, in bytes, when it was opened.
+    pub fn size(&self) -> u64 {
+        self.size
     }
 }
 
@@ -1133,9 +1143,10 @@ impl ForeignSource {
     /// text export, not transcoded, neither grouped nor a queue log, in a file that can be read
     /// again (not a pipe).
     pub fn reread(&self) -> Option<MappedAt> {
-        if !std::fs::metadata(&self.path).is_ok_and(|m| m.is_file()) {
-            return None;
-        }
+        let size = std::fs::metadata(&self.path)
+            .ok()
+            .filter(|m| m.is_file())?
+            .len();
         match &self.raw {
             Raw::Text {
                 raw_hash: None,
@@ -1143,6 +1154,7 @@ impl ForeignSource {
                 ..
             } if self.pending.is_none() => Some(MappedAt {
                 at: super::pipeline::RecordAt::delimited(&self.path, *delimiter, *quote),
+                size,
                 read: csv::ByteRecord::new(),
                 src: RawRecord::new(),
                 mapper: self.mapper.clone(),

@@ -135,10 +135,7 @@ fn read_foreign_pass<S: RowSink>(
         setup,
         conflicts,
         // Read again by offset, the index is fitted to the file's size as a canonical file's.
-        size: match reread {
-            Some(_) => std::fs::metadata(&input.path).map_or(0, |m| m.len()),
-            None => 0,
-        },
+        size: reread.as_ref().map_or(0, MappedAt::size),
     };
     let mut taken = Taken::new(role, &shown, setup, sink);
     let mut keys = KeyArena::default();
@@ -411,14 +408,25 @@ impl KeyArena {
 fn read_back(ctx: &FileCtx, back: &mut ReadBack, offset: u64) -> Result<RowKey> {
     let ReadBack { at, record, sink } = back;
     at.read(offset, record)?;
+    exact_key(ctx, record, &SourceRow::at(0), sink).ok_or_else(|| at.changed())
+}
+
+/// The exact key (id and parsed values) of a row read again, judged as it was the first time;
+/// `None` when it is no longer accepted. `sink` takes the counts judging writes (ignored).
+fn exact_key(
+    ctx: &FileCtx,
+    record: &csv::ByteRecord,
+    row: &SourceRow,
+    sink: &mut Option<Scanned>,
+) -> Option<RowKey> {
     let sink = sink.get_or_insert_with(|| Scanned::new(ctx.setup.vendors.len(), 0));
     let mut values = Recorder(Vec::with_capacity(128));
-    match judge(ctx, (&*record).into(), &SourceRow::at(0), sink, &mut values) {
-        Judged::Accepted { id, .. } => Ok(RowKey {
+    match judge(ctx, record.into(), row, sink, &mut values) {
+        Judged::Accepted { id, .. } => Some(RowKey {
             id: id.to_vec(),
             values: values.0,
         }),
-        Judged::Done => Err(at.changed()),
+        Judged::Done => None,
     }
 }
 
@@ -435,17 +443,7 @@ impl ReadAgain {
     fn key(&mut self, ctx: &FileCtx, mapped: &mut MappedAt, offset: u64) -> Result<RowKey> {
         let mut row = SourceRow::at(0);
         mapped.read(offset, &mut self.record, &mut row.times)?;
-        let sink = self
-            .sink
-            .get_or_insert_with(|| Scanned::new(ctx.setup.vendors.len(), 0));
-        let mut values = Recorder(Vec::with_capacity(128));
-        match judge(ctx, (&self.record).into(), &row, sink, &mut values) {
-            Judged::Accepted { id, .. } => Ok(RowKey {
-                id: id.to_vec(),
-                values: values.0,
-            }),
-            Judged::Done => Err(mapped.changed()),
-        }
+        exact_key(ctx, &self.record, &row, &mut self.sink).ok_or_else(|| mapped.changed())
     }
 }
 

@@ -8,6 +8,7 @@
 //! the chunks and counts the line ends before each, so that rows are reported on their physical
 //! line. At most a few chunks per file are in flight, so memory does not grow with the file.
 
+use super::delimited::{Fed, RecordParser};
 use super::fields::Fields;
 use super::{csv_error, csv_reader, hex};
 use crate::base::progress;
@@ -833,10 +834,7 @@ pub struct RecordAt {
     /// The blocks, the one used last first.
     blocks: [Block; 2],
     /// One parser for every read (building a parser costs more than reading a record).
-    parser: csv_core::Reader,
-    /// Where the parser writes a record's cells and their ends.
-    out: Vec<u8>,
-    ends: Vec<usize>,
+    parser: RecordParser,
 }
 
 #[derive(Default)]
@@ -863,9 +861,7 @@ impl RecordAt {
             path: path.to_path_buf(),
             file: None,
             blocks: Default::default(),
-            parser,
-            out: vec![0; 1 << 12],
-            ends: vec![0; 64],
+            parser: RecordParser::new(parser),
         }
     }
 
@@ -877,43 +873,23 @@ impl RecordAt {
         eof: bool,
         record: &mut csv::ByteRecord,
     ) -> Option<usize> {
-        use csv_core::ReadRecordResult as R;
-        self.parser.reset();
-        let (mut read, mut written, mut fields) = (0, 0, 0);
+        self.parser.start();
+        let mut read = 0;
         loop {
-            let input = if read < bytes.len() || !eof {
-                &bytes[read..]
-            } else {
-                &[][..]
-            };
-            let (result, r, w, f) =
-                self.parser
-                    .read_record(input, &mut self.out[written..], &mut self.ends[fields..]);
-            read += r;
-            written += w;
-            fields += f;
-            match result {
-                R::OutputFull => {
-                    let n = self.out.len() * 2;
-                    self.out.resize(n, 0);
-                }
-                R::OutputEndsFull => {
-                    let n = self.ends.len() * 2;
-                    self.ends.resize(n, 0);
-                }
-                R::InputEmpty if eof && read >= bytes.len() && input.is_empty() => return None,
-                R::InputEmpty if eof => {}
-                R::InputEmpty => return None,
-                R::Record => {
+            // At the end of the file the parser is fed no bytes, which it reads as the end.
+            let (fed, took) = self.parser.feed(&bytes[read..]);
+            read += took;
+            match fed {
+                Fed::More if eof && took > 0 => {}
+                Fed::More => return None,
+                Fed::Record => {
                     record.clear();
-                    let mut from = 0;
-                    for &end in &self.ends[..fields] {
-                        record.push_field(&self.out[from..end]);
-                        from = end;
+                    for cell in self.parser.cells() {
+                        record.push_field(cell);
                     }
                     return Some(read);
                 }
-                R::End => return None,
+                Fed::End => return None,
             }
         }
     }

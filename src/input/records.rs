@@ -152,7 +152,7 @@ impl<'r> Cells<'r> {
         if c.is_empty() {
             return Ok(None);
         }
-        let t = match self.times.get(i) {
+        let t = match self.known_timestamp(i) {
             Some(t) => t,
             None => parse_timestamp(c, tz).map_err(|e| timestamp_error(self.name(i), c, e))?,
         };
