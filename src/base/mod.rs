@@ -1,5 +1,6 @@
 //! The base every stage stands on: exact money, instants and months, time zones, working-day
-//! calendars, capitals in words, text shown to people, files read and named, progress counters.
+//! calendars, capitals in words, text shown to people, files read and named, progress counters,
+//! large tables of words.
 //! Nothing here knows of a contract, a row or a statement.
 
 pub mod calendar;
@@ -10,6 +11,7 @@ pub mod progress;
 pub mod text;
 pub mod timestamp;
 pub mod word;
+pub mod words;
 pub mod zone_cache;
 
 /// Asks the processor to start fetching the cache line of `value` into every cache level, and

@@ -11,6 +11,7 @@
 //! collision can never drop or reject a row, nor change money. Repeated ids are rare, which keeps
 //! reading back cheap.
 
+use crate::base::words::Words;
 use crate::error::{Error, Result};
 
 /// The 64-bit hash an id is indexed by.
@@ -49,7 +50,8 @@ pub enum Sighting {
 /// the ids expected rather than to a power of two, and can grow from what it holds. Equal kept
 /// bits send the comparison to the rows themselves.
 pub struct IdIndex {
-    slots: Vec<u64>,
+    /// In huge pages where the system gives them ([`Words`]).
+    slots: Words,
     /// Slots in use.
     len: usize,
     /// Low bits of a slot that hold the offset plus one.
@@ -68,7 +70,7 @@ fn next(at: usize, capacity: usize) -> usize {
 impl Default for IdIndex {
     fn default() -> Self {
         IdIndex {
-            slots: Vec::new(),
+            slots: Words::default(),
             len: 0,
             offset_bits: DEFAULT_OFFSET_BITS,
         }
@@ -93,7 +95,7 @@ impl IdIndex {
         if self.len == 0 {
             let bits = 64 - bound.saturating_add(1).leading_zeros();
             self.offset_bits = bits.clamp(*OFFSET_BITS.start(), *OFFSET_BITS.end());
-            self.slots.clear();
+            self.slots = Words::default();
         }
     }
 
@@ -118,20 +120,14 @@ impl IdIndex {
         }
     }
 
-    // Zeroes written on purpose (see below), which clippy would have allocated zeroed.
-    #[allow(clippy::slow_vector_initialization)]
     fn resize(&mut self, capacity: usize) {
         let capacity = capacity.min(1 << self.hash_bits().min(usize::BITS - 2));
         if capacity <= self.slots.len() {
             return;
         }
-        // Written, not allocated zeroed: a zeroed allocation maps pages lazily to one shared
-        // zero page, and [`IdIndex::warm`] reading them first would make every later write a
-        // copy-on-write fault that interrupts every core.
-        let mut slots = Vec::with_capacity(capacity);
-        slots.resize(capacity, 0);
+        let slots = Words::zeroed(capacity);
         let old = std::mem::replace(&mut self.slots, slots);
-        for slot in old.into_iter().filter(|&s| s != 0) {
+        for &slot in old.iter().filter(|&&s| s != 0) {
             // The kept hash bits are the hash's top bits: home slots come from them alone.
             let mut at = self.home(slot >> self.offset_bits, capacity);
             while self.slots[at] != 0 {
@@ -159,11 +155,12 @@ impl IdIndex {
     /// the memory fetches overlap instead of waiting one after another when the ids are then
     /// sighted in order.
     pub fn warm(&self, hashes: impl Iterator<Item = u64>) {
-        if self.slots.is_empty() {
+        let slots = &*self.slots;
+        if slots.is_empty() {
             return;
         }
         for h in hashes {
-            crate::base::prefetch(&self.slots[self.home(h >> self.offset_bits, self.slots.len())]);
+            crate::base::prefetch(&slots[self.home(h >> self.offset_bits, slots.len())]);
         }
     }
 
@@ -191,10 +188,11 @@ impl IdIndex {
         let kept = hash & !mask;
         let capacity = self.slots.len();
         let mut at = self.home(hash >> self.offset_bits, capacity);
+        let slots = &mut *self.slots;
         loop {
-            match self.slots[at] {
+            match slots[at] {
                 0 => {
-                    self.slots[at] = kept | (offset + 1);
+                    slots[at] = kept | (offset + 1);
                     self.len += 1;
                     return Ok(Sighting::First);
                 }

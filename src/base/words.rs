@@ -1,0 +1,109 @@
+//! A large table of 64-bit words, zeroed and written through before use. A table of hundreds of
+//! megabytes looked up at random (the duplicate check's slots) spends much of each lookup
+//! translating its address: on Linux its memory is asked for in huge pages (2 MiB), which one
+//! translation covers where a 4 KiB page needs its own. Only a hint: where the system declines,
+//! the table is the same table in ordinary pages.
+
+use std::ops::{Deref, DerefMut};
+
+/// A table of zeroed 64-bit words.
+#[derive(Default)]
+pub struct Words(Memory);
+
+#[derive(Default)]
+enum Memory {
+    #[default]
+    Empty,
+    Heap(Vec<u64>),
+    #[cfg(target_os = "linux")]
+    Mapped(memmap2::MmapMut),
+}
+
+/// Tables at least this large are mapped for huge pages; smaller ones live on the heap.
+#[cfg(target_os = "linux")]
+const MAPPED_BYTES: usize = 4 << 20;
+
+impl Words {
+    /// `len` zeroed words, every page of them written already: a page left to be mapped lazily
+    /// is first mapped to a shared zero page by a read, and every later write then faults.
+    pub fn zeroed(len: usize) -> Words {
+        if len == 0 {
+            return Words(Memory::Empty);
+        }
+        #[cfg(target_os = "linux")]
+        if len.saturating_mul(8) >= MAPPED_BYTES {
+            if let Ok(mut map) = memmap2::MmapMut::map_anon(len * 8) {
+                // Declined (no transparent huge pages): ordinary pages, the same table.
+                let _ = map.advise(memmap2::Advice::HugePage);
+                map.fill(0);
+                return Words(Memory::Mapped(map));
+            }
+        }
+        Words(Memory::Heap(vec_of_zeros(len)))
+    }
+
+    /// Whether the words are in a mapping asked for huge pages.
+    pub fn mapped(&self) -> bool {
+        match self.0 {
+            #[cfg(target_os = "linux")]
+            Memory::Mapped(_) => true,
+            _ => false,
+        }
+    }
+}
+
+// Zeroes written on purpose (see [`Words::zeroed`]), which clippy would have allocated zeroed.
+#[allow(clippy::slow_vector_initialization)]
+fn vec_of_zeros(len: usize) -> Vec<u64> {
+    let mut v = Vec::with_capacity(len);
+    v.resize(len, 0);
+    v
+}
+
+impl Deref for Words {
+    type Target = [u64];
+
+    #[inline]
+    fn deref(&self) -> &[u64] {
+        match &self.0 {
+            Memory::Empty => &[],
+            Memory::Heap(v) => v,
+            // A mapping starts on a page boundary: its bytes are always aligned as words.
+            #[cfg(target_os = "linux")]
+            Memory::Mapped(m) => bytemuck::cast_slice(m),
+        }
+    }
+}
+
+impl DerefMut for Words {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [u64] {
+        match &mut self.0 {
+            Memory::Empty => &mut [],
+            Memory::Heap(v) => v,
+            #[cfg(target_os = "linux")]
+            Memory::Mapped(m) => bytemuck::cast_slice_mut(m),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_of_any_size_is_zeroed_and_holds_what_is_written() {
+        for len in [0, 1, 1000, (4 << 20) / 8, (4 << 20) / 8 + 3] {
+            let mut w = Words::zeroed(len);
+            assert_eq!(w.len(), len);
+            assert!(w.iter().all(|&x| x == 0));
+            if len > 1 {
+                w[len - 1] = u64::MAX;
+                w[0] = 7;
+                assert_eq!((w[0], w[1], w[len - 1]), (7, 0, u64::MAX));
+            }
+            #[cfg(target_os = "linux")]
+            assert_eq!(w.mapped(), len * 8 >= MAPPED_BYTES, "{len}");
+        }
+    }
+}
