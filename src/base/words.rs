@@ -23,6 +23,10 @@ enum Memory {
 #[cfg(target_os = "linux")]
 const MAPPED_BYTES: usize = 4 << 20;
 
+/// The smallest page a system maps.
+#[cfg(target_os = "linux")]
+const PAGE_BYTES: usize = 4096;
+
 impl Words {
     /// `len` zeroed words, every page of them written already: a page left to be mapped lazily
     /// is first mapped to a shared zero page by a read, and every later write then faults.
@@ -35,7 +39,10 @@ impl Words {
             if let Ok(mut map) = memmap2::MmapMut::map_anon(len * 8) {
                 // Declined (no transparent huge pages): ordinary pages, the same table.
                 let _ = map.advise(memmap2::Advice::HugePage);
-                map.fill(0);
+                // One write a page is enough: the system zeroes what it maps.
+                for page in map.chunks_mut(PAGE_BYTES) {
+                    page[0] = 0;
+                }
                 return Words(Memory::Mapped(map));
             }
         }

@@ -34,6 +34,7 @@ impl RowError {
 pub const NOT_UTF8: &str = "not valid UTF-8 (save the file as UTF-8)";
 
 /// A cell that is no timestamp: the value shown, with the forms accepted (SPEC §8).
+#[cold]
 fn timestamp_error(
     column: &'static str,
     cell: &[u8],
@@ -98,7 +99,8 @@ impl<'r> Cells<'r> {
     }
 
     /// The trimmed cell of canonical column `i` (empty when the column is absent).
-    #[inline]
+    // Called a dozen times a row: inlined, its call costs more than its work.
+    #[inline(always)]
     pub fn get(&self, i: usize) -> &'r [u8] {
         self.header.index[i]
             .and_then(|p| self.record.get(p))
@@ -112,6 +114,7 @@ impl<'r> Cells<'r> {
     }
 
     /// A required cell: non-empty.
+    #[inline(always)]
     pub fn required(&self, i: usize) -> Result<&'r [u8], RowError> {
         let c = self.get(i);
         if c.is_empty() {
@@ -132,6 +135,7 @@ impl<'r> Cells<'r> {
     }
 
     /// A required timestamp.
+    #[inline(always)]
     pub fn timestamp(&self, i: usize, tz: Tz) -> Result<Instant, RowError> {
         if let Some(at) = self.known_timestamp(i) {
             return Ok(at);
@@ -141,6 +145,7 @@ impl<'r> Cells<'r> {
     }
 
     /// An optional timestamp that, when present, may not be earlier than `start` (SPEC §8).
+    #[inline(always)]
     pub fn later_timestamp(
         &self,
         i: usize,
@@ -178,6 +183,7 @@ impl<'r> Cells<'r> {
 
     /// A cell holding one of the words of `T`, in any case; an empty cell is `empty` where the
     /// column has a default, and refused where it has none.
+    #[inline(always)]
     pub fn word<T: Word>(&self, i: usize, empty: Option<T>) -> Result<T, RowError> {
         let c = self.get(i);
         match empty {
@@ -187,6 +193,7 @@ impl<'r> Cells<'r> {
     }
 
     /// Why cell `c` of column `i` is none of the `expected` values.
+    #[cold]
     fn refused(&self, i: usize, c: &[u8], expected: &str) -> RowError {
         if c.is_empty() {
             RowError::new(self.name(i), "required value is empty")
