@@ -363,6 +363,19 @@ impl Raw {
     }
 }
 
+/// `s.trim()`, without searching for Unicode white space where both ends are plainly none: an
+/// ASCII byte above the space is never white space.
+#[inline(always)]
+fn trim_text(s: &str) -> &str {
+    let plain = |b: u8| b > b' ' && b.is_ascii();
+    match s.as_bytes() {
+        [] => s,
+        [first, .., last] if plain(*first) && plain(*last) => s,
+        [only] if plain(*only) => s,
+        _ => s.trim(),
+    }
+}
+
 /// A source record as the mapper reads it: its cells, and the whole record as text when the
 /// export is UTF-8 and the record valid, so that each cell is read without checking it again.
 #[derive(Clone, Copy)]
@@ -383,6 +396,7 @@ impl<'r> Src<'r> {
     /// Cell `at` as text, when the record was read as text (empty when the row is too short);
     /// `None` when it must be decoded by itself (another encoding, bytes that are not UTF-8, or
     /// a character that runs across two cells, which the record's text would hide).
+    #[inline(always)]
     fn text(&self, at: usize) -> Option<&'r str> {
         let text = self.text?;
         match self.record.range(at) {
@@ -645,10 +659,11 @@ impl Mapper {
     }
 
     /// A source cell, decoded and trimmed (empty when the row is too short).
+    #[inline(always)]
     fn cell<'r>(&self, src: Src<'r>, at: usize) -> std::result::Result<Cow<'r, str>, String> {
         let v = match src.text(at) {
             // As `convert::decode` reads UTF-8: a byte-order mark is dropped.
-            Some(s) => Cow::Borrowed(s.strip_prefix('\u{FEFF}').unwrap_or(s).trim()),
+            Some(s) => Cow::Borrowed(trim_text(s.strip_prefix('\u{FEFF}').unwrap_or(s))),
             None => {
                 let bytes = src.record.get(at).unwrap_or(b"");
                 match convert::decode(self.encoding, bytes) {
@@ -665,6 +680,7 @@ impl Mapper {
     }
 
     /// A source cell read for `spec`: its `null` values read as empty.
+    #[inline(always)]
     fn cell_for<'r>(
         &self,
         src: Src<'r>,
@@ -1575,6 +1591,23 @@ fn assemble_queue_log(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell trimmed the short way is the cell trimmed as `str::trim` does, white space of
+    /// any kind at either end included.
+    #[test]
+    fn a_cell_is_trimmed_as_str_trim_does() {
+        let ends = [
+            "", "a", " ", "\t", "\u{3000}", "\u{a0}", "\u{85}", "家", "\u{1f}", "\u{7f}",
+        ];
+        for a in ends {
+            for b in ends {
+                for middle in ["", "x", " 1 ", "电话"] {
+                    let s = format!("{a}{middle}{b}");
+                    assert_eq!(trim_text(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_utf8_records_cells_are_read_from_its_text_once_checked() {
