@@ -455,8 +455,9 @@ struct ReadBack {
     sink: Option<Scanned>,
 }
 
-/// How many accepted rows' slots of the duplicate index are fetched together.
-const WARM_AHEAD: usize = 16;
+/// How many accepted rows' slots of the duplicate index are fetched together (with the slots in
+/// huge pages, 8 measured faster than 4 and 16; BENCHMARKS.md, round six).
+const WARM_AHEAD: usize = 8;
 
 /// The chunks of one pass taken back in file order: the duplicate check, then the tally.
 struct Taken<S> {
