@@ -7,13 +7,9 @@
 use std::ops::{Deref, DerefMut};
 
 /// A table of zeroed 64-bit words.
-#[derive(Default)]
 pub struct Words(Memory);
 
-#[derive(Default)]
 enum Memory {
-    #[default]
-    Empty,
     Heap(Vec<u64>),
     #[cfg(target_os = "linux")]
     Mapped(memmap2::MmapMut),
@@ -27,16 +23,19 @@ const MAPPED_BYTES: usize = 4 << 20;
 #[cfg(target_os = "linux")]
 const PAGE_BYTES: usize = 4096;
 
+impl Default for Words {
+    fn default() -> Self {
+        Words(Memory::Heap(Vec::new()))
+    }
+}
+
 impl Words {
     /// `len` zeroed words, every page of them written already: a page left to be mapped lazily
     /// is first mapped to a shared zero page by a read, and every later write then faults.
     pub fn zeroed(len: usize) -> Words {
-        if len == 0 {
-            return Words(Memory::Empty);
-        }
         #[cfg(target_os = "linux")]
-        if len.saturating_mul(8) >= MAPPED_BYTES {
-            if let Ok(mut map) = memmap2::MmapMut::map_anon(len * 8) {
+        if let Some(bytes) = len.checked_mul(8).filter(|&b| b >= MAPPED_BYTES) {
+            if let Ok(mut map) = memmap2::MmapMut::map_anon(bytes) {
                 // Declined (no transparent huge pages): ordinary pages, the same table.
                 let _ = map.advise(memmap2::Advice::HugePage);
                 // One write a page is enough: the system zeroes what it maps.
@@ -50,12 +49,9 @@ impl Words {
     }
 
     /// Whether the words are in a mapping asked for huge pages.
-    pub fn mapped(&self) -> bool {
-        match self.0 {
-            #[cfg(target_os = "linux")]
-            Memory::Mapped(_) => true,
-            _ => false,
-        }
+    #[cfg(all(test, target_os = "linux"))]
+    fn mapped(&self) -> bool {
+        matches!(self.0, Memory::Mapped(_))
     }
 }
 
@@ -73,7 +69,6 @@ impl Deref for Words {
     #[inline]
     fn deref(&self) -> &[u64] {
         match &self.0 {
-            Memory::Empty => &[],
             Memory::Heap(v) => v,
             // A mapping starts on a page boundary: its bytes are always aligned as words.
             #[cfg(target_os = "linux")]
@@ -86,7 +81,6 @@ impl DerefMut for Words {
     #[inline]
     fn deref_mut(&mut self) -> &mut [u64] {
         match &mut self.0 {
-            Memory::Empty => &mut [],
             Memory::Heap(v) => v,
             #[cfg(target_os = "linux")]
             Memory::Mapped(m) => bytemuck::cast_slice_mut(m),
