@@ -32,8 +32,10 @@ pub const CHUNK_VAR: &str = "SLATEMENT_CHUNK_BYTES";
 /// The default chunk size: large enough that handing chunks between threads costs nothing
 /// measurable, small enough that chunks in flight stay a few MiB.
 pub const DEFAULT_CHUNK_BYTES: usize = 1 << 20;
-/// Bytes read at a time when a row is read back from its file.
-const READ_BACK_BYTES: usize = 1 << 16;
+/// Bytes read at a time when a row is read back from its file: a lone row (an id whose hash
+/// bits another id shares, or a repeat far from the last) costs a small read; reads that go on
+/// where the last block ended (a file exported twice) double it, up to the largest.
+const READ_BACK_BYTES: std::ops::RangeInclusive<usize> = (1 << 12)..=(1 << 16);
 
 /// How the inputs are read: how many threads, and in what chunks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -636,7 +638,7 @@ impl Chunker {
         let mut record = csv::ByteRecord::new();
         loop {
             if !self.eof {
-                let want = self.chunk_bytes.max(buf.len()).max(READ_BACK_BYTES);
+                let want = self.chunk_bytes.max(buf.len()).max(*READ_BACK_BYTES.end());
                 self.fill(&mut buf, want)?;
             }
             let mut reader = csv_reader(&buf[..]);
@@ -949,7 +951,7 @@ impl RecordAt {
 
     /// Reads the record the parser placed at byte `offset` into `record`.
     pub fn read(&mut self, offset: u64, record: &mut csv::ByteRecord) -> Result<()> {
-        let mut want = READ_BACK_BYTES;
+        let mut want = self.block_size(offset);
         loop {
             let held = self.blocks.iter().position(|b| {
                 !b.bytes.is_empty() && (b.start..b.start + b.bytes.len() as u64).contains(&offset)
@@ -979,6 +981,22 @@ impl RecordAt {
                 return Err(self.changed());
             }
         }
+    }
+
+    /// How many bytes to read for the row at `offset`: twice a block that ends where the row
+    /// starts (the reads run on through the file), the smallest read otherwise.
+    fn block_size(&self, offset: u64) -> usize {
+        let (small, large) = (*READ_BACK_BYTES.start(), *READ_BACK_BYTES.end());
+        self.blocks
+            .iter()
+            .filter(|b| !b.bytes.is_empty() && !b.eof)
+            .filter(|b| {
+                let end = b.start + b.bytes.len() as u64;
+                (end..end + b.bytes.len() as u64).contains(&offset)
+            })
+            .map(|b| (2 * b.bytes.len()).clamp(small, large))
+            .max()
+            .unwrap_or(small)
     }
 
     /// Reads `want` bytes from `offset` into the block used last.
@@ -1166,5 +1184,46 @@ mod tests {
         // The line feed inside the quotes is not a record end.
         assert_eq!(record_boundary(b"a,\"x\ny\"\nc,\"p\nq"), Some(8));
         assert_eq!(record_boundary(b"a,\"x\ny"), None);
+    }
+
+    /// Rows read back one at a time, in any order, with blocks of any size: each is the record
+    /// the parser read at its offset, whether the reads go on through the file (the blocks
+    /// double), jump about, or meet a record longer than a block.
+    #[test]
+    fn a_row_is_read_back_as_the_parser_read_it_at_its_offset() {
+        let mut text = String::from("id,note\n");
+        for i in 0..3000u32 {
+            let note = match i % 500 {
+                7 => "x".repeat(70_000),
+                8 => "\"quoted, with a line\nend\"".to_string(),
+                _ => format!("row {i}"),
+            };
+            text.push_str(&format!("r{i},{note}\n"));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        std::fs::write(&path, &text).unwrap();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let rows: Vec<(u64, csv::ByteRecord)> = reader
+            .byte_records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r.position().unwrap().byte(), r)
+            })
+            .collect();
+        let mut at = RecordAt::new(&path);
+        let mut got = csv::ByteRecord::new();
+        let mut check = |i: usize| {
+            at.read(rows[i].0, &mut got).unwrap();
+            assert_eq!(got, rows[i].1, "row {i} at byte {}", rows[i].0);
+        };
+        // On through the file, then leaping back and forth, then backwards.
+        (0..rows.len()).for_each(&mut check);
+        (0..rows.len())
+            .map(|i| (i * 7919) % rows.len())
+            .for_each(&mut check);
+        (0..rows.len()).rev().for_each(&mut check);
     }
 }
