@@ -14,6 +14,26 @@ const NANOS: i64 = 1_000_000_000;
 /// Longest span a deadline search walks before giving up (a schedule that never opens).
 const MAX_SEARCH_DAYS: u32 = 3660;
 
+/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// The instant of a window's edge `secs` after the midnight of `date` (local seconds `midnight`),
+/// where `86_400` is the next day's start: in an hour with one known offset, plain arithmetic;
+/// otherwise (a daylight-saving transition) the wall clock read as
+/// [`local_to_instant_lenient`] and [`start_of_day`] read it.
+fn window_edge(tz: Tz, date: NaiveDate, midnight: i64, secs: u32) -> Instant {
+    let local = midnight + i64::from(secs);
+    if let Some(offset) = zone_cache::offset_of_local_secs(tz, local) {
+        return Instant((local - i64::from(offset)) * NANOS);
+    }
+    if secs >= 86_400 {
+        start_of_day(tz, date.succ_opt().expect("date in range"))
+    } else {
+        let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).expect("valid");
+        local_to_instant_lenient(tz, date.and_time(t))
+    }
+}
+
 /// `[calendar]`: statutory holidays and make-up workdays.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Calendar {
@@ -204,16 +224,13 @@ impl Schedule {
 
     /// The open windows of `date` as instants.
     fn windows_of(&self, date: NaiveDate, tz: Tz) -> impl Iterator<Item = (Instant, Instant)> + '_ {
+        // Local seconds of the date's midnight, counted as UTC seconds since 1970-01-01.
+        let midnight = i64::from(date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE) * 86_400;
         self.windows.iter().map(move |w| {
-            let at = |secs: u32| {
-                if secs >= 86_400 {
-                    start_of_day(tz, date.succ_opt().expect("date in range"))
-                } else {
-                    let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).expect("valid");
-                    local_to_instant_lenient(tz, date.and_time(t))
-                }
-            };
-            (at(w.start), at(w.end))
+            (
+                window_edge(tz, date, midnight, w.start),
+                window_edge(tz, date, midnight, w.end),
+            )
         })
     }
 
@@ -479,6 +496,56 @@ mod tests {
     /// SPEC §3: an instant is inside service hours when its local date is open and its local
     /// time of day falls in a window; the arithmetic path agrees with the calendar's own
     /// reading of the date and time, across daylight-saving changes, weekends and holidays.
+    /// A window's edges by plain arithmetic are the wall clock read in the zone, on every day of
+    /// three years, in zones whose clocks move at 02:00, at midnight and by half an hour.
+    #[test]
+    fn window_edges_are_the_wall_clock_read_in_the_zone() {
+        let schedule = Schedule::parse(
+            "mon-sun",
+            &[
+                "00:00-00:30".into(),
+                "01:30-02:30".into(),
+                "02:45-03:00".into(),
+                "23:00-24:00".into(),
+            ],
+            false,
+        )
+        .unwrap();
+        let by_the_clock = |tz: Tz, date: NaiveDate, secs: u32| {
+            if secs >= 86_400 {
+                start_of_day(tz, date.succ_opt().unwrap())
+            } else {
+                let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).unwrap();
+                local_to_instant_lenient(tz, date.and_time(t))
+            }
+        };
+        for tz in [
+            SH,
+            chrono_tz::America::New_York,
+            chrono_tz::America::Santiago,
+            chrono_tz::America::Havana,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Europe::London,
+        ] {
+            let mut date = date("2025-01-01");
+            while date < self::date("2028-01-01") {
+                let edges: Vec<_> = schedule.windows_of(date, tz).collect();
+                let expected: Vec<_> = schedule
+                    .windows
+                    .iter()
+                    .map(|w| {
+                        (
+                            by_the_clock(tz, date, w.start),
+                            by_the_clock(tz, date, w.end),
+                        )
+                    })
+                    .collect();
+                assert_eq!(edges, expected, "{tz} {date}");
+                date = date.succ_opt().unwrap();
+            }
+        }
+    }
+
     #[test]
     fn contains_agrees_with_the_local_date_and_time() {
         let schedule = Schedule::parse(
