@@ -1,6 +1,6 @@
 //! The base every stage stands on: exact money, instants and months, time zones, working-day
 //! calendars, capitals in words, text shown to people, files read and named, progress counters,
-//! large tables of words.
+//! large tables of words, a table of short byte strings.
 //! Nothing here knows of a contract, a row or a statement.
 
 pub mod calendar;
@@ -8,6 +8,7 @@ pub mod capitals;
 pub mod files;
 pub mod money;
 pub mod progress;
+pub mod short_keys;
 pub mod text;
 pub mod timestamp;
 pub mod word;

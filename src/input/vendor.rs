@@ -1,12 +1,11 @@
 //! A declared vendor as the reader sees it: whether its rows are read, what they are judged by
 //! (terms, time zone, cut-off, end of contract) and how its rows were counted.
 
+use crate::base::short_keys::ShortKeys;
 use crate::base::timestamp::Instant;
 use crate::contract::terms::Terms;
 use crate::input::records::PackageOf;
 use chrono_tz::Tz;
-use std::collections::HashMap;
-use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 /// A declared vendor as seen by the reader.
 pub struct VendorSlot<'a> {
@@ -37,9 +36,8 @@ pub struct VendorCtx<'a> {
     /// it: the vendor's replies and resolutions from E on are ignored, and its work pending at E
     /// is taken over by the platform.
     pub ended: Option<Instant>,
-    /// Category → package, looked up once per contact: hashed with xxh3 rather than SipHash,
-    /// the categories being the contract's own.
-    packages: HashMap<&'a [u8], usize, Xxh3DefaultBuilder>,
+    /// Category → package, looked up once per contact.
+    packages: ShortKeys<'a, usize>,
 }
 
 impl<'a> VendorCtx<'a> {
@@ -52,12 +50,13 @@ impl<'a> VendorCtx<'a> {
     /// Builds the context judging rows under `terms` in `tz` as of `cutoff`, indexing the
     /// vendor's categories.
     pub fn new(terms: &'a Terms, tz: Tz, cutoff: Instant) -> Self {
-        let mut packages = HashMap::with_hasher(Xxh3DefaultBuilder);
-        for (i, p) in terms.packages.iter().enumerate() {
-            for c in &p.categories {
-                packages.insert(c.as_bytes(), i);
-            }
-        }
+        let packages = ShortKeys::new(
+            terms
+                .packages
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| p.categories.iter().map(move |c| (c.as_bytes(), i))),
+        );
         VendorCtx {
             terms,
             tz,
@@ -79,7 +78,7 @@ impl<'a> VendorCtx<'a> {
 
 impl PackageOf for VendorCtx<'_> {
     fn package_of(&self, category: &[u8]) -> Option<usize> {
-        self.packages.get(category).copied()
+        self.packages.get(category)
     }
 }
 
