@@ -7,15 +7,46 @@
 /// key, overlapping for one under sixteen), which together hold every byte of a key of up to
 /// sixteen; a longer key is compared byte by byte too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Key {
+pub struct Key {
     len: usize,
     head: u64,
     tail: u64,
 }
 
+/// The word `x` with each byte that is an ASCII capital letter made small (as
+/// `u8::to_ascii_lowercase` does, eight bytes at once; no carry crosses a byte).
+#[inline(always)]
+fn ascii_lowercase(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let low = x & LOW7;
+    // The high bit of a byte is set when its low seven bits are at least `A`, and when above `Z`.
+    let from_a = low + 0x3f3f_3f3f_3f3f_3f3f;
+    let past_z = low + 0x2525_2525_2525_2525;
+    let capital = from_a & !past_z & !x & !LOW7;
+    x | (capital >> 2)
+}
+
 impl Key {
+    /// The key of `b` with its ASCII letters made small: two keys of up to sixteen bytes are
+    /// equal exactly when their bytes are equal ignoring ASCII case.
     #[inline(always)]
-    fn of(b: &[u8]) -> Key {
+    pub fn folded(b: &[u8]) -> Key {
+        let k = Key::of(b);
+        Key {
+            head: ascii_lowercase(k.head),
+            tail: ascii_lowercase(k.tail),
+            ..k
+        }
+    }
+
+    /// Whether a key of this length is whole in its words (up to sixteen bytes).
+    pub fn fits(len: usize) -> bool {
+        len <= 16
+    }
+
+    /// The key of `b`.
+    #[inline(always)]
+    pub fn of(b: &[u8]) -> Key {
         let len = b.len();
         let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"));
         let half = |at: usize| {
@@ -37,7 +68,7 @@ impl Key {
 
     /// Whether the key is whole in `head` and `tail`.
     fn is_whole(&self) -> bool {
-        self.len <= 16
+        Key::fits(self.len)
     }
 
     fn hash(&self) -> u64 {
@@ -127,6 +158,24 @@ mod tests {
                 let mut b = a.clone();
                 b[i] = b'y';
                 assert_ne!(Key::of(&a), Key::of(&b), "length {n}, byte {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_folded_key_is_the_key_of_the_bytes_made_small() {
+        // Every byte value at every place of keys of every length up to sixteen.
+        for len in 1..=16 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = vec![b'q'; len];
+                    bytes[at] = b;
+                    assert_eq!(
+                        Key::folded(&bytes),
+                        Key::of(&bytes.to_ascii_lowercase()),
+                        "{bytes:?}"
+                    );
+                }
             }
         }
     }
