@@ -264,6 +264,12 @@ thread_local! {
 /// The first ten bytes of a timestamp, its (year, month, day) and its day number.
 type KnownDate = ([u8; 10], (i32, u32, u32), i64);
 
+thread_local! {
+    /// The zone, local hour (hours since 1970-01-01, read as UTC) and offset of the last naive
+    /// time of this thread whose hour has one offset ([`zone_cache::offset_of_local_secs`]).
+    static LAST_OFFSET: Cell<Option<(Tz, i64, i32)>> = const { Cell::new(None) };
+}
+
 /// Parses a timestamp cell (already trimmed, non-empty) per SPEC §8: RFC 3339 (`T`/`t`/space,
 /// `Z`/`z`, `+08:00`/`+0800`, any fraction) or naive `YYYY-MM-DD HH:MM[:SS[.f…]]`,
 /// `YYYY-MM-DDTHH:MM[:SS]`, `YYYY/MM/DD HH:MM[:SS]` read in `tz`. Fractions keep nanoseconds;
@@ -354,7 +360,21 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
         let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         let offset = match offset_secs {
             Some(off) => Some(off),
-            None => zone_cache::offset_of_local_secs(tz, local),
+            None => {
+                // The hour's number, counted without a division: a time mostly falls in the
+                // hour of the time before, whose offset this thread remembers.
+                let at = days * 24 + i64::from(hour);
+                match LAST_OFFSET.with(Cell::get) {
+                    Some((zone, h, off)) if h == at && zone == tz => Some(off),
+                    _ => {
+                        let off = zone_cache::offset_of_local_secs(tz, local);
+                        if let Some(off) = off {
+                            LAST_OFFSET.with(|last| last.set(Some((tz, at, off))));
+                        }
+                        off
+                    }
+                }
+            }
         };
         if let Some(off) = offset {
             return Ok(Instant(
@@ -522,6 +542,60 @@ mod tests {
 
     fn utc(s: &str) -> Instant {
         Instant::from_datetime(&DateTime::parse_from_rfc3339(s).unwrap())
+    }
+
+    /// A time read after another (its date and its hour's offset remembered) is the time read
+    /// from scratch, whatever the form, the zone, the time before it or the fault in it.
+    #[test]
+    fn a_time_read_after_another_is_the_time_read_from_scratch() {
+        let fresh = |text: &str, tz: Tz| {
+            LAST_OFFSET.with(|o| o.set(None));
+            LAST_DATE.with(|d| d.set(None));
+            parse_timestamp(text.as_bytes(), tz)
+        };
+        let hours = [
+            "2026-10-01 09",
+            "2026-10-01T09",
+            "2026/10/01 09",
+            "2026-10-02 09",
+            "2026-03-08 02",
+            "2026-03-08 01",
+            "2026-03-08 03",
+            "2026-11-01 01",
+            "2026-02-29 09",
+            "2026-10-01 24",
+        ];
+        let tails = [
+            ":00:00",
+            ":59:59",
+            ":05:07",
+            ":60:00",
+            ":05:07.25",
+            ":05:07Z",
+            ":05:07+08:00",
+            ":05:07-03:30",
+            ":05",
+        ];
+        let zones = [SH, chrono_tz::America::New_York, chrono_tz::UTC];
+        let texts: Vec<String> = hours
+            .iter()
+            .flat_map(|h| tails.iter().map(move |t| format!("{h}{t}")))
+            .collect();
+        for before in &texts {
+            for text in &texts {
+                for z1 in zones {
+                    for z2 in zones {
+                        let _ = fresh(before, z1);
+                        let after = parse_timestamp(text.as_bytes(), z2);
+                        assert_eq!(
+                            after,
+                            fresh(text, z2),
+                            "{text} in {z2} after {before} in {z1}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
