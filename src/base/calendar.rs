@@ -8,6 +8,7 @@ use crate::base::timestamp::{local_to_instant_lenient, start_of_day, Instant};
 use crate::base::zone_cache;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use chrono_tz::Tz;
+use std::cell::Cell;
 use std::collections::BTreeSet;
 
 const NANOS: i64 = 1_000_000_000;
@@ -32,6 +33,39 @@ fn window_edge(tz: Tz, date: NaiveDate, midnight: i64, secs: u32) -> Instant {
         let t = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).expect("valid");
         local_to_instant_lenient(tz, date.and_time(t))
     }
+}
+
+thread_local! {
+    /// The last UTC hour [`Schedule::contains`] read in this thread with one offset: its zone,
+    /// its first second, the local weekday (Monday 0) and local second of the day it starts at.
+    static LAST_HOUR: Cell<Option<(Tz, i64, usize, u32)>> = const { Cell::new(None) };
+}
+
+/// The local weekday and second of the day of UTC second `secs` when it falls in the hour read
+/// last: a subtraction, where [`weekday_and_time`] divides.
+#[inline]
+fn in_known_hour(tz: Tz, secs: i64) -> Option<(usize, u32)> {
+    let (zone, start, weekday, at) = LAST_HOUR.with(Cell::get)?;
+    let into = secs.wrapping_sub(start);
+    // Within the hour, the local time does not pass midnight unless the hour's start is less
+    // than an hour before it.
+    (zone == tz && (0..3600).contains(&into) && i64::from(at) + into < 86_400)
+        .then(|| (weekday, at + into as u32))
+}
+
+/// The local weekday (Monday 0) and second of the day of UTC second `secs` in an hour whose one
+/// offset is `offset`, noting the hour for [`in_known_hour`].
+fn weekday_and_time(tz: Tz, secs: i64, offset: i32) -> (usize, u32) {
+    let local = secs + i64::from(offset);
+    // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
+    let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
+    let at = local.rem_euclid(86_400) as u32;
+    let start = secs - secs.rem_euclid(3600);
+    let at_start = i64::from(at) - (secs - start);
+    if at_start >= 0 {
+        LAST_HOUR.with(|h| h.set(Some((tz, start, weekday, at_start as u32))));
+    }
+    (weekday, at)
 }
 
 /// `[calendar]`: statutory holidays and make-up workdays.
@@ -202,14 +236,19 @@ impl Schedule {
         let secs = instant.0.div_euclid(NANOS);
         // In an hour with one known offset, the local day and time of day are plain arithmetic;
         // the date itself is built only when a holiday list must be consulted.
-        let local = zone_cache::offset_of_utc(tz, secs).map(|off| secs + i64::from(off));
         let listed = self.observe_holidays
             && !(calendar.holidays.is_empty() && calendar.workdays.is_empty());
-        let (open, secs) = match local {
-            Some(local) if !listed => {
-                // 1970-01-01 was a Thursday: day 0 is weekday 3 counted from Monday.
-                let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7) as usize;
-                (self.days[weekday], local.rem_euclid(86_400) as u32)
+        if !listed {
+            if let Some((weekday, secs)) = in_known_hour(tz, secs) {
+                return self.days[weekday]
+                    && self.windows.iter().any(|w| w.start <= secs && secs < w.end);
+            }
+        }
+        let offset = zone_cache::offset_of_utc(tz, secs);
+        let (open, secs) = match offset {
+            Some(offset) if !listed => {
+                let (weekday, secs) = weekday_and_time(tz, secs, offset);
+                (self.days[weekday], secs)
             }
             _ => {
                 let local = instant.local(tz);
@@ -561,29 +600,44 @@ mod tests {
         )
         .unwrap();
         let (seeded, empty) = (seed_calendar(), Calendar::default());
-        for tz in [
+        let check = |instant: Instant, tz: Tz| {
+            let local = instant.to_utc().with_timezone(&tz).naive_local();
+            let secs = local.time().num_seconds_from_midnight();
+            for (s, calendar) in [
+                (&schedule, &seeded),
+                (&schedule, &empty),
+                (&ignoring, &seeded),
+            ] {
+                let expected = s.is_open_day(local.date(), calendar)
+                    && s.windows.iter().any(|w| w.start <= secs && secs < w.end);
+                assert_eq!(s.contains(instant, tz, calendar), expected, "{tz} {local}");
+            }
+        };
+        // Zones half an hour off UTC, and one whose clocks move by half an hour, among them.
+        let zones = [
             SH,
             chrono_tz::America::New_York,
             chrono_tz::Europe::London,
             chrono_tz::UTC,
-        ] {
-            let mut at = t("2026-02-25 00:00:00").0 + 123_456_789;
-            let end = t("2026-11-10 00:00:00").0;
-            while at < end {
-                let instant = Instant(at);
-                let local = instant.to_utc().with_timezone(&tz).naive_local();
-                let secs = local.time().num_seconds_from_midnight();
-                for (s, calendar) in [
-                    (&schedule, &seeded),
-                    (&schedule, &empty),
-                    (&ignoring, &seeded),
-                ] {
-                    let expected = s.is_open_day(local.date(), calendar)
-                        && s.windows.iter().any(|w| w.start <= secs && secs < w.end);
-                    assert_eq!(s.contains(instant, tz, calendar), expected, "{tz} {local}");
-                }
-                at += 1_037 * NANOS + 1;
-            }
+            chrono_tz::Asia::Kolkata,
+            chrono_tz::America::St_Johns,
+            chrono_tz::Australia::Lord_Howe,
+        ];
+        let (from, end) = (
+            t("2026-02-25 00:00:00").0 + 123_456_789,
+            t("2026-11-10 00:00:00").0,
+        );
+        let instants: Vec<Instant> = (0..)
+            .map(|i| Instant(from + i * (1_037 * NANOS + 1)))
+            .take_while(|i| i.0 < end)
+            .collect();
+        // One zone at a time (the hour remembered is met again minutes later), then each instant
+        // in every zone in turn (an hour remembered in one zone is met by another's instant).
+        for tz in zones {
+            instants.iter().for_each(|&i| check(i, tz));
+        }
+        for &i in &instants {
+            zones.iter().for_each(|&tz| check(i, tz));
         }
     }
 
