@@ -532,9 +532,7 @@ mod tests {
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
-    /// SPEC §3: an instant is inside service hours when its local date is open and its local
-    /// time of day falls in a window; the arithmetic path agrees with the calendar's own
-    /// reading of the date and time, across daylight-saving changes, weekends and holidays.
+
     /// A window's edges by plain arithmetic are the wall clock read in the zone, on every day of
     /// three years, in zones whose clocks move at 02:00, at midnight and by half an hour.
     #[test]
@@ -585,6 +583,9 @@ mod tests {
         }
     }
 
+    /// SPEC §3: an instant is inside service hours when its local date is open and its local
+    /// time of day falls in a window; the arithmetic path agrees with the calendar's own
+    /// reading of the date and time, across daylight-saving changes, weekends and holidays.
     #[test]
     fn contains_agrees_with_the_local_date_and_time() {
         let schedule = Schedule::parse(
