@@ -264,12 +264,6 @@ thread_local! {
 /// The first ten bytes of a timestamp, its (year, month, day) and its day number.
 type KnownDate = ([u8; 10], (i32, u32, u32), i64);
 
-thread_local! {
-    /// The zone, local hour (hours since 1970-01-01, read as UTC) and offset of the last naive
-    /// time of this thread whose hour has one offset ([`zone_cache::offset_of_local_secs`]).
-    static LAST_OFFSET: Cell<Option<(Tz, i64, i32)>> = const { Cell::new(None) };
-}
-
 /// Parses a timestamp cell (already trimmed, non-empty) per SPEC §8: RFC 3339 (`T`/`t`/space,
 /// `Z`/`z`, `+08:00`/`+0800`, any fraction) or naive `YYYY-MM-DD HH:MM[:SS[.f…]]`,
 /// `YYYY-MM-DDTHH:MM[:SS]`, `YYYY/MM/DD HH:MM[:SS]` read in `tz`. Fractions keep nanoseconds;
@@ -360,21 +354,8 @@ pub fn parse_timestamp(b: &[u8], tz: Tz) -> Result<Instant, TimestampError> {
         let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
         let offset = match offset_secs {
             Some(off) => Some(off),
-            None => {
-                // The hour's number, counted without a division: a time mostly falls in the
-                // hour of the time before, whose offset this thread remembers.
-                let at = days * 24 + i64::from(hour);
-                match LAST_OFFSET.with(Cell::get) {
-                    Some((zone, h, off)) if h == at && zone == tz => Some(off),
-                    _ => {
-                        let off = zone_cache::offset_of_local_secs(tz, local);
-                        if let Some(off) = off {
-                            LAST_OFFSET.with(|last| last.set(Some((tz, at, off))));
-                        }
-                        off
-                    }
-                }
-            }
+            // The hour's number is at hand: no division.
+            None => zone_cache::offset_of_local_hour(tz, days * 24 + i64::from(hour)),
         };
         if let Some(off) = offset {
             return Ok(Instant(
@@ -544,12 +525,11 @@ mod tests {
         Instant::from_datetime(&DateTime::parse_from_rfc3339(s).unwrap())
     }
 
-    /// A time read after another (its date and its hour's offset remembered) is the time read
-    /// from scratch, whatever the form, the zone, the time before it or the fault in it.
+    /// A time read after another (its date remembered, its hour's offset in the zone cache) is
+    /// the time read from scratch, whatever the form, the zone, the time before it or the fault in it.
     #[test]
     fn a_time_read_after_another_is_the_time_read_from_scratch() {
         let fresh = |text: &str, tz: Tz| {
-            LAST_OFFSET.with(|o| o.set(None));
             LAST_DATE.with(|d| d.set(None));
             parse_timestamp(text.as_bytes(), tz)
         };

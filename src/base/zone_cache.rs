@@ -72,7 +72,13 @@ pub fn offset_of_local(tz: Tz, local: NaiveDateTime) -> Option<i32> {
 
 /// [`offset_of_local`] of the wall-clock time `local_secs` seconds after 1970-01-01 00:00.
 pub fn offset_of_local_secs(tz: Tz, local_secs: i64) -> Option<i32> {
-    let hour = local_secs.div_euclid(HOUR);
+    offset_of_local_hour(tz, local_secs.div_euclid(HOUR))
+}
+
+/// [`offset_of_local`] of the wall-clock hour `hour` hours after 1970-01-01 00:00: for a caller
+/// that counts hours already (a day number × 24 + the hour), with no division.
+#[inline]
+pub fn offset_of_local_hour(tz: Tz, hour: i64) -> Option<i32> {
     remembered(
         |t| &t.local,
         tz,
