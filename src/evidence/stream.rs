@@ -22,8 +22,8 @@ pub struct Streaming<'r> {
     /// Per declared vendor, in declaration order: its terms for the month and E, the end of its
     /// contract, when the cut-off has passed it (SPEC §12).
     vendors: Vec<(&'r Terms, Option<Instant>)>,
-    /// Per role of [`Role::ALL`]: what its input file gave. Only the role's taking thread locks
-    /// it while the month is read.
+    /// Per role of [`Role::ALL`]: what its input file gave. Only what takes that file's rows
+    /// back in order (one thread at a time) locks it while the month is read.
     roles: Vec<Mutex<Part>>,
 }
 

@@ -9,7 +9,7 @@ use super::judge::{
     add_month, judge, note_name, push_varint, read_varint, scan, Accepted, Discard, FileCtx,
     Judged, Recorder, Scanned,
 };
-use super::pipeline::{self, FileRead, RecordAt, Workers};
+use super::pipeline::{self, Absorb, FileRead, RecordAt, Workers};
 use super::profile::Profile;
 use super::records::Record;
 use super::source::{InputFile, RowSource, SourceRow};
@@ -263,7 +263,10 @@ pub fn read_file_on<'e, K: Sinks>(
     sinks: &K,
     workers: &Workers<'e>,
     chunk_bytes: usize,
-) -> Result<FileResult<K::Sink>> {
+) -> Result<FileResult<K::Sink>>
+where
+    K::Sink: 'e,
+{
     in_passes(|conflicts| {
         let sink = sinks.sink(role);
         read_pass(role, path, setup, sink, conflicts, workers, chunk_bytes)
@@ -293,7 +296,7 @@ enum Pass<S> {
     Conflicts(HashSet<Box<[u8]>>, String),
 }
 
-fn read_pass<'e, S: RowSink>(
+fn read_pass<'e, S: RowSink + 'e>(
     role: Role,
     path: &Path,
     setup: &'e Setup<'e>,
@@ -303,13 +306,15 @@ fn read_pass<'e, S: RowSink>(
     chunk_bytes: usize,
 ) -> Result<Pass<S>> {
     let shown = path.display().to_string();
-    let mut taken = Taken::new(role, &shown, setup, sink);
-    let mut back = ReadBack {
-        at: RecordAt::new(path),
-        record: csv::ByteRecord::new(),
-        sink: None,
+    let taking = TakeBack {
+        taken: Taken::new(role, &shown, setup, sink),
+        back: ReadBack {
+            at: RecordAt::new(path),
+            record: csv::ByteRecord::new(),
+            sink: None,
+        },
     };
-    let read = pipeline::read_chunks(
+    let (read, TakeBack { taken, .. }) = pipeline::read_chunks(
         path,
         workers,
         chunk_bytes,
@@ -324,9 +329,24 @@ fn read_pass<'e, S: RowSink>(
             })
         },
         scan,
-        |ctx, scanned| taken.take(ctx, scanned?, &mut |at| read_back(ctx, &mut back, at)),
+        taking,
     )?;
     Ok(finish(taken, read))
+}
+
+/// What takes a canonical file's chunks back in order: the duplicate check and the tally, with
+/// the reader of rows for the check's exact comparison.
+struct TakeBack<S> {
+    taken: Taken<S>,
+    back: ReadBack,
+}
+
+impl<S: RowSink> Absorb<FileCtx<'_>, Result<Scanned>> for TakeBack<S> {
+    fn absorb(&mut self, ctx: &FileCtx<'_>, scanned: Result<Scanned>) -> Result<()> {
+        let back = &mut self.back;
+        self.taken
+            .take(ctx, scanned?, &mut |at| read_back(ctx, back, at))
+    }
 }
 
 /// The end of a pass: the reasons of known conflicts list every line of their id; a pass that

@@ -6,7 +6,9 @@
 //!
 //! One thread per file reads it: it feeds every byte to the file's SHA-256 in the same pass, cuts
 //! the chunks and counts the line ends before each, so that rows are reported on their physical
-//! line. At most a few chunks per file are in flight, so memory does not grow with the file.
+//! line. At most a few chunks per file are in flight, so memory does not grow with the file. A
+//! chunk's result is taken back by the worker that finished the chunk next in order, one worker
+//! at a time ([`read_chunks`]).
 
 use super::delimited::{Fed, RecordParser};
 use super::fields::Fields;
@@ -21,7 +23,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 /// Environment variable setting how many threads parse the inputs (default: one per core).
 /// `1` reads everything on the calling thread. The output is the same whatever the count.
@@ -127,7 +130,10 @@ fn read_input<'e, K: Sinks>(
     sinks: &K,
     workers: &Workers<'e>,
     chunk_bytes: usize,
-) -> Result<FileResult<K::Sink>> {
+) -> Result<FileResult<K::Sink>>
+where
+    K::Sink: 'e,
+{
     match &input.profile {
         None => read_file_on(input.role, &input.path, setup, sinks, workers, chunk_bytes),
         Some(profile) => read_foreign(input, profile, setup, sinks),
@@ -135,7 +141,8 @@ fn read_input<'e, K: Sinks>(
 }
 
 /// A thread builder with a name, so profiles and debuggers tell the threads apart: `read-…`
-/// reads and hashes a file, `parse` judges chunks, `take-…` takes a file's chunks back in order.
+/// reads and hashes a file, `parse` judges chunks and takes them back in order, `take-…` waits
+/// for a file's chunks (and reads a mapped export).
 fn named(name: String) -> std::thread::Builder {
     std::thread::Builder::new().name(name)
 }
@@ -758,26 +765,47 @@ fn record_boundary(bytes: &[u8]) -> Option<usize> {
 }
 
 /// How many chunks of one file may be read ahead of the one being taken back: enough that the
-/// parsing threads still find chunks queued while the taking thread waits for its turn on a
-/// core (with six, both cores of the headline month sat idle about a tenth of the time).
+/// workers still find chunks queued while one of them takes results back (with six, both cores
+/// of the headline month sat idle about a tenth of the time; sixteen bought nothing more).
 fn in_flight(threads: usize) -> usize {
     4 * threads + 2
 }
 
+/// Takes a file's chunk results in file order ([`read_chunks`]): the duplicate check and the
+/// tally of a file, or whatever else keeps state across its chunks. It is handed between threads
+/// (whichever finished the chunk next in order takes it), so it owns what it keeps.
+pub trait Absorb<C, O>: Send {
+    /// Takes the result of the next chunk in file order.
+    fn absorb(&mut self, ctx: &C, out: O) -> Result<()>;
+}
+
+impl<C, O, F: FnMut(&C, O) -> Result<()> + Send> Absorb<C, O> for F {
+    fn absorb(&mut self, ctx: &C, out: O) -> Result<()> {
+        self(ctx, out)
+    }
+}
+
 /// Reads the file at `path` once: `prepare` turns its header (and the file's size) into what
 /// `scan` needs; `scan` judges each chunk, on a worker thread; `absorb` takes each chunk's result
-/// in file order. Returns the SHA-256 of the file's bytes and its physical lines.
-pub fn read_chunks<'env, C, O>(
+/// in file order. Returns the SHA-256 of the file's bytes and its physical lines, and `absorb`
+/// with everything it took.
+///
+/// On the pool, a chunk's result is taken by the worker that scanned it when every chunk before
+/// it has been taken, while its accepted rows are still in that core's cache; otherwise it waits,
+/// and the worker taking the chunk before it takes it too. One worker takes at a time; a worker
+/// that finds another taking leaves its result and goes on scanning.
+pub fn read_chunks<'env, C, O, A>(
     path: &Path,
     workers: &Workers<'env>,
     chunk_bytes: usize,
     prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
     scan: fn(&C, &Chunk) -> O,
-    mut absorb: impl FnMut(&C, O) -> Result<()>,
-) -> Result<FileRead>
+    mut absorb: A,
+) -> Result<(FileRead, A)>
 where
     C: Send + Sync + 'env,
     O: Send + 'env,
+    A: Absorb<C, O> + 'env,
 {
     let mut chunker = Chunker::open(path, chunk_bytes)?;
     let header = chunker.header()?.ok_or_else(|| Error::BadFile {
@@ -785,27 +813,28 @@ where
         line: 1,
         message: "the file is empty: it needs at least a header row".into(),
     })?;
-    let ctx = Arc::new(prepare(&header, chunker.len())?);
+    let ctx = prepare(&header, chunker.len())?;
     let (jobs, threads) = match workers {
         Workers::Inline => {
             let mut buf = Vec::new();
             while let Some(chunk) = chunker.next(buf)? {
                 let out = scan(&ctx, &chunk);
-                absorb(&ctx, out)?;
+                absorb.absorb(&ctx, out)?;
                 buf = chunk.bytes;
             }
-            return Ok(chunker.finish());
+            return Ok((chunker.finish(), absorb));
         }
         Workers::Pool { jobs, threads } => (jobs, *threads),
     };
     let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
-    let (done_tx, done_rx) = mpsc::channel::<(u64, std::thread::Result<O>, Vec<u8>)>();
-    std::thread::scope(|scope| {
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let taking = Arc::new(Taking::new(ctx, absorb, free_tx));
+    let read = std::thread::scope(|scope| {
+        let role = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into());
         let reader = {
-            let ctx = Arc::clone(&ctx);
-            let role = path
-                .file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().into());
+            let taking = Arc::clone(&taking);
             named(format!("read-{role}"))
                 .spawn_scoped(scope, move || -> Result<FileRead> {
                     let mut made = 0;
@@ -816,69 +845,174 @@ where
                         } else {
                             match free_rx.recv() {
                                 Ok(buf) => buf,
-                                // The taker stopped on an error: stop reading.
                                 Err(_) => return Ok(chunker.finish()),
                             }
                         };
+                        // A chunk failed or a take stopped on an error: stop reading.
+                        if taking.stop.load(Ordering::Acquire) {
+                            return Ok(chunker.finish());
+                        }
                         let Some(chunk) = chunker.next(buf)? else {
                             return Ok(chunker.finish());
                         };
-                        let (ctx, done) = (Arc::clone(&ctx), done_tx.clone());
+                        let (taking, done) = (Arc::clone(&taking), done_tx.clone());
                         let job: Job<'env> = Box::new(move || {
-                            // A panic is handed to the taker, which stops the reading and
-                            // raises it, rather than leaving a hole in the order it waits on.
+                            // A panic is kept for the caller, which raises it once every chunk
+                            // is back, rather than leaving a hole in the file order.
                             let out =
                                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                    scan(&ctx, &chunk)
+                                    scan(&taking.ctx, &chunk)
                                 }));
-                            let _ = done.send((chunk.seq, out, chunk.bytes));
+                            let out = match out {
+                                Ok(out) => Some(out),
+                                Err(payload) => {
+                                    taking.panicked(payload);
+                                    None
+                                }
+                            };
+                            taking.arrive(chunk.seq, out, chunk.bytes);
+                            // The share of the state goes before the signal, so the caller
+                            // finds it alone once every signal is in.
+                            drop(taking);
+                            drop(done);
                         });
                         if jobs.send(job).is_err() {
                             return Ok(chunker.finish());
                         }
                     }
                 })
-                .map_err(|e| Error::io(path, e))?
-        };
-        // Results arrive in any order; they are taken in file order.
-        let mut waiting = BTreeMap::new();
-        let mut next = 0u64;
-        let mut free = Some(free_tx);
-        let mut failed = None;
-        let mut panicked = None;
-        for (seq, out, bytes) in done_rx {
-            let out = match out {
-                Ok(out) => out,
-                Err(payload) => {
-                    panicked.get_or_insert(payload);
-                    free = None;
-                    continue;
-                }
+                .map_err(|e| Error::io(path, e))
+        }?;
+        // Every job holds a sender: the channel closes once the reader and every chunk are done.
+        for () in done_rx {}
+        reader.join().expect("reader thread panicked")
+    });
+    // The worker that took the last result found no other waiting.
+    debug_assert!(taking.lock_waiting().results.is_empty());
+    let taking = match Arc::try_unwrap(taking) {
+        Ok(taking) => taking,
+        Err(_) => unreachable!("every chunk's job has ended"),
+    };
+    let taker = taking
+        .taker
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(payload) = taker.panicked {
+        std::panic::resume_unwind(payload);
+    }
+    let read = read?;
+    if let Some(e) = taker.failed {
+        return Err(e);
+    }
+    Ok((read, taker.absorb))
+}
+
+/// What the workers share while a file is read on the pool: the chunk results waiting for
+/// their turn, and the state that takes them in file order.
+struct Taking<C, O, A> {
+    ctx: C,
+    waiting: Mutex<Waiting<O>>,
+    /// Locked by the one worker taking (`Waiting::taking`), so never waited for but on a failure.
+    taker: Mutex<Taker<A>>,
+    /// Set once a chunk failed: the reader stops, and later results are not taken.
+    stop: AtomicBool,
+    /// Buffers handed back to the reader once their chunk is taken.
+    free: mpsc::Sender<Vec<u8>>,
+}
+
+/// The results that wait for their turn.
+struct Waiting<O> {
+    /// Results by chunk number, with the chunk's buffer (`None`: its scan panicked).
+    results: BTreeMap<u64, (Option<O>, Vec<u8>)>,
+    /// The chunk to take next.
+    next: u64,
+    /// Whether a worker is taking results: it looks for the next one under this lock before it
+    /// stops, so a result left while it takes is never left behind.
+    taking: bool,
+}
+
+struct Taker<A> {
+    absorb: A,
+    /// The first error a take returned.
+    failed: Option<Error>,
+    /// The first panic, of a scan or a take.
+    panicked: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl<C, O, A: Absorb<C, O>> Taking<C, O, A> {
+    fn new(ctx: C, absorb: A, free: mpsc::Sender<Vec<u8>>) -> Self {
+        Taking {
+            ctx,
+            waiting: Mutex::new(Waiting {
+                results: BTreeMap::new(),
+                next: 0,
+                taking: false,
+            }),
+            taker: Mutex::new(Taker {
+                absorb,
+                failed: None,
+                panicked: None,
+            }),
+            stop: AtomicBool::new(false),
+            free,
+        }
+    }
+
+    /// Records the first panic of a scan and stops the reading.
+    fn panicked(&self, payload: Box<dyn std::any::Any + Send>) {
+        let mut taker = self.taker.lock().unwrap_or_else(PoisonError::into_inner);
+        taker.panicked.get_or_insert(payload);
+        self.stop.store(true, Ordering::Release);
+    }
+
+    /// Leaves chunk `seq`'s result, then, unless another worker is taking (it takes this one
+    /// too), takes every result whose turn has come, in order.
+    fn arrive(&self, seq: u64, out: Option<O>, bytes: Vec<u8>) {
+        let mut waiting = self.lock_waiting();
+        waiting.results.insert(seq, (out, bytes));
+        if waiting.taking {
+            return;
+        }
+        waiting.taking = true;
+        loop {
+            let next = waiting.next;
+            let Some((out, bytes)) = waiting.results.remove(&next) else {
+                waiting.taking = false;
+                return;
             };
-            waiting.insert(seq, (out, bytes));
-            while let Some((out, bytes)) = waiting.remove(&next) {
-                next += 1;
-                if failed.is_none() {
-                    if let Err(e) = absorb(&ctx, out) {
-                        failed = Some(e);
-                        free = None;
-                    }
-                }
-                if let Some(free) = &free {
-                    let _ = free.send(bytes);
-                }
+            waiting.next += 1;
+            drop(waiting);
+            if let Some(out) = out.filter(|_| !self.stop.load(Ordering::Acquire)) {
+                self.take(out);
+            }
+            // After a failure too, so a reader waiting for a buffer sees the stop.
+            let _ = self.free.send(bytes);
+            waiting = self.lock_waiting();
+        }
+    }
+
+    /// Takes one result; a failure or a panic is kept, and stops the reading.
+    fn take(&self, out: O) {
+        let mut taker = self.taker.lock().unwrap_or_else(PoisonError::into_inner);
+        let taker = &mut *taker;
+        let took = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            taker.absorb.absorb(&self.ctx, out)
+        }));
+        match took {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => {
+                taker.failed.get_or_insert(e);
+            }
+            Err(p) => {
+                taker.panicked.get_or_insert(p);
             }
         }
-        let sha256 = reader.join().expect("reader thread panicked");
-        if let Some(payload) = panicked {
-            std::panic::resume_unwind(payload);
-        }
-        let sha256 = sha256?;
-        match failed {
-            Some(e) => Err(e),
-            None => Ok(sha256),
-        }
-    })
+        self.stop.store(true, Ordering::Release);
+    }
+
+    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Waiting<O>> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// Reads single records back from a file by their byte offset (for the exact comparison of the
@@ -1227,5 +1361,98 @@ mod tests {
             .map(|i| (i * 7919) % rows.len())
             .for_each(&mut check);
         (0..rows.len()).rev().for_each(&mut check);
+    }
+
+    /// A file of `rows` one-line records after a header, in a fresh folder.
+    fn numbered_file(rows: usize) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let mut text = String::from("n\n");
+        for i in 0..rows {
+            text.push_str(&format!("{i}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    /// The numbers of a chunk's records, and a panic on the record `boom` when it holds it.
+    fn numbers(boom: &Option<u64>, chunk: &Chunk) -> Vec<u64> {
+        let text = std::str::from_utf8(&chunk.bytes).unwrap();
+        let numbers: Vec<u64> = text.lines().map(|l| l.parse().unwrap()).collect();
+        if boom.is_some_and(|b| numbers.contains(&b)) {
+            panic!("record {boom:?}");
+        }
+        numbers
+    }
+
+    /// Reads `path` in 16-byte chunks on `threads`, taking each chunk's numbers in order; the
+    /// take fails on the chunk holding `fail_at`, the scan panics on the one holding `boom`.
+    fn take_numbers(
+        path: &Path,
+        threads: usize,
+        boom: Option<u64>,
+        fail_at: Option<u64>,
+    ) -> Result<Vec<u64>> {
+        let mut all = Vec::new();
+        let lines = with_workers(threads, |workers| {
+            read_chunks(
+                path,
+                workers,
+                16,
+                |_, _| Ok(boom),
+                numbers,
+                |_: &Option<u64>, numbers: Vec<u64>| {
+                    if fail_at.is_some_and(|f| numbers.contains(&f)) {
+                        return Err(Error::Usage("stop".into()));
+                    }
+                    all.extend(numbers);
+                    Ok(())
+                },
+            )
+            .map(|(read, _)| read.lines)
+        })?;
+        // The header's line too.
+        assert_eq!(lines, all.len() as u64 + 1);
+        Ok(all)
+    }
+
+    #[test]
+    fn chunks_are_taken_back_in_file_order_by_whichever_worker_finished_them() {
+        let (_dir, path) = numbered_file(3000);
+        for threads in [1, 2, 3, 8] {
+            let all = take_numbers(&path, threads, None, None).unwrap();
+            assert_eq!(all, (0..3000).collect::<Vec<_>>(), "{threads} threads");
+        }
+        // Many small chunks on many workers: a result that arrives while another worker takes
+        // is taken by the workers all the same (a debug build checks that none is left).
+        let (_dir, path) = numbered_file(40_000);
+        for _ in 0..4 {
+            let all = take_numbers(&path, 8, None, None).unwrap();
+            assert_eq!(all.len(), 40_000);
+        }
+    }
+
+    #[test]
+    fn a_failed_take_stops_the_reading_and_is_returned() {
+        let (_dir, path) = numbered_file(3000);
+        for threads in [1, 2, 4] {
+            let e = take_numbers(&path, threads, None, Some(1234)).unwrap_err();
+            assert!(e.to_string().contains("stop"), "{threads} threads: {e}");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_a_chunk_is_raised_once_every_chunk_is_back() {
+        let (_dir, path) = numbered_file(3000);
+        for threads in [2, 4] {
+            let caught =
+                std::panic::catch_unwind(|| take_numbers(&path, threads, Some(2222), None));
+            let payload = caught.expect_err("the panic is raised");
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(message, "record Some(2222)", "{threads} threads");
+        }
     }
 }

@@ -627,7 +627,7 @@ mod chunked {
                     })
                 },
                 parse,
-                |_, part: Part| {
+                |_: &Layout, part: Part| {
                     if let Some(e) = part.failed {
                         return Err(e);
                     }
@@ -648,6 +648,6 @@ mod chunked {
                 },
             )
         })?;
-        Ok(read.sha256)
+        Ok(read.0.sha256)
     }
 }
