@@ -201,6 +201,9 @@ pub struct Chunk {
     pub lines: u64,
     /// Whether the byte before the chunk is a CR (the chunk may start with the LF of a CRLF).
     pub after_cr: bool,
+    /// Whether the reader found no quote and no CR in the bytes while cutting the chunk and
+    /// counting its lines, so they split on commas and line feeds without a look for either.
+    pub clean: bool,
     /// The bytes.
     pub bytes: Vec<u8>,
 }
@@ -248,13 +251,21 @@ impl<'a> LineCounter<'a> {
 /// Line ends in `bytes`: each LF, CRLF and lone CR once. `after_cr` says whether the byte
 /// before `bytes` is a CR.
 pub fn count_line_ends(bytes: &[u8], after_cr: bool) -> u64 {
+    line_ends_and_cr(bytes, after_cr).0
+}
+
+/// [`count_line_ends`], and whether `bytes` hold a CR.
+fn line_ends_and_cr(bytes: &[u8], after_cr: bool) -> (u64, bool) {
     if memchr::memchr(b'\r', bytes).is_none() {
         // No CR: every LF ends a line (but the LF of a CRLF cut after its CR), counted a
         // vector at a time.
         let lf = bytecount::count(bytes, b'\n') as u64;
-        return lf - u64::from(after_cr && bytes.first() == Some(&b'\n'));
+        return (
+            lf - u64::from(after_cr && bytes.first() == Some(&b'\n')),
+            false,
+        );
     }
-    memchr::memchr2_iter(b'\n', b'\r', bytes)
+    let ends = memchr::memchr2_iter(b'\n', b'\r', bytes)
         .filter(|&at| {
             let prev_cr = match at {
                 0 => after_cr,
@@ -262,7 +273,8 @@ pub fn count_line_ends(bytes: &[u8], after_cr: bool) -> u64 {
             };
             bytes[at] == b'\r' || !prev_cr
         })
-        .count() as u64
+        .count() as u64;
+    (ends, true)
 }
 
 /// Where a record lies in the file, and whether its quotes balance.
@@ -475,7 +487,7 @@ impl<'a> ChunkRecords<'a> {
     /// The records of `chunk`.
     pub fn new(chunk: &'a Chunk) -> Self {
         let bytes = &chunk.bytes[..];
-        let mode = if plain(bytes) {
+        let mode = if chunk.clean || plain(bytes) {
             // The LF of a CRLF cut after its CR ends no further line.
             let at = usize::from(chunk.after_cr && bytes.first() == Some(&b'\n'));
             Mode::Plain {
@@ -680,25 +692,28 @@ impl Chunker {
             if buf.is_empty() {
                 return Ok(None);
             }
+            // Where the chunk ends, and whether it holds no quote.
             let cut = if self.eof {
-                Some(buf.len())
+                Some((buf.len(), memchr::memchr(b'"', &buf).is_none()))
             } else {
                 record_boundary(&buf)
             };
             match cut {
-                Some(cut) => {
+                Some((cut, unquoted)) => {
                     self.carry.extend_from_slice(&buf[cut..]);
                     buf.truncate(cut);
+                    let (ends, cr) = line_ends_and_cr(&buf, self.after_cr);
                     let chunk = Chunk {
                         seq: self.seq,
                         offset: self.offset,
                         lines: self.lines,
                         after_cr: self.after_cr,
+                        clean: unquoted && !cr,
                         bytes: buf,
                     };
                     self.seq += 1;
                     self.offset += cut as u64;
-                    self.lines += count_line_ends(&chunk.bytes, self.after_cr);
+                    self.lines += ends;
                     self.after_cr = chunk.bytes.last() == Some(&b'\r');
                     self.tail_open = chunk
                         .bytes
@@ -734,16 +749,17 @@ pub struct FileRead {
     pub lines: u64,
 }
 
-/// Where the last whole record of `bytes` ends, `bytes` starting on a record boundary; `None`
-/// when no record is known to be whole. Without a quote before the last line feed, every line
-/// feed ends a record (or a blank line); otherwise the CSV parser itself finds the end, so a
-/// line feed inside a quoted cell never cuts a record.
-fn record_boundary(bytes: &[u8]) -> Option<usize> {
+/// Where the last whole record of `bytes` ends, `bytes` starting on a record boundary, and
+/// whether the bytes before it hold no quote; `None` when no record is known to be whole.
+/// Without a quote before the last line feed, every line feed ends a record (or a blank line);
+/// otherwise the CSV parser itself finds the end, so a line feed inside a quoted cell never cuts
+/// a record.
+fn record_boundary(bytes: &[u8]) -> Option<(usize, bool)> {
     // A lone CR ends a line too (old Mac exports); a CRLF cut after its CR leaves the LF to
     // the next chunk, where the parser skips it as an empty line.
     let last_lf = memchr::memrchr2(b'\n', b'\r', bytes)?;
     if memchr::memchr(b'"', &bytes[..last_lf]).is_none() {
-        return Some(last_lf + 1);
+        return Some((last_lf + 1, true));
     }
     // The same parser settings as `csv_reader`.
     let mut parser = csv_core::Reader::new();
@@ -758,7 +774,7 @@ fn record_boundary(bytes: &[u8]) -> Option<usize> {
             csv_core::ReadRecordResult::OutputFull | csv_core::ReadRecordResult::OutputEndsFull => {
             }
             csv_core::ReadRecordResult::InputEmpty | csv_core::ReadRecordResult::End => {
-                return last.filter(|&n| n > 0)
+                return last.filter(|&n| n > 0).map(|n| (n, false))
             }
         }
     }
@@ -1179,6 +1195,7 @@ mod tests {
             offset: 0,
             lines,
             after_cr: false,
+            clean: false,
             bytes: bytes.to_vec(),
         };
         let mut all = Vec::new();
@@ -1314,12 +1331,48 @@ mod tests {
 
     #[test]
     fn a_boundary_never_cuts_a_quoted_cell() {
-        assert_eq!(record_boundary(b"a,b\nc,d\ne"), Some(8));
-        assert_eq!(record_boundary(b"a,b\r\nc,d\r\ne"), Some(10));
+        assert_eq!(record_boundary(b"a,b\nc,d\ne"), Some((8, true)));
+        assert_eq!(record_boundary(b"a,b\r\nc,d\r\ne"), Some((10, true)));
         assert_eq!(record_boundary(b"a,b"), None);
         // The line feed inside the quotes is not a record end.
-        assert_eq!(record_boundary(b"a,\"x\ny\"\nc,\"p\nq"), Some(8));
+        assert_eq!(record_boundary(b"a,\"x\ny\"\nc,\"p\nq"), Some((8, false)));
         assert_eq!(record_boundary(b"a,\"x\ny"), None);
+    }
+
+    /// A chunk is marked clean exactly when it holds no quote and no CR: only then do its
+    /// records split without the parser's look for either.
+    #[test]
+    fn a_chunk_is_clean_when_the_reader_saw_no_quote_and_no_cr() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mixed.csv");
+        let mut text = String::from("id,note\n");
+        // Beyond the first read (the header's, of the largest read-back block).
+        for i in 0..20_000 {
+            match i % 4999 {
+                13 => text.push_str(&format!("{i},\"a, b\"\n")),
+                2041 => text.push_str(&format!("{i},crlf\r\n")),
+                3077 => text.push_str(&format!("{i},lone\r")),
+                _ => text.push_str(&format!("{i},plain\n")),
+            }
+        }
+        text.push_str("20000,\"last"); // an open quote at the end of the file
+        std::fs::write(&path, &text).unwrap();
+        for size in [1, 7, 300, 4096, 1 << 20] {
+            let mut chunker = Chunker::open(&path, size).unwrap();
+            chunker.header().unwrap();
+            let (mut clean, mut all) = (0, 0);
+            while let Some(chunk) = chunker.next(Vec::new()).unwrap() {
+                let expected = !chunk.bytes.iter().any(|&b| b == b'"' || b == b'\r');
+                assert_eq!(chunk.clean, expected, "chunk {} of {size}", chunk.seq);
+                assert!(!chunk.clean || plain(&chunk.bytes));
+                clean += usize::from(chunk.clean);
+                all += 1;
+            }
+            assert!(
+                size == 1 << 20 || (clean > 0 && clean < all),
+                "{size}: {clean} of {all}"
+            );
+        }
     }
 
     /// Rows read back one at a time, in any order, with blocks of any size: each is the record
