@@ -104,19 +104,47 @@ pub fn read_files<K: Sinks>(
             .map(|input| read_input(input, setup, sinks, workers, parallel.chunk_bytes))
             .collect(),
         Workers::Pool { .. } => std::thread::scope(|scope| {
-            // Files are read side by side; their chunks share the workers.
-            let handles: Vec<_> = files
+            // A mapped export is read on threads of its own, beside the rest. Canonical files are
+            // read one after another, each on every worker: the month's first file keeps both
+            // cores busy alone, and only one file's duplicate index and chunks are held at a
+            // time, so the memory the run asks the system for is the largest file's, not the sum.
+            let mapped = files
                 .iter()
                 .map(|input| {
-                    named(format!("take-{}", input.role.as_str())).spawn_scoped(scope, move || {
-                        read_input(input, setup, sinks, workers, parallel.chunk_bytes)
-                    })
+                    input
+                        .profile
+                        .as_ref()
+                        .map(|_| {
+                            named(format!("take-{}", input.role.as_str())).spawn_scoped(
+                                scope,
+                                move || {
+                                    read_input(input, setup, sinks, workers, parallel.chunk_bytes)
+                                },
+                            )
+                        })
+                        .transpose()
                 })
                 .collect::<std::io::Result<Vec<_>>>()
                 .map_err(|e| Error::io(Path::new("(threads)"), e))?;
-            handles
+            let mut canonical = Vec::new();
+            for input in files.iter().filter(|input| input.profile.is_none()) {
+                let read = read_input(input, setup, sinks, workers, parallel.chunk_bytes);
+                let failed = read.is_err();
+                canonical.push(read);
+                if failed {
+                    // No later file's error could come before this one.
+                    break;
+                }
+            }
+            let mut canonical = canonical.into_iter();
+            mapped
                 .into_iter()
-                .map(|h| h.join().expect("file thread panicked"))
+                .map(|handle| match handle {
+                    Some(h) => h.join().expect("file thread panicked"),
+                    None => canonical
+                        .next()
+                        .expect("a canonical file read before an error"),
+                })
                 .collect()
         }),
     })

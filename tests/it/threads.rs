@@ -262,3 +262,36 @@ fn spec_2_a_mapped_export_is_checked_for_duplicates_as_its_canonical_twin() {
     );
     assert_eq!(got, want);
 }
+
+/// Files are read one after another on the workers: a file broken as a whole stops the run
+/// with the same message whatever the thread count, the first broken file in role order
+/// (calls, tickets, surveys, orders) named.
+#[test]
+fn spec_7_the_first_broken_file_is_reported_whatever_the_thread_count() {
+    let data = TempDir::new().unwrap();
+    month(data.path());
+    let files = data.path().join("2026-10");
+    let stderr = |threads: usize| {
+        let out = TempDir::new().unwrap();
+        let run = settle(data.path(), out.path(), threads, Some(4096));
+        assert_ne!(run.code, 0, "{threads} threads: {}", run.stderr);
+        run.stderr
+    };
+    let good_tickets = std::fs::read(files.join("tickets.csv")).unwrap();
+    std::fs::write(files.join("orders.csv"), "").unwrap();
+    let orders = stderr(1);
+    assert!(orders.contains("orders.csv"), "{orders}");
+    std::fs::write(files.join("tickets.csv"), "ticket_id,vendor\nT1,acme\n").unwrap();
+    let tickets = stderr(1);
+    assert!(
+        tickets.contains("tickets.csv") && !tickets.contains("orders.csv"),
+        "{tickets}"
+    );
+    for threads in [2, 4] {
+        assert_eq!(stderr(threads), tickets, "{threads} threads");
+    }
+    std::fs::write(files.join("tickets.csv"), good_tickets).unwrap();
+    for threads in [1, 2, 4] {
+        assert_eq!(stderr(threads), orders, "{threads} threads");
+    }
+}
