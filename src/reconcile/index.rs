@@ -11,6 +11,9 @@ use crate::input::Role;
 /// No record: the end of a chain, or a record whose item has no input.
 const END: u32 = u32::MAX;
 
+/// Records whose slots are fetched together while the index is built.
+const BATCH: usize = 16;
+
 /// The claimed records of one claim, indexed by (role, id).
 pub struct ClaimIndex<'c> {
     /// The records.
@@ -59,31 +62,20 @@ impl<'c> ClaimIndex<'c> {
         // The last record of each chain, by its head.
         let mut tail: Vec<u32> = vec![END; n];
         let mask = capacity - 1;
-        for (i, r) in records.rows.iter().enumerate() {
-            let i = i as u32;
-            let Some(role) = index.roles[usize::from(r.item)] else {
-                continue;
-            };
-            let id = records.id(r).as_bytes();
-            let h = hash(id);
-            let tag = (h >> 32) as u32;
-            let mut at = h as usize & mask;
-            loop {
-                let (t, slot) = index.slots[at];
-                if slot == 0 {
-                    index.slots[at] = (tag, i + 1);
-                    index.head[i as usize] = i;
-                    tail[i as usize] = i;
-                    break;
+        // Records go in by batches whose slots are fetched together first: a record's slot is
+        // a fetch from anywhere in the table, and one after another they would wait in turn.
+        let mut batch: Vec<(u32, Role, u64)> = Vec::with_capacity(BATCH);
+        for start in (0..n).step_by(BATCH) {
+            batch.clear();
+            for (i, r) in records.rows[start..n.min(start + BATCH)].iter().enumerate() {
+                if let Some(role) = index.roles[usize::from(r.item)] {
+                    let h = hash(records.id(r).as_bytes());
+                    crate::base::prefetch(&index.slots[h as usize & mask]);
+                    batch.push(((start + i) as u32, role, h));
                 }
-                let j = slot - 1;
-                if t == tag && index.same(j, role, id) {
-                    index.head[i as usize] = j;
-                    index.next[tail[j as usize] as usize] = i;
-                    tail[j as usize] = i;
-                    break;
-                }
-                at = (at + 1) & mask;
+            }
+            for &(i, role, h) in &batch {
+                index.insert(i, role, h, &mut tail);
             }
         }
         drop(tail);
@@ -108,6 +100,32 @@ impl<'c> ClaimIndex<'c> {
         }
         index.earlier = earlier;
         index
+    }
+
+    /// Puts record `i`, of `role`, its id hashed as `h`, in its slot, or at the end of the
+    /// chain of the record with its role and id; `tail` is the last record of each chain.
+    fn insert(&mut self, i: u32, role: Role, h: u64, tail: &mut [u32]) {
+        let id = self.records.id(&self.records.rows[i as usize]).as_bytes();
+        let tag = (h >> 32) as u32;
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let (t, slot) = self.slots[at];
+            if slot == 0 {
+                self.slots[at] = (tag, i + 1);
+                self.head[i as usize] = i;
+                tail[i as usize] = i;
+                return;
+            }
+            let j = slot - 1;
+            if t == tag && self.same(j, role, id) {
+                self.head[i as usize] = j;
+                self.next[tail[j as usize] as usize] = i;
+                tail[j as usize] = i;
+                return;
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// Whether record `j` is of `role` and `id`.
