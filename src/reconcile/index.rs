@@ -106,23 +106,33 @@ impl<'c> ClaimIndex<'c> {
     /// chain of the record with its role and id; `tail` is the last record of each chain.
     fn insert(&mut self, i: u32, role: Role, h: u64, tail: &mut [u32]) {
         let id = self.records.id(&self.records.rows[i as usize]).as_bytes();
+        match self.probe(h, role, id) {
+            Err(at) => {
+                self.slots[at] = ((h >> 32) as u32, i + 1);
+                self.head[i as usize] = i;
+                tail[i as usize] = i;
+            }
+            Ok(j) => {
+                self.head[i as usize] = j;
+                self.next[tail[j as usize] as usize] = i;
+                tail[j as usize] = i;
+            }
+        }
+    }
+
+    /// The first record of (`role`, `id`), its id hashed as `h`; or the empty slot where it
+    /// would go.
+    fn probe(&self, h: u64, role: Role, id: &[u8]) -> std::result::Result<u32, usize> {
         let tag = (h >> 32) as u32;
         let mask = self.slots.len() - 1;
         let mut at = h as usize & mask;
         loop {
             let (t, slot) = self.slots[at];
             if slot == 0 {
-                self.slots[at] = (tag, i + 1);
-                self.head[i as usize] = i;
-                tail[i as usize] = i;
-                return;
+                return Err(at);
             }
-            let j = slot - 1;
-            if t == tag && self.same(j, role, id) {
-                self.head[i as usize] = j;
-                self.next[tail[j as usize] as usize] = i;
-                tail[j as usize] = i;
-                return;
+            if t == tag && self.same(slot - 1, role, id) {
+                return Ok(slot - 1);
             }
             at = (at + 1) & mask;
         }
@@ -136,20 +146,7 @@ impl<'c> ClaimIndex<'c> {
 
     /// The first record of (role, id), if any is claimed.
     pub fn find(&self, role: Role, id: &[u8]) -> Option<u32> {
-        let h = hash(id);
-        let tag = (h >> 32) as u32;
-        let mask = self.slots.len() - 1;
-        let mut at = h as usize & mask;
-        loop {
-            let (t, slot) = self.slots[at];
-            if slot == 0 {
-                return None;
-            }
-            if t == tag && self.same(slot - 1, role, id) {
-                return Some(slot - 1);
-            }
-            at = (at + 1) & mask;
-        }
+        self.probe(hash(id), role, id).ok()
     }
 
     /// Reads the slots, and the records they hold, where ids with these hashes would be found,
