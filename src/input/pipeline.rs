@@ -625,7 +625,8 @@ impl<'a> ChunkRecords<'a> {
 struct Chunker {
     path: PathBuf,
     file: File,
-    hasher: Sha256,
+    /// `None` when the file's bytes are not hashed ([`search_chunks`]).
+    hasher: Option<Sha256>,
     /// Bytes read but not yet handed out: the start of a record cut by the last read.
     carry: Vec<u8>,
     /// Offset in the file of `carry[0]`.
@@ -647,7 +648,7 @@ impl Chunker {
         Ok(Chunker {
             path: path.to_path_buf(),
             file,
-            hasher: Sha256::new(),
+            hasher: Some(Sha256::new()),
             carry: Vec::new(),
             offset: 0,
             lines: 0,
@@ -671,7 +672,9 @@ impl Chunker {
             .take(want as u64)
             .read_to_end(buf)
             .map_err(|e| Error::io(&self.path, e))?;
-        self.hasher.update(&buf[before..]);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&buf[before..]);
+        }
         progress::add_bytes(n as u64);
         if n < want {
             self.eof = true;
@@ -762,7 +765,10 @@ impl Chunker {
     /// a line end counts).
     fn finish(&self) -> FileRead {
         FileRead {
-            sha256: hex(&self.hasher.clone().finalize()),
+            sha256: self
+                .hasher
+                .as_ref()
+                .map_or(String::new(), |h| hex(&h.clone().finalize())),
             lines: self.lines + u64::from(self.tail_open),
         }
     }
@@ -844,7 +850,26 @@ pub fn read_chunks<'env, C, O, A>(
     chunk_bytes: usize,
     prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
     scan: fn(&C, &Chunk) -> O,
-    mut absorb: A,
+    absorb: A,
+) -> Result<(FileRead, A)>
+where
+    C: Send + Sync + 'env,
+    O: Send + 'env,
+    A: Absorb<C, O> + 'env,
+{
+    let chunker = Chunker::open(path, chunk_bytes)?;
+    chunks_through(chunker, path, workers, prepare, scan, absorb)
+}
+
+/// [`read_chunks`] without the SHA-256 (its [`FileRead::sha256`] is empty): for a second look
+/// through a file already read and hashed, e.g. a search for a few ids.
+pub fn search_chunks<'env, C, O, A>(
+    path: &Path,
+    workers: &Workers<'env>,
+    chunk_bytes: usize,
+    prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
+    scan: fn(&C, &Chunk) -> O,
+    absorb: A,
 ) -> Result<(FileRead, A)>
 where
     C: Send + Sync + 'env,
@@ -852,6 +877,23 @@ where
     A: Absorb<C, O> + 'env,
 {
     let mut chunker = Chunker::open(path, chunk_bytes)?;
+    chunker.hasher = None;
+    chunks_through(chunker, path, workers, prepare, scan, absorb)
+}
+
+fn chunks_through<'env, C, O, A>(
+    mut chunker: Chunker,
+    path: &Path,
+    workers: &Workers<'env>,
+    prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
+    scan: fn(&C, &Chunk) -> O,
+    mut absorb: A,
+) -> Result<(FileRead, A)>
+where
+    C: Send + Sync + 'env,
+    O: Send + 'env,
+    A: Absorb<C, O> + 'env,
+{
     let header = chunker.header()?.ok_or_else(|| Error::BadFile {
         path: path.display().to_string(),
         line: 1,

@@ -1002,69 +1002,75 @@ fn in_month(t: Instant, month: Month, tz: chrono_tz::Tz) -> bool {
 const FEW_IDS: usize = 64;
 
 /// Calls `found(line, bytes)` for each physical line of the file at `path` that holds one of
-/// `ids` (once per line, in file order, the header aside), reading the file in blocks and
-/// searching each block for each id.
+/// `ids` (once per line, in file order, the header aside), searching the file for each id's
+/// bytes in chunks on every core ([`crate::input::pipeline::search_chunks`]: the file was hashed
+/// when it was read).
 fn find_lines(
     path: &std::path::Path,
     ids: &HashSet<&[u8], Xxh3DefaultBuilder>,
+    parallel: crate::input::pipeline::Parallel,
     found: &mut dyn FnMut(u64, &[u8]),
 ) -> Result<()> {
-    use std::io::Read;
-    const BLOCK: usize = 8 << 20;
-    let finders: Vec<memchr::memmem::Finder> = ids
+    use crate::input::pipeline::{search_chunks, with_workers};
+    let finders: Vec<memchr::memmem::Finder<'static>> = ids
         .iter()
         .filter(|id| !id.is_empty())
-        .map(memchr::memmem::Finder::new)
+        .map(|id| memchr::memmem::Finder::new(id).into_owned())
         .collect();
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut block: Vec<u8> = Vec::with_capacity(BLOCK);
-    // Line ends before `block`, and whether the byte before it is a CR.
-    let (mut lines, mut after_cr) = (0u64, false);
-    let mut eof = false;
-    while !eof {
-        let have = block.len();
-        let n = (&mut file)
-            .take(BLOCK as u64)
-            .read_to_end(&mut block)
-            .map_err(|e| Error::io(path, e))?;
-        eof = n == 0 || block.len() - have < BLOCK;
-        // Whole lines only; the rest waits for the next block.
-        let end = if eof {
-            block.len()
-        } else {
-            match memchr::memrchr2(b'\n', b'\r', &block) {
-                Some(i) => i + 1,
-                None => continue,
-            }
-        };
-        let whole = &block[..end];
-        let mut starts: Vec<usize> = finders
-            .iter()
-            .flat_map(|f| f.find_iter(whole))
-            .map(|at| memchr::memrchr2(b'\n', b'\r', &whole[..at]).map_or(0, |i| i + 1))
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
-        let (mut counted, mut before) = (0usize, lines);
-        for start in starts {
-            let prev_cr = if counted == 0 {
-                after_cr
-            } else {
-                whole[counted - 1] == b'\r'
-            };
-            before += crate::input::pipeline::count_line_ends(&whole[counted..start], prev_cr);
-            counted = start;
-            let stop =
-                memchr::memchr2(b'\n', b'\r', &whole[start..]).map_or(whole.len(), |i| start + i);
-            if before > 0 {
-                found(before + 1, &whole[start..stop]);
-            }
-        }
-        lines += crate::input::pipeline::count_line_ends(whole, after_cr);
-        after_cr = whole.last() == Some(&b'\r');
-        block.drain(..end);
+    let mut lines = Vec::new();
+    with_workers(parallel.threads, |workers| {
+        search_chunks(
+            path,
+            workers,
+            parallel.chunk_bytes,
+            |_, _| Ok(finders),
+            lines_holding,
+            |_: &Vec<memchr::memmem::Finder<'static>>, mut more: Vec<(u64, Vec<u8>)>| {
+                lines.append(&mut more);
+                Ok(())
+            },
+        )
+        .map(|_| ())
+    })?;
+    for (line, bytes) in &lines {
+        found(*line, bytes);
     }
     Ok(())
+}
+
+/// The physical lines of `chunk` (whole lines, after the header) that hold a match of one of
+/// `finders`, each once, in order, with its line number.
+fn lines_holding(
+    finders: &Vec<memchr::memmem::Finder<'static>>,
+    chunk: &crate::input::pipeline::Chunk,
+) -> Vec<(u64, Vec<u8>)> {
+    use crate::input::pipeline::count_line_ends;
+    let whole = &chunk.bytes[..];
+    let mut starts: Vec<usize> = finders
+        .iter()
+        .flat_map(|f| f.find_iter(whole))
+        .map(|at| memchr::memrchr2(b'\n', b'\r', &whole[..at]).map_or(0, |i| i + 1))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    // Line ends before the line starting at `counted`.
+    let (mut counted, mut before) = (0usize, chunk.lines);
+    let mut lines = Vec::new();
+    for start in starts {
+        let prev_cr = if counted == 0 {
+            chunk.after_cr
+        } else {
+            whole[counted - 1] == b'\r'
+        };
+        before += count_line_ends(&whole[counted..start], prev_cr);
+        counted = start;
+        let stop =
+            memchr::memchr2(b'\n', b'\r', &whole[start..]).map_or(whole.len(), |i| start + i);
+        if before > 0 {
+            lines.push((before + 1, whole[start..stop].to_vec()));
+        }
+    }
+    lines
 }
 
 /// Called with (line, id, vendor, period time) of each row found again.
@@ -1119,7 +1125,8 @@ fn scan(
             }
             let header = Header::map(role, &record, &shown)?;
             drop(reader);
-            find_lines(&input.path, wanted, &mut |line, bytes| {
+            let parallel = crate::input::pipeline::Parallel::from_env()?;
+            find_lines(&input.path, wanted, parallel, &mut |line, bytes| {
                 let mut r = crate::input::csv_reader(bytes);
                 if r.read_byte_record(&mut record).unwrap_or(false) {
                     visit(line, &record, &header);
@@ -1147,4 +1154,67 @@ fn scan(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::pipeline::Parallel;
+
+    /// SPEC §10: the lines of claimed ids are found again whatever the chunks and threads, on the
+    /// physical line a reader counts (LF, CRLF and a lone CR each end one), the header aside.
+    #[test]
+    fn spec_10_claimed_ids_are_found_on_their_physical_lines() {
+        let mut text = String::from("contact_id,vendor,note\n");
+        for i in 0..3000 {
+            match i % 250 {
+                17 => text.push_str(&format!("C{i},acme,\"two\nlines C7\"\r\n")),
+                99 => text.push_str(&format!("C{i},acme,crlf\r\n")),
+                201 => text.push_str(&format!("C{i},acme,lone\r")),
+                _ => text.push_str(&format!("C{i},acme,plain\n")),
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("calls.csv");
+        std::fs::write(&path, &text).unwrap();
+        let ids: HashSet<&[u8], Xxh3DefaultBuilder> =
+            [&b"C7,"[..], b"C1999,", b"C2201,", b"C7\"", b"vendor", b""]
+                .into_iter()
+                .collect();
+        // Every physical line, numbered from 1, kept when it holds an id and is not the header.
+        let mut expected = Vec::new();
+        let bytes = text.as_bytes();
+        let (mut line, mut start, mut at) = (1u64, 0, 0);
+        while at <= bytes.len() {
+            let end = at == bytes.len() || matches!(bytes[at], b'\n' | b'\r');
+            if end {
+                let cell = &bytes[start..at];
+                let holds = ids
+                    .iter()
+                    .any(|id| !id.is_empty() && cell.windows(id.len()).any(|w| w == *id));
+                if line > 1 && holds {
+                    expected.push((line, cell.to_vec()));
+                }
+                if at + 1 < bytes.len() && bytes[at] == b'\r' && bytes[at + 1] == b'\n' {
+                    at += 1;
+                }
+                line += 1;
+                start = at + 1;
+            }
+            at += 1;
+        }
+        assert_eq!(expected.len(), 15, "{expected:?}");
+        for (threads, chunk_bytes) in [(1, 1 << 20), (1, 7), (2, 64), (3, 1000), (2, 1 << 20)] {
+            let mut got = Vec::new();
+            let parallel = Parallel {
+                threads,
+                chunk_bytes,
+            };
+            find_lines(&path, &ids, parallel, &mut |line, bytes| {
+                got.push((line, bytes.to_vec()))
+            })
+            .unwrap();
+            assert_eq!(got, expected, "{threads} threads, {chunk_bytes} bytes");
+        }
+    }
 }
