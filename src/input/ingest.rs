@@ -318,6 +318,7 @@ fn read_pass<'e, S: RowSink + 'e>(
         path,
         workers,
         chunk_bytes,
+        pipeline::Hashing::Sha256,
         |record, size| {
             Ok(FileCtx {
                 role,

@@ -625,7 +625,7 @@ impl<'a> ChunkRecords<'a> {
 struct Chunker {
     path: PathBuf,
     file: File,
-    /// `None` when the file's bytes are not hashed ([`search_chunks`]).
+    /// `None` when the file's bytes are not hashed ([`Hashing::Skip`]).
     hasher: Option<Sha256>,
     /// Bytes read but not yet handed out: the start of a record cut by the last read.
     carry: Vec<u8>,
@@ -821,6 +821,16 @@ fn in_flight(threads: usize) -> usize {
     4 * threads + 2
 }
 
+/// Whether [`read_chunks`] feeds every byte of the file to its SHA-256.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hashing {
+    /// The file's SHA-256 is computed as it is read (a file read for the month).
+    Sha256,
+    /// It is not ([`FileRead::sha256`] is empty): a second look through a file read and hashed
+    /// already, e.g. a search for a few ids.
+    Skip,
+}
+
 /// Takes a file's chunk results in file order ([`read_chunks`]): the duplicate check and the
 /// tally of a file, or whatever else keeps state across its chunks. It is handed between threads
 /// (whichever finished the chunk next in order takes it), so it owns what it keeps.
@@ -837,8 +847,8 @@ impl<C, O, F: FnMut(&C, O) -> Result<()> + Send> Absorb<C, O> for F {
 
 /// Reads the file at `path` once: `prepare` turns its header (and the file's size) into what
 /// `scan` needs; `scan` judges each chunk, on a worker thread; `absorb` takes each chunk's result
-/// in file order. Returns the SHA-256 of the file's bytes and its physical lines, and `absorb`
-/// with everything it took.
+/// in file order. Returns the SHA-256 of the file's bytes (as `hashing` says) and its physical
+/// lines, and `absorb` with everything it took.
 ///
 /// On the pool, a chunk's result is taken by the worker that scanned it when every chunk before
 /// it has been taken, while its accepted rows are still in that core's cache; otherwise it waits,
@@ -848,43 +858,7 @@ pub fn read_chunks<'env, C, O, A>(
     path: &Path,
     workers: &Workers<'env>,
     chunk_bytes: usize,
-    prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
-    scan: fn(&C, &Chunk) -> O,
-    absorb: A,
-) -> Result<(FileRead, A)>
-where
-    C: Send + Sync + 'env,
-    O: Send + 'env,
-    A: Absorb<C, O> + 'env,
-{
-    let chunker = Chunker::open(path, chunk_bytes)?;
-    chunks_through(chunker, path, workers, prepare, scan, absorb)
-}
-
-/// [`read_chunks`] without the SHA-256 (its [`FileRead::sha256`] is empty): for a second look
-/// through a file already read and hashed, e.g. a search for a few ids.
-pub fn search_chunks<'env, C, O, A>(
-    path: &Path,
-    workers: &Workers<'env>,
-    chunk_bytes: usize,
-    prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
-    scan: fn(&C, &Chunk) -> O,
-    absorb: A,
-) -> Result<(FileRead, A)>
-where
-    C: Send + Sync + 'env,
-    O: Send + 'env,
-    A: Absorb<C, O> + 'env,
-{
-    let mut chunker = Chunker::open(path, chunk_bytes)?;
-    chunker.hasher = None;
-    chunks_through(chunker, path, workers, prepare, scan, absorb)
-}
-
-fn chunks_through<'env, C, O, A>(
-    mut chunker: Chunker,
-    path: &Path,
-    workers: &Workers<'env>,
+    hashing: Hashing,
     prepare: impl FnOnce(&csv::ByteRecord, u64) -> Result<C>,
     scan: fn(&C, &Chunk) -> O,
     mut absorb: A,
@@ -894,6 +868,10 @@ where
     O: Send + 'env,
     A: Absorb<C, O> + 'env,
 {
+    let mut chunker = Chunker::open(path, chunk_bytes)?;
+    if hashing == Hashing::Skip {
+        chunker.hasher = None;
+    }
     let header = chunker.header()?.ok_or_else(|| Error::BadFile {
         path: path.display().to_string(),
         line: 1,
@@ -1522,6 +1500,7 @@ mod tests {
                 path,
                 workers,
                 16,
+                Hashing::Sha256,
                 |_, _| Ok(boom),
                 numbers,
                 |_: &Option<u64>, numbers: Vec<u64>| {

@@ -526,7 +526,9 @@ mod chunked {
     use super::{rest, text, RecordsBuilder};
     use crate::error::{Error, Result};
     use crate::input::fields::Fields;
-    use crate::input::pipeline::{read_chunks, with_workers, Chunk, ChunkRecords, Parallel};
+    use crate::input::pipeline::{
+        read_chunks, with_workers, Chunk, ChunkRecords, Hashing, Parallel,
+    };
     use crate::input::source::SourceRow;
     use crate::input::{Header, Role};
     use rust_decimal::Decimal;
@@ -620,6 +622,7 @@ mod chunked {
                 path,
                 workers,
                 parallel.chunk_bytes,
+                Hashing::Sha256,
                 |header, _| {
                     Ok(Layout {
                         path: path.to_path_buf(),

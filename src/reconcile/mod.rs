@@ -1003,15 +1003,15 @@ const FEW_IDS: usize = 64;
 
 /// Calls `found(line, bytes)` for each physical line of the file at `path` that holds one of
 /// `ids` (once per line, in file order, the header aside), searching the file for each id's
-/// bytes in chunks on every core ([`crate::input::pipeline::search_chunks`]: the file was hashed
-/// when it was read).
+/// bytes in chunks on every core ([`crate::input::pipeline::read_chunks`], without hashing the
+/// file again: it was hashed when it was read).
 fn find_lines(
     path: &std::path::Path,
     ids: &HashSet<&[u8], Xxh3DefaultBuilder>,
     parallel: crate::input::pipeline::Parallel,
     found: &mut dyn FnMut(u64, &[u8]),
 ) -> Result<()> {
-    use crate::input::pipeline::{search_chunks, with_workers};
+    use crate::input::pipeline::{read_chunks, with_workers, Hashing};
     let finders: Vec<memchr::memmem::Finder<'static>> = ids
         .iter()
         .filter(|id| !id.is_empty())
@@ -1019,10 +1019,11 @@ fn find_lines(
         .collect();
     let mut lines = Vec::new();
     with_workers(parallel.threads, |workers| {
-        search_chunks(
+        read_chunks(
             path,
             workers,
             parallel.chunk_bytes,
+            Hashing::Skip,
             |_, _| Ok(finders),
             lines_holding,
             |_: &Vec<memchr::memmem::Finder<'static>>, mut more: Vec<(u64, Vec<u8>)>| {
@@ -1044,7 +1045,6 @@ fn lines_holding(
     finders: &Vec<memchr::memmem::Finder<'static>>,
     chunk: &crate::input::pipeline::Chunk,
 ) -> Vec<(u64, Vec<u8>)> {
-    use crate::input::pipeline::count_line_ends;
     let whole = &chunk.bytes[..];
     let mut starts: Vec<usize> = finders
         .iter()
@@ -1053,21 +1053,14 @@ fn lines_holding(
         .collect();
     starts.sort_unstable();
     starts.dedup();
-    // Line ends before the line starting at `counted`.
-    let (mut counted, mut before) = (0usize, chunk.lines);
+    let mut lines_of = crate::input::pipeline::LineCounter::new(chunk);
     let mut lines = Vec::new();
     for start in starts {
-        let prev_cr = if counted == 0 {
-            chunk.after_cr
-        } else {
-            whole[counted - 1] == b'\r'
-        };
-        before += count_line_ends(&whole[counted..start], prev_cr);
-        counted = start;
+        let line = lines_of.line_of(start);
         let stop =
             memchr::memchr2(b'\n', b'\r', &whole[start..]).map_or(whole.len(), |i| start + i);
-        if before > 0 {
-            lines.push((before + 1, whole[start..stop].to_vec()));
+        if line > 1 {
+            lines.push((line, whole[start..stop].to_vec()));
         }
     }
     lines
