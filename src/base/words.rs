@@ -32,16 +32,16 @@ impl Default for Words {
 impl Words {
     /// `len` zeroed words, every page of them written already: a page left to be mapped lazily
     /// is first mapped to a shared zero page by a read, and every later write then faults.
-    pub fn zeroed(len: usize) -> Words {
+    /// A large table's pages are written by `threads` threads (the caller's and `threads - 1`
+    /// more), each a share: the system's cost of new memory is per page, and scales with the
+    /// cores that ask (107 MiB took 0.22 s on one core, 0.14 s on two).
+    pub fn zeroed(len: usize, threads: usize) -> Words {
         #[cfg(target_os = "linux")]
         if let Some(bytes) = len.checked_mul(8).filter(|&b| b >= MAPPED_BYTES) {
             if let Ok(mut map) = memmap2::MmapMut::map_anon(bytes) {
                 // Declined (no transparent huge pages): ordinary pages, the same table.
                 let _ = map.advise(memmap2::Advice::HugePage);
-                // One write a page is enough: the system zeroes what it maps.
-                for page in map.chunks_mut(PAGE_BYTES) {
-                    page[0] = 0;
-                }
+                write_pages(&mut map, threads);
                 return Words(Memory::Mapped(map));
             }
         }
@@ -53,6 +53,30 @@ impl Words {
     fn mapped(&self) -> bool {
         matches!(self.0, Memory::Mapped(_))
     }
+}
+
+/// Writes one byte of every page of `bytes`, on `threads` threads: one write a page is enough,
+/// the system zeroes what it maps. The writes only ask for the memory early: a share whose
+/// thread cannot be started is mapped as the table is used instead, zeroed all the same.
+#[cfg(target_os = "linux")]
+fn write_pages(bytes: &mut [u8], threads: usize) {
+    fn write(share: &mut [u8]) {
+        for page in share.chunks_mut(PAGE_BYTES) {
+            page[0] = 0;
+        }
+    }
+    let pages = bytes.len().div_ceil(PAGE_BYTES);
+    let share = pages.div_ceil(threads.clamp(1, pages.max(1))) * PAGE_BYTES;
+    let mut shares = bytes.chunks_mut(share.max(PAGE_BYTES));
+    let Some(mine) = shares.next() else { return };
+    std::thread::scope(|scope| {
+        for other in shares {
+            let _ = std::thread::Builder::new()
+                .name("zero-pages".into())
+                .spawn_scoped(scope, move || write(other));
+        }
+        write(mine);
+    });
 }
 
 // Zeroes written on purpose (see [`Words::zeroed`]), which clippy would have allocated zeroed.
@@ -94,17 +118,41 @@ mod tests {
 
     #[test]
     fn a_table_of_any_size_is_zeroed_and_holds_what_is_written() {
-        for len in [0, 1, 1000, (4 << 20) / 8, (4 << 20) / 8 + 3] {
-            let mut w = Words::zeroed(len);
-            assert_eq!(w.len(), len);
-            assert!(w.iter().all(|&x| x == 0));
-            if len > 1 {
-                w[len - 1] = u64::MAX;
-                w[0] = 7;
-                assert_eq!((w[0], w[1], w[len - 1]), (7, 0, u64::MAX));
+        for len in [
+            0,
+            1,
+            1000,
+            (4 << 20) / 8,
+            (4 << 20) / 8 + 3,
+            (8 << 20) / 8 + 1,
+        ] {
+            for threads in [0, 1, 2, 3] {
+                let mut w = Words::zeroed(len, threads);
+                assert_eq!(w.len(), len);
+                assert!(w.iter().all(|&x| x == 0), "{len} on {threads}");
+                if len > 1 {
+                    w[len - 1] = u64::MAX;
+                    w[0] = 7;
+                    assert_eq!((w[0], w[1], w[len - 1]), (7, 0, u64::MAX));
+                }
+                #[cfg(target_os = "linux")]
+                assert_eq!(w.mapped(), len * 8 >= MAPPED_BYTES, "{len}");
             }
-            #[cfg(target_os = "linux")]
-            assert_eq!(w.mapped(), len * 8 >= MAPPED_BYTES, "{len}");
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn every_page_is_written_once_whatever_the_threads() {
+        // 10 pages and a part: shares of whole pages, the last one short.
+        let mut bytes = vec![1u8; 10 * PAGE_BYTES + 5];
+        for threads in [1, 2, 3, 4, 11, 64] {
+            bytes.fill(1);
+            write_pages(&mut bytes, threads);
+            let written: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == 0).collect();
+            let starts: Vec<usize> = (0..=10).map(|p| p * PAGE_BYTES).collect();
+            assert_eq!(written, starts, "{threads} threads");
+        }
+        write_pages(&mut [], 2);
     }
 }

@@ -112,20 +112,21 @@ impl IdIndex {
     }
 
     /// Makes room for `ids` more ids at once, so a large file does not grow the index step by
-    /// step (each step briefly holding the old and the new table).
-    pub fn reserve(&mut self, ids: usize) {
+    /// step (each step briefly holding the old and the new table). The new table's memory is
+    /// asked for on `threads` threads ([`Words::zeroed`]).
+    pub fn reserve(&mut self, ids: usize, threads: usize) {
         let need = (self.len + ids).saturating_mul(4) / 3 + 1;
         if need > self.slots.len() {
-            self.resize(need.max(16));
+            self.resize(need.max(16), threads);
         }
     }
 
-    fn resize(&mut self, capacity: usize) {
+    fn resize(&mut self, capacity: usize, threads: usize) {
         let capacity = capacity.min(1 << self.hash_bits().min(usize::BITS - 2));
         if capacity <= self.slots.len() {
             return;
         }
-        let slots = Words::zeroed(capacity);
+        let slots = Words::zeroed(capacity, threads);
         let old = std::mem::replace(&mut self.slots, slots);
         for &slot in old.iter().filter(|&&s| s != 0) {
             // The kept hash bits are the hash's top bits: home slots come from them alone.
@@ -176,7 +177,7 @@ impl IdIndex {
         read_back: &mut dyn FnMut(u64) -> Result<RowKey>,
     ) -> Result<Sighting> {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
-            self.resize((self.slots.len() * 2).max(16));
+            self.resize((self.slots.len() * 2).max(16), 1);
         }
         let mask = self.offset_mask();
         if offset >= mask || self.len + 1 >= self.slots.len() {

@@ -136,6 +136,8 @@ fn read_foreign_pass<S: RowSink>(
         conflicts,
         // Read again by offset, the index is fitted to the file's size as a canonical file's.
         size: reread.as_ref().map_or(0, MappedAt::size),
+        // A mapped export is read on a thread of its own, beside the workers.
+        threads: 1,
     };
     let mut taken = Taken::new(role, &shown, setup, sink);
     let mut keys = KeyArena::default();
@@ -327,6 +329,7 @@ fn read_pass<'e, S: RowSink + 'e>(
                 setup,
                 conflicts,
                 size,
+                threads: workers.threads(),
             })
         },
         scan,
@@ -536,7 +539,8 @@ impl<S: RowSink> Taken<S> {
             // Size the index for the whole file at once, from the rows of its first chunk.
             let estimate = ctx.size as u128 * u128::from(s.rows) / s.bytes as u128;
             self.index.fit(ctx.size);
-            self.index.reserve(estimate.min(1 << 32) as usize);
+            self.index
+                .reserve(estimate.min(1 << 32) as usize, ctx.threads);
         }
         progress::add_rows(s.rows);
         out.rows += s.rows;

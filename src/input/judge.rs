@@ -45,6 +45,8 @@ pub(super) struct FileCtx<'a> {
     pub(super) conflicts: HashSet<Box<[u8]>>,
     /// The file's size in bytes.
     pub(super) size: u64,
+    /// Threads the file is read on: the duplicate index asks for its memory on as many.
+    pub(super) threads: usize,
 }
 
 /// An accepted in-period row of a chunk, still to go through the duplicate check.

@@ -191,6 +191,16 @@ pub enum Workers<'env> {
     },
 }
 
+impl Workers<'_> {
+    /// How many threads parse chunks (1: the reading thread).
+    pub fn threads(&self) -> usize {
+        match self {
+            Workers::Inline => 1,
+            Workers::Pool { threads, .. } => *threads,
+        }
+    }
+}
+
 /// Runs `f` with `threads` worker threads (none for 1), which stop when `f` returns.
 pub fn with_workers<'env, T>(threads: usize, f: impl FnOnce(&Workers<'env>) -> T) -> T {
     if threads <= 1 {
