@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 /// Environment variable setting how many threads parse the inputs (default: one per core).
@@ -169,7 +169,8 @@ where
 }
 
 /// A thread builder with a name, so profiles and debuggers tell the threads apart: `read-…`
-/// reads and hashes a file, `parse` judges chunks and takes them back in order, `take-…` waits
+/// reads and hashes a file (and judges chunks while the workers have enough queued), `parse`
+/// judges chunks and takes them back in order, `take-…` waits
 /// for a file's chunks (and reads a mapped export).
 fn named(name: String) -> std::thread::Builder {
     std::thread::Builder::new().name(name)
@@ -201,7 +202,9 @@ impl Workers<'_> {
     }
 }
 
-/// Runs `f` with `threads` worker threads (none for 1), which stop when `f` returns.
+/// Runs `f` with `threads` threads judging chunks (none but the reading thread for 1): the thread
+/// reading each file is one of them, so `threads - 1` workers are started, which stop when `f`
+/// returns.
 pub fn with_workers<'env, T>(threads: usize, f: impl FnOnce(&Workers<'env>) -> T) -> T {
     if threads <= 1 {
         return f(&Workers::Inline);
@@ -209,7 +212,8 @@ pub fn with_workers<'env, T>(threads: usize, f: impl FnOnce(&Workers<'env>) -> T
     let (jobs, queue) = mpsc::channel::<Job<'env>>();
     let queue = Mutex::new(queue);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
+        // The thread reading a file judges chunks too ([`read_chunks`]): it is one of `threads`.
+        for _ in 1..threads {
             let worker = || loop {
                 let job = queue.lock().expect("job queue").recv();
                 match job {
@@ -831,6 +835,10 @@ fn in_flight(threads: usize) -> usize {
     4 * threads + 2
 }
 
+/// Chunks queued per worker at which the thread reading a file judges the chunk it has just
+/// read itself rather than queue it too: enough that no worker runs dry while it does.
+const HELP_QUEUED: usize = 2;
+
 /// Whether [`read_chunks`] feeds every byte of the file to its SHA-256.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hashing {
@@ -856,7 +864,8 @@ impl<C, O, F: FnMut(&C, O) -> Result<()> + Send> Absorb<C, O> for F {
 }
 
 /// Reads the file at `path` once: `prepare` turns its header (and the file's size) into what
-/// `scan` needs; `scan` judges each chunk, on a worker thread; `absorb` takes each chunk's result
+/// `scan` needs; `scan` judges each chunk, on a worker thread (or on the reading thread, when
+/// [`HELP_QUEUED`] chunks per worker wait already); `absorb` takes each chunk's result
 /// in file order. Returns the SHA-256 of the file's bytes (as `hashing` says) and its physical
 /// lines, and `absorb` with everything it took.
 ///
@@ -929,8 +938,14 @@ where
                         let Some(chunk) = chunker.next(buf)? else {
                             return Ok(chunker.finish());
                         };
+                        // With chunks queued for the workers already, the reader judges this
+                        // one itself, while its bytes are in its cache from the hashing; it reads
+                        // on once the queue runs short.
+                        let queued = taking.queued.fetch_add(1, Ordering::AcqRel);
+                        let help = queued >= HELP_QUEUED * (threads - 1);
                         let (taking, done) = (Arc::clone(&taking), done_tx.clone());
                         let job: Job<'env> = Box::new(move || {
+                            taking.queued.fetch_sub(1, Ordering::AcqRel);
                             // A panic is kept for the caller, which raises it once every chunk
                             // is back, rather than leaving a hole in the file order.
                             let out =
@@ -950,7 +965,9 @@ where
                             drop(taking);
                             drop(done);
                         });
-                        if jobs.send(job).is_err() {
+                        if help {
+                            job();
+                        } else if jobs.send(job).is_err() {
                             return Ok(chunker.finish());
                         }
                     }
@@ -990,6 +1007,8 @@ struct Taking<C, O, A> {
     taker: Mutex<Taker<A>>,
     /// Set once a chunk failed: the reader stops, and later results are not taken.
     stop: AtomicBool,
+    /// Chunks handed to the workers and not yet started.
+    queued: AtomicUsize,
     /// Buffers handed back to the reader once their chunk is taken.
     free: mpsc::Sender<Vec<u8>>,
 }
@@ -1028,6 +1047,7 @@ impl<C, O, A: Absorb<C, O>> Taking<C, O, A> {
                 panicked: None,
             }),
             stop: AtomicBool::new(false),
+            queued: AtomicUsize::new(0),
             free,
         }
     }
@@ -1542,6 +1562,43 @@ mod tests {
             let all = take_numbers(&path, 8, None, None).unwrap();
             assert_eq!(all.len(), 40_000);
         }
+    }
+
+    #[test]
+    fn the_reader_judges_chunks_itself_while_the_workers_are_behind() {
+        // Chunks slow to judge: the one worker of two threads falls behind the reader.
+        fn slow(_: &(), chunk: &Chunk) -> (Vec<u64>, bool) {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            let by_reader = std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with("read-"));
+            (numbers(&None, chunk), by_reader)
+        }
+        // Past the header's first read (64 KiB), in chunks of 4 KiB.
+        let (_dir, path) = numbered_file(60_000);
+        let (mut all, mut by) = (Vec::new(), [0, 0]);
+        with_workers(2, |workers| {
+            read_chunks(
+                &path,
+                workers,
+                4096,
+                Hashing::Sha256,
+                |_, _| Ok(()),
+                slow,
+                |_: &(), (numbers, by_reader): (Vec<u64>, bool)| {
+                    all.extend(numbers);
+                    by[usize::from(by_reader)] += 1;
+                    Ok(())
+                },
+            )
+            .map(|(read, _)| read.lines)
+        })
+        .unwrap();
+        assert_eq!(all, (0..60_000).collect::<Vec<_>>());
+        assert!(
+            by[0] > 0 && by[1] > 0,
+            "chunks by worker, by reader: {by:?}"
+        );
     }
 
     #[test]
