@@ -56,28 +56,39 @@ impl Words {
 }
 
 /// Writes one byte of every page of `bytes`, on `threads` threads: one write a page is enough,
-/// the system zeroes what it maps. The writes only ask for the memory early: a share whose
-/// thread cannot be started is mapped as the table is used instead, zeroed all the same.
+/// the system zeroes what it maps. The threads take blocks of [`SHARE_BYTES`] in turn until none
+/// is left, as some pages cost the system more than others (those it has handed back to its
+/// host). The writes only ask for the memory early: blocks no started thread takes are written
+/// by the caller, and a page never written is mapped as the table is used, zeroed all the same.
 #[cfg(target_os = "linux")]
 fn write_pages(bytes: &mut [u8], threads: usize) {
-    fn write(share: &mut [u8]) {
-        for page in share.chunks_mut(PAGE_BYTES) {
-            page[0] = 0;
+    fn write(blocks: &std::sync::Mutex<std::slice::ChunksMut<'_, u8>>) {
+        loop {
+            let block = blocks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .next();
+            let Some(block) = block else { return };
+            for page in block.chunks_mut(PAGE_BYTES) {
+                page[0] = 0;
+            }
         }
     }
-    let pages = bytes.len().div_ceil(PAGE_BYTES);
-    let share = pages.div_ceil(threads.clamp(1, pages.max(1))) * PAGE_BYTES;
-    let mut shares = bytes.chunks_mut(share.max(PAGE_BYTES));
-    let Some(mine) = shares.next() else { return };
+    let helpers = threads.saturating_sub(1).min(bytes.len() / SHARE_BYTES);
+    let blocks = std::sync::Mutex::new(bytes.chunks_mut(SHARE_BYTES));
     std::thread::scope(|scope| {
-        for other in shares {
+        for _ in 0..helpers {
             let _ = std::thread::Builder::new()
                 .name("zero-pages".into())
-                .spawn_scoped(scope, move || write(other));
+                .spawn_scoped(scope, || write(&blocks));
         }
-        write(mine);
+        write(&blocks);
     });
 }
+
+/// The block of pages [`write_pages`]' threads take at a time: a huge page.
+#[cfg(target_os = "linux")]
+const SHARE_BYTES: usize = 2 << 20;
 
 // Zeroes written on purpose (see [`Words::zeroed`]), which clippy would have allocated zeroed.
 #[allow(clippy::slow_vector_initialization)]
@@ -144,13 +155,15 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn every_page_is_written_once_whatever_the_threads() {
-        // 10 pages and a part: shares of whole pages, the last one short.
-        let mut bytes = vec![1u8; 10 * PAGE_BYTES + 5];
+        // Blocks of whole pages, the last page short.
+        let mut bytes = vec![1u8; 3 * SHARE_BYTES + 10 * PAGE_BYTES + 5];
         for threads in [1, 2, 3, 4, 11, 64] {
             bytes.fill(1);
             write_pages(&mut bytes, threads);
             let written: Vec<usize> = (0..bytes.len()).filter(|&i| bytes[i] == 0).collect();
-            let starts: Vec<usize> = (0..=10).map(|p| p * PAGE_BYTES).collect();
+            let starts: Vec<usize> = (0..=3 * SHARE_BYTES / PAGE_BYTES + 10)
+                .map(|p| p * PAGE_BYTES)
+                .collect();
             assert_eq!(written, starts, "{threads} threads");
         }
         write_pages(&mut [], 2);
