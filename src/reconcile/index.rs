@@ -5,6 +5,7 @@
 
 use super::claim::{ClaimRecord, ClaimRecords};
 use super::items::{role_of, ItemKey};
+use crate::base::words::Words;
 use crate::contract::terms::Terms;
 use crate::input::Role;
 
@@ -22,8 +23,9 @@ pub struct ClaimIndex<'c> {
     roles: Vec<Option<Role>>,
     /// Per item named: its key, when it names a line the terms produce.
     keys: Vec<Option<ItemKey>>,
-    /// (upper half of the hash, record + 1) per slot; 0 marks an empty slot.
-    slots: Vec<(u32, u32)>,
+    /// The upper half of the hash (high 32 bits) and the record + 1 (low 32 bits) per slot;
+    /// 0 marks an empty slot. In huge pages, asked for on every parsing thread ([`Words`]).
+    slots: Words,
     /// Per record: the next record of its (role, id), in file order.
     next: Vec<u32>,
     /// Per record: the first record of its (role, id).
@@ -35,13 +37,19 @@ pub struct ClaimIndex<'c> {
 /// The hash an id is indexed by: the duplicate check's, so the settle pass can hand the index
 /// the hashes of the rows it is about to judge ([`ClaimIndex::warm`]). The same id claimed for
 /// two inputs shares a probe sequence; the role is checked with the id.
+/// A slot's hash tag and record + 1.
+fn slot_of(slot: u64) -> (u32, u32) {
+    ((slot >> 32) as u32, slot as u32)
+}
+
 fn hash(id: &[u8]) -> u64 {
     crate::input::dedup::id_hash(id)
 }
 
 impl<'c> ClaimIndex<'c> {
-    /// Indexes `records`, whose item names `terms` read.
-    pub fn build(records: &'c ClaimRecords, terms: &Terms) -> Self {
+    /// Indexes `records`, whose item names `terms` read; the table's memory is asked for on
+    /// `threads` threads.
+    pub fn build(records: &'c ClaimRecords, terms: &Terms, threads: usize) -> Self {
         let roles: Vec<Option<Role>> = records.items.iter().map(|i| role_of(i)).collect();
         let keys = records
             .items
@@ -54,7 +62,7 @@ impl<'c> ClaimIndex<'c> {
             records,
             roles,
             keys,
-            slots: vec![(0, 0); capacity],
+            slots: Words::zeroed(capacity, threads),
             next: vec![END; n],
             head: vec![END; n],
             earlier: Default::default(),
@@ -108,7 +116,7 @@ impl<'c> ClaimIndex<'c> {
         let id = self.records.id(&self.records.rows[i as usize]).as_bytes();
         match self.probe(h, role, id) {
             Err(at) => {
-                self.slots[at] = ((h >> 32) as u32, i + 1);
+                self.slots[at] = (h >> 32 << 32) | u64::from(i + 1);
                 self.head[i as usize] = i;
                 tail[i as usize] = i;
             }
@@ -127,7 +135,7 @@ impl<'c> ClaimIndex<'c> {
         let mask = self.slots.len() - 1;
         let mut at = h as usize & mask;
         loop {
-            let (t, slot) = self.slots[at];
+            let (t, slot) = slot_of(self.slots[at]);
             if slot == 0 {
                 return Err(at);
             }
@@ -158,11 +166,11 @@ impl<'c> ClaimIndex<'c> {
         let mut sum = 0u64;
         for h in hashes.take(at.len()) {
             at[n] = h as usize & mask;
-            sum ^= u64::from(self.slots[at[n]].1);
+            sum ^= self.slots[at[n]];
             n += 1;
         }
         for &a in &at[..n] {
-            if let Some(r) = self.slots[a].1.checked_sub(1) {
+            if let Some(r) = slot_of(self.slots[a]).1.checked_sub(1) {
                 sum ^= self.records.rows[r as usize].line;
             }
         }
@@ -245,7 +253,7 @@ mod tests {
             ("takeover/presales/phone", "C1"),
             ("earn/phone_effective_call", "C1"),
         ]);
-        let index = ClaimIndex::build(&r, terms);
+        let index = ClaimIndex::build(&r, terms, 2);
         // C1 as a call: lines 2, 5 and 6; C1 as a ticket is another chain.
         assert_eq!(index.find(Role::Calls, b"C1"), Some(0));
         assert_eq!(index.chain(0).collect::<Vec<_>>(), vec![0, 3, 4]);

@@ -375,7 +375,8 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         sha256: r.sha256.clone(),
     });
     let records: ClaimRecords = req.records.unwrap_or_default();
-    let index = ClaimIndex::build(&records, terms);
+    let threads = crate::input::pipeline::Parallel::from_env()?.threads;
+    let index = ClaimIndex::build(&records, terms, threads);
     let listed = &records.items;
     let listed_keys: Vec<ItemKey> = listed
         .iter()
