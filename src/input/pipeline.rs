@@ -171,8 +171,8 @@ where
 
 /// A thread builder with a name, so profiles and debuggers tell the threads apart: `read-…`
 /// reads and hashes a file (and judges chunks while the workers have enough queued), `parse`
-/// judges chunks and takes them back in order, `take-…` waits
-/// for a file's chunks (and reads a mapped export).
+/// judges chunks and takes them back in order, `take-…` waits for a file's chunks (and reads a
+/// mapped export).
 fn named(name: String) -> std::thread::Builder {
     std::thread::Builder::new().name(name)
 }
