@@ -375,8 +375,9 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         sha256: r.sha256.clone(),
     });
     let records: ClaimRecords = req.records.unwrap_or_default();
-    let threads = crate::input::pipeline::Parallel::from_env()?.threads;
-    let index = ClaimIndex::build(&records, terms, threads);
+    // Read once: the index and the second look through the inputs run on the same threads.
+    let parallel = crate::input::pipeline::Parallel::from_env()?;
+    let index = ClaimIndex::build(&records, terms, parallel.threads);
     let listed = &records.items;
     let listed_keys: Vec<ItemKey> = listed
         .iter()
@@ -496,6 +497,7 @@ pub fn reconcile(req: Request) -> Result<Outcome> {
         req.month,
         rates,
         terms,
+        parallel,
     )?;
     // The records of each item, in file order.
     let mut by_item: Vec<Vec<u32>> = vec![Vec::new(); listed.len()];
@@ -659,6 +661,7 @@ impl<'a> Context<'a> {
         month: Month,
         rates: &Rates,
         terms: &crate::contract::terms::Terms,
+        parallel: crate::input::pipeline::Parallel,
     ) -> Result<Context<'a>> {
         let mut noted: HashMap<(Role, &str), Vec<Kept>> = HashMap::default();
         let mut counted: HashMap<ItemKey, Vec<Kept>> = HashMap::default();
@@ -705,6 +708,7 @@ impl<'a> Context<'a> {
                 input,
                 rates.timezone,
                 &wanted,
+                parallel,
                 &mut |line, id, vendor_cell, at| {
                     let key = (role, id.to_string());
                     if let Some(r) = lines_rejected.get(&line) {
@@ -1076,6 +1080,7 @@ fn scan(
     input: &InputFile,
     tz: chrono_tz::Tz,
     wanted: &HashSet<&[u8], Xxh3DefaultBuilder>,
+    parallel: crate::input::pipeline::Parallel,
     found: &mut Found,
 ) -> Result<()> {
     let role = input.role;
@@ -1119,7 +1124,6 @@ fn scan(
             }
             let header = Header::map(role, &record, &shown)?;
             drop(reader);
-            let parallel = crate::input::pipeline::Parallel::from_env()?;
             find_lines(&input.path, wanted, parallel, &mut |line, bytes| {
                 let mut r = crate::input::csv_reader(bytes);
                 if r.read_byte_record(&mut record).unwrap_or(false) {
