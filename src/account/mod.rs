@@ -14,7 +14,7 @@ use crate::base::timestamp::{parse_timestamp, Month};
 use crate::base::word::Word;
 use crate::error::{Error, Result};
 use crate::input::cells;
-use crate::input::records::{Cells, RowError};
+use crate::input::records::{Cells, RowCells as _, RowError};
 use archive::{Method, StatementRecord};
 use chrono::NaiveDate;
 use chrono_tz::Tz;

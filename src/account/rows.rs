@@ -4,7 +4,7 @@
 //! an exact duplicate counted once, and every row of an id whose rows disagree rejected.
 
 use crate::error::{Error, Result};
-use crate::input::records::{Cells, RowError};
+use crate::input::records::{Cells, RowCells as _, RowError};
 use crate::input::{csv_error, open, raw_row, Header, Reject};
 use std::collections::HashMap;
 use std::path::Path;

@@ -5,7 +5,7 @@
 //! the thresholds count over the whole contract. The register is small: it is read on the
 //! calling thread and kept in memory.
 
-use super::records::{Cells, RowError};
+use super::records::{Cells, RowCells as _, RowError};
 use super::vendor::RowCounts;
 use super::{csv_error, open, raw_row, Header, Reject, Role};
 use crate::base::timestamp::{parse_timestamp, Instant};

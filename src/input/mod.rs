@@ -491,6 +491,12 @@ pub struct Header {
 }
 
 impl Header {
+    /// Whether the header names the canonical columns, all of them, in their order and nothing
+    /// else: field `i` of a row is then column `i` ([`records::InOrder`]).
+    pub fn in_order(&self) -> bool {
+        self.width == self.index.len() && self.index.iter().enumerate().all(|(i, p)| *p == Some(i))
+    }
+
     /// Maps a header record: names trimmed and matched case-insensitively, a UTF-8 BOM dropped,
     /// extra columns ignored. A missing required column or a column named twice is an error.
     pub fn map(role: Role, record: &csv::ByteRecord, file: &str) -> Result<Header> {
@@ -609,6 +615,48 @@ pub fn raw_row<'r>(record: impl Into<fields::Fields<'r>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_is_in_order_when_it_names_every_column_in_order_and_nothing_else() {
+        let map = |names: &[&str]| {
+            Header::map(
+                Role::Surveys,
+                &csv::ByteRecord::from(names.to_vec()),
+                "s.csv",
+            )
+            .expect("a header")
+        };
+        let all = [
+            "survey_id",
+            "vendor",
+            "submitted_at",
+            "rating",
+            "contact_id",
+        ];
+        assert!(map(&all).in_order());
+        // Names are matched as ever: case and padding aside, a BOM dropped.
+        assert!(map(&[
+            "\u{feff}Survey_ID",
+            " vendor",
+            "submitted_at",
+            "RATING",
+            "contact_id"
+        ])
+        .in_order());
+        assert!(!map(&[
+            "vendor",
+            "survey_id",
+            "submitted_at",
+            "rating",
+            "contact_id"
+        ])
+        .in_order());
+        assert!(!map(&all[..4]).in_order(), "an optional column left out");
+        assert!(
+            !map(&[&all[..], &["note"]].concat()).in_order(),
+            "an extra column"
+        );
+    }
 
     /// A reader handing out one byte per read, so a CRLF straddles two reads.
     struct Trickle<'a>(&'a [u8]);

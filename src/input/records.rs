@@ -82,40 +82,28 @@ impl<'r> Cells<'r> {
         Cells { times, ..self }
     }
 
-    /// The timestamp of column `i` if it was parsed already: noted by
-    /// [`Cells::remember_timestamp`], or by the row's source.
-    #[inline]
-    pub fn known_timestamp(&self, i: usize) -> Option<Instant> {
-        match self.parsed.get() {
-            Some((column, at)) if column == i => Some(at),
-            _ => self.times.get(i),
-        }
-    }
-
     /// Notes that column `i` holds the timestamp `at` (parsed already, e.g. for the month
-    /// check), so [`Cells::timestamp`] does not parse it again.
+    /// check), so [`RowCells::timestamp`] does not parse it again.
     pub fn remember_timestamp(&self, i: usize, at: Instant) {
         self.parsed.set(Some((i, at)));
     }
+}
 
+/// The cells of one row by canonical column, as the row parsers read them: looked up through
+/// a file's header ([`Cells`]), or straight from a canonical file's split line ([`InOrder`]).
+pub trait RowCells<'r> {
     /// The trimmed cell of canonical column `i` (empty when the column is absent).
-    // Called a dozen times a row: inlined, its call costs more than its work.
-    #[inline(always)]
-    pub fn get(&self, i: usize) -> &'r [u8] {
-        self.header.index[i]
-            .and_then(|p| self.record.get(p))
-            .map(cells::trim)
-            .unwrap_or(b"")
-    }
+    fn get(&self, i: usize) -> &'r [u8];
 
     /// The name of canonical column `i`.
-    pub fn name(&self, i: usize) -> &'static str {
-        self.columns[i].0
-    }
+    fn name(&self, i: usize) -> &'static str;
+
+    /// The timestamp of column `i` if it was parsed already.
+    fn known_timestamp(&self, i: usize) -> Option<Instant>;
 
     /// A required cell: non-empty.
     #[inline(always)]
-    pub fn required(&self, i: usize) -> Result<&'r [u8], RowError> {
+    fn required(&self, i: usize) -> Result<&'r [u8], RowError> {
         let c = self.get(i);
         if c.is_empty() {
             Err(RowError::new(self.name(i), "required value is empty"))
@@ -125,18 +113,18 @@ impl<'r> Cells<'r> {
     }
 
     /// A required text cell: non-empty UTF-8.
-    pub fn text(&self, i: usize) -> Result<&'r str, RowError> {
+    fn text(&self, i: usize) -> Result<&'r str, RowError> {
         std::str::from_utf8(self.required(i)?).map_err(|_| RowError::new(self.name(i), NOT_UTF8))
     }
 
     /// An optional text cell: UTF-8, possibly empty.
-    pub fn opt_text(&self, i: usize) -> Result<&'r str, RowError> {
+    fn opt_text(&self, i: usize) -> Result<&'r str, RowError> {
         std::str::from_utf8(self.get(i)).map_err(|_| RowError::new(self.name(i), NOT_UTF8))
     }
 
     /// A required timestamp.
     #[inline(always)]
-    pub fn timestamp(&self, i: usize, tz: Tz) -> Result<Instant, RowError> {
+    fn timestamp(&self, i: usize, tz: Tz) -> Result<Instant, RowError> {
         if let Some(at) = self.known_timestamp(i) {
             return Ok(at);
         }
@@ -146,7 +134,7 @@ impl<'r> Cells<'r> {
 
     /// An optional timestamp that, when present, may not be earlier than `start` (SPEC §8).
     #[inline(always)]
-    pub fn later_timestamp(
+    fn later_timestamp(
         &self,
         i: usize,
         tz: Tz,
@@ -171,7 +159,7 @@ impl<'r> Cells<'r> {
     }
 
     /// A cell holding one of a list of values.
-    pub fn choice<T>(
+    fn choice<T>(
         &self,
         i: usize,
         parse: impl Fn(&[u8]) -> Option<T>,
@@ -184,7 +172,7 @@ impl<'r> Cells<'r> {
     /// A cell holding one of the words of `T`, in any case; an empty cell is `empty` where the
     /// column has a default, and refused where it has none.
     #[inline(always)]
-    pub fn word<T: Word>(&self, i: usize, empty: Option<T>) -> Result<T, RowError> {
+    fn word<T: Word>(&self, i: usize, empty: Option<T>) -> Result<T, RowError> {
         let c = self.get(i);
         match empty {
             Some(default) if c.is_empty() => Ok(default),
@@ -203,6 +191,83 @@ impl<'r> Cells<'r> {
                 format!("`{}` is not one of {expected}", String::from_utf8_lossy(c)),
             )
         }
+    }
+}
+
+impl<'r> RowCells<'r> for Cells<'r> {
+    /// The timestamp of column `i` if it was parsed already: noted by
+    /// [`Cells::remember_timestamp`], or by the row's source.
+    #[inline]
+    fn known_timestamp(&self, i: usize) -> Option<Instant> {
+        match self.parsed.get() {
+            Some((column, at)) if column == i => Some(at),
+            _ => self.times.get(i),
+        }
+    }
+
+    /// The trimmed cell of canonical column `i` (empty when the column is absent).
+    // Called a dozen times a row: inlined, its call costs more than its work.
+    #[inline(always)]
+    fn get(&self, i: usize) -> &'r [u8] {
+        self.header.index[i]
+            .and_then(|p| self.record.get(p))
+            .map(cells::trim)
+            .unwrap_or(b"")
+    }
+
+    /// The name of canonical column `i`.
+    fn name(&self, i: usize) -> &'static str {
+        self.columns[i].0
+    }
+}
+
+/// The cells of a line of a canonical file whose header names every column in canonical order
+/// and nothing else: field `i` is column `i`, with no header to look it up through.
+pub struct InOrder<'r> {
+    bytes: &'r [u8],
+    /// One range of `bytes` per field: as many as the columns.
+    bounds: &'r [(usize, usize)],
+    columns: &'static [(&'static str, bool)],
+    /// The period column's timestamp, parsed for the month check: (column, instant).
+    period: (usize, Instant),
+}
+
+impl<'r> InOrder<'r> {
+    /// The cells of a line split into `bounds`, `None` unless it has a field for every column.
+    #[inline(always)]
+    pub fn new(
+        bytes: &'r [u8],
+        bounds: &'r [(usize, usize)],
+        columns: &'static [(&'static str, bool)],
+    ) -> Option<Self> {
+        (bounds.len() == columns.len()).then_some(InOrder {
+            bytes,
+            bounds,
+            columns,
+            period: (usize::MAX, Instant(0)),
+        })
+    }
+
+    /// Notes the timestamp `at` of column `i`, parsed already for the month check.
+    pub fn remember_timestamp(&mut self, i: usize, at: Instant) {
+        self.period = (i, at);
+    }
+}
+
+impl<'r> RowCells<'r> for InOrder<'r> {
+    #[inline(always)]
+    fn get(&self, i: usize) -> &'r [u8] {
+        let (start, end) = self.bounds[i];
+        cells::trim(&self.bytes[start..end])
+    }
+
+    fn name(&self, i: usize) -> &'static str {
+        self.columns[i].0
+    }
+
+    #[inline(always)]
+    fn known_timestamp(&self, i: usize) -> Option<Instant> {
+        (self.period.0 == i).then_some(self.period.1)
     }
 }
 
@@ -283,8 +348,8 @@ pub trait PackageOf {
 
 /// Parses a contact row. `hash` receives the parsed values of every known column, for the
 /// duplicate check.
-pub fn parse_call(
-    c: &Cells,
+pub fn parse_call<'r>(
+    c: &impl RowCells<'r>,
     tz: Tz,
     packages: &dyn PackageOf,
     hash: &mut impl Hasher,
@@ -335,7 +400,11 @@ pub fn parse_call(
 }
 
 /// Parses a ticket row.
-pub fn parse_ticket(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Ticket, RowError> {
+pub fn parse_ticket<'r>(
+    c: &impl RowCells<'r>,
+    tz: Tz,
+    hash: &mut impl Hasher,
+) -> Result<Ticket, RowError> {
     let kind = c.word(2, None)?;
     let category = c.opt_text(3)?;
     let complexity = c.word(4, Some(Complexity::Simple))?;
@@ -357,7 +426,11 @@ pub fn parse_ticket(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Ticket,
 }
 
 /// Parses a survey row.
-pub fn parse_survey(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Survey, RowError> {
+pub fn parse_survey<'r>(
+    c: &impl RowCells<'r>,
+    tz: Tz,
+    hash: &mut impl Hasher,
+) -> Result<Survey, RowError> {
     let submitted = c.timestamp(2, tz)?;
     let level = c.choice(
         3,
@@ -372,7 +445,11 @@ pub fn parse_survey(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Survey,
 }
 
 /// Parses an order row.
-pub fn parse_order(c: &Cells, tz: Tz, hash: &mut impl Hasher) -> Result<Order, RowError> {
+pub fn parse_order<'r>(
+    c: &impl RowCells<'r>,
+    tz: Tz,
+    hash: &mut impl Hasher,
+) -> Result<Order, RowError> {
     let placed = c.timestamp(2, tz)?;
     let amount = cells::amount(c.required(3)?).map_err(|r| RowError::new("amount", r))?;
     let status = c.word(4, None)?;

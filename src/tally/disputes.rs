@@ -16,7 +16,7 @@
 use crate::base::word::Word;
 use crate::error::{DisputeProblem, Error, Result};
 use crate::input::cells::{HandledBy, TicketKind};
-use crate::input::records::{Cells, Record};
+use crate::input::records::{Cells, Record, RowCells as _};
 use crate::input::{open, Header, Role};
 use std::collections::HashMap;
 use std::path::Path;
