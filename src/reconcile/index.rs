@@ -15,6 +15,17 @@ const END: u32 = u32::MAX;
 /// Records whose slots are fetched together while the index is built.
 const BATCH: usize = 16;
 
+/// Slots a call of [`ClaimIndex::warm`] fetches at most.
+const WARMED: usize = 16;
+
+thread_local! {
+    /// The slots this thread last asked [`ClaimIndex::warm`] to fetch, and how many: their
+    /// records are fetched at its next call. Only a hint: a thread that takes another file's
+    /// rows in between fetches records it will not need, and no value changes.
+    static LAST_WARMED: std::cell::Cell<([usize; WARMED], usize)> =
+        const { std::cell::Cell::new(([0; WARMED], 0)) };
+}
+
 /// The claimed records of one claim, indexed by (role, id).
 pub struct ClaimIndex<'c> {
     /// The records.
@@ -157,24 +168,27 @@ impl<'c> ClaimIndex<'c> {
         self.probe(hash(id), role, id).ok()
     }
 
-    /// Reads the slots, and the records they hold, where ids with these hashes would be found,
-    /// so that the memory fetches of the lookups that follow overlap.
+    /// Starts fetching the slots where ids with these hashes would be found, and the records
+    /// held by the slots this thread asked for the time before (in the cache by now), so that
+    /// the lookups that follow find both there instead of waiting on memory in turn.
     pub fn warm(&self, hashes: &mut dyn Iterator<Item = u64>) {
         let mask = self.slots.len() - 1;
-        let mut at = [0usize; 16];
+        let mut at = [0usize; WARMED];
         let mut n = 0;
-        let mut sum = 0u64;
-        for h in hashes.take(at.len()) {
+        for h in hashes.take(WARMED) {
             at[n] = h as usize & mask;
-            sum ^= self.slots[at[n]];
+            crate::base::prefetch(&self.slots[at[n]]);
             n += 1;
         }
-        for &a in &at[..n] {
-            if let Some(r) = slot_of(self.slots[a]).1.checked_sub(1) {
-                sum ^= self.records.rows[r as usize].line;
+        let (before, m) = LAST_WARMED.replace((at, n));
+        for &a in &before[..m] {
+            let slot = self.slots.get(a).copied().unwrap_or(0);
+            if let Some(r) = slot_of(slot).1.checked_sub(1) {
+                if let Some(record) = self.records.rows.get(r as usize) {
+                    crate::base::prefetch(record);
+                }
             }
         }
-        std::hint::black_box(sum);
     }
 
     /// The records of the chain that starts at `head`, in file order.
@@ -237,15 +251,20 @@ mod tests {
         out
     }
 
+    fn example_rates() -> crate::contract::rates::Rates {
+        let text = include_str!("../../rates.toml");
+        crate::contract::rates::Rates::parse(text, std::path::Path::new("rates.toml"))
+            .expect("the example rates")
+    }
+
+    fn october() -> crate::base::timestamp::Month {
+        crate::base::timestamp::Month::parse("2026-10").expect("a month")
+    }
+
     #[test]
     fn spec_10_an_ids_claims_are_chained_in_file_order_per_input() {
-        let rates = crate::contract::rates::Rates::parse(
-            include_str!("../../rates.toml"),
-            std::path::Path::new("rates.toml"),
-        )
-        .expect("the example rates");
-        let month = crate::base::timestamp::Month::parse("2026-10").expect("a month");
-        let terms = rates.terms_for("acme", month);
+        let rates = example_rates();
+        let terms = rates.terms_for("acme", october());
         let r = records(&[
             ("earn/phone_effective_call", "C1"),
             ("earn/service_order", "C1"),
@@ -267,5 +286,25 @@ mod tests {
         assert_eq!(index.heads().collect::<Vec<_>>(), vec![0, 1, 2]);
         assert!(index.claimed_under(Role::Calls, b"C1", 2));
         assert!(!index.claimed_under(Role::Calls, b"C2", 2));
+    }
+
+    #[test]
+    fn warming_is_only_a_hint_even_after_a_larger_index_warmed_on_the_thread() {
+        let rates = example_rates();
+        let terms = rates.terms_for("acme", october());
+        let many: Vec<(String, String)> = (0..100)
+            .map(|i| ("earn/phone_effective_call".to_string(), format!("C{i}")))
+            .collect();
+        let many: Vec<(&str, &str)> = many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let (large, small) = (records(&many), records(&[("earn/service_order", "C1")]));
+        let large = ClaimIndex::build(&large, terms, 1);
+        let small = ClaimIndex::build(&small, terms, 1);
+        // The large index's last slots are beyond the small table: the small one's next warming
+        // must pass over them.
+        large.warm(&mut (0..16).map(|i| u64::MAX - i));
+        small.warm(&mut std::iter::once(hash(b"C1")));
+        small.warm(&mut std::iter::empty());
+        assert_eq!(small.find(Role::Tickets, b"C1"), Some(0));
+        assert_eq!(large.find(Role::Calls, b"C99"), Some(99));
     }
 }
