@@ -712,8 +712,8 @@ mod tests {
         )
     }
 
-    /// `scan` of a chunk of `rows` under `run`, with the in-order path and without it.
-    fn both_ways(role: Role, run: &Run, rows: &[Vec<u8>]) -> (String, String) {
+    /// Calls `f` with the context of an in-order file of `role` read under `run`, in 2026-10.
+    fn with_ctx<T>(role: Role, run: &Run, f: impl FnOnce(&FileCtx) -> T) -> T {
         let rates = Rates::parse(include_str!("../../rates.toml"), Path::new("rates.toml"))
             .expect("the example rates");
         let tz = rates.timezone;
@@ -744,7 +744,7 @@ mod tests {
         } else {
             HashSet::new()
         };
-        let ctx = FileCtx {
+        f(&FileCtx {
             role,
             shown: "x.csv".into(),
             header,
@@ -752,7 +752,11 @@ mod tests {
             conflicts,
             size: 1 << 20,
             threads: 1,
-        };
+        })
+    }
+
+    /// `scan` of a chunk of `rows` under `run`, with the in-order path and without it.
+    fn both_ways(role: Role, run: &Run, rows: &[Vec<u8>]) -> (String, String) {
         let chunk = Chunk {
             seq: 0,
             offset: 100,
@@ -761,8 +765,10 @@ mod tests {
             clean: false,
             bytes: rows.join(&b'\n'),
         };
-        let judged = |in_order| shown(&scan_rows(&ctx, &chunk, in_order).expect("scanned"));
-        (judged(true), judged(false))
+        with_ctx(role, run, |ctx| {
+            let judged = |in_order| shown(&scan_rows(ctx, &chunk, in_order).expect("scanned"));
+            (judged(true), judged(false))
+        })
     }
 
     #[test]
@@ -785,33 +791,6 @@ mod tests {
         }
         // The clean row passes every rule on the in-order path (padding trimmed as `judge`
         // trims it); a row of another month is left to `judge`, with nothing counted.
-        let rates = Rates::parse(include_str!("../../rates.toml"), Path::new("rates.toml"))
-            .expect("the example rates");
-        let month = Month::parse("2026-10").expect("a month");
-        let tz = rates.timezone;
-        let slots = [VendorSlot {
-            id: "acme",
-            selected: true,
-            in_contract: true,
-            ends: None,
-            ctx: VendorCtx::new(rates.terms_for("acme", month), tz, month.bounds(tz).1),
-        }];
-        let setup = Setup {
-            tz,
-            month: Some(month.bounds(tz)),
-            vendors: &slots,
-            filtered: false,
-        };
-        let names: Vec<&str> = Role::Calls.columns().iter().map(|c| c.0).collect();
-        let ctx = FileCtx {
-            role: Role::Calls,
-            shown: "x.csv".into(),
-            header: Header::map(Role::Calls, &csv::ByteRecord::from(names), "x.csv").unwrap(),
-            setup: &setup,
-            conflicts: HashSet::new(),
-            size: 0,
-            threads: 1,
-        };
         let split = |line: &[u8]| -> Vec<(usize, usize)> {
             let mut at = 0;
             line.split(|&b| b == b',')
@@ -822,25 +801,27 @@ mod tests {
                 })
                 .collect()
         };
-        let mut out = Scanned::new(1, 0);
-        let bounds = split(clean);
-        let taken = accept_in_order(&ctx, clean, &bounds, &mut out);
-        assert_eq!(taken.map(|(v, id, _)| (v, id)), Some((0, &b"X1"[..])));
-        assert_eq!((out.rows, out.in_month), (1, 1));
-        let mut out = Scanned::new(1, 0);
-        let bounds = split(padded);
-        assert!(
-            accept_in_order(&ctx, padded, &bounds, &mut out).is_some(),
-            "cells are trimmed"
-        );
-        let mut out = Scanned::new(1, 0);
-        let bounds = split(september);
-        assert!(accept_in_order(&ctx, september, &bounds, &mut out).is_none());
-        assert_eq!(
-            (out.rows, out.in_month),
-            (0, 0),
-            "nothing counted when left to `judge`"
-        );
+        with_ctx(Role::Calls, &run, |ctx| {
+            let mut out = Scanned::new(2, 0);
+            let bounds = split(clean);
+            let taken = accept_in_order(ctx, clean, &bounds, &mut out);
+            assert_eq!(taken.map(|(v, id, _)| (v, id)), Some((0, &b"X1"[..])));
+            assert_eq!((out.rows, out.in_month), (1, 1));
+            let mut out = Scanned::new(2, 0);
+            let bounds = split(padded);
+            assert!(
+                accept_in_order(ctx, padded, &bounds, &mut out).is_some(),
+                "cells are trimmed"
+            );
+            let mut out = Scanned::new(2, 0);
+            let bounds = split(september);
+            assert!(accept_in_order(ctx, september, &bounds, &mut out).is_none());
+            assert_eq!(
+                (out.rows, out.in_month),
+                (0, 0),
+                "nothing counted when left to `judge`"
+            );
+        });
         let (quick, full) = both_ways(Role::Calls, &run, &[september.to_vec()]);
         assert_eq!(quick, full);
         assert!(quick.contains("outside_period: 1"), "{quick}");
